@@ -1,0 +1,16 @@
+import type { Provider } from '../providers/provider';
+import type { ProviderName } from '../shared/types';
+import { createFollowUp } from './follow-up';
+
+export interface ActivityDeps {
+  providers: Partial<Record<ProviderName, Provider>>;
+}
+
+/** All of Countersign's activities, with their dependencies injected (tests pass their own). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    followUp: createFollowUp(deps.providers),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

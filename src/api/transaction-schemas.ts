@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { KINDS, PROVIDERS } from '../shared/types';
+
+const durationText = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/i, 'expected a duration like 6h');
+const stepNames = z.array(z.string().min(1).max(100)).max(20);
+
+/** Body of `POST /transactions` (CONTRACTS.md "Application API"). */
+export const registerTransactionBody = z
+  .object({
+    provider: z.enum(PROVIDERS),
+    // ':' would be ambiguous inside the workflow id only at the front; ids are otherwise opaque.
+    externalId: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
+    kind: z.enum(KINDS).default('signing'),
+    dossierId: z.string().trim().min(1).max(200).optional(),
+    reference: z.string().max(200).optional(),
+    deadline: z.iso.datetime({ offset: true }).optional(),
+    steps: z
+      .object({ onSigned: stepNames.optional(), onRejected: stepNames.optional(), onExpired: stepNames.optional() })
+      .strict()
+      .optional(),
+    followUp: z
+      .object({ firstAfter: durationText.optional(), backoff: z.number().min(1).max(10).optional(), maxInterval: durationText.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.provider === 'signicat' && body.kind === 'signing' && !body.dossierId) {
+      ctx.addIssue({ code: 'custom', path: ['dossierId'], message: 'required for Signicat: processes live under a dossier' });
+    }
+    if (body.kind === 'registered-mail' && body.provider !== 'portal-de-assinaturas') {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'registered mail exists only at portal-de-assinaturas' });
+    }
+  });
+
+export type RegisterTransactionBody = z.infer<typeof registerTransactionBody>;

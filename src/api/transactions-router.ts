@@ -1,0 +1,51 @@
+import express from 'express';
+import type { Logger } from '../logger';
+import { describeIssues } from '../providers/provider';
+import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
+import { apiAuth } from './api-auth';
+import { registerTransactionBody } from './transaction-schemas';
+
+export interface TransactionsRouterDeps {
+  transactions: TransactionContext;
+  apiToken: string | undefined;
+  logger: Logger;
+}
+
+/** The application API: `POST /transactions`, `GET /transactions/{workflowId}`. */
+export function createTransactionsRouter(deps: TransactionsRouterDeps): express.Router {
+  const router = express.Router();
+  router.use('/transactions', apiAuth(deps.apiToken), express.json({ limit: '64kb' }));
+
+  router.post('/transactions', async (req, res) => {
+    const parsed = registerTransactionBody.safeParse(req.body);
+    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues) });
+    const { provider, kind, externalId, ...registration } = parsed.data;
+    try {
+      const { workflowId, created } = await registerTransaction(deps.transactions, { provider, kind, externalId }, registration);
+      deps.logger.info({ workflowId, created }, 'transaction registered');
+      return res.status(created ? 201 : 200).json({ workflowId });
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message, provider, kind }, 'could not register transaction');
+      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+    }
+  });
+
+  router.get('/transactions/:workflowId', async (req, res) => {
+    try {
+      const state = await getState(deps.transactions.client, req.params.workflowId);
+      if (!state) return res.status(404).json({ error: 'unknown transaction' });
+      return res.json(state);
+    } catch (err) {
+      deps.logger.error({ err: (err as Error).message }, 'state query failed');
+      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+    }
+  });
+
+  // express.json's own errors (bad JSON, too large) answered plainly.
+  router.use('/transactions', ((err, _req, res, next) => {
+    const status = (err as { status?: number }).status;
+    if (status === 400 || status === 413 || status === 415) return res.status(status).json({ error: (err as Error).message });
+    next(err);
+  }) as express.ErrorRequestHandler);
+  return router;
+}

@@ -1,0 +1,51 @@
+import express from 'express';
+import type { Client } from '@temporalio/client';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { createTransactionsRouter } from './api/transactions-router';
+import { createCallbackRouter } from './receivers/callback-router';
+import type { Provider } from './providers/provider';
+
+export interface AppDeps {
+  config: Config;
+  client: Client;
+  providers: Provider[];
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The HTTP server: receivers, application API, health and metrics. Built from its dependencies so tests run the real thing. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // 0 hops: req.ip is the socket address, and X-Forwarded-For is ignored.
+  app.set('trust proxy', deps.config.http.trustProxyHops);
+  const transactions = { client: deps.client, taskQueue: deps.config.temporal.taskQueue, engine: deps.config.engine };
+
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.client.withDeadline(Date.now() + 2000, () => deps.client.workflowService.getSystemInfo({}));
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', detail: 'Temporal not reachable' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(
+    createCallbackRouter({
+      providers: deps.providers,
+      transactions,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      bodyLimit: deps.config.http.bodyLimit,
+    }),
+  );
+  app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger }));
+  app.use((_req, res) => res.status(404).json({ error: 'not found' }));
+  return app;
+}

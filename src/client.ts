@@ -1,0 +1,44 @@
+// The application's TypeScript API (CONTRACTS.md "Application API"). Import from
+// 'countersign/client' and pass your own Temporal Client (one per process).
+import type { Client } from '@temporalio/client';
+import { getState, registerTransaction } from './temporal/transactions';
+import type { ProviderName, Registration, TransactionState } from './shared/types';
+
+export interface StartOptions extends Registration {
+  /** Task queue of the Countersign worker; default `countersign`. */
+  taskQueue?: string;
+}
+
+export interface StartSigningTransaction extends StartOptions {
+  provider: ProviderName;
+  /** The provider's transaction, process or document id. */
+  externalId: string;
+}
+
+/**
+ * Registers a signing transaction the application just sent to a provider. Idempotent on
+ * provider + external id; `created` is false when it was registered before.
+ */
+export function startSigningTransaction(client: Client, opts: StartSigningTransaction) {
+  const { provider, externalId, taskQueue = 'countersign', ...registration } = opts;
+  if (provider === 'signicat' && !registration.dossierId) throw new TypeError('dossierId is required for Signicat');
+  return registerTransaction({ client, taskQueue }, { provider, kind: 'signing', externalId }, registration);
+}
+
+/** Registers a Portal de Assinaturas registered mail. */
+export function startRegisteredMail(client: Client, opts: StartOptions & { registeredMailId: string }) {
+  const { registeredMailId, taskQueue = 'countersign', ...registration } = opts;
+  return registerTransaction(
+    { client, taskQueue },
+    { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: registeredMailId },
+    registration,
+  );
+}
+
+/** The transaction's `state` query, or undefined if there is no such workflow. */
+export function getTransactionState(client: Client, workflowId: string): Promise<TransactionState | undefined> {
+  return getState(client, workflowId);
+}
+
+export { workflowIdFor } from './shared/ids';
+export type * from './shared/types';

@@ -1,0 +1,131 @@
+// The whole configuration, parsed once from the environment at startup. A bad value stops
+// the process with a message naming the variable; nothing else reads process.env.
+import { z } from 'zod';
+import { PROVIDER_ENV } from './providers/env';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** Durations in the ms package's format, the one Temporal uses: `30s`, `6 hours`, `90 days`. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i, 'expected a duration like 30s, 6h or 90 days')
+    .default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  PORT: port(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Number of reverse proxies in front of the receivers; 0 trusts no X-Forwarded-For. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 256kb').default('256kb'),
+  COUNTERSIGN_API_TOKEN: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('countersign'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_CLI_PATH: optionalString,
+  COUNTERSIGN_DATA_DIR: z.string().min(1).default('.data'),
+
+  UNREGISTERED_TTL: duration('30 days'),
+  LINGER_AFTER_FINAL: duration('1 hour'),
+  DEFAULT_DEADLINE: duration('90 days'),
+  FOLLOW_UP_FIRST_AFTER: duration('6 hours'),
+  FOLLOW_UP_BACKOFF: z.coerce.number().min(1).max(10).default(2),
+  FOLLOW_UP_MAX_INTERVAL: duration('1 day'),
+  ...PROVIDER_ENV.shape,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const variable = String(i.path[0]);
+      const got = env[variable];
+      return `  ${variable}: ${i.message}${got === undefined ? '' : isSecret(variable) ? ' (value hidden)' : ` (got ${JSON.stringify(got)})`}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      trustProxyHops: e.TRUST_PROXY_HOPS,
+      bodyLimit: e.BODY_LIMIT,
+      apiToken: e.COUNTERSIGN_API_TOKEN,
+    },
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      /** Undefined: start the embedded dev server. */
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      devServer: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, dataDir: e.COUNTERSIGN_DATA_DIR, cliPath: e.TEMPORAL_CLI_PATH },
+    },
+    engine: {
+      unregisteredTtl: e.UNREGISTERED_TTL,
+      lingerAfterFinal: e.LINGER_AFTER_FINAL,
+      defaultDeadline: e.DEFAULT_DEADLINE,
+      followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
+    },
+    providers: providerSettings(e),
+  };
+}
+
+const splitList = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+
+function providerSettings(e: Env) {
+  return {
+    evrotrust: {
+      apiUrl: e.EVROTRUST_API_URL,
+      allowedIps: splitList(e.EVROTRUST_ALLOWED_IPS),
+      apiKey: e.EVROTRUST_API_KEY,
+      vendorNumber: e.EVROTRUST_VENDOR_NUMBER,
+    },
+    signhost: {
+      apiUrl: e.SIGNHOST_API_URL,
+      allowedIps: splitList(e.SIGNHOST_ALLOWED_IPS),
+      sharedSecret: e.SIGNHOST_SHARED_SECRET,
+      postbackAuthorization: e.SIGNHOST_POSTBACK_AUTHORIZATION,
+      appKey: e.SIGNHOST_APP_KEY,
+      apiKey: e.SIGNHOST_API_KEY,
+    },
+    signicat: {
+      apiUrl: e.SIGNICAT_API_URL,
+      allowedIps: splitList(e.SIGNICAT_ALLOWED_IPS),
+      callbackAuthorization: e.SIGNICAT_CALLBACK_AUTHORIZATION,
+      clientId: e.SIGNICAT_CLIENT_ID,
+      clientSecret: e.SIGNICAT_CLIENT_SECRET,
+    },
+    'portal-de-assinaturas': {
+      apiUrl: e.PORTAL_DE_ASSINATURAS_API_URL,
+      allowedIps: splitList(e.PORTAL_DE_ASSINATURAS_ALLOWED_IPS),
+      token: e.PORTAL_DE_ASSINATURAS_TOKEN,
+      callbackHeader: e.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER,
+    },
+  };
+}
+
+function isSecret(variable: string): boolean {
+  return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+export type ProviderSettings = Config['providers'];

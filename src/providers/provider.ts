@@ -1,0 +1,93 @@
+// The one interface every provider implements. A provider's quirks (payload casing, status
+// codes, how it authenticates, how it wants to be answered) live in its module and nowhere
+// else; the receiver pipeline and the workflows are provider-agnostic.
+import type { FollowUpRequest, FollowUpResult, ProviderEvent, ProviderName, TransactionRef } from '../shared/types';
+
+export interface CallbackRequest {
+  /** Path below the provider's mount point, e.g. `/` or `/document/ready`. */
+  path: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  /** The body exactly as received (verify before parsing). */
+  rawBody: Buffer;
+  /** Parsed JSON, or undefined when the body was empty. */
+  json: unknown;
+  /** ISO time the request arrived. */
+  receivedAt: string;
+}
+
+/** Why a callback was not accepted; also the `reason` label of the refusal metric. */
+export type Refusal =
+  | 'unsupported-media-type'
+  | 'too-large'
+  | 'malformed-json'
+  | 'invalid-payload'
+  | 'unauthorized'
+  | 'forbidden-address'
+  | 'unknown-transaction'
+  | 'unavailable';
+
+export type CallbackOutcome =
+  | {
+      kind: 'events';
+      ref: TransactionRef;
+      events: ProviderEvent[];
+      /**
+       * The request proved who sent it (checksum, shared header). Only then may it create an
+       * `unregistered` workflow for a transaction the application has not registered yet.
+       */
+      authenticated: boolean;
+      /** Extra data the workflow needs to start (e.g. Signicat's dossier id). */
+      dossierId?: string;
+    }
+  /** Valid but carries nothing to apply (e.g. Signhost's empty test POST). */
+  | { kind: 'ignored'; note: string }
+  | { kind: 'refused'; refusal: Refusal; detail: string };
+
+export interface Answer {
+  status: number;
+  body?: string | Record<string, unknown>;
+}
+
+export interface Provider {
+  name: ProviderName;
+  /** Paths under `/callbacks/{name}` that the provider posts to. */
+  callbackPaths: string[];
+  /** Sender addresses or CIDRs; empty allows everyone. */
+  allowedIps: string[];
+  /** Turns a request into events, or says why not. Must not throw on any input. */
+  parseCallback(req: CallbackRequest): CallbackOutcome;
+  /** How this provider expects to be answered, for acceptance and for each refusal. */
+  answer(outcome: 'accepted' | Refusal): Answer;
+  /** Asks the provider what happened when it stayed silent (poll or re-notify). */
+  followUp?(req: FollowUpRequest): Promise<FollowUpResult>;
+}
+
+/** The usual answers: 200 empty when accepted, the plain HTTP meaning otherwise. */
+export function standardAnswer(outcome: 'accepted' | Refusal): Answer {
+  switch (outcome) {
+    case 'accepted':
+      return { status: 200 };
+    case 'unsupported-media-type':
+      return { status: 415, body: { error: 'content type must be application/json' } };
+    case 'too-large':
+      return { status: 413, body: { error: 'body too large' } };
+    case 'malformed-json':
+      return { status: 400, body: { error: 'body is not valid JSON' } };
+    case 'invalid-payload':
+      return { status: 400, body: { error: 'payload does not match the expected shape' } };
+    case 'unauthorized':
+      return { status: 401 };
+    case 'forbidden-address':
+      return { status: 403 };
+    case 'unknown-transaction':
+      return { status: 404, body: { error: 'unknown transaction' } };
+    case 'unavailable':
+      return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+  }
+}
+
+/** Summarizes zod-style issues without echoing values (which may hold personal data). */
+export function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,78 @@
+// Pure, deterministic state transitions for a transaction. Workflows call these; unit tests
+// and property tests call them directly.
+import { canTransition, initialStatus } from './status';
+import { workflowIdFor } from './ids';
+import type { ProviderEvent, Registration, TransactionInput, TransactionState } from './types';
+
+export function newState(input: TransactionInput, now: string): TransactionState {
+  const state: TransactionState = {
+    workflowId: workflowIdFor(input),
+    provider: input.provider,
+    kind: input.kind,
+    externalId: input.externalId,
+    status: input.registered ? initialStatus(input.kind) : 'unregistered',
+    registered: input.registered,
+    events: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (input.registration) applyRegistrationFields(state, input.registration);
+  return state;
+}
+
+function applyRegistrationFields(state: TransactionState, reg: Registration): void {
+  if (reg.reference !== undefined) state.reference = reg.reference;
+  if (reg.dossierId !== undefined) state.dossierId = reg.dossierId;
+  if (reg.deadline !== undefined) state.deadline = reg.deadline;
+}
+
+/** Moves the status if the event allows it; returns whether it did. */
+function transition(state: TransactionState, event: Pick<ProviderEvent, 'status' | 'providerStatus'>): boolean {
+  if (!state.registered || event.status === undefined) return false;
+  if (!canTransition(state.kind, state.status, event.status)) return false;
+  state.status = event.status;
+  state.providerStatus = event.providerStatus;
+  return true;
+}
+
+export type ApplyResult = 'duplicate' | 'recorded' | 'status-changed';
+
+/**
+ * Records an event once (by key) and moves the status when allowed. A duplicate is ignored
+ * entirely; an event that cannot move the status (late or out of order) is still kept, with
+ * `applied: false`, so the history shows everything the provider said.
+ */
+export function applyEvent(state: TransactionState, event: ProviderEvent, now: string): ApplyResult {
+  if (state.events.some((e) => e.key === event.key)) return 'duplicate';
+  const changed = transition(state, event);
+  state.events.push({
+    key: event.key,
+    type: event.type,
+    source: event.source,
+    receivedAt: event.receivedAt,
+    providerStatus: event.providerStatus,
+    ...(event.status !== undefined && { status: event.status }),
+    ...(event.reason !== undefined && { reason: event.reason }),
+    ...(event.details !== undefined && { details: event.details }),
+    applied: changed || event.status === undefined,
+  });
+  state.updatedAt = now;
+  return changed ? 'status-changed' : 'recorded';
+}
+
+/**
+ * The application registers the transaction. If callbacks came first (status `unregistered`),
+ * their events are replayed in arrival order so the result is what it would have been had the
+ * registration come first.
+ */
+export function register(state: TransactionState, reg: Registration, now: string): { newlyRegistered: boolean } {
+  applyRegistrationFields(state, reg);
+  state.updatedAt = now;
+  if (state.registered) return { newlyRegistered: false };
+  state.registered = true;
+  state.status = initialStatus(state.kind);
+  for (const e of state.events) {
+    e.applied = transition(state, e) || e.status === undefined;
+  }
+  return { newlyRegistered: true };
+}

@@ -1,0 +1,162 @@
+// Plain data shared by workflows, activities, receivers and clients. Everything here crosses
+// Temporal payloads, so it stays JSON-plain (no Map, Set, Date or class instances).
+
+export const PROVIDERS = ['evrotrust', 'signhost', 'signicat', 'portal-de-assinaturas'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const KINDS = ['signing', 'registered-mail'] as const;
+export type TransactionKind = (typeof KINDS)[number];
+
+export const SIGNING_STATUSES = ['pending', 'in_progress', 'signed', 'rejected', 'expired', 'cancelled', 'failed'] as const;
+export const REGISTERED_MAIL_STATUSES = ['sent', 'delivered', 'not_delivered', 'opened'] as const;
+export type SigningStatus = (typeof SIGNING_STATUSES)[number];
+export type RegisteredMailStatus = (typeof REGISTERED_MAIL_STATUSES)[number];
+/** `unregistered`: an authenticated provider called back before the application registered it. */
+export type TransactionStatus = SigningStatus | RegisteredMailStatus | 'unregistered';
+
+/** Where an event came from; `notify` is a callback the engine asked the provider to resend. */
+export type EventSource = 'callback' | 'poll' | 'notify' | 'application';
+
+/**
+ * What happened, as one of the workflow's signal names. Each type is its own signal so the
+ * Web UI's history reads like the transaction's story.
+ */
+export const EVENT_TYPES = [
+  'statusReported', // a non-final status (pending, in progress, on hold)
+  'signerAction', // one signer did something (signed their part, opened, reminded, ...)
+  'stepCompleted',
+  'signed',
+  'rejected',
+  'expired',
+  'cancelled',
+  'failed',
+  'delivered',
+  'notDelivered',
+  'opened',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface ProviderEvent {
+  /**
+   * Provider-specific identity of this fact, e.g. `status:2` or `activity:<guid>`. The same
+   * fact reported twice (retry, poll then callback) has the same key and is applied once.
+   */
+  key: string;
+  type: EventType;
+  source: EventSource;
+  /** ISO time the engine learned of it (receiver or activity clock, not workflow time). */
+  receivedAt: string;
+  /** The normalized status this event moves the transaction to, when it moves it at all. */
+  status?: TransactionStatus;
+  /** The provider's own status code or action, kept verbatim. */
+  providerStatus: string;
+  /** Human-readable reason (reject reason, non-delivery info, ...). */
+  reason?: string;
+  /** Extra provider data worth keeping in workflow state (never in search attributes). */
+  details?: Record<string, unknown>;
+}
+
+export interface TransactionRef {
+  provider: ProviderName;
+  kind: TransactionKind;
+  externalId: string;
+}
+
+/** What the application tells us when it registers a transaction. */
+export interface Registration {
+  /** Signicat needs it to poll: processes live under a dossier. */
+  dossierId?: string;
+  /** The application's own reference, echoed in state. */
+  reference?: string;
+  /** ISO time after which a transaction with no final status ends `expired`. */
+  deadline?: string;
+  /** Names of post-signing steps to run when the transaction ends. */
+  steps?: { onSigned?: string[]; onRejected?: string[]; onExpired?: string[] };
+  /** Overrides for when the engine asks the provider after silence (durations like '2h'). */
+  followUp?: FollowUpPolicy;
+}
+
+export interface FollowUpPolicy {
+  /** Silence after the last news before the first follow-up. */
+  firstAfter?: string;
+  /** Multiplier applied to the wait after each follow-up that brought no news. */
+  backoff?: number;
+  /** Upper bound for the wait between follow-ups. */
+  maxInterval?: string;
+}
+
+export interface TransactionInput extends TransactionRef {
+  /** False when a provider's callback created the workflow before the application did. */
+  registered: boolean;
+  registration?: Registration;
+  options?: EngineOptions;
+  /** Carried across continue-as-new. */
+  carried?: TransactionState;
+}
+
+export interface TransactionEventRecord {
+  key: string;
+  type: EventType;
+  source: EventSource;
+  receivedAt: string;
+  providerStatus: string;
+  status?: TransactionStatus;
+  reason?: string;
+  details?: Record<string, unknown>;
+  /** False when the event was kept but did not change the status (e.g. STEP-1 after FLOW). */
+  applied: boolean;
+}
+
+export interface TransactionState extends TransactionRef {
+  workflowId: string;
+  status: TransactionStatus;
+  /** The provider's own value behind `status`. */
+  providerStatus?: string;
+  registered: boolean;
+  reference?: string;
+  dossierId?: string;
+  deadline?: string;
+  events: TransactionEventRecord[];
+  /** Reason the transaction ended the way it did, when the engine decided it (e.g. deadline). */
+  outcomeReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** When the engine last asked the provider, and what it learned. */
+  lastFollowUp?: { at: string; outcome: string };
+  nextFollowUpAt?: string;
+  steps?: StepRecord[];
+}
+
+export interface StepRecord {
+  name: string;
+  status: 'running' | 'completed' | 'failed';
+  error?: string;
+  at: string;
+}
+
+/** Engine-wide settings the worker's config hands to each workflow at start. */
+export interface EngineOptions {
+  /** How long an `unregistered` workflow waits for the application before closing. */
+  unregisteredTtl?: string;
+  /** How long a transaction stays open after its final status to absorb late duplicates. */
+  lingerAfterFinal?: string;
+  /** Deadline when the application gives none. */
+  defaultDeadline?: string;
+  followUp?: FollowUpPolicy;
+}
+
+export interface FollowUpRequest {
+  ref: TransactionRef;
+  workflowId: string;
+  dossierId?: string;
+  /** 1 for the first follow-up after silence, 2 for the next, ... */
+  attempt: number;
+  /** Whether the last follow-up already asked for a notification that never came. */
+  previousOutcome?: string;
+}
+
+export interface FollowUpResult {
+  events: ProviderEvent[];
+  /** Short, operator-readable: `polled: status 1`, `notify requested`, `not supported`, ... */
+  outcome: string;
+}

@@ -1,0 +1,96 @@
+// The embedded Temporal dev server that `npm start` runs when no TEMPORAL_ADDRESS is given:
+// SQLite under the data folder (kept across restarts), the Web UI, and our search attributes.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ALL_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
+import { temporalCliPath } from './binaries';
+
+export interface DevServerOptions {
+  port: number;
+  uiPort: number;
+  dataDir: string;
+  namespace: string;
+  cliPath?: string;
+  /** Bind address; loopback by default, since the dev server has no authentication. */
+  ip?: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  dbFile: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+function waitForPort(port: number, host: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  return new Promise((resolvePromise, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return reject(new Error(`Temporal dev server exited with code ${child.exitCode}`));
+      const socket = connect(port, host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolvePromise();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > until) return reject(new Error(`Temporal dev server did not listen on ${host}:${port} within ${timeoutMs} ms`));
+        setTimeout(attempt, 200);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const ip = opts.ip ?? '127.0.0.1';
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const dbFile = join(dataDir, 'temporal.db');
+  const logFile = join(dataDir, 'temporal.log');
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename', dbFile,
+    '--ip', ip,
+    '--port', String(opts.port),
+    '--ui-port', String(opts.uiPort),
+    '--namespace', opts.namespace,
+    '--log-level', 'warn',
+    '--ui-disable-news-fetch',
+    // WAL lets readers (the Web UI, queries) run beside the writer.
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+  ];
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(temporalCliPath(opts.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+
+  try {
+    await waitForPort(opts.port, ip, 60_000, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}; see ${logFile}`);
+  }
+
+  return {
+    address: `${ip}:${opts.port}`,
+    uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${opts.uiPort}`,
+    dbFile,
+    logFile,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      log.end();
+    },
+  };
+}

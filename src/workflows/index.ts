@@ -1,0 +1,3 @@
+export { signingWorkflow } from './signing';
+export { registeredMailWorkflow } from './registered-mail';
+export { lateCallbackWorkflow } from './late-callback';

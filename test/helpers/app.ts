@@ -1,0 +1,47 @@
+import type { Client } from '@temporalio/client';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../../src/app';
+import type { Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createMetrics } from '../../src/metrics';
+import { createProviders } from '../../src/providers';
+
+export interface RunningApp {
+  url: string;
+  metrics: ReturnType<typeof createMetrics>;
+  close(): Promise<void>;
+}
+
+/** The real HTTP app on a random loopback port. */
+export async function startApp(config: Config, client: Client): Promise<RunningApp> {
+  const metrics = createMetrics();
+  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger: createLogger('silent'), metrics });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    metrics,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, text, json: text ? safeJson(text) : undefined };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

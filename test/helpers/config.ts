@@ -1,0 +1,6 @@
+import { loadConfig, type Config } from '../../src/config';
+
+/** A config as the process would parse it, from a clean environment plus overrides. */
+export function testConfig(env: Record<string, string> = {}, taskQueue = `test-${Math.random().toString(36).slice(2, 10)}`): Config {
+  return loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'silent', ...env });
+}

@@ -1,0 +1,35 @@
+// A whole Countersign against a real Temporal server: worker + HTTP app on loopback.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Config } from '../../src/config';
+import { createProviders } from '../../src/providers';
+import type { Provider } from '../../src/providers/provider';
+import type { ProviderName } from '../../src/shared/types';
+import { createWorker } from '../../src/worker';
+import { startApp, type RunningApp } from './app';
+import { workflowBundle } from './temporal';
+
+export interface Stack {
+  app: RunningApp;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startStack(
+  env: TestWorkflowEnvironment,
+  config: Config,
+  providers: Partial<Record<ProviderName, Provider>> = createProviders(config),
+): Promise<Stack> {
+  const worker = await createWorker({ connection: env.nativeConnection, config, providers, workflowBundle: await workflowBundle() });
+  const running = worker.run();
+  const app = await startApp(config, env.client);
+  return {
+    app,
+    worker,
+    async stop() {
+      await app.close();
+      worker.shutdown();
+      await running;
+    },
+  };
+}
