@@ -188,6 +188,12 @@ export interface FollowUpRequest {
   attempt: number;
   /** Whether the last follow-up already asked for a notification that never came. */
   previousOutcome?: string;
+  /** Set when an operator asked for a specific kind of follow-up. */
+  requested?: FollowUpNow['mode'];
+}
+
+export interface FollowUpNow {
+  mode?: 'poll' | 'notify';
 }
 
 export interface FollowUpResult {

@@ -15,7 +15,7 @@ import type { Activities } from '../activities';
 import { eventSignals, followUpNowSignal, registerUpdate, stateQuery } from '../shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import { applyEvent, newState, register } from '../shared/transaction-state';
-import type { EngineOptions, FollowUpPolicy, ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
+import type { EngineOptions, FollowUpNow, FollowUpPolicy, ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
 import { EVENT_TYPES } from '../shared/types';
 import { runSteps, stepsFor } from './post-steps';
 
@@ -65,6 +65,7 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
   const state = input.carried ?? newState(input, nowIso());
   let news = 0;
   let followUpRequested = false;
+  let requestedMode: FollowUpNow['mode'];
 
   const refresh = () => setCurrentDetails(describe(state));
   const onEvent = (event: ProviderEvent) => {
@@ -77,8 +78,9 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
 
   for (const type of EVENT_TYPES) setHandler(eventSignals[type], onEvent);
   setHandler(stateQuery, () => state);
-  setHandler(followUpNowSignal, () => {
+  setHandler(followUpNowSignal, (request) => {
     followUpRequested = true;
+    requestedMode = request?.mode;
   });
   setHandler(registerUpdate, (reg) => {
     const result = register(state, reg, nowIso());
@@ -127,6 +129,8 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
       wait = ms(policyNow().firstAfter);
       attempt = 0;
     } else {
+      const requested = followUpRequested;
+      followUpRequested = false;
       const deadlinePassed = Date.now() >= limit;
       if (!state.registered) {
         if (deadlinePassed) {
@@ -134,8 +138,8 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
           break;
         }
       } else {
-        if (canFollowUp || followUpRequested) {
-          followUpRequested = false;
+        // An operator's request is honoured even where the engine would not poll on its own.
+        if (canFollowUp || requested) {
           attempt++;
           const before = news;
           const result = await followUp({
@@ -144,7 +148,9 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
             dossierId: state.dossierId,
             attempt,
             previousOutcome: lastOutcome,
+            ...(requestedMode && { requested: requestedMode }),
           });
+          requestedMode = undefined;
           lastOutcome = result.outcome;
           for (const event of result.events) onEvent(event);
           state.lastFollowUp = { at: nowIso(), outcome: result.outcome };
