@@ -99,5 +99,6 @@ export function signhostPostback(o: PostbackOptions) {
     CancellationReason: o.cancellationReason ?? null,
     Context: null,
   };
-  return o.secret === undefined ? body : { ...body, Checksum: signhostChecksum(o.id, o.status, o.secret) };
+  const checksum: { Checksum?: string } = o.secret === undefined ? {} : { Checksum: signhostChecksum(o.id, o.status, o.secret) };
+  return { ...body, ...checksum };
 }
