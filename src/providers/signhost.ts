@@ -3,6 +3,7 @@
 // (still logged and counted by the pipeline). Only a valid postback that Temporal did not
 // accept answers 503, which makes Signhost queue and retry it.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { secretsEqual } from '../api/api-auth';
 import type { ProviderSettings } from '../config';
 import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
@@ -12,6 +13,9 @@ import { signhostEvents, signhostTransactionSchema } from './signhost-transactio
 export function signhostChecksum(id: string, status: number, sharedSecret: string): string {
   return createHash('sha1').update(`${id}||${status}|${sharedSecret}`, 'utf8').digest('hex');
 }
+
+// A postback is the Transaction plus its checksum.
+const postbackSchema = signhostTransactionSchema.extend({ Checksum: z.string().nullish() });
 
 /**
  * Whether the postback proves it comes from Signhost. With a shared secret configured, a
@@ -25,15 +29,14 @@ export function signhostChecksum(id: string, status: number, sharedSecret: strin
  */
 function checksumVerdict(
   req: CallbackRequest,
-  id: string,
-  status: number,
-  bodyChecksum: unknown,
+  postback: z.infer<typeof postbackSchema>,
   sharedSecret: string | undefined,
 ): { authenticated: boolean } | { refused: string } {
   if (sharedSecret === undefined) return { authenticated: false };
-  const given = req.headers['checksum'] ?? (typeof bodyChecksum === 'string' ? bodyChecksum : undefined);
+  const given = req.headers['checksum'] || postback.Checksum;
   if (!given) return { refused: 'no checksum' };
-  if (!secretsEqual(given.trim().toLowerCase(), signhostChecksum(id, status, sharedSecret))) return { refused: 'checksum mismatch' };
+  const expected = signhostChecksum(postback.Id, postback.Status, sharedSecret);
+  if (!secretsEqual(given.trim().toLowerCase(), expected)) return { refused: 'checksum mismatch' };
   return { authenticated: true };
 }
 
@@ -51,12 +54,11 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
         return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
       }
 
-      const parsed = signhostTransactionSchema.safeParse(req.json);
+      const parsed = postbackSchema.safeParse(req.json);
       if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
       const tx = parsed.data;
 
-      const bodyChecksum = (req.json as { Checksum?: unknown }).Checksum;
-      const verdict = checksumVerdict(req, tx.Id, tx.Status, bodyChecksum, settings.sharedSecret);
+      const verdict = checksumVerdict(req, tx, settings.sharedSecret);
       if ('refused' in verdict) return { kind: 'refused', refusal: 'unauthorized', detail: verdict.refused };
 
       return {

@@ -56,6 +56,7 @@ describe('Signhost checksum', () => {
     expect(provider.parseCallback(request(minimal(20, { Checksum: undefined }), { checksum: good.toUpperCase() }))).toMatchObject({
       authenticated: true,
     });
+    expect(provider.parseCallback(request(minimal(20), { checksum: '' }))).toMatchObject({ authenticated: true });
   });
 
   it.each([
@@ -233,6 +234,7 @@ describe('Signhost postback parsing', () => {
     ['activity without Id', { Signers: [{ Id: 's', Activities: [{ Code: 103 }] }] }],
     ['activity Code as text', { Signers: [{ Id: 's', Activities: [{ Id: 'a', Code: 'Opened' }] }] }],
     ['signer without Id', { Signers: [{ Activities: [] }] }],
+    ['Checksum as a number', { Checksum: 42 }],
   ])('refuses %s as invalid-payload', (_name, extra) => {
     expect(provider.parseCallback(request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
