@@ -1,11 +1,13 @@
 import type { Config } from '../config';
 import type { ProviderName } from '../shared/types';
 import { createEvrotrust } from './evrotrust';
+import { createPortalDeAssinaturas } from './portal-de-assinaturas';
 import type { Provider } from './provider';
 
 /** Every provider the engine knows, built from its slice of the configuration. */
 export function createProviders(config: Config): Partial<Record<ProviderName, Provider>> {
   return {
     evrotrust: createEvrotrust(config.providers.evrotrust),
+    'portal-de-assinaturas': createPortalDeAssinaturas(config.providers['portal-de-assinaturas']),
   };
 }
