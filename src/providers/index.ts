@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { ProviderName } from '../shared/types';
 import { createEvrotrust } from './evrotrust';
+import { createPortalDeAssinaturas } from './portal-de-assinaturas';
 import type { Provider } from './provider';
 import { createSignhost } from './signhost';
 
@@ -9,5 +10,6 @@ export function createProviders(config: Config): Partial<Record<ProviderName, Pr
   return {
     evrotrust: createEvrotrust(config.providers.evrotrust),
     signhost: createSignhost(config.providers.signhost),
+    'portal-de-assinaturas': createPortalDeAssinaturas(config.providers['portal-de-assinaturas']),
   };
 }

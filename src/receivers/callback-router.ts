@@ -60,10 +60,13 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       if (!isJson(req.headers['content-type'])) {
         return refuse(provider, deps, req, res, 'unsupported-media-type', `content type ${req.headers['content-type'] ?? '(none)'}`, started);
       }
+      const text = rawBody.toString('utf8');
       try {
-        json = JSON.parse(rawBody.toString('utf8'));
+        json = JSON.parse(text);
       } catch {
-        return refuse(provider, deps, req, res, 'malformed-json', 'body is not valid JSON', started);
+        json = provider.repairJson?.(text);
+        if (json === undefined) return refuse(provider, deps, req, res, 'malformed-json', 'body is not valid JSON', started);
+        deps.logger.info({ requestId, provider: provider.name }, 'malformed body repaired as the provider documents it');
       }
     }
 
