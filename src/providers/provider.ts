@@ -55,6 +55,8 @@ export interface Provider {
   callbackPaths: string[];
   /** Sender addresses or CIDRs; empty allows everyone. */
   allowedIps: string[];
+  /** Configuration gaps an operator should know about (logged once at startup). */
+  warnings?: string[];
   /** Turns a request into events, or says why not. Must not throw on any input. */
   parseCallback(req: CallbackRequest): CallbackOutcome;
   /** How this provider expects to be answered, for acceptance and for each refusal. */
