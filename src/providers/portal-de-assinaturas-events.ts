@@ -33,12 +33,28 @@ export const documentCallbackSchema = z.object({
 });
 export type DocumentCallback = z.output<typeof documentCallbackSchema>;
 
+/** Whether a JSON value nests no deeper than `max`, checked without recursion. */
+function nestsWithin(value: unknown, max: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return false;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return true;
+}
+
 export const registeredMailCallbackSchema = z.object({
   type: z.string().max(100).optional(),
   registeredmailid: externalId,
   recipient: optionalText(500),
   action,
-  info: z.union([z.record(z.string(), z.unknown()), z.string().max(5000)]).nullish(),
+  // Kept in workflow state as sent, so its depth is bounded: a signal payload is serialized
+  // recursively, and a runaway one would fail every retry of the callback.
+  info: z
+    .union([z.record(z.string(), z.unknown()).refine((v) => nestsWithin(v, 16), 'nested too deeply'), z.string().max(5000)])
+    .nullish(),
 });
 export type RegisteredMailCallback = z.output<typeof registeredMailCallbackSchema>;
 

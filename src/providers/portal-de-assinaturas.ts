@@ -55,15 +55,20 @@ export function repairSeedSample(text: string): unknown {
 }
 
 const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
-// 123456 and "123456" are one id, as everywhere else in this module.
-const sameValue = (a: unknown, b: unknown) => (scalar(a) && scalar(b) ? String(a) === String(b) : JSON.stringify(a) === JSON.stringify(b));
+// 123456 and "123456" are one id, as everywhere else in this module. Anything else counts as
+// a disagreement: comparing nested values would recurse as deep as the sender nests them.
+const sameValue = (a: unknown, b: unknown) => (scalar(a) && scalar(b) ? String(a) === String(b) : a === b);
 
-/** Top-level field names lower-cased; undefined when two spellings of one field disagree. */
+/**
+ * Top-level field names lower-cased; undefined when two spellings of one field disagree.
+ * The copy has no prototype, so `__proto__`, `constructor` and the like stay plain unread
+ * fields instead of colliding with (or replacing) Object.prototype's.
+ */
 function lowerKeys(body: Record<string, unknown>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(body)) {
     const lk = k.toLowerCase();
-    if (lk in out && !sameValue(out[lk], v)) return undefined;
+    if (Object.hasOwn(out, lk) && !sameValue(out[lk], v)) return undefined;
     out[lk] = v;
   }
   return out;
