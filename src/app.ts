@@ -15,6 +15,8 @@ export interface AppDeps {
   providers: Provider[];
   logger: Logger;
   metrics: Metrics;
+  /** How long a receiver waits for Temporal before answering 503 (default 8 s; tests shorten it). */
+  deliveryTimeoutMs?: number;
 }
 
 /** The HTTP server: receivers, application API, health and metrics. Built from its dependencies so tests run the real thing. */
@@ -47,6 +49,7 @@ export function createApp(deps: AppDeps): express.Express {
       metrics: deps.metrics,
       bodyLimit: deps.config.http.bodyLimit,
       refusals,
+      deliveryTimeoutMs: deps.deliveryTimeoutMs,
     }),
   );
   // Operators: recent refused callbacks with their reason (`countersign refused`).

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApp } from '../../src/app';
+import { createApp, type AppDeps } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
@@ -14,9 +14,14 @@ export interface RunningApp {
 }
 
 /** The real HTTP app on a random loopback port. */
-export async function startApp(config: Config, client: Client, logger: Logger = createLogger('silent')): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  client: Client,
+  logger: Logger = createLogger('silent'),
+  extra: Partial<AppDeps> = {},
+): Promise<RunningApp> {
   const metrics = createMetrics();
-  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics });
+  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics, ...extra });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -30,10 +30,17 @@ export interface Snapshot {
   state: TransactionState;
 }
 
-export async function snapshot(client: Client, workflowId: string): Promise<Snapshot> {
+/**
+ * The workflow at rest: no workflow task pending or running, so its history stops growing
+ * until something new reaches it (its timers are hours away in these tests).
+ */
+export async function snapshot(client: Client, workflowId: string, timeoutMs = 30_000): Promise<Snapshot> {
   const handle = client.workflow.getHandle(workflowId);
-  const desc = await handle.describe();
-  return { historyLength: desc.historyLength, state: (await handle.query('state')) as TransactionState };
+  return eventually(async () => {
+    const desc = await handle.describe();
+    if (desc.raw.pendingWorkflowTask) throw new Error(`${workflowId}: a workflow task is still pending`);
+    return { historyLength: desc.historyLength, state: (await handle.query('state')) as TransactionState };
+  }, timeoutMs, 50);
 }
 
 export async function exists(client: Client, workflowId: string): Promise<boolean> {

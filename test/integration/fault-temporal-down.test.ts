@@ -1,0 +1,171 @@
+// Temporal unreachable: every receiver answers 503 (Signhost included: it is the one case
+// where Signhost gets a 5xx, so it queues and retries), /readyz fails, /healthz stays up, and
+// nothing of a refused callback is in any transaction. Once Temporal is back, the providers'
+// retries are applied, each fact once. Real dev server on its own SQLite file, stopped and
+// started again under the running app and worker.
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import { ServiceError } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createProviders } from '../../src/providers';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
+import type { TransactionState } from '../../src/shared/types';
+import { createWorker } from '../../src/worker';
+import { startApp, type RunningApp } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+import { eventually, exists, send, snapshot, type RawRequest } from '../helpers/http';
+import { freePort } from '../helpers/ports';
+import { registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { uniqueId, workflowBundle } from '../helpers/temporal';
+
+const config = testConfig({ ...SECRETS });
+const DELIVERY_TIMEOUT_MS = 1_500;
+
+let dataDir: string;
+let serverOptions: DevServerOptions;
+let server: DevServer;
+let connection: Connection;
+let client: Client;
+let native: NativeConnection;
+let worker: Worker;
+let running: Promise<void>;
+let app: RunningApp;
+/** Same app, but its client loses the connection on the third signal of chosen workflows. */
+let flakyApp: RunningApp;
+const cutAfterTwoSignals = new Map<string, number>();
+
+beforeAll(async () => {
+  const bundle = await workflowBundle(); // also installs the quiet runtime before any connection
+  dataDir = mkdtempSync(join(tmpdir(), 'countersign-down-'));
+  serverOptions = { port: await freePort(), uiPort: await freePort(), dataDir, namespace: 'default' };
+  server = await startDevServer(serverOptions);
+  connection = await Connection.connect({ address: server.address });
+  client = new Client({ connection });
+  native = await NativeConnection.connect({ address: server.address });
+  worker = await createWorker({ connection: native, config, providers: createProviders(config), workflowBundle: bundle });
+  running = worker.run();
+  app = await startApp(config, client, undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
+
+  const countSignal = (workflowId: string) => {
+    const seen = cutAfterTwoSignals.get(workflowId);
+    if (seen === undefined) return;
+    cutAfterTwoSignals.set(workflowId, seen + 1);
+    if (seen + 1 === 3) throw new ServiceError('injected fault: connection lost after two signals');
+  };
+  const cut: WorkflowClientInterceptor = {
+    async signal(input, next) {
+      countSignal(input.workflowExecution.workflowId);
+      return next(input);
+    },
+    async signalWithStart(input, next) {
+      countSignal(input.options.workflowId);
+      return next(input);
+    },
+  };
+  flakyApp = await startApp(config, new Client({ connection, interceptors: { workflow: [cut] } }), undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await flakyApp?.close();
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running?.catch(() => undefined);
+  await native?.close();
+  await connection?.close();
+  await server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+
+async function register(spec: ProviderSpec, id: string) {
+  const res = await send(app.url, {
+    path: '/transactions',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
+    body: JSON.stringify(registration(spec, id)),
+  });
+  expect(res.status).toBe(201);
+}
+
+const keys = (s: TransactionState) => s.events.map((e) => e.key);
+const unavailable = async (a: RunningApp) =>
+  (await a.metrics.callbacksRefused.get()).values.filter((v) => v.labels.reason === 'unavailable').reduce((n, v) => n + v.value, 0);
+
+describe('Temporal unreachable', () => {
+  it('answers 503 to every provider, fails /readyz, changes nothing, and applies the retries once Temporal is back', async () => {
+    const ids = new Map<string, { registered: string; fresh: string }>();
+    const before = new Map<string, Awaited<ReturnType<typeof snapshot>>>();
+    for (const spec of SPECS) {
+      const pair = { registered: uniqueId('down'), fresh: uniqueId('down-fresh') };
+      ids.set(spec.label, pair);
+      await register(spec, pair.registered);
+      expect((await send(app.url, json(spec.progress(pair.registered, 1)))).status).toBe(200);
+      before.set(spec.label, await snapshot(client, workflowIdOf(spec, pair.registered)));
+    }
+
+    await server.stop();
+
+    expect((await fetch(`${app.url}/readyz`)).status).toBe(503);
+    const refusedBefore = await unavailable(app);
+    const attempts = SPECS.flatMap((spec) => {
+      const { registered, fresh } = ids.get(spec.label)!;
+      return (spec.authenticated ? [registered, fresh] : [registered]).map((id) => ({ spec, id }));
+    });
+    const answers = await Promise.all(attempts.map(async ({ spec, id }) => ({ provider: spec.label, status: (await send(app.url, json(spec.valid(id)))).status })));
+    expect(answers).toEqual(attempts.map(({ spec }) => ({ provider: spec.label, status: 503 })));
+    expect(await unavailable(app)).toBe(refusedBefore + attempts.length);
+    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+
+    server = await startDevServer(serverOptions);
+    await eventually(async () => expect((await fetch(`${app.url}/readyz`)).status).toBe(200), 60_000);
+
+    // Nothing of the refused callbacks reached any transaction, and no transaction was created.
+    for (const spec of SPECS) {
+      const { registered, fresh } = ids.get(spec.label)!;
+      expect(await snapshot(client, workflowIdOf(spec, registered), 60_000)).toEqual(before.get(spec.label));
+      expect(await exists(client, workflowIdOf(spec, fresh))).toBe(false);
+    }
+
+    // The providers retry: applied now, each fact once.
+    for (const spec of SPECS) {
+      const { registered, fresh } = ids.get(spec.label)!;
+      for (const id of spec.authenticated ? [registered, fresh] : [registered]) {
+        expect((await send(app.url, json(spec.valid(id)))).status).toBe(200);
+      }
+      const { state } = await snapshot(client, workflowIdOf(spec, registered));
+      expect(state.status).toBe(spec.finalStatus);
+      expect(new Set(keys(state)).size).toBe(keys(state).length);
+      expect(keys(state)).toEqual(expect.arrayContaining(keys(before.get(spec.label)!.state)));
+      if (spec.authenticated) expect((await snapshot(client, workflowIdOf(spec, fresh))).state.status).toBe('unregistered');
+    }
+  });
+});
+
+describe('Temporal lost in the middle of a callback', () => {
+  it('answers 503 when only part of a postback’s signals were accepted, and the retry completes it without duplicates', async () => {
+    const spec = SPECS.find((s) => s.provider === 'signhost')!;
+    const id = uniqueId('cut');
+    await register(spec, id);
+    const workflowId = workflowIdOf(spec, id);
+    const postback = json(spec.valid(id));
+    cutAfterTwoSignals.set(workflowId, 0);
+
+    expect((await send(flakyApp.url, postback)).status).toBe(503);
+    // Signals go out one fact at a time, the status last: what got through is a prefix of
+    // the postback's facts, each true on its own, and the status has not moved.
+    const partial = (await snapshot(client, workflowId)).state;
+    expect(partial.status).toBe('pending');
+    expect(keys(partial)).toHaveLength(2);
+    expect(keys(partial).every((k) => k.startsWith('activity:'))).toBe(true);
+
+    // Signhost retries the whole postback.
+    expect((await send(flakyApp.url, postback)).status).toBe(200);
+    const { state } = await snapshot(client, workflowId);
+    expect(state.status).toBe('signed');
+    expect(keys(state).slice(0, 2)).toEqual(keys(partial));
+    expect(new Set(keys(state)).size).toBe(keys(state).length);
+    expect(keys(state).at(-1)).toBe('status:30');
+  });
+});
