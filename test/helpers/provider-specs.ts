@@ -2,7 +2,7 @@
 // so bad-input tests can break exactly one thing in it. Shared by the pure property tests,
 // the HTTP bad-input tests, the personal-data test and the soak.
 import { signhostChecksum } from '../../src/providers/signhost';
-import type { Refusal } from '../../src/providers/provider';
+import type { Provider, Refusal } from '../../src/providers/provider';
 import type { ProviderName, TransactionKind, TransactionStatus } from '../../src/shared/types';
 import { signhostPostback } from './signhost';
 
@@ -202,3 +202,17 @@ export function registration(spec: ProviderSpec, externalId: string, extra: Reco
 
 /** Signhost's checksum for a body, for tests that must keep it right while breaking something else. */
 export const checksumFor = (id: string, status: number) => signhostChecksum(id, status, SECRETS.SIGNHOST_SHARED_SECRET);
+
+/** The event keys a callback carries, as the receiver's own provider module reads them. */
+export function eventKeys(providers: Partial<Record<ProviderName, Provider>>, spec: ProviderSpec, m: CallbackMessage): string[] {
+  const text = JSON.stringify(m.body);
+  const outcome = providers[spec.provider]!.parseCallback({
+    path: '/',
+    headers: m.headers,
+    rawBody: Buffer.from(text),
+    json: JSON.parse(text),
+    receivedAt: new Date().toISOString(),
+  });
+  if (outcome.kind !== 'events') throw new Error(`${spec.label}: sample callback not accepted (${JSON.stringify(outcome)})`);
+  return outcome.events.map((e) => e.key);
+}
