@@ -1,0 +1,71 @@
+// Every credential decision goes through the constant-time comparison: with the comparison
+// forced to say "different", the right credentials are refused; forced to say "equal", wrong
+// ones pass. A plain `===` anywhere on the way would break one of the two.
+import * as apiAuth from '../../src/api/api-auth';
+import { createProviders } from '../../src/providers';
+import type { CallbackRequest } from '../../src/providers/provider';
+import type { Request, Response } from 'express';
+import { testConfig } from '../helpers/config';
+import { SECRETS, SPECS } from '../helpers/provider-specs';
+
+const providers = createProviders(testConfig({ ...SECRETS }));
+const request = (body: unknown, headers: Record<string, string>): CallbackRequest => ({
+  path: '/',
+  headers,
+  rawBody: Buffer.from(JSON.stringify(body)),
+  json: body,
+  receivedAt: '2026-01-01T00:00:00.000Z',
+});
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('secretsEqual', () => {
+  it('tells equal from different, whatever the lengths', () => {
+    expect(apiAuth.secretsEqual('s3cret', 's3cret')).toBe(true);
+    expect(apiAuth.secretsEqual('s3cret', 's3cre')).toBe(false);
+    expect(apiAuth.secretsEqual('', 's3cret')).toBe(false);
+    expect(apiAuth.secretsEqual('s3cret'.repeat(1000), 's3cret')).toBe(false);
+  });
+});
+
+describe.each(SPECS.filter((s) => s.authenticated))('$label credentials', (spec) => {
+  const provider = providers[spec.provider]!;
+
+  it('are refused when the constant-time comparison says they differ', () => {
+    const m = spec.valid('tx-1');
+    expect(provider.parseCallback(request(m.body, m.headers))).toMatchObject({ kind: 'events', authenticated: true });
+    jest.spyOn(apiAuth, 'secretsEqual').mockReturnValue(false);
+    expect(provider.parseCallback(request(m.body, m.headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+  });
+
+  it('pass only when the constant-time comparison says they match', () => {
+    const m = spec.valid('tx-1');
+    const wrong = Object.fromEntries(spec.credentialHeaders.map((h) => [h, 'wrong']));
+    const body = spec.provider === 'signhost' ? { ...m.body, Checksum: '0'.repeat(40) } : m.body;
+    expect(provider.parseCallback(request(body, { ...m.headers, ...wrong }))).toMatchObject({ kind: 'refused' });
+    const spy = jest.spyOn(apiAuth, 'secretsEqual').mockReturnValue(true);
+    expect(provider.parseCallback(request(body, { ...m.headers, ...wrong }))).toMatchObject({ kind: 'events' });
+    expect(spy).toHaveBeenCalled();
+  });
+});
+
+describe('the application API token', () => {
+  const run = (authorization: string | undefined) => {
+    let passed = false;
+    const res = { status: () => res, set: () => res, json: () => res } as unknown as Response;
+    const req = { headers: { authorization }, socket: { remoteAddress: '203.0.113.9' } } as unknown as Request;
+    apiAuth.apiAuth(SECRETS.COUNTERSIGN_API_TOKEN)(req, res, () => {
+      passed = true;
+    });
+    return passed;
+  };
+
+  // apiAuth calls secretsEqual inside its own module, out of a spy's reach: checked by behaviour.
+  it('lets in the right bearer token only', () => {
+    expect(run(`Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}`)).toBe(true);
+    expect(run(`Bearer ${SECRETS.COUNTERSIGN_API_TOKEN.replace(/.$/, '0')}`)).toBe(false);
+    expect(run(`Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}x`)).toBe(false);
+    expect(run(SECRETS.COUNTERSIGN_API_TOKEN)).toBe(false);
+    expect(run(undefined)).toBe(false);
+  });
+});
