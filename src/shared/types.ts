@@ -124,6 +124,8 @@ export interface TransactionState extends TransactionRef {
   /** When the engine last asked the provider, and what it learned. */
   lastFollowUp?: { at: string; outcome: string };
   nextFollowUpAt?: string;
+  /** The transaction's own follow-up policy, from its registration. */
+  followUp?: FollowUpPolicy;
   steps?: StepRecord[];
 }
 
@@ -143,6 +145,14 @@ export interface EngineOptions {
   /** Deadline when the application gives none. */
   defaultDeadline?: string;
   followUp?: FollowUpPolicy;
+  /** Per provider: its follow-up policy (beats `followUp`) and the task queue its follow-ups run on. */
+  providers?: Partial<Record<ProviderName, ProviderEngineOptions>>;
+}
+
+export interface ProviderEngineOptions {
+  followUp?: FollowUpPolicy;
+  /** Unset: follow-ups run on the workflow's own task queue. */
+  followUpTaskQueue?: string;
 }
 
 export interface FollowUpRequest {

@@ -1,4 +1,6 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
   condition,
   continueAsNew,
   allHandlersFinished,
@@ -17,18 +19,18 @@ import { applyEvent, newState, register } from '../shared/transaction-state';
 import type { EngineOptions, ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
 import { EVENT_TYPES } from '../shared/types';
 
-export const DEFAULT_OPTIONS: Required<Omit<EngineOptions, 'followUp'>> & { followUp: Required<NonNullable<EngineOptions['followUp']>> } = {
+export const DEFAULT_OPTIONS: Required<Omit<EngineOptions, 'followUp' | 'providers'>> & { followUp: Required<NonNullable<EngineOptions['followUp']>> } = {
   unregisteredTtl: '30 days',
   lingerAfterFinal: '1 hour',
   defaultDeadline: '90 days',
   followUp: { firstAfter: '6 hours', backoff: 2, maxInterval: '1 day' },
 };
 
-const { followUp } = proxyActivities<Activities>({
+const followUpActivityOptions = {
   startToCloseTimeout: '1 minute',
   // The poll loop is the workflow's; the activity's retries only cover transient faults.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 5 },
-});
+} as const;
 
 const nowIso = () => new Date().toISOString();
 /** Durations arrive as config text ('6 hours'); validated by the config and API schemas. */
@@ -46,8 +48,16 @@ export interface TransactionPolicy {
  * silent, expire at the deadline, then stay open a little to absorb late duplicates.
  */
 export async function runTransaction(input: TransactionInput, policy: TransactionPolicy): Promise<TransactionState> {
-  const opts = { ...DEFAULT_OPTIONS, ...input.options, followUp: { ...DEFAULT_OPTIONS.followUp, ...input.options?.followUp } };
   const state = input.carried ?? newState(input, nowIso());
+  const perProvider = input.options?.providers?.[input.provider];
+  // Precedence: the transaction's own policy, its provider's, the engine's, the built-in one.
+  const followUpPolicy = () => ({ ...DEFAULT_OPTIONS.followUp, ...input.options?.followUp, ...perProvider?.followUp, ...state.followUp });
+  const opts = { ...DEFAULT_OPTIONS, ...input.options };
+  // A task queue per provider lets the server rate-limit each provider's follow-ups.
+  const { followUp } = proxyActivities<Activities>({
+    ...followUpActivityOptions,
+    ...(perProvider?.followUpTaskQueue && { taskQueue: perProvider.followUpTaskQueue }),
+  });
   let news = 0;
   let followUpRequested = false;
 
@@ -81,9 +91,8 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
     ]);
   }
 
-  const firstAfter = ms(opts.followUp.firstAfter);
-  const maxInterval = ms(opts.followUp.maxInterval);
-  let wait = firstAfter;
+  const firstAfter = () => ms(followUpPolicy().firstAfter);
+  let wait = firstAfter();
   let attempt = 0;
   let lastOutcome: string | undefined;
   const createdMs = Date.parse(state.createdAt);
@@ -104,7 +113,7 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
 
     if (woke && !followUpRequested) {
       // News restarts the silence clock.
-      wait = firstAfter;
+      wait = firstAfter();
       attempt = 0;
     } else {
       const deadlinePassed = Date.now() >= limit;
@@ -118,17 +127,27 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
           followUpRequested = false;
           attempt++;
           const before = news;
-          const result = await followUp({
-            ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
-            workflowId: state.workflowId,
-            dossierId: state.dossierId,
-            attempt,
-            previousOutcome: lastOutcome,
-          });
+          let result: { events: ProviderEvent[]; outcome: string };
+          try {
+            result = await followUp({
+              ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
+              workflowId: state.workflowId,
+              dossierId: state.dossierId,
+              attempt,
+              previousOutcome: lastOutcome,
+            });
+          } catch (err) {
+            // A provider that refuses our credentials or stays down must not end the
+            // transaction: keep waiting for callbacks and ask again later.
+            if (!(err instanceof ActivityFailure)) throw err;
+            const kind = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : (err.cause?.name ?? 'ActivityFailure');
+            result = { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}` };
+          }
           lastOutcome = result.outcome;
           for (const event of result.events) onEvent(event);
           state.lastFollowUp = { at: nowIso(), outcome: result.outcome };
-          wait = news === before ? Math.min(wait * opts.followUp.backoff, maxInterval) : firstAfter;
+          const fu = followUpPolicy();
+          wait = news === before ? Math.min(wait * fu.backoff, ms(fu.maxInterval)) : firstAfter();
         }
         if (deadlinePassed && !policy.settled(state)) {
           expire(state, onEvent);
