@@ -3,7 +3,7 @@
 // (or `/document/offline/ready`), 30 s timeout, 3 attempts in all, only a 200 counts.
 import { createHash, createHmac } from 'node:crypto';
 import { secretsEqual } from '../api/api-auth';
-import { header, jsonBody, type SimRequest, type SimResponse } from './sim-server';
+import { field, header, jsonBody, type SimRequest, type SimResponse } from './sim-server';
 import { randomId, SimulatorBase, type SimulatorOptions } from './simulator-base';
 
 export interface EvrotrustSimulatorOptions extends SimulatorOptions {
@@ -33,6 +33,20 @@ export class EvrotrustSimulator extends SimulatorBase {
     super(opts, 30_000);
     this.opts = opts;
     this.server.route('POST', '/document/status', (req) => this.documentStatus(req));
+    this.control('POST', '/transactions', (b) => ({
+      status: 201,
+      body: this.createTransaction({
+        transactionID: field(b, 'transactionID', 'string'),
+        urlCallback: field(b, 'urlCallback', 'string'),
+        offline: field(b, 'offline', 'boolean') ?? false,
+      }),
+    }));
+    this.control('POST', '/transactions/:id/status', async (b, req) => {
+      const status = field(b, 'status', 'number');
+      if (status === undefined) throw new TypeError('status is required');
+      const delivered = await this.setStatus(req.params.id, status, { rejectReason: field(b, 'rejectReason', 'string'), callback: field(b, 'callback', 'boolean') });
+      return { status: 200, body: { delivered } };
+    });
   }
 
   /** A document sent for signing; status 1 (pending). */

@@ -3,7 +3,7 @@
 // callbacks, retries every 30 minutes for 24 hours and then an e-mail to the callback's
 // admin; and a document status API at the engine's (unconfirmed) status path with `Token`.
 import { secretsEqual } from '../api/api-auth';
-import { header, type SimRequest, type SimResponse } from './sim-server';
+import { field, header, type SimRequest, type SimResponse } from './sim-server';
 import { SimulatorBase, type SimulatorOptions } from './simulator-base';
 
 export type Trigger = 'FLOW' | 'STEP' | 'ACTION';
@@ -67,6 +67,23 @@ export class PortalDeAssinaturasSimulator extends SimulatorBase {
     this.server.route('GET', path.replace('{documentId}', ':documentId'), (req) =>
       this.documentStatus(req, req.params.documentId ?? (param ? req.query.get(param) ?? '' : '')),
     );
+    this.control('POST', '/documents', (b) => ({ status: 201, body: this.createDocument({ documentId: field(b, 'documentId', 'string') }) }));
+    this.control('POST', '/documents/:id/actions', async (b, req) => {
+      const action = field(b, 'action', 'string');
+      if (!action) throw new TypeError('action is required');
+      const who = { name: field(b, 'name', 'string'), identifier: field(b, 'identifier', 'string') };
+      return { status: 200, body: { delivered: await this.act(req.params.id, action, who, { callback: field(b, 'callback', 'boolean') }) } };
+    });
+    this.control('POST', '/registered-mails', (b) => ({
+      status: 201,
+      body: this.createRegisteredMail({ registeredMailId: field(b, 'registeredMailId', 'string'), recipient: field(b, 'recipient', 'string') ?? 'recipient@example.test' }),
+    }));
+    this.control('POST', '/registered-mails/:id/events', async (b, req) => {
+      const action = field(b, 'action', 'string');
+      if (action !== 'DELIVERED' && action !== 'NOT-DELIVERED' && action !== 'OPENED') throw new TypeError('action must be DELIVERED, NOT-DELIVERED or OPENED');
+      const info = b.info && typeof b.info === 'object' ? (b.info as Record<string, unknown>) : {};
+      return { status: 200, body: { delivered: await this.mailEvent(req.params.id, action, info) } };
+    });
   }
 
   createDocument(init: { documentId?: string } = {}): PortalDocument {

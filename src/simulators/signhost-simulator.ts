@@ -5,7 +5,7 @@
 // at increasing random intervals, dropped after a configurable 48-72 hours.
 import { createHash } from 'node:crypto';
 import { secretsEqual } from '../api/api-auth';
-import { header, type SimRequest, type SimResponse } from './sim-server';
+import { field, header, type SimRequest, type SimResponse } from './sim-server';
 import { randomId, SimulatorBase, type SimulatorOptions } from './simulator-base';
 
 export interface SignhostSimulatorOptions extends SimulatorOptions {
@@ -63,6 +63,20 @@ export class SignhostSimulator extends SimulatorBase {
     super(opts, 30_000);
     this.opts = opts;
     this.server.route('GET', '/transaction/:id', (req) => this.getTransaction(req));
+    this.control('POST', '/transactions', (b) => ({
+      status: 201,
+      body: this.createTransaction({ Id: field(b, 'Id', 'string'), Reference: field(b, 'Reference', 'string'), account: field(b, 'account', 'string') }),
+    }));
+    this.control('POST', '/transactions/:id/status', async (b, req) => {
+      const status = field(b, 'status', 'number');
+      if (status === undefined) throw new TypeError('status is required');
+      await this.setStatus(req.params.id, status, { postback: field(b, 'postback', 'boolean') });
+      return { status: 200, body: { queued: this.queued(this.mustGet(req.params.id).account) } };
+    });
+    this.control('POST', '/transactions/:id/gone', (_b, req) => {
+      this.markGone(req.params.id);
+      return { status: 204 };
+    });
   }
 
   createTransaction(init: { Id?: string; Reference?: string; account?: string; status?: number } = {}): SignhostTransaction {

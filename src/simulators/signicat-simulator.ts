@@ -5,7 +5,7 @@
 // endpoint (path unconfirmed, same template as the engine's) sends it once more.
 import { randomBytes } from 'node:crypto';
 import { secretsEqual } from '../api/api-auth';
-import { header, type SimRequest, type SimResponse } from './sim-server';
+import { field, header, type SimRequest, type SimResponse } from './sim-server';
 import { randomId, SimulatorBase, type SimulatorOptions } from './simulator-base';
 
 export interface SignicatSimulatorOptions extends SimulatorOptions {
@@ -42,6 +42,20 @@ export class SignicatSimulator extends SimulatorBase {
     if (notify) {
       this.server.route('POST', notify.replace(/\{(\w+)\}/g, ':$1'), (req) => this.authed(req, () => this.notify(req)));
     }
+    this.control('POST', '/processes', (b) => ({
+      status: 201,
+      body: this.createProcess({
+        dossierId: field(b, 'dossierId', 'string'),
+        processId: field(b, 'processId', 'string'),
+        notificationUrl: field(b, 'notificationUrl', 'string'),
+        authorizationHeader: field(b, 'authorizationHeader', 'string'),
+      }),
+    }));
+    this.control('POST', '/processes/:id/status', async (b, req) => {
+      const status = field(b, 'status', 'string');
+      if (status === undefined) throw new TypeError('status is required');
+      return { status: 200, body: { delivered: await this.setStatus(req.params.id, status, { callback: field(b, 'callback', 'boolean') }) } };
+    });
   }
 
   createProcess(init: Partial<Omit<SignicatProcess, 'status'>> = {}): SignicatProcess {

@@ -54,6 +54,18 @@ export function header(req: SimRequest, name: string): string {
   return Array.isArray(v) ? v.join(', ') : (v ?? '');
 }
 
+/** Reads an optional field of a control request, checking its type. */
+export function field<T extends 'string' | 'number' | 'boolean'>(
+  body: Record<string, unknown>,
+  name: string,
+  type: T,
+): (T extends 'string' ? string : T extends 'number' ? number : boolean) | undefined {
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== type) throw new TypeError(`${name} must be a ${type}`);
+  return v as never;
+}
+
 export function jsonBody(req: SimRequest): unknown {
   try {
     return JSON.parse(req.rawBody.toString('utf8'));

@@ -2,7 +2,7 @@
 // and a retrying sender for providers that retry on a fixed schedule.
 import { InFlight, postCallback, type Delivery } from './callback-sender';
 import { realScheduler, type Scheduler } from './scheduler';
-import { SimServer } from './sim-server';
+import { jsonBody, SimServer, type SimRequest } from './sim-server';
 
 export interface SimulatorOptions {
   scheduler?: Scheduler;
@@ -33,6 +33,23 @@ export abstract class SimulatorBase {
     this.scheduler = opts.scheduler ?? realScheduler;
     this.callbackTimeoutMs = opts.callbackTimeoutMs ?? defaultTimeoutMs;
     this.server = new SimServer(() => this.scheduler.now());
+    this.control('GET', '/deliveries', () => ({ status: 200, body: this.deliveries }));
+  }
+
+  /**
+   * A route of the control API under `/_simulator` (no auth: bind simulators to loopback),
+   * so demos and benchmarks in another process can drive the simulated provider.
+   */
+  protected control(method: string, path: string, handler: (body: Record<string, unknown>, req: SimRequest) => Promise<{ status: number; body?: unknown }> | { status: number; body?: unknown }): void {
+    this.server.route(method, `/_simulator${path}`, async (req) => {
+      const body = req.rawBody.length ? jsonBody(req) : {};
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: { error: 'expected a JSON object' } };
+      try {
+        return await handler(body as Record<string, unknown>, req);
+      } catch (err) {
+        return { status: 400, body: { error: (err as Error).message } };
+      }
+    });
   }
 
   get url(): string {

@@ -249,3 +249,28 @@ describe('Signicat: no retry, only Notify sends again (seed 003)', () => {
     expect(new SignicatSimulator({ clientId: 'c', clientSecret: 's' }).callbackTimeoutMs).toBe(10_000);
   });
 });
+
+describe('control API (for demos and benchmarks in another process)', () => {
+  const post = (url: string, body: unknown) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json().catch(() => undefined) }));
+
+  it('creates a transaction and changes its status over HTTP, which calls back', async () => {
+    const r = await receive([{ status: 200 }]);
+    const sim = await started(new EvrotrustSimulator({ apiKey: 'k', vendorNumber: 'v' }));
+    expect(await post(`${sim.url}/_simulator/transactions`, { transactionID: 'demo-1', urlCallback: r.url })).toMatchObject({ status: 201, json: { transactionID: 'demo-1', status: 1 } });
+    expect(await post(`${sim.url}/_simulator/transactions/demo-1/status`, { status: 2 })).toEqual({ status: 200, json: { delivered: true } });
+    expect(JSON.parse(r.seen[0].body)).toEqual({ transactionID: 'demo-1', status: 2 });
+    const deliveries = await (await fetch(`${sim.url}/_simulator/deliveries`)).json();
+    expect(deliveries).toEqual([expect.objectContaining({ ok: true, status: 200, attempt: 1 })]);
+  });
+
+  it.each([
+    ['a status of the wrong type', { status: 'signed' }],
+    ['no status', {}],
+  ])('refuses %s and changes nothing', async (_name, body) => {
+    const sim = await started(new SignhostSimulator({ appKey: 'a', apiKey: 'k', sharedSecret: 's' }));
+    const tx = sim.createTransaction();
+    expect((await post(`${sim.url}/_simulator/transactions/${tx.Id}/status`, body)).status).toBe(400);
+    expect(sim.transactions.get(tx.Id)?.Status).toBe(10);
+  });
+});
