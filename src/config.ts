@@ -1,9 +1,11 @@
 // The whole configuration, parsed once from the environment at startup. A bad value stops
 // the process with a message naming the variable; nothing else reads process.env.
 import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
+import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
+import { PROVIDERS, type EngineOptions, type ProviderName } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
-import { PROVIDERS } from './shared/types';
 
 const stepDefaults = z.partialRecord(z.enum([...PROVIDERS, 'default']), stepPlan);
 
@@ -102,8 +104,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       defaultDeadline: e.DEFAULT_DEADLINE,
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
+      providers: providerEngineOptions(e, env),
     },
     providers: providerSettings(e),
+    providerApi: providerApiSettings(e),
   };
 }
 
@@ -142,9 +146,76 @@ function providerSettings(e: Env) {
   };
 }
 
+/** How Countersign calls one provider's API (timeouts, retries, rate limit). */
+export interface ProviderCallSettings {
+  apiUrl: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Requests per second. */
+  rateLimit: number;
+}
+
+/** What the status, notify and token clients need, per provider (src/providers/api/). */
+function providerApiSettings(e: Env) {
+  const call = (apiUrl: string, rateLimit: number): ProviderCallSettings => ({
+    apiUrl,
+    timeoutMs: msToNumber(e.PROVIDER_API_TIMEOUT as '10s'),
+    maxAttempts: e.PROVIDER_API_ATTEMPTS,
+    rateLimit,
+  });
+  return {
+    evrotrust: { ...call(e.EVROTRUST_API_URL, e.EVROTRUST_API_RATE_LIMIT), apiKey: e.EVROTRUST_API_KEY, vendorNumber: e.EVROTRUST_VENDOR_NUMBER },
+    signhost: { ...call(e.SIGNHOST_API_URL, e.SIGNHOST_API_RATE_LIMIT), appKey: e.SIGNHOST_APP_KEY, apiKey: e.SIGNHOST_API_KEY },
+    signicat: {
+      ...call(e.SIGNICAT_API_URL, e.SIGNICAT_API_RATE_LIMIT),
+      clientId: e.SIGNICAT_CLIENT_ID,
+      clientSecret: e.SIGNICAT_CLIENT_SECRET,
+      tokenUrl: e.SIGNICAT_TOKEN_URL ?? `${e.SIGNICAT_API_URL.replace(/\/+$/, '')}/auth/open/connect/token`,
+      scope: e.SIGNICAT_SCOPE,
+      notifyPath: e.SIGNICAT_NOTIFY_PATH,
+    },
+    'portal-de-assinaturas': {
+      ...call(e.PORTAL_DE_ASSINATURAS_API_URL, e.PORTAL_DE_ASSINATURAS_API_RATE_LIMIT),
+      token: e.PORTAL_DE_ASSINATURAS_TOKEN,
+      statusPath: e.PORTAL_DE_ASSINATURAS_STATUS_PATH,
+    },
+  };
+}
+
+const ENV_PREFIX: Record<ProviderName, string> = {
+  evrotrust: 'EVROTRUST',
+  signhost: 'SIGNHOST',
+  signicat: 'SIGNICAT',
+  'portal-de-assinaturas': 'PORTAL_DE_ASSINATURAS',
+};
+
+/**
+ * Per provider: when to follow up, and on which task queue. Precedence: the provider's own
+ * variable, then the engine-wide FOLLOW_UP_* one when the operator set it, then the
+ * provider's default (follow-up-defaults.ts). A transaction's own policy beats all of these.
+ */
+function providerEngineOptions(e: Env, env: NodeJS.ProcessEnv): NonNullable<EngineOptions['providers']> {
+  const vars = e as unknown as Record<string, string | undefined>;
+  const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', p: ProviderName, fallback: string) =>
+    vars[`${ENV_PREFIX[p]}_FOLLOW_UP_${name}`] ?? (env[`FOLLOW_UP_${name}`] ? vars[`FOLLOW_UP_${name}`]! : fallback);
+  return Object.fromEntries(
+    PROVIDERS.map((p) => [
+      p,
+      {
+        followUp: {
+          firstAfter: pick('FIRST_AFTER', p, FOLLOW_UP_DEFAULTS[p].firstAfter),
+          maxInterval: pick('MAX_INTERVAL', p, FOLLOW_UP_DEFAULTS[p].maxInterval),
+        },
+        ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, p) }),
+      },
+    ]),
+  );
+}
+
 function isSecret(variable: string): boolean {
   return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);
 }
 
 export type Config = ReturnType<typeof loadConfig>;
 export type ProviderSettings = Config['providers'];
+export type ProviderApiConfig = Config['providerApi'];

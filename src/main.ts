@@ -10,6 +10,7 @@ import { createMetrics } from './metrics';
 import { createProviders } from './providers';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { createWorker } from './worker';
+import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { resolve } from 'node:path';
 
 function banner(config: Config, lines: Array<[string, string]>) {
@@ -40,7 +41,8 @@ async function main() {
 
   process.stdout.write('Bundling workflows and starting the worker...\n');
   const worker = await createWorker({ connection: nativeConnection, config, providers });
-  const workerDone = worker.run();
+  const followUpWorkers = await createFollowUpWorkers({ connection: nativeConnection, config, providers });
+  const workerDone = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
 
   const app = createApp({ config, client, providers: Object.values(providers), logger, metrics: createMetrics() });
   const server: Server = await new Promise((r) => {
@@ -65,7 +67,7 @@ async function main() {
     stopping = true;
     process.stdout.write(`\n${signal}: stopping (HTTP, then worker, then Temporal)...\n`);
     await new Promise<void>((r) => server.close(() => r()));
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (const w of [worker, ...followUpWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
     await workerDone.catch(() => undefined);
     await nativeConnection.close();
     await connection.close();

@@ -31,10 +31,13 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
 async function main() {
   const { loadConfig } = await import('./config');
   const { createProviders } = await import('./providers');
+  const { createFollowUpWorkers } = await import('./temporal/follow-up-workers');
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.devServer.port}` });
-  const worker = await createWorker({ connection, config, providers: createProviders(config) });
-  await worker.run();
+  const providers = createProviders(config);
+  const worker = await createWorker({ connection, config, providers });
+  const followUpWorkers = await createFollowUpWorkers({ connection, config, providers });
+  await Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
   await connection.close();
 }
 
