@@ -181,7 +181,8 @@ it('Portal de Assinaturas: polls after 25 hours (its retries last 24) and finds 
   const start = await env.currentTimeMs();
   const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('portal-de-assinaturas', doc.documentId)));
   expect(result.status).toBe('signed');
-  expect(result.events).toEqual([expect.objectContaining({ key: 'status:FLOW', type: 'signed', source: 'poll' })]);
+  // The callback's own key: a FLOW callback arriving after this poll is a duplicate.
+  expect(result.events).toEqual([expect.objectContaining({ key: 'FLOW', type: 'signed', source: 'poll' })]);
   expect(since(start, calls)).toEqual([25 * HOUR]);
 });
 

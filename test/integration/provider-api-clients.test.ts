@@ -207,7 +207,7 @@ describe('Portal de Assinaturas', () => {
     const doc = portal.createDocument();
     for (const a of actions) await portal.act(doc.documentId, a);
     const result = await portalPoll(doc.documentId);
-    expect(result.events).toEqual([expect.objectContaining({ key: `status:${action}`, type, status, source: 'poll', providerStatus: action })]);
+    expect(result.events).toEqual([expect.objectContaining({ key: action, type, status, source: 'poll', providerStatus: action })]);
   });
 
   it('never polls registered mail: there is no API for it', async () => {
