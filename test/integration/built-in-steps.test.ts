@@ -49,7 +49,10 @@ function steps(over: { notify?: StepDeps['notify']; download?: Partial<StepDeps[
   });
 }
 
-const activityEnv = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+/** Runs a step in an activity context (Context.current() works, as under a worker). */
+function runStep<R>(fn: (i: StepInput) => Promise<R>, i: StepInput): Promise<R> {
+  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(fn, i) as Promise<R>;
+}
 const input = (transaction: TransactionState, step: string): StepInput => ({ step, transaction });
 
 async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -82,7 +85,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ fileName: 'contrato assinado.pdf', bytes: pdf.toString('base64') })));
     const link = `${portal.url}/api/v2/document/Package?key=4B4659AB34847973&includeOriginal=false`;
 
-    const result = await activityEnv().run(steps().downloadSignedDocument, input(portalState('1001', link), 'downloadSignedDocument'));
+    const result = await runStep(steps().downloadSignedDocument, input(portalState('1001', link), 'downloadSignedDocument'));
 
     expect(portal.requests).toHaveLength(1);
     expect(portal.requests[0]).toMatchObject({ method: 'GET', url: '/api/v2/document/Package?key=4B4659AB34847973&includeOriginal=false' });
@@ -96,7 +99,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   it('stores a raw PDF answer as it came', async () => {
     const pdf = pdfBytes('portal raw');
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf));
-    const result = await activityEnv().run(
+    const result = await runStep(
       steps().downloadSignedDocument,
       input(portalState('1002', `${portal.url}/api/v2/document/package?key=AAAABBBBCCCCDDDD`), 'downloadSignedDocument'),
     );
@@ -106,7 +109,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
 
   it('reads the documentation sample’s `includeOriginal;=false` as includeOriginal=false', async () => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: pdfBytes('seed').toString('base64') })));
-    await activityEnv().run(
+    await runStep(
       steps().downloadSignedDocument,
       input(portalState('1003', `${portal.url}/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false`), 'downloadSignedDocument'),
     );
@@ -116,7 +119,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   it('never sends the token to a host other than the configured API: a foreign link is reduced to its key', async () => {
     const pdf = pdfBytes('foreign');
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: pdf.toString('base64') })));
-    const result = await activityEnv().run(
+    const result = await runStep(
       steps().downloadSignedDocument,
       input(portalState('1004', `${elsewhere.url}/api/v2/document/Package?key=4B4659AB34847973`), 'downloadSignedDocument'),
     );
@@ -129,7 +132,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
     const pdf = pdfBytes('redirected');
     elsewhere.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf));
     portal.handle((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/blob/signed.pdf?sig=x` }).end());
-    const result = await activityEnv().run(
+    const result = await runStep(
       steps().downloadSignedDocument,
       input(portalState('1005', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
     );
@@ -140,7 +143,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
 
   it('keeps every path inside the storage folder, whatever the ids and names', async () => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ fileName: '../../../etc/passwd', bytes: pdfBytes('x').toString('base64') })));
-    const result = await activityEnv().run(
+    const result = await runStep(
       steps().downloadSignedDocument,
       input(portalState('../../escape', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
     );
@@ -153,7 +156,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
     const link = `${portal.url}/api/v2/document/package?key=4B4659AB34847973`;
     for (const label of ['first', 'second']) {
       portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdfBytes(label)));
-      await activityEnv().run(steps().downloadSignedDocument, input(portalState('1006', link), 'downloadSignedDocument'));
+      await runStep(steps().downloadSignedDocument, input(portalState('1006', link), 'downloadSignedDocument'));
     }
     expect(await readFile(join(dir, 'portal-de-assinaturas', '1006', 'signed.pdf'))).toEqual(pdfBytes('second'));
     expect(await readdir(join(dir, 'portal-de-assinaturas', '1006'))).toEqual(['signed.pdf']);
@@ -167,7 +170,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   ])('an HTTP %i answer is a %s failure (non-retryable: %s)', async (status, type, permanent) => {
     portal.handle((_req, res) => res.writeHead(status).end());
     const err = await failure(
-      activityEnv().run(steps().downloadSignedDocument, input(portalState('1010', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument')),
+      runStep(steps().downloadSignedDocument, input(portalState('1010', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument')),
     );
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type, nonRetryable: permanent });
   });
@@ -179,7 +182,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   ])('%s is an InvalidDocumentResponse, and nothing is written', async (_label, type, body) => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': type }).end(body));
     const err = await failure(
-      activityEnv().run(steps().downloadSignedDocument, input(portalState('1011', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument')),
+      runStep(steps().downloadSignedDocument, input(portalState('1011', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument')),
     );
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.badResponse, nonRetryable: true });
     await expect(readdir(join(dir, 'portal-de-assinaturas', '1011'))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -187,7 +190,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
 
   it('without the API token, fails as not configured before any request', async () => {
     const err = await failure(
-      activityEnv().run(
+      runStep(
         steps({ download: { portal: { apiUrl: `${portal.url}/api/v2` } } }).downloadSignedDocument,
         input(portalState('1012', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
       ),
@@ -198,7 +201,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
 
   it('with no apiDownload in any event, fails as NoDocumentLink', async () => {
     const tx = endedState('portal-de-assinaturas', '1013', [{ key: 'FLOW', type: 'signed', status: 'signed', details: {} }]);
-    const err = await failure(activityEnv().run(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument')));
+    const err = await failure(runStep(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.noDocumentLink, nonRetryable: true });
   });
 });
@@ -233,7 +236,7 @@ describe('downloadSignedDocument: Signhost', () => {
 
   it('downloads every file the signed postback listed, with the APPKey and APIKey headers', async () => {
     serveFiles();
-    const result = await activityEnv().run(steps().downloadSignedDocument, input(signhostState(['contract.pdf', 'annex']), 'downloadSignedDocument'));
+    const result = await runStep(steps().downloadSignedDocument, input(signhostState(['contract.pdf', 'annex']), 'downloadSignedDocument'));
     expect(signhost.requests.map((r) => r.url)).toEqual([`/api/transaction/${SIGNHOST_ID}/file/contract.pdf`, `/api/transaction/${SIGNHOST_ID}/file/annex`]);
     for (const r of signhost.requests) {
       expect(r.headers.application).toBe(`APPKey ${APP_KEY}`);
@@ -250,7 +253,7 @@ describe('downloadSignedDocument: Signhost', () => {
   it('asks the transaction for its files when no postback named them', async () => {
     serveFiles();
     const tx = endedState('signhost', SIGNHOST_ID, [{ key: 'status:30', type: 'signed', status: 'signed', source: 'poll', details: { label: 'signed' } }]);
-    const result = await activityEnv().run(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument'));
+    const result = await runStep(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument'));
     expect(signhost.requests.map((r) => r.url)).toEqual([
       `/api/transaction/${SIGNHOST_ID}`,
       `/api/transaction/${SIGNHOST_ID}/file/contract.pdf`,
@@ -261,13 +264,13 @@ describe('downloadSignedDocument: Signhost', () => {
 
   it('a cleaned-up transaction (410 Gone) is a non-retryable DocumentGone', async () => {
     signhost.handle((_req, res) => res.writeHead(410, { 'content-type': 'application/json' }).end('{}'));
-    const err = await failure(activityEnv().run(steps().downloadSignedDocument, input(signhostState(['contract.pdf']), 'downloadSignedDocument')));
+    const err = await failure(runStep(steps().downloadSignedDocument, input(signhostState(['contract.pdf']), 'downloadSignedDocument')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.gone, nonRetryable: true });
   });
 
   it('without the keys, fails as not configured before any request', async () => {
     const err = await failure(
-      activityEnv().run(
+      runStep(
         steps({ download: { signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY } } }).downloadSignedDocument,
         input(signhostState(['contract.pdf']), 'downloadSignedDocument'),
       ),
@@ -279,13 +282,13 @@ describe('downloadSignedDocument: Signhost', () => {
 
 describe('downloadSignedDocument: what it refuses', () => {
   it.each(['evrotrust', 'signicat'] as const)('%s is an UnsupportedProvider, non-retryable', async (provider) => {
-    const err = await failure(activityEnv().run(steps().downloadSignedDocument, input(endedState(provider, 'x-1', []), 'downloadSignedDocument')));
+    const err = await failure(runStep(steps().downloadSignedDocument, input(endedState(provider, 'x-1', []), 'downloadSignedDocument')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.unsupportedProvider, nonRetryable: true });
   });
 
   it('a transaction that did not end signed has no signed document', async () => {
     const tx = portalState('1020', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`, { status: 'rejected' });
-    const err = await failure(activityEnv().run(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument')));
+    const err = await failure(runStep(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notSigned, nonRetryable: true });
     expect(portal.requests).toEqual([]);
   });
@@ -310,7 +313,7 @@ describe('notifyApplication', () => {
   it('POSTs the outcome, signed over id, timestamp and body with the whsec_ secret decoded', async () => {
     okReceiver();
     const before = Math.floor(Date.now() / 1000);
-    const result = await activityEnv().run(steps().notifyApplication, input(tx(), 'notifyApplication'));
+    const result = await runStep(steps().notifyApplication, input(tx(), 'notifyApplication'));
     const after = Math.floor(Date.now() / 1000);
 
     expect(receiver.requests).toHaveLength(1);
@@ -339,7 +342,7 @@ describe('notifyApplication', () => {
 
   it('keeps one webhook-id per transaction and status, so a retry is recognisably the same message', async () => {
     okReceiver();
-    const run = (t: TransactionState) => activityEnv().run(steps().notifyApplication, input(t, 'notifyApplication'));
+    const run = (t: TransactionState) => runStep(steps().notifyApplication, input(t, 'notifyApplication'));
     await run(tx());
     await run(tx());
     await run({ ...tx(), status: 'rejected' });
@@ -351,7 +354,7 @@ describe('notifyApplication', () => {
 
   it('signs with a raw secret as its UTF-8 bytes, and the signature fails under any other key', async () => {
     okReceiver();
-    await activityEnv().run(steps({ notify: { url: receiver.url, secret: 'plain-shared-secret' } }).notifyApplication, input(tx(), 'notifyApplication'));
+    await runStep(steps({ notify: { url: receiver.url, secret: 'plain-shared-secret' } }).notifyApplication, input(tx(), 'notifyApplication'));
     expect(verify(receiver.requests[0], Buffer.from('plain-shared-secret')).valid).toBe(true);
     expect(verify(receiver.requests[0], Buffer.from('plain-shared-secreT')).valid).toBe(false);
     expect(verify({ ...receiver.requests[0], body: receiver.requests[0].body.replace('signed', 'rejected') }, Buffer.from('plain-shared-secret')).valid).toBe(false);
@@ -368,7 +371,7 @@ describe('notifyApplication', () => {
     [410, STEP_FAILURE.rejected, true],
   ])('an HTTP %i answer is a %s failure (non-retryable: %s)', async (status, type, permanent) => {
     receiver.handle((_req, res) => res.writeHead(status, status === 302 ? { location: `${elsewhere.url}/x` } : {}).end());
-    const err = await failure(activityEnv().run(steps().notifyApplication, input(tx(), 'notifyApplication')));
+    const err = await failure(runStep(steps().notifyApplication, input(tx(), 'notifyApplication')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type, nonRetryable: permanent });
     expect(elsewhere.requests).toEqual([]);
   });
@@ -377,7 +380,7 @@ describe('notifyApplication', () => {
     ['no URL', { secret: WHSEC }],
     ['no secret', { url: 'http://127.0.0.1:1/hook' }],
   ])('with %s, fails as not configured and sends nothing', async (_label, notify) => {
-    const err = await failure(activityEnv().run(steps({ notify }).notifyApplication, input(tx(), 'notifyApplication')));
+    const err = await failure(runStep(steps({ notify }).notifyApplication, input(tx(), 'notifyApplication')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notConfigured, nonRetryable: true });
     expect(receiver.requests).toEqual([]);
   });
