@@ -29,6 +29,8 @@ export function checkUserActivities(activities: Record<string, unknown>, source:
     if (BUILT_IN_ACTIVITY_NAMES.includes(name)) {
       throw new UserActivitiesError(`${source}: "${name}" is one of Countersign's own activities; give yours another name`);
     }
+    // The SDK runs an activity named `default` for every activity type it does not know.
+    if (name === 'default') throw new UserActivitiesError(`${source}: "default" would catch every unknown activity; give it a name`);
   }
   return activities as UserActivities;
 }

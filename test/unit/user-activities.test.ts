@@ -52,6 +52,7 @@ describe('activities given in code', () => {
     ['the engine’s followUp', { followUp: async () => undefined }],
     ['a built-in step', { downloadSignedDocument: async () => undefined }],
     ['a value that is not a function', { archive: 'not a function' }],
+    ['the SDK’s catch-all name', { default: async () => undefined }],
   ])('refuses %s', (_label, activities) => {
     expect(() => checkUserActivities(activities, 'test')).toThrow(UserActivitiesError);
   });
