@@ -1,5 +1,6 @@
 // The whole configuration, parsed once from the environment at startup. A bad value stops
 // the process with a message naming the variable; nothing else reads process.env.
+import { join } from 'node:path';
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
@@ -62,6 +63,18 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** A module of the user's own activities, loaded by the worker (each usable as a step). */
+  COUNTERSIGN_ACTIVITIES_MODULE: optionalString,
+  /** Where `downloadSignedDocument` stores files; default `{COUNTERSIGN_DATA_DIR}/documents`. */
+  COUNTERSIGN_DOCUMENTS_DIR: optionalString,
+  COUNTERSIGN_NOTIFY_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  COUNTERSIGN_NOTIFY_SECRET: optionalString.refine(
+    (v) => v === undefined || !v.startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(v),
+    'expected whsec_ followed by base64, or a raw secret',
+  ),
   ...PROVIDER_ENV.shape,
 });
 
@@ -105,6 +118,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
       providers: providerEngineOptions(e, env),
+    },
+    /** Post-signing steps: the user's activities and the built-in steps' settings. */
+    steps: {
+      activitiesModule: e.COUNTERSIGN_ACTIVITIES_MODULE,
+      documentsDir: e.COUNTERSIGN_DOCUMENTS_DIR ?? join(e.COUNTERSIGN_DATA_DIR, 'documents'),
+      notify: { url: e.COUNTERSIGN_NOTIFY_URL, secret: e.COUNTERSIGN_NOTIFY_SECRET },
     },
     providers: providerSettings(e),
     providerApi: providerApiSettings(e),

@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createProviders } from './providers';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { loadUserActivities, UserActivitiesError } from './user-activities';
 import { createWorker } from './worker';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { resolve } from 'node:path';
@@ -23,6 +24,9 @@ function banner(config: Config, lines: Array<[string, string]>) {
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Before anything starts: a broken activities module should stop us with nothing to clean up.
+  const { activitiesModule } = config.steps;
+  const userActivities = activitiesModule ? await loadUserActivities(activitiesModule, { config }) : {};
   // We stop things in order ourselves (HTTP, worker, Temporal), so the SDK must not react to
   // Ctrl-C on its own; and its webpack chatter is noise on a terminal.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
@@ -40,7 +44,7 @@ async function main() {
   for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) logger.warn({ provider: p.name }, warning);
 
   process.stdout.write('Bundling workflows and starting the worker...\n');
-  const worker = await createWorker({ connection: nativeConnection, config, providers });
+  const worker = await createWorker({ connection: nativeConnection, config, providers, options: { activities: userActivities } });
   const followUpWorkers = await createFollowUpWorkers({ connection: nativeConnection, config, providers });
   const workerDone = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
 
@@ -58,6 +62,7 @@ async function main() {
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
     ['Web UI', devServer ? devServer.uiUrl : '(the cluster’s own)'],
     ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
+    ['Steps', `downloadSignedDocument, notifyApplication${Object.keys(userActivities).map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],
   ]);
 
@@ -81,7 +86,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof UserActivitiesError) {
     console.error(err.message);
   } else {
     console.error('Countersign failed to start:', err instanceof Error ? err.message : err);

@@ -28,6 +28,30 @@ describe('config', () => {
     expect(message).not.toMatch(/no-colon-secret-value/);
   });
 
+  it('parses the post-signing step settings, documents under the data folder by default', () => {
+    expect(loadConfig({}).steps).toEqual({ activitiesModule: undefined, documentsDir: '.data/documents', notify: { url: undefined, secret: undefined } });
+    expect(loadConfig({ COUNTERSIGN_DATA_DIR: '/var/lib/countersign' }).steps.documentsDir).toBe('/var/lib/countersign/documents');
+    const c = loadConfig({
+      COUNTERSIGN_ACTIVITIES_MODULE: 'steps/mine.ts',
+      COUNTERSIGN_DOCUMENTS_DIR: '/srv/documents',
+      COUNTERSIGN_NOTIFY_URL: 'https://app.example/hooks',
+      COUNTERSIGN_NOTIFY_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    });
+    expect(c.steps).toEqual({
+      activitiesModule: 'steps/mine.ts',
+      documentsDir: '/srv/documents',
+      notify: { url: 'https://app.example/hooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    });
+  });
+
+  it.each([
+    ['COUNTERSIGN_NOTIFY_URL', 'ftp://app.example/hooks'],
+    ['COUNTERSIGN_NOTIFY_URL', 'not a url'],
+    ['COUNTERSIGN_NOTIFY_SECRET', 'whsec_not*base64'],
+  ])('refuses %s=%s', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+
   it('splits allowlists', () => {
     expect(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }).providers.evrotrust.allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
   });
