@@ -1,6 +1,7 @@
 // The whole configuration, parsed once from the environment at startup. A bad value stops
 // the process with a message naming the variable; nothing else reads process.env.
 import { z } from 'zod';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -43,8 +44,26 @@ const envSchema = z.object({
   FOLLOW_UP_FIRST_AFTER: duration('6 hours'),
   FOLLOW_UP_BACKOFF: z.coerce.number().min(1).max(10).default(2),
   FOLLOW_UP_MAX_INTERVAL: duration('1 day'),
+
+  // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
+  // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
+  TEMPORAL_TLS: bool(false),
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  /** Port of the Temporal SDK's own Prometheus exporter (worker processes); unset: off. */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Prebuilt workflow bundle (`npm run bundle:workflows`); unset: bundled at startup. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
+  /** How long a stopping process waits for in-flight requests and activities. */
+  SHUTDOWN_TIMEOUT: duration('30s'),
   ...PROVIDER_ENV.shape,
 });
+
+/** Every environment variable Countersign reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -63,6 +82,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither');
+  }
   return {
     http: {
       port: e.PORT,
@@ -78,7 +100,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       devServer: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, dataDir: e.COUNTERSIGN_DATA_DIR, cliPath: e.TEMPORAL_CLI_PATH },
+      tls: {
+        enabled: e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME),
+        certPath: e.TEMPORAL_TLS_CERT_PATH,
+        keyPath: e.TEMPORAL_TLS_KEY_PATH,
+        caPath: e.TEMPORAL_TLS_CA_PATH,
+        serverName: e.TEMPORAL_TLS_SERVER_NAME,
+      },
+      apiKey: e.TEMPORAL_API_KEY,
+      metricsPort: e.TEMPORAL_METRICS_PORT,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
+    shutdownTimeoutMs: msToNumber(e.SHUTDOWN_TIMEOUT as Duration),
     engine: {
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,

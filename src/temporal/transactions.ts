@@ -75,17 +75,20 @@ export async function deliverEvents(
   opts: { mayCreate: boolean; dossierId?: string },
 ): Promise<DeliveryResult> {
   const workflowId = workflowIdFor(ref);
+  let late = false;
   for (const event of events) {
     const result = opts.mayCreate
       ? await signalWithStart(ctx, ref, event, opts.dossierId)
       : await signalExisting(ctx, workflowId, event);
     if (result === 'late') {
       await recordLate(ctx, { workflowId, ref, event, reason: 'transaction workflow already closed' });
+      late = true;
       continue;
     }
     if (result !== 'accepted') return result;
   }
-  return 'accepted';
+  // Late events are recorded too, so the callback counts as accepted; 'late' tells operators.
+  return late ? 'late' : 'accepted';
 }
 
 async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, event: ProviderEvent, dossierId?: string) {
