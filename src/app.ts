@@ -8,6 +8,8 @@ import { requestLog } from './api/request-log';
 import { createTransactionsRouter } from './api/transactions-router';
 import { createCallbackRouter } from './receivers/callback-router';
 import type { Provider } from './providers/provider';
+import { apiAuth } from './api/api-auth';
+import { RefusalLog } from './receivers/refusal-log';
 
 export interface AppDeps {
   config: Config;
@@ -24,6 +26,7 @@ export function createApp(deps: AppDeps): express.Express {
   // 0 hops: req.ip is the socket address, and X-Forwarded-For is ignored.
   app.set('trust proxy', deps.config.http.trustProxyHops);
   const transactions = { client: deps.client, taskQueue: deps.config.temporal.taskQueue, engine: deps.config.engine };
+  const refusals = new RefusalLog();
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
@@ -47,8 +50,14 @@ export function createApp(deps: AppDeps): express.Express {
       logger: deps.logger,
       metrics: deps.metrics,
       bodyLimit: deps.config.http.bodyLimit,
+      refusals,
     }),
   );
+  // Operators: recent refused callbacks with their reason (`countersign refused`).
+  app.get('/operator/refused', apiAuth(deps.config.http.apiToken), (req, res) => {
+    const limit = Math.min(Number(req.query.limit) || 100, 500);
+    res.json({ refused: refusals.list(limit) });
+  });
   app.use('/transactions', requestLog(deps.logger, deps.metrics, '/transactions'));
   app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger }));
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));

@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
+import { stepPlan } from './api/transaction-schemas';
+import { PROVIDERS } from './shared/types';
+
+const stepDefaults = z.partialRecord(z.enum([...PROVIDERS, 'default']), stepPlan);
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -44,6 +48,19 @@ const envSchema = z.object({
   FOLLOW_UP_FIRST_AFTER: duration('6 hours'),
   FOLLOW_UP_BACKOFF: z.coerce.number().min(1).max(10).default(2),
   FOLLOW_UP_MAX_INTERVAL: duration('1 day'),
+  /** JSON: steps per provider (or `default`) for transactions whose registration names none. */
+  POST_SIGNING_STEPS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      try {
+        return stepDefaults.parse(JSON.parse(v));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `expected JSON like {"default":{"onSigned":["notifyApplication"]}}: ${(err as Error).message.split('\n')[0]}` });
+        return z.NEVER;
+      }
+    }),
 
   // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
   // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
@@ -117,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       lingerAfterFinal: e.LINGER_AFTER_FINAL,
       defaultDeadline: e.DEFAULT_DEADLINE,
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
+      ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
     },
     providers: providerSettings(e),
   };

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { KINDS, PROVIDERS } from '../shared/types';
 
 const durationText = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/i, 'expected a duration like 6h');
-const stepNames = z.array(z.string().min(1).max(100)).max(20);
+const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');
+const stepSpec = z.union([
+  stepName,
+  z.object({ name: stepName, maximumAttempts: z.number().int().min(1).max(1000).optional(), timeout: durationText.optional() }).strict(),
+]);
+const stepList = z.array(stepSpec).max(20);
+export const stepPlan = z.object({ onSigned: stepList.optional(), onRejected: stepList.optional(), onExpired: stepList.optional() }).strict();
 
 /** Body of `POST /transactions` (CONTRACTS.md "Application API"). */
 export const registerTransactionBody = z
@@ -14,10 +20,7 @@ export const registerTransactionBody = z
     dossierId: z.string().trim().min(1).max(200).optional(),
     reference: z.string().max(200).optional(),
     deadline: z.iso.datetime({ offset: true }).optional(),
-    steps: z
-      .object({ onSigned: stepNames.optional(), onRejected: stepNames.optional(), onExpired: stepNames.optional() })
-      .strict()
-      .optional(),
+    steps: stepPlan.optional(),
     followUp: z
       .object({ firstAfter: durationText.optional(), backoff: z.number().min(1).max(10).optional(), maxInterval: durationText.optional() })
       .strict()

@@ -57,6 +57,11 @@ export interface Provider {
   callbackPaths: string[];
   /** Sender addresses or CIDRs; empty allows everyone. */
   allowedIps: string[];
+  /**
+   * Optional: the value a body that is not valid JSON was meant to be, for a defect the
+   * provider's own documentation shows (undefined: still malformed). Must not throw.
+   */
+  repairJson?(text: string): unknown;
   /** Turns a request into events, or says why not. Must not throw on any input. */
   parseCallback(req: CallbackRequest): CallbackOutcome;
   /** How this provider expects to be answered, for acceptance and for each refusal. */

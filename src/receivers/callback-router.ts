@@ -9,6 +9,7 @@ import type { Provider, Refusal } from '../providers/provider';
 import { workflowIdFor } from '../shared/ids';
 import { deliverEvents, type TransactionContext } from '../temporal/transactions';
 import { createAllowlist } from './address-allowlist';
+import type { RefusalLog } from './refusal-log';
 
 export interface CallbackRouterDeps {
   providers: Provider[];
@@ -16,6 +17,7 @@ export interface CallbackRouterDeps {
   logger: Logger;
   metrics: Metrics;
   bodyLimit: string;
+  refusals?: RefusalLog;
   /** Answer well within the shortest provider timeout (Signicat: 10 s). */
   deliveryTimeoutMs?: number;
 }
@@ -58,10 +60,13 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       if (!isJson(req.headers['content-type'])) {
         return refuse(provider, deps, req, res, 'unsupported-media-type', `content type ${req.headers['content-type'] ?? '(none)'}`, started);
       }
+      const text = rawBody.toString('utf8');
       try {
-        json = JSON.parse(rawBody.toString('utf8'));
+        json = JSON.parse(text);
       } catch {
-        return refuse(provider, deps, req, res, 'malformed-json', 'body is not valid JSON', started);
+        json = provider.repairJson?.(text);
+        if (json === undefined) return refuse(provider, deps, req, res, 'malformed-json', 'body is not valid JSON', started);
+        deps.logger.info({ requestId, provider: provider.name }, 'malformed body repaired as the provider documents it');
       }
     }
 
@@ -120,6 +125,7 @@ function refuse(
   workflowId?: string,
 ) {
   deps.metrics.callbacksRefused.inc({ provider: provider.name, reason: refusal });
+  deps.refusals?.add({ at: new Date(started).toISOString(), provider: provider.name, reason: refusal, detail, path: req.path, sender: req.ip, workflowId });
   deps.logger.warn(
     { requestId: res.locals.requestId, provider: provider.name, reason: refusal, detail, workflowId, path: req.path, sender: req.ip },
     'callback refused',

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EventType, ProviderEvent, Registration, TransactionState } from './types';
+import type { EventType, FollowUpNow, ProviderEvent, Registration, TransactionState } from './types';
 import { EVENT_TYPES } from './types';
 
 /**
@@ -19,5 +19,9 @@ export const stateQuery = defineQuery<TransactionState>('state');
 /** Registers (or re-registers) the application's side; answers whether this call was the first. */
 export const registerUpdate = defineUpdate<{ newlyRegistered: boolean }, [Registration]>('register');
 
-/** Operators and tests: ask the provider now instead of waiting for the next follow-up timer. */
-export const followUpNowSignal = defineSignal('followUpNow');
+/**
+ * Operators: ask the provider now instead of waiting for the next follow-up timer. `poll`
+ * asks the status API, `notify` asks for the callback again (Signicat); unset lets the
+ * provider module choose.
+ */
+export const followUpNowSignal = defineSignal<[FollowUpNow?]>('followUpNow');

@@ -24,6 +24,8 @@ function applyRegistrationFields(state: TransactionState, reg: Registration): vo
   if (reg.reference !== undefined) state.reference = reg.reference;
   if (reg.dossierId !== undefined) state.dossierId = reg.dossierId;
   if (reg.deadline !== undefined) state.deadline = reg.deadline;
+  if (reg.steps !== undefined) state.stepPlan = reg.steps;
+  if (reg.followUp !== undefined) state.followUpPolicy = reg.followUp;
 }
 
 /** Moves the status if the event allows it; returns whether it did. */

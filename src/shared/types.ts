@@ -70,10 +70,37 @@ export interface Registration {
   reference?: string;
   /** ISO time after which a transaction with no final status ends `expired`. */
   deadline?: string;
-  /** Names of post-signing steps to run when the transaction ends. */
-  steps?: { onSigned?: string[]; onRejected?: string[]; onExpired?: string[] };
+  /** Post-signing steps to run when the transaction ends (replace the engine's defaults). */
+  steps?: StepPlan;
   /** Overrides for when the engine asks the provider after silence (durations like '2h'). */
   followUp?: FollowUpPolicy;
+}
+
+/**
+ * A post-signing step: the name of an activity registered on the worker (built-in or the
+ * user's own), optionally with its own retry policy.
+ */
+export type StepSpec =
+  | string
+  | {
+      name: string;
+      /** Attempts before the step counts as failed; default 10. */
+      maximumAttempts?: number;
+      /** Longest a single attempt may take; default '5 minutes'. */
+      timeout?: string;
+    };
+
+export interface StepPlan {
+  onSigned?: StepSpec[];
+  onRejected?: StepSpec[];
+  onExpired?: StepSpec[];
+}
+
+/** What a post-signing step activity receives. */
+export interface StepInput {
+  step: string;
+  /** The transaction as it ended. May hold personal data (signer names): keep it out of logs. */
+  transaction: TransactionState;
 }
 
 export interface FollowUpPolicy {
@@ -124,12 +151,18 @@ export interface TransactionState extends TransactionRef {
   /** When the engine last asked the provider, and what it learned. */
   lastFollowUp?: { at: string; outcome: string };
   nextFollowUpAt?: string;
+  /** Steps the registration asked for (else the engine's defaults apply). */
+  stepPlan?: StepPlan;
+  /** The registration's follow-up overrides. */
+  followUpPolicy?: FollowUpPolicy;
   steps?: StepRecord[];
 }
 
 export interface StepRecord {
   name: string;
   status: 'running' | 'completed' | 'failed';
+  /** What the step returned (kept small by the step), or why it failed. */
+  result?: unknown;
   error?: string;
   at: string;
 }
@@ -143,6 +176,8 @@ export interface EngineOptions {
   /** Deadline when the application gives none. */
   defaultDeadline?: string;
   followUp?: FollowUpPolicy;
+  /** Steps for transactions whose registration names none, by provider, then for all. */
+  defaultSteps?: Partial<Record<ProviderName | 'default', StepPlan>>;
 }
 
 export interface FollowUpRequest {
@@ -153,6 +188,12 @@ export interface FollowUpRequest {
   attempt: number;
   /** Whether the last follow-up already asked for a notification that never came. */
   previousOutcome?: string;
+  /** Set when an operator asked for a specific kind of follow-up. */
+  requested?: FollowUpNow['mode'];
+}
+
+export interface FollowUpNow {
+  mode?: 'poll' | 'notify';
 }
 
 export interface FollowUpResult {

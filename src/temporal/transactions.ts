@@ -75,20 +75,38 @@ export async function deliverEvents(
   opts: { mayCreate: boolean; dossierId?: string },
 ): Promise<DeliveryResult> {
   const workflowId = workflowIdFor(ref);
-  let late = false;
-  for (const event of events) {
+  for (const [i, event] of events.entries()) {
     const result = opts.mayCreate
       ? await signalWithStart(ctx, ref, event, opts.dossierId)
       : await signalExisting(ctx, workflowId, event);
     if (result === 'late') {
-      await recordLate(ctx, { workflowId, ref, event, reason: 'transaction workflow already closed' });
-      late = true;
-      continue;
+      await recordLate(ctx, workflowId, ref, events.slice(i));
+      return 'late';
     }
     if (result !== 'accepted') return result;
   }
-  // Late events are recorded too, so the callback counts as accepted; 'late' tells operators.
-  return late ? 'late' : 'accepted';
+  return 'accepted';
+}
+
+/**
+ * A closed transaction got a callback. Facts it already holds are plain duplicates (Signhost
+ * repeats every past signer activity in each postback); only new ones are kept as late.
+ */
+async function recordLate(ctx: TransactionContext, workflowId: string, ref: TransactionRef, events: ProviderEvent[]): Promise<void> {
+  const known = await closedState(ctx, workflowId);
+  const seen = new Set(known?.events.map((e) => e.key));
+  for (const event of events) {
+    if (!seen.has(event.key)) await startLateRecord(ctx, { workflowId, ref, event, reason: 'transaction workflow already closed' });
+  }
+}
+
+async function closedState(ctx: TransactionContext, workflowId: string): Promise<TransactionState | undefined> {
+  try {
+    return (await ctx.client.workflow.getHandle(workflowId).result()) as TransactionState;
+  } catch {
+    // Failed, terminated or timed out: nothing to compare with, keep everything.
+    return undefined;
+  }
 }
 
 async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, event: ProviderEvent, dossierId?: string) {
@@ -124,7 +142,7 @@ async function signalExisting(ctx: TransactionContext, workflowId: string, event
   }
 }
 
-async function recordLate(ctx: TransactionContext, record: LateCallback): Promise<void> {
+async function startLateRecord(ctx: TransactionContext, record: LateCallback): Promise<void> {
   try {
     await ctx.client.workflow.start('lateCallbackWorkflow', {
       workflowId: `late:${record.workflowId}:${record.event.key}`,

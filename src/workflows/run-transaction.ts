@@ -1,12 +1,13 @@
 import {
+  allHandlersFinished,
   condition,
   continueAsNew,
-  allHandlersFinished,
+  log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
-  log,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
@@ -14,15 +15,16 @@ import type { Activities } from '../activities';
 import { eventSignals, followUpNowSignal, registerUpdate, stateQuery } from '../shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import { applyEvent, newState, register } from '../shared/transaction-state';
-import type { EngineOptions, ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
+import type { EngineOptions, FollowUpNow, FollowUpPolicy, ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
 import { EVENT_TYPES } from '../shared/types';
+import { runSteps, stepsFor } from './post-steps';
 
-export const DEFAULT_OPTIONS: Required<Omit<EngineOptions, 'followUp'>> & { followUp: Required<NonNullable<EngineOptions['followUp']>> } = {
+export const DEFAULT_OPTIONS = {
   unregisteredTtl: '30 days',
   lingerAfterFinal: '1 hour',
   defaultDeadline: '90 days',
-  followUp: { firstAfter: '6 hours', backoff: 2, maxInterval: '1 day' },
-};
+  followUp: { firstAfter: '6 hours', backoff: 2, maxInterval: '1 day' } as Required<FollowUpPolicy>,
+} satisfies EngineOptions;
 
 const { followUp } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -41,35 +43,52 @@ export interface TransactionPolicy {
   followsUp: boolean;
 }
 
+/** One line for the Web UI's "current details": what the transaction is waiting for. */
+function describe(state: TransactionState): string {
+  const lines = [`**${state.status}** · ${state.provider} ${state.kind} \`${state.externalId}\``];
+  if (state.reference) lines.push(`reference: ${state.reference}`);
+  if (state.status === 'unregistered') lines.push('waiting for the application to register it');
+  if (state.nextFollowUpAt) lines.push(`next follow-up: ${state.nextFollowUpAt}`);
+  if (state.lastFollowUp) lines.push(`last follow-up: ${state.lastFollowUp.at} (${state.lastFollowUp.outcome})`);
+  if (state.outcomeReason) lines.push(state.outcomeReason);
+  for (const step of state.steps ?? []) lines.push(`step ${step.name}: ${step.status}${step.error ? ` (${step.error})` : ''}`);
+  return lines.join('\n');
+}
+
 /**
  * The life of one transaction: apply every callback once, ask the provider when it falls
- * silent, expire at the deadline, then stay open a little to absorb late duplicates.
+ * silent, expire at the deadline, run the post-signing steps, then stay open a little to
+ * absorb late duplicates.
  */
 export async function runTransaction(input: TransactionInput, policy: TransactionPolicy): Promise<TransactionState> {
   const opts = { ...DEFAULT_OPTIONS, ...input.options, followUp: { ...DEFAULT_OPTIONS.followUp, ...input.options?.followUp } };
   const state = input.carried ?? newState(input, nowIso());
   let news = 0;
   let followUpRequested = false;
+  let requestedMode: FollowUpNow['mode'];
 
-  const publishStatus = () => upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
+  const refresh = () => setCurrentDetails(describe(state));
   const onEvent = (event: ProviderEvent) => {
     const result = applyEvent(state, event, nowIso());
     if (result === 'duplicate') return;
     news++;
-    if (result === 'status-changed') publishStatus();
+    if (result === 'status-changed') upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
+    refresh();
   };
 
   for (const type of EVENT_TYPES) setHandler(eventSignals[type], onEvent);
   setHandler(stateQuery, () => state);
-  setHandler(followUpNowSignal, () => {
+  setHandler(followUpNowSignal, (request) => {
     followUpRequested = true;
+    requestedMode = request?.mode;
   });
   setHandler(registerUpdate, (reg) => {
     const result = register(state, reg, nowIso());
     if (result.newlyRegistered) {
       news++;
-      publishStatus();
+      upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
     }
+    refresh();
     return result;
   });
 
@@ -81,32 +100,37 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
     ]);
   }
 
-  const firstAfter = ms(opts.followUp.firstAfter);
-  const maxInterval = ms(opts.followUp.maxInterval);
-  let wait = firstAfter;
+  // The registration's own follow-up policy wins over the engine's.
+  const policyNow = () => ({ ...opts.followUp, ...state.followUpPolicy });
+  let wait = ms(policyNow().firstAfter);
   let attempt = 0;
   let lastOutcome: string | undefined;
   const createdMs = Date.parse(state.createdAt);
+  const deadlineMs = () => (state.deadline ? Date.parse(state.deadline) : createdMs + ms(opts.defaultDeadline));
 
-  const deadlineMs = () =>
-    state.deadline ? Date.parse(state.deadline) : createdMs + ms(opts.defaultDeadline);
-
+  refresh();
   while (!policy.settled(state)) {
     const now = Date.now();
     const limit = state.registered ? deadlineMs() : createdMs + ms(opts.unregisteredTtl);
     const canFollowUp = policy.followsUp && state.registered;
     const timeout = Math.max(0, Math.min(canFollowUp ? wait : Infinity, limit - now));
-    state.nextFollowUpAt = canFollowUp && now + wait < limit ? new Date(now + wait).toISOString() : undefined;
+    const followUpDue = canFollowUp && now + wait < limit;
+    state.nextFollowUpAt = followUpDue ? new Date(now + wait).toISOString() : undefined;
+    refresh();
 
     const seen = news;
-    const woke = await condition(() => news !== seen || followUpRequested || policy.settled(state), timeout);
+    const woke = await condition(() => news !== seen || followUpRequested || policy.settled(state), timeout, {
+      summary: followUpDue ? 'silence: next follow-up' : state.registered ? 'deadline' : 'waiting for registration',
+    });
     if (policy.settled(state)) break;
 
     if (woke && !followUpRequested) {
       // News restarts the silence clock.
-      wait = firstAfter;
+      wait = ms(policyNow().firstAfter);
       attempt = 0;
     } else {
+      const requested = followUpRequested;
+      followUpRequested = false;
       const deadlinePassed = Date.now() >= limit;
       if (!state.registered) {
         if (deadlinePassed) {
@@ -114,8 +138,8 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
           break;
         }
       } else {
-        if (canFollowUp || followUpRequested) {
-          followUpRequested = false;
+        // An operator's request is honoured even where the engine would not poll on its own.
+        if (canFollowUp || requested) {
           attempt++;
           const before = news;
           const result = await followUp({
@@ -124,11 +148,14 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
             dossierId: state.dossierId,
             attempt,
             previousOutcome: lastOutcome,
+            ...(requestedMode && { requested: requestedMode }),
           });
+          requestedMode = undefined;
           lastOutcome = result.outcome;
           for (const event of result.events) onEvent(event);
           state.lastFollowUp = { at: nowIso(), outcome: result.outcome };
-          wait = news === before ? Math.min(wait * opts.followUp.backoff, maxInterval) : firstAfter;
+          const p = policyNow();
+          wait = news === before ? Math.min(wait * p.backoff, ms(p.maxInterval)) : ms(p.firstAfter);
         }
         if (deadlinePassed && !policy.settled(state)) {
           expire(state, onEvent);
@@ -144,20 +171,28 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
   }
 
   state.nextFollowUpAt = undefined;
+  refresh();
+  if (state.registered) await runSteps(state, stepsFor(state, opts.defaultSteps), refresh);
   // Late duplicates and trailing activities (Signhost keeps sending signer activities after an
   // end status) land here instead of being recorded as late callbacks.
-  await condition(() => false, ms(opts.lingerAfterFinal));
+  await condition(() => false, ms(opts.lingerAfterFinal), { summary: 'linger for late duplicates' });
   await condition(allHandlersFinished);
   return state;
 }
 
 function expire(state: TransactionState, onEvent: (e: ProviderEvent) => void): void {
-  const at = nowIso();
   if (state.kind === 'signing') {
     state.outcomeReason = `deadline ${state.deadline ?? '(default)'} passed with no final status from ${state.provider}`;
-    onEvent({ key: 'engine:deadline', type: 'expired', source: 'application', receivedAt: at, status: 'expired', providerStatus: 'deadline', reason: state.outcomeReason });
+    onEvent({
+      key: 'engine:deadline',
+      type: 'expired',
+      source: 'application',
+      receivedAt: nowIso(),
+      status: 'expired',
+      providerStatus: 'deadline',
+      reason: state.outcomeReason,
+    });
   } else {
     state.outcomeReason = `deadline passed: no further certificate after ${state.status}`;
   }
 }
-

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/app';
 import type { Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createMetrics } from '../../src/metrics';
 import { createProviders } from '../../src/providers';
 
@@ -14,9 +14,9 @@ export interface RunningApp {
 }
 
 /** The real HTTP app on a random loopback port. */
-export async function startApp(config: Config, client: Client): Promise<RunningApp> {
+export async function startApp(config: Config, client: Client, logger: Logger = createLogger('silent')): Promise<RunningApp> {
   const metrics = createMetrics();
-  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger: createLogger('silent'), metrics });
+  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -44,4 +44,11 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A logger that keeps every line it writes, to assert what never reaches the logs. */
+export function capturingLogger(level = 'debug'): { logger: Logger; text(): string } {
+  const lines: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void lines.push(line) });
+  return { logger, text: () => lines.join('') };
 }

@@ -2,6 +2,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../../src/config';
+import type { Logger } from '../../src/logger';
 import { createProviders } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
 import type { ProviderName } from '../../src/shared/types';
@@ -19,10 +20,11 @@ export async function startStack(
   env: TestWorkflowEnvironment,
   config: Config,
   providers: Partial<Record<ProviderName, Provider>> = createProviders(config),
+  logger?: Logger,
 ): Promise<Stack> {
   const worker = await createWorker({ connection: env.nativeConnection, config, providers, workflowBundle: await workflowBundle() });
   const running = worker.run();
-  const app = await startApp(config, env.client);
+  const app = await startApp(config, env.client, logger);
   return {
     app,
     worker,

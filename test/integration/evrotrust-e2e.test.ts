@@ -145,6 +145,9 @@ describe('Evrotrust callbacks', () => {
     expect(late.status).toBe(200);
     const record = await env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:4`).result();
     expect(record).toMatchObject({ workflowId: `signing:evrotrust:${id}`, event: { providerStatus: '4' } });
+    // A retry of what the transaction already holds is a duplicate, not late news.
+    expect((await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 })).status).toBe(200);
+    await expect(env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:2`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     const runs = [];
     for await (const wf of env.client.workflow.list({ query: `WorkflowId = 'signing:evrotrust:${id}'` })) runs.push(wf);
     expect(runs).toHaveLength(1);

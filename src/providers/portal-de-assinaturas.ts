@@ -1,0 +1,114 @@
+// Portal de Assinaturas (Certisign; seed 001, providers §4). One callback URL receives both
+// document callbacks and registered-mail callbacks, told apart by `type`. The only credential
+// is the header the operator configured on the callback (`headers` in its configuration).
+import type { ProviderSettings } from '../config';
+import { secretsEqual } from '../api/api-auth';
+import type { TransactionRef } from '../shared/types';
+import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
+import {
+  createSignerTag,
+  documentCallbackSchema,
+  documentEvent,
+  registeredMailCallbackSchema,
+  registeredMailEvent,
+} from './portal-de-assinaturas-events';
+
+/** The firewall ranges the seed lists (its production row has a stray empty entry, dropped). */
+export const PORTAL_SENDER_IPS: Record<'sandbox' | 'production', string[]> = {
+  sandbox: ['104.41.9.254', '104.41.13.4', '104.41.15.87', '104.41.14.246'],
+  production: ['191.235.80.91', '191.235.86.218', '191.235.81.80', '191.235.85.39'],
+};
+
+/** `PORTAL_DE_ASSINATURAS_ALLOWED_IPS=production` (or `sandbox`) stands for the seed's list. */
+export function expandAllowedIps(entries: string[]): string[] {
+  return entries.flatMap((e) => {
+    const k = e.toLowerCase();
+    return k === 'sandbox' || k === 'production' ? PORTAL_SENDER_IPS[k] : [e];
+  });
+}
+
+export interface CallbackHeader {
+  /** Lower-cased, as the receiver hands headers over. */
+  name: string;
+  value: string;
+}
+
+/** `Name: value` as configured; config.ts has already checked the shape. */
+export function parseCallbackHeader(setting: string | undefined): CallbackHeader | undefined {
+  if (setting === undefined) return undefined;
+  const colon = setting.indexOf(':');
+  return { name: setting.slice(0, colon).trim().toLowerCase(), value: setting.slice(colon + 1).trim() };
+}
+
+/**
+ * The seed's document sample lacks the comma between `"message": ""` and `"apiDownload"`.
+ * Only that one documented defect is repaired; any other broken body stays a 400.
+ */
+export function repairSeedSample(text: string): unknown {
+  const fixed = text.replace(/("message"\s*:\s*"(?:[^"\\]|\\.)*")(\s*"apiDownload"\s*:)/, '$1,$2');
+  if (fixed === text) return undefined;
+  try {
+    return JSON.parse(fixed);
+  } catch {
+    return undefined;
+  }
+}
+
+const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+// 123456 and "123456" are one id, as everywhere else in this module.
+const sameValue = (a: unknown, b: unknown) => (scalar(a) && scalar(b) ? String(a) === String(b) : JSON.stringify(a) === JSON.stringify(b));
+
+/** Top-level field names lower-cased; undefined when two spellings of one field disagree. */
+function lowerKeys(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    const lk = k.toLowerCase();
+    if (lk in out && !sameValue(out[lk], v)) return undefined;
+    out[lk] = v;
+  }
+  return out;
+}
+
+const isRegisteredMail = (body: Record<string, unknown>) =>
+  typeof body.type === 'string'
+    ? body.type.toUpperCase().replace(/[^A-Z]/g, '') === 'REGISTEREDMAIL'
+    : body.type === undefined && body.registeredmailid !== undefined && body.documentid === undefined;
+
+export function createPortalDeAssinaturas(settings: ProviderSettings['portal-de-assinaturas']): Provider {
+  const header = parseCallbackHeader(settings.callbackHeader);
+  // Keyed by a secret when there is one, so event keys cannot be turned back into CPFs.
+  const signerTag = createSignerTag(header?.value ?? settings.token ?? 'countersign:portal-de-assinaturas');
+
+  return {
+    name: 'portal-de-assinaturas',
+    callbackPaths: ['/'],
+    allowedIps: expandAllowedIps(settings.allowedIps),
+    repairJson: repairSeedSample,
+    parseCallback(req: CallbackRequest): CallbackOutcome {
+      if (header) {
+        const given = req.headers[header.name];
+        if (given === undefined || !secretsEqual(given.trim(), header.value)) {
+          return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${header.name} header` };
+        }
+      }
+      if (typeof req.json !== 'object' || req.json === null || Array.isArray(req.json)) {
+        return { kind: 'refused', refusal: 'invalid-payload', detail: '(body): expected a JSON object' };
+      }
+      const body = lowerKeys(req.json as Record<string, unknown>);
+      if (!body) return { kind: 'refused', refusal: 'invalid-payload', detail: 'two spellings of one field with different values' };
+
+      const authenticated = header !== undefined;
+      if (isRegisteredMail(body)) {
+        const parsed = registeredMailCallbackSchema.safeParse(body);
+        if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+        const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: parsed.data.registeredmailid };
+        return { kind: 'events', ref, events: [registeredMailEvent(parsed.data, 'callback', req.receivedAt)], authenticated };
+      }
+      const parsed = documentCallbackSchema.safeParse(body);
+      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+      const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'signing', externalId: parsed.data.documentid };
+      return { kind: 'events', ref, events: [documentEvent(parsed.data, 'callback', req.receivedAt, signerTag)], authenticated };
+    },
+    answer: standardAnswer,
+  };
+}

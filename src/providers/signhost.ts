@@ -1,0 +1,73 @@
+// Signhost postbacks (seeds 002 and 004, providers §1). Signhost asks to be answered 2xx even
+// when validation fails, so the sender learns nothing about it: every refusal answers 200
+// (still logged and counted by the pipeline). Only a valid postback that Temporal did not
+// accept answers 503, which makes Signhost queue and retry it.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { secretsEqual } from '../api/api-auth';
+import type { ProviderSettings } from '../config';
+import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
+import { signhostEvents, signhostTransactionSchema } from './signhost-transaction';
+
+/** Lowercase hex SHA-1 of `{Id}||{Status}|{secret}`; the empty slot is the legacy file id. */
+export function signhostChecksum(id: string, status: number, sharedSecret: string): string {
+  return createHash('sha1').update(`${id}||${status}|${sharedSecret}`, 'utf8').digest('hex');
+}
+
+// A postback is the Transaction plus its checksum.
+const postbackSchema = signhostTransactionSchema.extend({ Checksum: z.string().nullish() });
+
+/**
+ * Whether the postback proves it comes from Signhost. With a shared secret configured, a
+ * postback without a matching checksum is refused (Signhost's advised flow), taken from the
+ * `Checksum` header first and the body second, as the official client does.
+ *
+ * Without a shared secret nothing can be verified, so the postback counts as unauthenticated:
+ * it may update transactions the application registered but never creates one. A checksum we
+ * cannot verify is not refused: a forger could just as well leave it out, and refusing would
+ * silently drop every real postback of an operator who forgot to set the secret.
+ */
+function checksumVerdict(
+  req: CallbackRequest,
+  postback: z.infer<typeof postbackSchema>,
+  sharedSecret: string | undefined,
+): { authenticated: boolean } | { refused: string } {
+  if (sharedSecret === undefined) return { authenticated: false };
+  const given = req.headers['checksum'] || postback.Checksum;
+  if (!given) return { refused: 'no checksum' };
+  const expected = signhostChecksum(postback.Id, postback.Status, sharedSecret);
+  if (!secretsEqual(given.trim().toLowerCase(), expected)) return { refused: 'checksum mismatch' };
+  return { authenticated: true };
+}
+
+export function createSignhost(settings: ProviderSettings['signhost']): Provider {
+  return {
+    name: 'signhost',
+    callbackPaths: ['/'],
+    allowedIps: settings.allowedIps,
+    parseCallback(req: CallbackRequest): CallbackOutcome {
+      // Registering a postback URL in the portal sends an empty POST to test it. It carries
+      // nothing to apply, so it is acknowledged before any check (it may predate the header).
+      if (req.rawBody.length === 0) return { kind: 'ignored', note: 'empty postback (URL test)' };
+
+      if (settings.postbackAuthorization !== undefined && !secretsEqual(req.headers['authorization'] ?? '', settings.postbackAuthorization)) {
+        return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
+      }
+
+      const parsed = postbackSchema.safeParse(req.json);
+      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+      const tx = parsed.data;
+
+      const verdict = checksumVerdict(req, tx, settings.sharedSecret);
+      if ('refused' in verdict) return { kind: 'refused', refusal: 'unauthorized', detail: verdict.refused };
+
+      return {
+        kind: 'events',
+        ref: { provider: 'signhost', kind: 'signing', externalId: tx.Id },
+        events: signhostEvents(tx, 'callback', req.receivedAt),
+        authenticated: verdict.authenticated,
+      };
+    },
+    answer: (outcome) => (outcome === 'unavailable' ? standardAnswer('unavailable') : { status: 200, body: '' }),
+  };
+}

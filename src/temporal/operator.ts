@@ -1,0 +1,88 @@
+// What operators do with transactions: list, inspect, nudge, and handle late callbacks.
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { followUpNowSignal, signalFor } from '../shared/messages';
+import { SigningStatus } from '../shared/search-attributes';
+import type { FollowUpNow, TransactionInput, TransactionState } from '../shared/types';
+import type { LateCallback } from '../workflows/late-callback';
+
+export interface ListedWorkflow {
+  workflowId: string;
+  type: string;
+  status: string;
+  signingStatus?: string;
+  startTime: string;
+  closeTime?: string;
+}
+
+/** Transactions (or late callbacks) matching a visibility query, newest first. */
+export async function listWorkflows(client: Client, query: string, limit = 50): Promise<ListedWorkflow[]> {
+  const out: ListedWorkflow[] = [];
+  for await (const wf of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+    out.push({
+      workflowId: wf.workflowId,
+      type: wf.type,
+      status: wf.status.name,
+      signingStatus: wf.typedSearchAttributes.get(SigningStatus),
+      startTime: wf.startTime.toISOString(),
+      closeTime: wf.closeTime?.toISOString(),
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export function transactionQuery(filter: { status?: string; provider?: string; open?: boolean }): string {
+  const parts = [`WorkflowType IN ('signingWorkflow', 'registeredMailWorkflow')`];
+  if (filter.status) parts.push(`SigningStatus = ${quote(filter.status)}`);
+  if (filter.provider) parts.push(`SigningProvider = ${quote(filter.provider)}`);
+  if (filter.open) parts.push(`ExecutionStatus = 'Running'`);
+  return parts.join(' AND ');
+}
+
+export const LATE_QUERY = `WorkflowType = 'lateCallbackWorkflow'`;
+
+function quote(value: string): string {
+  return `'${value.replace(/['\\]/g, '')}'`;
+}
+
+/** Asks a running transaction to poll or re-notify now. */
+export async function followUpNow(client: Client, workflowId: string, mode?: FollowUpNow['mode']): Promise<void> {
+  await client.workflow.getHandle(workflowId).signal(followUpNowSignal, mode ? { mode } : undefined);
+}
+
+export async function getLate(client: Client, lateWorkflowId: string): Promise<LateCallback> {
+  return (await client.workflow.getHandle(lateWorkflowId).result()) as LateCallback;
+}
+
+/**
+ * Applies a late callback by hand: the operator decided it matters, so the transaction gets
+ * a new run that carries the closed run's state and then receives the late event like any
+ * other (a final status still never goes back). If the transaction is running again
+ * already, the event is simply signalled to it.
+ */
+export async function applyLate(
+  client: Client,
+  lateWorkflowId: string,
+  taskQueue: string,
+): Promise<{ workflowId: string; newRun: boolean }> {
+  const late = await getLate(client, lateWorkflowId);
+  const handle = client.workflow.getHandle(late.workflowId);
+  const desc = await handle.describe();
+  if (desc.status.name === 'RUNNING') {
+    await handle.signal(signalFor(late.event), late.event);
+    return { workflowId: late.workflowId, newRun: false };
+  }
+  const closed = (await handle.result().catch(() => undefined)) as TransactionState | undefined;
+  const input: TransactionInput = { ...late.ref, registered: closed?.registered ?? true, ...(closed && { carried: closed }) };
+  await client.workflow.signalWithStart(desc.type, {
+    workflowId: late.workflowId,
+    taskQueue,
+    args: [input],
+    // The one place a closed transaction gets a second run: an operator asked for it.
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    signal: signalFor(late.event),
+    signalArgs: [late.event],
+  });
+  return { workflowId: late.workflowId, newRun: true };
+}
