@@ -2,6 +2,8 @@
 // validate requests, so the document cannot drift from what the server accepts.
 import { z } from 'zod';
 import { evrotrustCallbackSchema } from '../providers/evrotrust';
+import { documentCallbackSchema, registeredMailCallbackSchema } from '../providers/portal-de-assinaturas-events';
+import { signhostTransactionSchema } from '../providers/signhost-transaction';
 import type { Provider, Refusal } from '../providers/provider';
 import type { ProviderName } from '../shared/types';
 import { errorResponse, registerTransactionBody, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';
@@ -11,6 +13,10 @@ type JsonObject = Record<string, unknown>;
 // Until a provider module sets `callbackSchema` itself, its schema can be named here.
 const KNOWN_CALLBACK_SCHEMAS: Partial<Record<ProviderName, z.ZodType>> = {
   evrotrust: evrotrustCallbackSchema,
+  signhost: signhostTransactionSchema.extend({ Checksum: z.string().nullish() }),
+  'portal-de-assinaturas': z
+    .union([documentCallbackSchema, registeredMailCallbackSchema])
+    .describe('Document or registered-mail callback; top-level field names match case-insensitively (documentId, documentID).'),
 };
 
 const OUTCOMES: Array<'accepted' | Refusal> = [
@@ -133,6 +139,19 @@ export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): 
           responses: {
             '200': { description: 'state', content: json(ref('TransactionState')) },
             ...errors({ '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '404': 'unknown transaction', '503': 'Temporal unavailable' }),
+          },
+        },
+      },
+      '/operator/refused': {
+        get: {
+          tags: ['operations'],
+          operationId: 'recentRefusedCallbacks',
+          summary: 'Recent refused callbacks with their reason (this process only)',
+          security: [{ bearer: [] }],
+          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } }],
+          responses: {
+            '200': plain('recent refusals, newest first', 'application/json'),
+            ...errors({ '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback' }),
           },
         },
       },
