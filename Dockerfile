@@ -9,12 +9,13 @@ WORKDIR /app
 # The Temporal CLI and test server (postinstall) are for `npm start` and tests, not images.
 ENV COUNTERSIGN_SKIP_TEMPORAL_INSTALL=1
 COPY package.json package-lock.json ./
+# The postinstall script runs during the install (and skips itself, see above).
+COPY scripts ./scripts
 # `npm install` with the committed lock, as CI does: `npm ci` rejects the lock for optional
 # platform packages some registries lack. The versions resolved are the lock's.
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts ./scripts
 # lib/ from tsc, then lib/workflow-bundle.js so workers never run webpack at startup.
 RUN npm run build && npm run bundle:workflows && npm prune --omit=dev
 

@@ -162,6 +162,7 @@ function providerSettings(e: Env) {
       apiUrl: e.SIGNICAT_API_URL,
       allowedIps: splitList(e.SIGNICAT_ALLOWED_IPS),
       callbackAuthorization: e.SIGNICAT_CALLBACK_AUTHORIZATION,
+      callbackAuthorizationHeader: e.SIGNICAT_CALLBACK_AUTHORIZATION_HEADER,
       clientId: e.SIGNICAT_CLIENT_ID,
       clientSecret: e.SIGNICAT_CLIENT_SECRET,
     },

@@ -12,4 +12,4 @@ async function probe(path: string): Promise<boolean> {
   }
 }
 
-probe(process.argv[2] ?? '/healthz').then((ok) => process.exit(ok ? 0 : 1));
+void probe(process.argv[2] ?? '/healthz').then((ok) => process.exit(ok ? 0 : 1));

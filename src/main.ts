@@ -42,6 +42,7 @@ async function main() {
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect(target);
   const providers = createProviders(config);
+  for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) logger.warn({ provider: p.name }, warning);
 
   process.stdout.write('Bundling workflows and starting the worker...\n');
   const worker = await createWorker({ connection: nativeConnection, config, providers, metrics });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { evrotrustCallbackSchema } from '../providers/evrotrust';
 import { documentCallbackSchema, registeredMailCallbackSchema } from '../providers/portal-de-assinaturas-events';
 import { signhostTransactionSchema } from '../providers/signhost-transaction';
+import { signicatCallbackSchema } from '../providers/signicat';
 import type { Provider, Refusal } from '../providers/provider';
 import type { ProviderName } from '../shared/types';
 import { errorResponse, registerTransactionBody, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';
@@ -14,6 +15,7 @@ type JsonObject = Record<string, unknown>;
 const KNOWN_CALLBACK_SCHEMAS: Partial<Record<ProviderName, z.ZodType>> = {
   evrotrust: evrotrustCallbackSchema,
   signhost: signhostTransactionSchema.extend({ Checksum: z.string().nullish() }),
+  signicat: signicatCallbackSchema,
   'portal-de-assinaturas': z
     .union([documentCallbackSchema, registeredMailCallbackSchema])
     .describe('Document or registered-mail callback; top-level field names match case-insensitively (documentId, documentID).'),

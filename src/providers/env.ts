@@ -24,6 +24,12 @@ export const PROVIDER_ENV = z.object({
 
   SIGNICAT_API_URL: url('https://api.signicat.com'),
   SIGNICAT_CALLBACK_AUTHORIZATION: secret,
+  // Which header carries `authorizationHeader` back is unconfirmed (providers §3d).
+  SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: z
+    .string()
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name')
+    .default('authorization')
+    .transform((v) => v.toLowerCase()),
   SIGNICAT_CLIENT_ID: secret,
   SIGNICAT_CLIENT_SECRET: secret,
   SIGNICAT_ALLOWED_IPS: ipList,

@@ -62,6 +62,8 @@ export interface Provider {
    * provider's own documentation shows (undefined: still malformed). Must not throw.
    */
   repairJson?(text: string): unknown;
+  /** Configuration gaps an operator should know about (logged once at startup). */
+  warnings?: string[];
   /** Turns a request into events, or says why not. Must not throw on any input. */
   parseCallback(req: CallbackRequest): CallbackOutcome;
   /** How this provider expects to be answered, for acceptance and for each refusal. */

@@ -28,13 +28,24 @@ function applyRegistrationFields(state: TransactionState, reg: Registration): vo
   if (reg.followUp !== undefined) state.followUpPolicy = reg.followUp;
 }
 
-/** Moves the status if the event allows it; returns whether it did. */
-function transition(state: TransactionState, event: Pick<ProviderEvent, 'status' | 'providerStatus'>): boolean {
-  if (!state.registered || event.status === undefined) return false;
-  if (!canTransition(state.kind, state.status, event.status)) return false;
+type Transition = 'changed' | 'same' | 'refused' | 'no-status';
+
+/**
+ * Moves the status if the event allows it. An event reporting the status the transaction
+ * already has is consistent with it (its provider value may differ: Evrotrust 1 and 99 are
+ * both pending), so it counts as applied without changing the status.
+ */
+function transition(state: TransactionState, event: Pick<ProviderEvent, 'status' | 'providerStatus'>): Transition {
+  if (event.status === undefined) return 'no-status';
+  if (!state.registered) return 'refused';
+  if (event.status === state.status) {
+    state.providerStatus = event.providerStatus;
+    return 'same';
+  }
+  if (!canTransition(state.kind, state.status, event.status)) return 'refused';
   state.status = event.status;
   state.providerStatus = event.providerStatus;
-  return true;
+  return 'changed';
 }
 
 export type ApplyResult = 'duplicate' | 'recorded' | 'status-changed';
@@ -46,7 +57,7 @@ export type ApplyResult = 'duplicate' | 'recorded' | 'status-changed';
  */
 export function applyEvent(state: TransactionState, event: ProviderEvent, now: string): ApplyResult {
   if (state.events.some((e) => e.key === event.key)) return 'duplicate';
-  const changed = transition(state, event);
+  const moved = transition(state, event);
   state.events.push({
     key: event.key,
     type: event.type,
@@ -56,10 +67,10 @@ export function applyEvent(state: TransactionState, event: ProviderEvent, now: s
     ...(event.status !== undefined && { status: event.status }),
     ...(event.reason !== undefined && { reason: event.reason }),
     ...(event.details !== undefined && { details: event.details }),
-    applied: changed || event.status === undefined,
+    applied: moved !== 'refused',
   });
   state.updatedAt = now;
-  return changed ? 'status-changed' : 'recorded';
+  return moved === 'changed' ? 'status-changed' : 'recorded';
 }
 
 /**
@@ -74,7 +85,7 @@ export function register(state: TransactionState, reg: Registration, now: string
   state.registered = true;
   state.status = initialStatus(state.kind);
   for (const e of state.events) {
-    e.applied = transition(state, e) || e.status === undefined;
+    e.applied = transition(state, e) !== 'refused';
   }
   return { newlyRegistered: true };
 }

@@ -13,6 +13,7 @@ const WRONG_TOKEN = 'wrong-token-0d2e4f6a8c';
 const SHARED_SECRET = 'signhost-shared-secret-91b7';
 const POSTBACK_AUTH = 'signhost-postback-auth-44c2';
 const PORTAL_HEADER_VALUE = 'portal-callback-token-5e1d';
+const SIGNICAT_AUTH = 'signicat-callback-auth-3a8f';
 const PERSONAL = ['Maria Souza', 'maria.souza@example.com', '307.625.739-02', '30762573902', 'John Doe', 'john.doe@example.com', 'Jane Roe', '+31612345678'];
 
 let env: TestWorkflowEnvironment;
@@ -23,6 +24,7 @@ const config = testConfig({
   SIGNHOST_SHARED_SECRET: SHARED_SECRET,
   SIGNHOST_POSTBACK_AUTHORIZATION: POSTBACK_AUTH,
   PORTAL_DE_ASSINATURAS_CALLBACK_HEADER: `X-Callback-Token: ${PORTAL_HEADER_VALUE}`,
+  SIGNICAT_CALLBACK_AUTHORIZATION: SIGNICAT_AUTH,
   LINGER_AFTER_FINAL: '2s',
 });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -72,6 +74,13 @@ beforeAll(async () => {
   expect((await postJson(url('/callbacks/signhost'), forged, { authorization: POSTBACK_AUTH })).status).toBe(200);
   expect((await postJson(url('/callbacks/signhost'), good, { authorization: 'Bearer nope' })).status).toBe(200);
 
+  // Signicat: its authorization header right, then wrong (401); Portal: its header wrong (401).
+  const signicat = { dossierId: uniqueId('dos'), processId: uniqueId('proc'), status: 'processing' };
+  expect((await postJson(url('/callbacks/signicat'), signicat, { authorization: SIGNICAT_AUTH })).status).toBe(200);
+  expect((await postJson(url('/callbacks/signicat'), signicat, { authorization: `${SIGNICAT_AUTH}x` })).status).toBe(401);
+  const portal = { documentId: uniqueId('doc'), action: 'SIGNATURE-DIGITAL', name: 'Maria Souza', identifier: '307.625.739-02' };
+  expect((await postJson(url('/callbacks/portal-de-assinaturas'), portal, { 'X-Callback-Token': `${PORTAL_HEADER_VALUE}x` })).status).toBe(401);
+
   // Late: a callback after the transaction's workflow closed.
   const lateId = uniqueId('late');
   await postJson(url('/transactions'), { provider: 'evrotrust', externalId: lateId }, bearer(API_TOKEN));
@@ -95,7 +104,7 @@ describe('logs', () => {
   it('never hold a secret: tokens, shared secrets, authorization values, checksums', () => {
     const text = logs.text();
     expect(checksums.every((c) => /^[0-9a-f]{40}$/.test(c))).toBe(true);
-    for (const secret of [API_TOKEN, WRONG_TOKEN, SHARED_SECRET, POSTBACK_AUTH, PORTAL_HEADER_VALUE, 'Bearer ', ...checksums]) {
+    for (const secret of [API_TOKEN, WRONG_TOKEN, SHARED_SECRET, POSTBACK_AUTH, PORTAL_HEADER_VALUE, SIGNICAT_AUTH, 'Bearer ', ...checksums]) {
       expect({ secret, found: text.includes(secret) }).toEqual({ secret, found: false });
     }
   });
@@ -134,7 +143,7 @@ describe('logs', () => {
     expect(ids.size).toBe(callbacks.length);
     for (const l of callbacks) expect(l.requestId).toMatch(/^[0-9a-f-]{36}$/);
     for (const l of callbacks.filter((c) => c.msg !== 'callback refused' || c.reason === 'unknown-transaction')) {
-      expect(l.workflowId).toMatch(/^signing:(evrotrust|signhost):/);
+      expect(l.workflowId).toMatch(/^signing:(evrotrust|signhost|signicat):/);
     }
     expect(callbacks.filter((l) => l.msg === 'callback refused').map((l) => l.reason)).toEqual(
       expect.arrayContaining(['invalid-payload', 'unauthorized']),
@@ -153,6 +162,7 @@ describe('metrics', () => {
     const text = await scrape();
     expect(value(text, 'countersign_callbacks_late_total{provider="evrotrust"}')).toBe(1);
     expect(value(text, 'countersign_callbacks_may_create_total{provider="signhost"}')).toBe(1);
+    expect(value(text, 'countersign_callbacks_may_create_total{provider="signicat"}')).toBe(1);
     expect(value(text, 'countersign_callbacks_may_create_total{provider="evrotrust"}')).toBeUndefined();
     expect(value(text, 'countersign_callbacks_accepted_total{provider="evrotrust",delivery="late"}')).toBe(1);
     expect(value(text, 'countersign_callbacks_refused_total{provider="signhost",reason="unauthorized"}')).toBe(2);

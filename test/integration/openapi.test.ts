@@ -85,7 +85,7 @@ describe('the OpenAPI document', () => {
       expect(() => ajv.compile(schema)).not.toThrow();
     }
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['RegisterTransactionRequest', 'TransactionState', 'EvrotrustCallback', 'SignhostCallback', 'PortalDeAssinaturasCallback']),
+      expect.arrayContaining(['RegisterTransactionRequest', 'TransactionState', 'EvrotrustCallback', 'SignhostCallback', 'SignicatCallback', 'PortalDeAssinaturasCallback']),
     );
   });
 
@@ -97,7 +97,7 @@ describe('the OpenAPI document', () => {
     const served = routesOf(app);
     expect(served.length).toBeGreaterThan(10);
     expect(documented).toEqual(served);
-    for (const path of ['/callbacks/evrotrust/document/ready', '/callbacks/signhost', '/callbacks/portal-de-assinaturas', '/transactions/{workflowId}', '/metrics']) {
+    for (const path of ['/callbacks/evrotrust/document/ready', '/callbacks/signhost', '/callbacks/signicat', '/callbacks/portal-de-assinaturas', '/transactions/{workflowId}', '/metrics']) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
   });

@@ -207,6 +207,12 @@ describe('Dockerfile', () => {
     expect(skip).toBeGreaterThanOrEqual(0);
     expect(skip).toBeLessThan(install);
     expect(read('scripts/install-temporal.sh')).toContain('COUNTERSIGN_SKIP_TEMPORAL_INSTALL');
+    // npm runs the postinstall during the install: its script must already be in the image.
+    const postinstall = /\bscripts\/[\w.-]+/.exec(JSON.parse(read('package.json')).scripts.postinstall)?.[0];
+    const copied = instructions.findIndex((i) => i.op === 'COPY' && new RegExp(`^(scripts|${postinstall}) `).test(i.args));
+    expect(postinstall).toBe('scripts/install-temporal.sh');
+    expect(copied).toBeGreaterThanOrEqual(0);
+    expect(copied).toBeLessThan(install);
     const build = instructions.find((i) => i.op === 'RUN' && i.args.includes('npm run bundle:workflows'));
     expect(build?.args).toContain('npm run build');
     expect(JSON.parse(read('package.json')).scripts['bundle:workflows']).toContain('scripts/bundle-workflows.ts');

@@ -1,0 +1,57 @@
+// Lint rules that protect what the compiler cannot: workflow code must stay deterministic and
+// light (Temporal replays it in a sandbox, one copy per cached workflow), and no promise may be
+// dropped by accident. STYLE.md explains why; test/unit/lint.test.ts keeps the rules honest.
+const { builtinModules } = require('node:module');
+const tseslint = require('typescript-eslint');
+
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
+
+// Modules that do I/O, hold process-wide state or are heavy: fine in receivers, activities and
+// the worker, never in code the workflow bundle includes. Type-only imports are erased, so allowed.
+const workflowForbidden = {
+  paths: [
+    ...nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not available in workflow code.' })),
+    ...['zod', 'express', 'pino', 'prom-client'].map((name) => ({
+      name,
+      message: 'Keep I/O and heavy modules out of workflow code (receivers, activities and config may use them).',
+      allowTypeImports: true,
+    })),
+    ...['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'].map((name) => ({
+      name,
+      message: 'Workflow code may use only @temporalio/workflow and @temporalio/common.',
+      allowTypeImports: true,
+    })),
+  ],
+  patterns: [
+    { group: ['node:*'], message: 'Node built-ins are not available in workflow code.' },
+    {
+      group: ['**/activities', '**/activities/**', '**/providers/**', '**/receivers/**', '**/api/**', '**/temporal/**', '**/config', '**/logger', '**/metrics'],
+      message: 'Workflow code imports activities and I/O modules as types only.',
+      allowTypeImports: true,
+    },
+  ],
+};
+
+module.exports = tseslint.config(
+  // Fixtures break the rules on purpose; test/unit/lint.test.ts lints them as if they were in src/.
+  { ignores: ['lib/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'test/fixtures/**'] },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+    },
+    plugins: { '@typescript-eslint': tseslint.plugin },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
+  {
+    // src/shared is imported by workflows, so it obeys the same rules.
+    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', workflowForbidden],
+    },
+  },
+);

@@ -1,0 +1,89 @@
+// The operator CLI against a real dev server, worker and HTTP app.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { run } from '../../src/cli/countersign';
+import type { TransactionState } from '../../src/shared/types';
+import { postJson } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+import { startStack, type Stack } from '../helpers/stack';
+import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let stack: Stack;
+const taskQueue = `cli-${uniqueId('q')}`;
+const config = testConfig({ LINGER_AFTER_FINAL: '1s' }, taskQueue);
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  env = await startDevServerEnv();
+  stack = await startStack(env, config);
+  process.env.TEMPORAL_ADDRESS = env.address;
+  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
+  process.env.COUNTERSIGN_URL = stack.app.url;
+}, 120_000);
+
+afterAll(async () => {
+  process.env = saved;
+  await stack?.stop();
+  await env?.teardown();
+});
+
+async function cli(...argv: string[]) {
+  const lines: string[] = [];
+  const code = await run(argv, (s) => lines.push(s));
+  return { code, text: lines.join('\n') };
+}
+
+it('lists, shows and nudges transactions', async () => {
+  const id = uniqueId();
+  await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id, reference: 'inv-3' });
+  await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: id, status: 1 });
+
+  const list = await cli('list', '--provider', 'evrotrust', '--open');
+  expect(list.code).toBe(0);
+  expect(list.text).toContain(`signing:evrotrust:${id}`);
+
+  const show = await cli('show', `signing:evrotrust:${id}`);
+  expect(show.text).toMatch(/status\s+pending \(provider: 1\)/);
+  expect(show.text).toContain('inv-3');
+  expect(show.text).toMatch(/statusReported\s+callback\s+1/);
+
+  // No follow-up for Evrotrust without credentials: the request is honoured and its outcome recorded.
+  expect((await cli('poll', `signing:evrotrust:${id}`)).code).toBe(0);
+  const handle = env.client.workflow.getHandle(`signing:evrotrust:${id}`);
+  for (let i = 0; i < 50; i++) {
+    if ((await handle.query<TransactionState>('state')).lastFollowUp) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect((await handle.query<TransactionState>('state')).lastFollowUp).toBeDefined();
+
+  expect((await cli('show', 'signing:evrotrust:nope')).code).toBe(2);
+});
+
+it('lists late callbacks and applies one by hand in a new run', async () => {
+  const id = uniqueId();
+  const workflowId = `signing:evrotrust:${id}`;
+  await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id });
+  await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: id, status: 1 });
+  // The operator-visible failure mode: the deadline passed, then the real answer came late.
+  await env.client.workflow.getHandle(workflowId).terminate('test: close the transaction');
+  expect((await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: id, status: 2 })).status).toBe(200);
+
+  const late = await cli('late');
+  expect(late.text).toContain(`late:${workflowId}:status:2`);
+  expect(late.text).toContain('transaction workflow already closed');
+
+  const applied = await cli('late', 'apply', `late:${workflowId}:status:2`);
+  expect(applied.text).toContain('new run');
+  const handle = env.client.workflow.getHandle(workflowId);
+  for (let i = 0; i < 50; i++) {
+    if ((await handle.query<TransactionState>('state')).status === 'signed') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(await handle.query<TransactionState>('state')).toMatchObject({ status: 'signed', registered: true });
+});
+
+it('shows refused callbacks with their reason', async () => {
+  await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: uniqueId(), status: 2 });
+  const refused = await cli('refused');
+  expect(refused.text).toMatch(/evrotrust\s+unknown-transaction/);
+});
