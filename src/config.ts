@@ -1,9 +1,12 @@
 // The whole configuration, parsed once from the environment at startup. A bad value stops
 // the process with a message naming the variable; nothing else reads process.env.
+import { join } from 'node:path';
 import { z } from 'zod';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
+import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
+import { PROVIDERS, type EngineOptions, type ProviderName } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
-import { PROVIDERS } from './shared/types';
 
 const stepDefaults = z.partialRecord(z.enum([...PROVIDERS, 'default']), stepPlan);
 
@@ -60,8 +63,38 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** A module of the user's own activities, loaded by the worker (each usable as a step). */
+  COUNTERSIGN_ACTIVITIES_MODULE: optionalString,
+  /** Where `downloadSignedDocument` stores files; default `{COUNTERSIGN_DATA_DIR}/documents`. */
+  COUNTERSIGN_DOCUMENTS_DIR: optionalString,
+  COUNTERSIGN_NOTIFY_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  COUNTERSIGN_NOTIFY_SECRET: optionalString.refine(
+    (v) => v === undefined || !v.startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(v),
+    'expected whsec_ followed by base64, or a raw secret',
+  ),
+
+  // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
+  // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
+  TEMPORAL_TLS: bool(false),
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  /** Port of the Temporal SDK's own Prometheus exporter (worker processes); unset: off. */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Prebuilt workflow bundle (`npm run bundle:workflows`); unset: bundled at startup. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
+  /** How long a stopping process waits for in-flight requests and activities. */
+  SHUTDOWN_TIMEOUT: duration('30s'),
   ...PROVIDER_ENV.shape,
 });
+
+/** Every environment variable Countersign reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -80,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither');
+  }
   return {
     http: {
       port: e.PORT,
@@ -95,15 +131,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       devServer: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, dataDir: e.COUNTERSIGN_DATA_DIR, cliPath: e.TEMPORAL_CLI_PATH },
+      tls: {
+        enabled: e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME),
+        certPath: e.TEMPORAL_TLS_CERT_PATH,
+        keyPath: e.TEMPORAL_TLS_KEY_PATH,
+        caPath: e.TEMPORAL_TLS_CA_PATH,
+        serverName: e.TEMPORAL_TLS_SERVER_NAME,
+      },
+      apiKey: e.TEMPORAL_API_KEY,
+      metricsPort: e.TEMPORAL_METRICS_PORT,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
+    shutdownTimeoutMs: msToNumber(e.SHUTDOWN_TIMEOUT as Duration),
     engine: {
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,
       defaultDeadline: e.DEFAULT_DEADLINE,
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
+      providers: providerEngineOptions(e, env),
+    },
+    /** Post-signing steps: the user's activities and the built-in steps' settings. */
+    steps: {
+      activitiesModule: e.COUNTERSIGN_ACTIVITIES_MODULE,
+      documentsDir: e.COUNTERSIGN_DOCUMENTS_DIR ?? join(e.COUNTERSIGN_DATA_DIR, 'documents'),
+      notify: { url: e.COUNTERSIGN_NOTIFY_URL, secret: e.COUNTERSIGN_NOTIFY_SECRET },
     },
     providers: providerSettings(e),
+    providerApi: providerApiSettings(e),
   };
 }
 
@@ -142,9 +197,76 @@ function providerSettings(e: Env) {
   };
 }
 
+/** How Countersign calls one provider's API (timeouts, retries, rate limit). */
+export interface ProviderCallSettings {
+  apiUrl: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  /** Requests per second. */
+  rateLimit: number;
+}
+
+/** What the status, notify and token clients need, per provider (src/providers/api/). */
+function providerApiSettings(e: Env) {
+  const call = (apiUrl: string, rateLimit: number): ProviderCallSettings => ({
+    apiUrl,
+    timeoutMs: msToNumber(e.PROVIDER_API_TIMEOUT as '10s'),
+    maxAttempts: e.PROVIDER_API_ATTEMPTS,
+    rateLimit,
+  });
+  return {
+    evrotrust: { ...call(e.EVROTRUST_API_URL, e.EVROTRUST_API_RATE_LIMIT), apiKey: e.EVROTRUST_API_KEY, vendorNumber: e.EVROTRUST_VENDOR_NUMBER },
+    signhost: { ...call(e.SIGNHOST_API_URL, e.SIGNHOST_API_RATE_LIMIT), appKey: e.SIGNHOST_APP_KEY, apiKey: e.SIGNHOST_API_KEY },
+    signicat: {
+      ...call(e.SIGNICAT_API_URL, e.SIGNICAT_API_RATE_LIMIT),
+      clientId: e.SIGNICAT_CLIENT_ID,
+      clientSecret: e.SIGNICAT_CLIENT_SECRET,
+      tokenUrl: e.SIGNICAT_TOKEN_URL ?? `${e.SIGNICAT_API_URL.replace(/\/+$/, '')}/auth/open/connect/token`,
+      scope: e.SIGNICAT_SCOPE,
+      notifyPath: e.SIGNICAT_NOTIFY_PATH,
+    },
+    'portal-de-assinaturas': {
+      ...call(e.PORTAL_DE_ASSINATURAS_API_URL, e.PORTAL_DE_ASSINATURAS_API_RATE_LIMIT),
+      token: e.PORTAL_DE_ASSINATURAS_TOKEN,
+      statusPath: e.PORTAL_DE_ASSINATURAS_STATUS_PATH,
+    },
+  };
+}
+
+const ENV_PREFIX: Record<ProviderName, string> = {
+  evrotrust: 'EVROTRUST',
+  signhost: 'SIGNHOST',
+  signicat: 'SIGNICAT',
+  'portal-de-assinaturas': 'PORTAL_DE_ASSINATURAS',
+};
+
+/**
+ * Per provider: when to follow up, and on which task queue. Precedence: the provider's own
+ * variable, then the engine-wide FOLLOW_UP_* one when the operator set it, then the
+ * provider's default (follow-up-defaults.ts). A transaction's own policy beats all of these.
+ */
+function providerEngineOptions(e: Env, env: NodeJS.ProcessEnv): NonNullable<EngineOptions['providers']> {
+  const vars = e as unknown as Record<string, string | undefined>;
+  const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', p: ProviderName, fallback: string) =>
+    vars[`${ENV_PREFIX[p]}_FOLLOW_UP_${name}`] ?? (env[`FOLLOW_UP_${name}`] ? vars[`FOLLOW_UP_${name}`]! : fallback);
+  return Object.fromEntries(
+    PROVIDERS.map((p) => [
+      p,
+      {
+        followUp: {
+          firstAfter: pick('FIRST_AFTER', p, FOLLOW_UP_DEFAULTS[p].firstAfter),
+          maxInterval: pick('MAX_INTERVAL', p, FOLLOW_UP_DEFAULTS[p].maxInterval),
+        },
+        ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, p) }),
+      },
+    ]),
+  );
+}
+
 function isSecret(variable: string): boolean {
   return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);
 }
 
 export type Config = ReturnType<typeof loadConfig>;
 export type ProviderSettings = Config['providers'];
+export type ProviderApiConfig = Config['providerApi'];

@@ -1,16 +1,31 @@
+import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
 import type { ProviderName } from '../shared/types';
 import { createFollowUp } from './follow-up';
+import { createStepActivities, type StepDeps } from './steps';
 
 export interface ActivityDeps {
   providers: Partial<Record<ProviderName, Provider>>;
+  /** Settings of the built-in post-signing steps; without them those steps fail as not configured. */
+  steps?: StepDeps;
+  /** Where follow-ups are counted (the worker process's /metrics); optional for tests. */
+  metrics?: Pick<Metrics, 'followUps'>;
 }
+
+const UNCONFIGURED_STEPS: StepDeps = {
+  download: { documentsDir: '.data/documents', portal: { apiUrl: 'https://api.portaldeassinaturas.com.br/api/v2' }, signhost: { apiUrl: 'https://api.signhost.com/api' } },
+  notify: {},
+};
 
 /** All of Countersign's activities, with their dependencies injected (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
   return {
-    followUp: createFollowUp(deps.providers),
+    followUp: createFollowUp(deps.providers, deps.metrics),
+    ...createStepActivities(deps.steps ?? UNCONFIGURED_STEPS),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Names the engine's own activities take; a user's activity may not reuse one. */
+export const BUILT_IN_ACTIVITY_NAMES = Object.keys(createActivities({ providers: {} }));

@@ -64,11 +64,21 @@ const signerSchema = z.object({
   Activities: z.array(activitySchema).nullish(),
 });
 
+// `Files` is keyed by the file ids the application chose; only the keys are kept (the values
+// hold links and display names), so the signed files can be downloaded later. A malformed
+// `Files` must not refuse the postback, so it degrades to "no file ids".
+const fileIds = z
+  .record(z.string(), z.unknown())
+  .nullish()
+  .catch(undefined)
+  .transform((files) => (files ? Object.keys(files).filter((k) => k.length > 0 && k.length <= 200).slice(0, 50) : undefined));
+
 export const signhostTransactionSchema = z.object({
   Id: z.string().min(1).max(200),
   Status: z.number().int().nonnegative(),
   Signers: z.array(signerSchema).nullish(),
   CancellationReason: reason,
+  Files: fileIds,
 });
 export type SignhostTransaction = z.infer<typeof signhostTransactionSchema>;
 
@@ -115,6 +125,11 @@ function statusEvent(tx: SignhostTransaction, source: EventSource, receivedAt: s
     ...(entry && { status: entry.status }),
     providerStatus: String(tx.Status),
     ...(why && { reason: why }),
-    details: { label: entry?.label ?? 'unknown status', ...(rejecter && { signerId: rejecter.Id }) },
+    details: {
+      label: entry?.label ?? 'unknown status',
+      ...(rejecter && { signerId: rejecter.Id }),
+      // What `downloadSignedDocument` fetches once the transaction is signed.
+      ...(tx.Files?.length && { fileIds: tx.Files }),
+    },
   };
 }

@@ -25,7 +25,7 @@ function applyRegistrationFields(state: TransactionState, reg: Registration): vo
   if (reg.dossierId !== undefined) state.dossierId = reg.dossierId;
   if (reg.deadline !== undefined) state.deadline = reg.deadline;
   if (reg.steps !== undefined) state.stepPlan = reg.steps;
-  if (reg.followUp !== undefined) state.followUpPolicy = reg.followUp;
+  if (reg.followUp !== undefined) state.followUp = reg.followUp;
 }
 
 type Transition = 'changed' | 'same' | 'refused' | 'no-status';

@@ -153,8 +153,8 @@ export interface TransactionState extends TransactionRef {
   nextFollowUpAt?: string;
   /** Steps the registration asked for (else the engine's defaults apply). */
   stepPlan?: StepPlan;
-  /** The registration's follow-up overrides. */
-  followUpPolicy?: FollowUpPolicy;
+  /** The transaction's own follow-up policy, from its registration. */
+  followUp?: FollowUpPolicy;
   steps?: StepRecord[];
 }
 
@@ -178,6 +178,14 @@ export interface EngineOptions {
   followUp?: FollowUpPolicy;
   /** Steps for transactions whose registration names none, by provider, then for all. */
   defaultSteps?: Partial<Record<ProviderName | 'default', StepPlan>>;
+  /** Per provider: its follow-up policy (beats `followUp`) and the task queue its follow-ups run on. */
+  providers?: Partial<Record<ProviderName, ProviderEngineOptions>>;
+}
+
+export interface ProviderEngineOptions {
+  followUp?: FollowUpPolicy;
+  /** Unset: follow-ups run on the workflow's own task queue. */
+  followUpTaskQueue?: string;
 }
 
 export interface FollowUpRequest {

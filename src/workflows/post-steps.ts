@@ -27,6 +27,9 @@ export async function runSteps(state: TransactionState, specs: StepSpec[], onCha
   state.steps ??= [];
   for (const spec of specs) {
     const { name, maximumAttempts = 10, timeout = '5 minutes' } = typeof spec === 'string' ? { name: spec } : spec;
+    // A run that carries an earlier run's state (a late callback applied by hand) does not
+    // redo what already succeeded.
+    if (state.steps.some((r) => r.name === name && r.status === 'completed')) continue;
     const record: StepRecord = { name, status: 'running', at: new Date().toISOString() };
     state.steps.push(record);
     onChange();

@@ -1,5 +1,7 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -26,11 +28,11 @@ export const DEFAULT_OPTIONS = {
   followUp: { firstAfter: '6 hours', backoff: 2, maxInterval: '1 day' } as Required<FollowUpPolicy>,
 } satisfies EngineOptions;
 
-const { followUp } = proxyActivities<Activities>({
+const followUpActivityOptions = {
   startToCloseTimeout: '1 minute',
   // The poll loop is the workflow's; the activity's retries only cover transient faults.
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 5 },
-});
+} as const;
 
 const nowIso = () => new Date().toISOString();
 /** Durations arrive as config text ('6 hours'); validated by the config and API schemas. */
@@ -61,8 +63,16 @@ function describe(state: TransactionState): string {
  * absorb late duplicates.
  */
 export async function runTransaction(input: TransactionInput, policy: TransactionPolicy): Promise<TransactionState> {
-  const opts = { ...DEFAULT_OPTIONS, ...input.options, followUp: { ...DEFAULT_OPTIONS.followUp, ...input.options?.followUp } };
   const state = input.carried ?? newState(input, nowIso());
+  const perProvider = input.options?.providers?.[input.provider];
+  // Precedence: the transaction's own policy, its provider's, the engine's, the built-in one.
+  const followUpPolicy = () => ({ ...DEFAULT_OPTIONS.followUp, ...input.options?.followUp, ...perProvider?.followUp, ...state.followUp });
+  const opts = { ...DEFAULT_OPTIONS, ...input.options };
+  // A task queue per provider lets the server rate-limit each provider's follow-ups.
+  const { followUp } = proxyActivities<Activities>({
+    ...followUpActivityOptions,
+    ...(perProvider?.followUpTaskQueue && { taskQueue: perProvider.followUpTaskQueue }),
+  });
   let news = 0;
   let followUpRequested = false;
   let requestedMode: FollowUpNow['mode'];
@@ -100,9 +110,8 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
     ]);
   }
 
-  // The registration's own follow-up policy wins over the engine's.
-  const policyNow = () => ({ ...opts.followUp, ...state.followUpPolicy });
-  let wait = ms(policyNow().firstAfter);
+  const firstAfter = () => ms(followUpPolicy().firstAfter);
+  let wait = firstAfter();
   let attempt = 0;
   let lastOutcome: string | undefined;
   const createdMs = Date.parse(state.createdAt);
@@ -126,7 +135,7 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
 
     if (woke && !followUpRequested) {
       // News restarts the silence clock.
-      wait = ms(policyNow().firstAfter);
+      wait = firstAfter();
       attempt = 0;
     } else {
       const requested = followUpRequested;
@@ -142,20 +151,29 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
         if (canFollowUp || requested) {
           attempt++;
           const before = news;
-          const result = await followUp({
-            ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
-            workflowId: state.workflowId,
-            dossierId: state.dossierId,
-            attempt,
-            previousOutcome: lastOutcome,
-            ...(requestedMode && { requested: requestedMode }),
-          });
-          requestedMode = undefined;
+          let result: { events: ProviderEvent[]; outcome: string };
+          try {
+            result = await followUp({
+              ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
+              workflowId: state.workflowId,
+              dossierId: state.dossierId,
+              attempt,
+              previousOutcome: lastOutcome,
+              ...(requestedMode && { requested: requestedMode }),
+            });
+            requestedMode = undefined;
+          } catch (err) {
+            // A provider that refuses our credentials or stays down must not end the
+            // transaction: keep waiting for callbacks and ask again later.
+            if (!(err instanceof ActivityFailure)) throw err;
+            const kind = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : (err.cause?.name ?? 'ActivityFailure');
+            result = { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}` };
+          }
           lastOutcome = result.outcome;
           for (const event of result.events) onEvent(event);
           state.lastFollowUp = { at: nowIso(), outcome: result.outcome };
-          const p = policyNow();
-          wait = news === before ? Math.min(wait * p.backoff, ms(p.maxInterval)) : ms(p.firstAfter);
+          const fu = followUpPolicy();
+          wait = news === before ? Math.min(wait * fu.backoff, ms(fu.maxInterval)) : firstAfter();
         }
         if (deadlinePassed && !policy.settled(state)) {
           expire(state, onEvent);

@@ -7,6 +7,7 @@ import { createProviders } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
 import type { ProviderName } from '../../src/shared/types';
 import { createWorker } from '../../src/worker';
+import { createFollowUpWorkers } from '../../src/temporal/follow-up-workers';
 import { startApp, type RunningApp } from './app';
 import { workflowBundle } from './temporal';
 
@@ -23,14 +24,15 @@ export async function startStack(
   logger?: Logger,
 ): Promise<Stack> {
   const worker = await createWorker({ connection: env.nativeConnection, config, providers, workflowBundle: await workflowBundle() });
-  const running = worker.run();
+  const followUpWorkers = await createFollowUpWorkers({ connection: env.nativeConnection, config, providers });
+  const running = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
   const app = await startApp(config, env.client, logger);
   return {
     app,
     worker,
     async stop() {
       await app.close();
-      worker.shutdown();
+      for (const w of [worker, ...followUpWorkers]) w.shutdown();
       await running;
     },
   };

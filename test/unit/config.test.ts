@@ -28,6 +28,30 @@ describe('config', () => {
     expect(message).not.toMatch(/no-colon-secret-value/);
   });
 
+  it('parses the post-signing step settings, documents under the data folder by default', () => {
+    expect(loadConfig({}).steps).toEqual({ activitiesModule: undefined, documentsDir: '.data/documents', notify: { url: undefined, secret: undefined } });
+    expect(loadConfig({ COUNTERSIGN_DATA_DIR: '/var/lib/countersign' }).steps.documentsDir).toBe('/var/lib/countersign/documents');
+    const c = loadConfig({
+      COUNTERSIGN_ACTIVITIES_MODULE: 'steps/mine.ts',
+      COUNTERSIGN_DOCUMENTS_DIR: '/srv/documents',
+      COUNTERSIGN_NOTIFY_URL: 'https://app.example/hooks',
+      COUNTERSIGN_NOTIFY_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    });
+    expect(c.steps).toEqual({
+      activitiesModule: 'steps/mine.ts',
+      documentsDir: '/srv/documents',
+      notify: { url: 'https://app.example/hooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+    });
+  });
+
+  it.each([
+    ['COUNTERSIGN_NOTIFY_URL', 'ftp://app.example/hooks'],
+    ['COUNTERSIGN_NOTIFY_URL', 'not a url'],
+    ['COUNTERSIGN_NOTIFY_SECRET', 'whsec_not*base64'],
+  ])('refuses %s=%s', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+
   it('splits allowlists', () => {
     expect(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }).providers.evrotrust.allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
   });
@@ -56,5 +80,46 @@ describe('workflow ids', () => {
     expect(parseWorkflowId('signing:signicat:a:b')).toEqual(ref);
     expect(parseWorkflowId('registered-mail:portal-de-assinaturas:9')).toMatchObject({ kind: 'registered-mail' });
     expect(parseWorkflowId('other:evrotrust:1')).toBeUndefined();
+  });
+});
+
+describe('follow-up settings per provider', () => {
+  it('defaults each provider to its own schedule and task queue', () => {
+    const c = loadConfig({ TEMPORAL_TASK_QUEUE: 'q' });
+    expect(c.engine.providers).toEqual({
+      signicat: { followUp: { firstAfter: '15 minutes', maxInterval: '6 hours' }, followUpTaskQueue: 'q-follow-up-signicat' },
+      evrotrust: { followUp: { firstAfter: '1 hour', maxInterval: '1 day' }, followUpTaskQueue: 'q-follow-up-evrotrust' },
+      'portal-de-assinaturas': { followUp: { firstAfter: '25 hours', maxInterval: '1 day' }, followUpTaskQueue: 'q-follow-up-portal-de-assinaturas' },
+      signhost: { followUp: { firstAfter: '73 hours', maxInterval: '1 day' }, followUpTaskQueue: 'q-follow-up-signhost' },
+    });
+  });
+
+  it('prefers the provider’s own variable, then an engine-wide one the operator set', () => {
+    const c = loadConfig({ FOLLOW_UP_FIRST_AFTER: '2h', SIGNHOST_FOLLOW_UP_FIRST_AFTER: '1 day', SIGNICAT_FOLLOW_UP_MAX_INTERVAL: '1h' });
+    expect(c.engine.providers.signhost?.followUp).toEqual({ firstAfter: '1 day', maxInterval: '1 day' });
+    expect(c.engine.providers.evrotrust?.followUp).toEqual({ firstAfter: '2h', maxInterval: '1 day' });
+    expect(c.engine.providers.signicat?.followUp).toEqual({ firstAfter: '2h', maxInterval: '1h' });
+  });
+
+  it('runs follow-ups on the main task queue when FOLLOW_UP_TASK_QUEUES is off', () => {
+    const c = loadConfig({ FOLLOW_UP_TASK_QUEUES: 'false' });
+    expect(c.engine.providers.evrotrust).not.toHaveProperty('followUpTaskQueue');
+  });
+
+  it('builds the API settings, with the Signicat token URL under its API by default', () => {
+    const c = loadConfig({ SIGNICAT_API_URL: 'http://127.0.0.1:9/', PROVIDER_API_TIMEOUT: '2s', SIGNHOST_API_RATE_LIMIT: '0.5' });
+    expect(c.providerApi.signicat).toMatchObject({ tokenUrl: 'http://127.0.0.1:9/auth/open/connect/token', timeoutMs: 2000, maxAttempts: 3 });
+    expect(c.providerApi.signicat.notifyPath).toBe('/assure/dossiers/{dossierId}/processes/{processId}/notify');
+    expect(c.providerApi['portal-de-assinaturas'].statusPath).toBe('/document/details?key={documentId}');
+    expect(c.providerApi.signhost.rateLimit).toBe(0.5);
+  });
+
+  it.each([
+    ['SIGNHOST_API_RATE_LIMIT', '0'],
+    ['EVROTRUST_FOLLOW_UP_FIRST_AFTER', 'later'],
+    ['SIGNICAT_NOTIFY_PATH', 'notify'],
+    ['PROVIDER_API_ATTEMPTS', '0'],
+  ])('names %s when it is bad', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
   });
 });

@@ -269,3 +269,25 @@ describe('Signhost answers', () => {
     expect(provider.answer('unavailable').status).toBe(503);
   });
 });
+
+describe('Signhost files', () => {
+  const statusEvent = (json: unknown) => {
+    const outcome = provider.parseCallback(request(json));
+    if (outcome.kind !== 'events') throw new Error(`expected events, got ${outcome.kind}`);
+    return outcome.events[outcome.events.length - 1];
+  };
+
+  it('keeps the ids of the transaction’s Files on the status event, for downloadSignedDocument', () => {
+    expect(statusEvent(signhostPostback({ id: ID, status: 30, secret: SECRET })).details).toEqual({ label: 'signed', fileIds: ['contract.pdf'] });
+    expect(statusEvent(minimal(30, { Files: { 'a.pdf': {}, b: { Links: [] } } })).details).toEqual({ label: 'signed', fileIds: ['a.pdf', 'b'] });
+  });
+
+  it.each([
+    ['no Files', {}],
+    ['Files null', { Files: null }],
+    ['Files an array', { Files: [1] }],
+    ['Files a string', { Files: 'contract.pdf' }],
+  ])('with %s, the postback is still accepted, without file ids', (_label, extra) => {
+    expect(statusEvent(minimal(30, extra)).details).toEqual({ label: 'signed' });
+  });
+});

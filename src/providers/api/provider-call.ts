@@ -1,0 +1,44 @@
+// Builds a provider's HTTP client from its settings, with one rate limit per provider per
+// process. Tests inject their own fetch, clock or randomness.
+import type { ProviderCallSettings } from '../../config';
+import { createProviderHttpClient, type ProviderHttpClient } from '../http/provider-http-client';
+import { TokenBucket, type Clock } from '../http/token-bucket';
+import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+
+export interface ApiDeps {
+  fetch?: typeof fetch;
+  clock?: Clock;
+  random?: () => number;
+  /** Shared when several clients talk to the same provider (Signicat's token and API). */
+  rateLimiter?: TokenBucket;
+}
+
+export type FollowUp = (req: FollowUpRequest) => Promise<FollowUpResult>;
+
+export function providerClient(provider: string, settings: ProviderCallSettings, deps: ApiDeps = {}, baseUrl = settings.apiUrl): ProviderHttpClient {
+  return createProviderHttpClient({
+    provider,
+    baseUrl,
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
+    rateLimiter: deps.rateLimiter ?? new TokenBucket({ ratePerSecond: settings.rateLimit, clock: deps.clock }),
+    fetch: deps.fetch,
+    clock: deps.clock,
+    random: deps.random,
+  });
+}
+
+/** JSON body of a provider answer, or undefined when it is not JSON. */
+export function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fills `{name}` placeholders with URL-encoded values. */
+export function fillPath(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? encodeURIComponent(values[name]) : whole));
+}

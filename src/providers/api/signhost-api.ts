@@ -1,0 +1,40 @@
+// Signhost status poll (providers §1e): GET {base}/transaction/{id} with
+// `Application: APPKey {appkey}` and `Authorization: APIKey {apikey}`. A cleaned-up
+// transaction answers 410 Gone and still carries its final Status.
+import { z } from 'zod';
+import type { ProviderApiConfig } from '../../config';
+import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
+import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+import { SIGNHOST_STATUSES, signhostEvents, signhostTransactionSchema } from '../signhost-transaction';
+import { parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
+
+export function createSignhostFollowUp(settings: ProviderApiConfig['signhost'], deps: ApiDeps = {}): FollowUp {
+  const http = providerClient('signhost', settings, deps);
+  return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
+    const { appKey, apiKey } = settings;
+    if (!appKey || !apiKey) {
+      throw new ProviderNotConfiguredError('SIGNHOST_APP_KEY and SIGNHOST_API_KEY are required to poll', { provider: 'signhost', operation: 'get transaction' });
+    }
+    const res = await http.request({
+      operation: 'get transaction',
+      method: 'GET',
+      path: `/transaction/${encodeURIComponent(req.ref.externalId)}`,
+      headers: { application: `APPKey ${appKey}`, authorization: `APIKey ${apiKey}`, accept: 'application/vnd.signhost.v1+json' },
+      acceptStatuses: [404, 410],
+    });
+    if (res.status === 404) return { events: [], outcome: 'polled: not found (HTTP 404)' };
+    const gone = res.status === 410;
+    // The same mapping as postbacks (signer activities included), so a poll and the postback
+    // that follows it share event keys and the second is a duplicate.
+    const parsed = signhostTransactionSchema.safeParse(parseJson(res.text));
+    if (!parsed.success) {
+      if (gone) return { events: [], outcome: 'polled: gone (HTTP 410) without a status' };
+      throw new ProviderResponseError('transaction without a numeric Status', { provider: 'signhost', operation: 'get transaction' });
+    }
+    const code = parsed.data.Status;
+    const events = signhostEvents(parsed.data, 'poll', new Date().toISOString());
+    if (gone) for (const e of events) e.details = { ...e.details, gone: true };
+    const prefix = gone ? 'polled: gone (HTTP 410),' : 'polled:';
+    return { events, outcome: `${prefix} status ${code} (${SIGNHOST_STATUSES[code]?.label ?? 'unknown status'})` };
+  };
+}

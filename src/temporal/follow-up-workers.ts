@@ -1,0 +1,40 @@
+// One activity-only worker per provider, on that provider's follow-up task queue, with the
+// provider's rate limit enforced by the Temporal server for the whole queue (every worker
+// process together). When 100 000 silent transactions time out at once their follow-ups
+// wait in the queue instead of flooding the provider or holding activity slots.
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Config } from '../config';
+import type { Metrics } from '../metrics';
+import type { Provider } from '../providers/provider';
+import { PROVIDERS, type ProviderName } from '../shared/types';
+
+export interface FollowUpWorkerDeps {
+  connection: NativeConnection;
+  config: Config;
+  providers: Partial<Record<ProviderName, Provider>>;
+  metrics?: Pick<Metrics, 'followUps'>;
+}
+
+/** Empty when FOLLOW_UP_TASK_QUEUES is off: follow-ups then run on the main task queue. */
+export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<Worker[]> {
+  const workers: Worker[] = [];
+  for (const provider of PROVIDERS) {
+    const taskQueue = deps.config.engine.providers[provider]?.followUpTaskQueue;
+    if (!taskQueue) continue;
+    const rate = deps.config.providerApi[provider].rateLimit;
+    workers.push(
+      await Worker.create({
+        connection: deps.connection,
+        namespace: deps.config.temporal.namespace,
+        taskQueue,
+        activities: createActivities({ providers: deps.providers, metrics: deps.metrics }),
+        maxTaskQueueActivitiesPerSecond: rate,
+        // A follow-up mostly waits on the network; more slots than the rate allows per
+        // second buy nothing.
+        maxConcurrentActivityTaskExecutions: Math.max(2, Math.ceil(rate * 2)),
+      }),
+    );
+  }
+  return workers;
+}
