@@ -3,8 +3,7 @@
 // WORKFLOW_BUNDLE_PATH: a prebuilt workflow bundle, so it starts in a second.
 import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
-import { createProviders } from '../../src/providers';
-import { createWorker } from '../../src/worker';
+import { startCountersignWorker } from '../../src/worker';
 
 async function main() {
   Runtime.install({
@@ -14,16 +13,11 @@ async function main() {
   });
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporal.address! });
-  const worker = await createWorker({
-    connection,
-    config,
-    providers: createProviders(config),
-    workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! },
-  });
-  const running = worker.run();
-  process.on('SIGTERM', () => worker.shutdown());
+  // The workflow worker and the per-provider follow-up workers, as `npm run worker` runs them.
+  const running = await startCountersignWorker({ config, connection, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
+  process.on('SIGTERM', () => void running.stop());
   process.stdout.write('worker running\n');
-  await running;
+  await running.done;
   await connection.close();
 }
 

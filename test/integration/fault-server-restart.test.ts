@@ -2,7 +2,7 @@
 // open transactions keep their state, unregistered ones still merge, and timers set before
 // the restart (a deadline, a follow-up after silence) fire after it.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { evrotrustEvent } from '../../src/providers/evrotrust';
 import type { Provider } from '../../src/providers/provider';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import type { FollowUpRequest, TransactionState } from '../../src/shared/types';
-import { createWorker } from '../../src/worker';
+import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send, snapshot } from '../helpers/http';
@@ -41,8 +41,7 @@ interface Running {
   connection: Connection;
   client: Client;
   native: NativeConnection;
-  worker: Worker;
-  running: Promise<void>;
+  worker: RunningCountersignWorker;
   app: RunningApp;
 }
 let current: Running | undefined;
@@ -53,18 +52,16 @@ async function up(): Promise<Running> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: server.address });
-  const worker = await createWorker({ connection: native, config, providers: { ...providers, evrotrust }, workflowBundle: bundle });
-  const running = worker.run();
+  const worker = await startCountersignWorker({ connection: native, config, providers: { ...providers, evrotrust }, workflowBundle: bundle });
   const app = await startApp(config, client);
-  current = { server, connection, client, native, worker, running, app };
+  current = { server, connection, client, native, worker, app };
   return current;
 }
 
 /** Stops everything in the order `npm start` does on Ctrl-C: HTTP, worker, Temporal. */
 async function down(r: Running): Promise<void> {
   await r.app.close();
-  if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
-  await r.running;
+  await r.worker.stop();
   await r.native.close();
   await r.connection.close();
   await r.server.stop();

@@ -5,14 +5,13 @@
 // started again under the running app and worker.
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { ServiceError } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProviders } from '../../src/providers';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
 import type { TransactionState } from '../../src/shared/types';
-import { createWorker } from '../../src/worker';
+import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, exists, send, snapshot, type RawRequest } from '../helpers/http';
@@ -29,8 +28,7 @@ let server: DevServer;
 let connection: Connection;
 let client: Client;
 let native: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningCountersignWorker;
 let app: RunningApp;
 /** Same app, but its client loses the connection on the third signal of chosen workflows. */
 let flakyApp: RunningApp;
@@ -44,8 +42,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });
   native = await NativeConnection.connect({ address: server.address });
-  worker = await createWorker({ connection: native, config, providers: createProviders(config), workflowBundle: bundle });
-  running = worker.run();
+  worker = await startCountersignWorker({ connection: native, config, workflowBundle: bundle });
   app = await startApp(config, client, undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 
   const countSignal = (workflowId: string) => {
@@ -70,8 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await flakyApp?.close();
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running?.catch(() => undefined);
+  await worker?.stop();
   await native?.close();
   await connection?.close();
   await server?.stop();

@@ -4,11 +4,9 @@
 // anywhere in between. The workflow must end where the set of facts says.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
-import type { Worker } from '@temporalio/worker';
-import { createProviders } from '../../src/providers';
 import { deliverEvents, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
 import type { TransactionRef } from '../../src/shared/types';
-import { createWorker } from '../../src/worker';
+import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { expectedOutcome, fold, historyArbitrary, outcomeOf, type History } from '../helpers/histories';
 import { snapshot } from '../helpers/http';
@@ -17,20 +15,17 @@ import { startDevServerEnv, uniqueId, workflowBundle } from '../helpers/temporal
 const RUNS = Number(process.env.TEMPORAL_PROPERTY_RUNS ?? 40);
 const config = testConfig();
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningCountersignWorker;
 let ctx: TransactionContext;
 
 beforeAll(async () => {
   env = await startDevServerEnv();
-  worker = await createWorker({ connection: env.nativeConnection, config, providers: createProviders(config), workflowBundle: await workflowBundle() });
-  running = worker.run();
+  worker = await startCountersignWorker({ connection: env.nativeConnection, config, workflowBundle: await workflowBundle() });
   ctx = { client: env.client, taskQueue: config.temporal.taskQueue, engine: config.engine };
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await env?.teardown();
 });
 
