@@ -1,0 +1,241 @@
+// `npm run histories:capture`: runs representative transactions of every workflow type on a
+// real dev server (follow-ups, an operator's nudge, post-signing steps, a failing provider,
+// unregistered → registered, deadlines, registered mail, a late callback) and saves each
+// history under test/replay/histories/, where test/replay/replay.test.ts replays them.
+//
+// Files are named `{scenario}.{version}.json`, the version being a hash of the code the
+// workflow bundle is built from. Capturing again after a workflow change therefore adds the
+// new version's histories and keeps the old ones: those stand for transactions still running
+// on the old code, which the changed code must keep replaying (see docs/RELIABILITY.md).
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from './history-json';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { evrotrustEvent } from '../../src/providers/evrotrust';
+import { registeredMailCallbackSchema, registeredMailEvent } from '../../src/providers/portal-de-assinaturas-events';
+import type { Provider } from '../../src/providers/provider';
+import { signhostEvents, signhostTransactionSchema } from '../../src/providers/signhost-transaction';
+import { signicatEvent } from '../../src/providers/signicat';
+import { createProviders } from '../../src/providers';
+import { followUpNowSignal, stateQuery } from '../../src/shared/messages';
+import type { FollowUpRequest, FollowUpResult, ProviderEvent, StepInput, TransactionRef } from '../../src/shared/types';
+import { workflowIdFor } from '../../src/shared/ids';
+import { deliverEvents, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
+import { startCountersignWorker } from '../../src/worker';
+import { testConfig } from '../helpers/config';
+import { startDevServerEnv, uniqueId, workflowBundle } from '../helpers/temporal';
+
+const ROOT = join(__dirname, '../..');
+export const HISTORIES_DIR = join(__dirname, 'histories');
+
+/** A hash of everything the workflow bundle is built from: our workflow and shared code, and the SDK's version. */
+export function workflowCodeVersion(): string {
+  const hash = createHash('sha256');
+  for (const dir of ['src/workflows', 'src/shared']) {
+    for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts')).sort()) {
+      hash.update(`${dir}/${file}\0`).update(readFileSync(join(ROOT, dir, file))).update('\0');
+    }
+  }
+  hash.update(JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')).version);
+  return hash.digest('hex').slice(0, 10);
+}
+
+const now = () => new Date().toISOString();
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Status APIs answering from a script per workflow, one answer per follow-up; then nothing new. */
+const scripts = new Map<string, Array<FollowUpResult | Error>>();
+const asked = new Map<string, number>();
+function scripted(base: Provider): Provider {
+  return {
+    ...base,
+    async followUp(req: FollowUpRequest) {
+      asked.set(req.workflowId, (asked.get(req.workflowId) ?? 0) + 1);
+      const next = scripts.get(req.workflowId)?.shift();
+      if (next instanceof Error) throw next;
+      return next ?? { events: [], outcome: 'polled: no change' };
+    },
+  };
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+interface Scenario {
+  name: string;
+  /** Runs the scenario to the end; returns the workflow whose history is kept. */
+  run(ctx: TransactionContext): Promise<string>;
+}
+
+const ref = (provider: TransactionRef['provider'], kind: TransactionRef['kind'] = 'signing'): TransactionRef => ({
+  provider,
+  kind,
+  externalId: uniqueId('capture'),
+});
+
+async function finish(ctx: TransactionContext, workflowId: string): Promise<string> {
+  await ctx.client.workflow.getHandle(workflowId).result();
+  return workflowId;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'signing-follow-ups-operator-poll-signed-steps',
+    async run(ctx) {
+      const r = ref('evrotrust');
+      const id = workflowIdFor(r);
+      scripts.set(id, [{ events: [], outcome: 'polled: no change' }, { events: [evrotrustEvent(1, 'poll', now())], outcome: 'polled: status 1' }]);
+      await registerTransaction(ctx, r, {
+        reference: 'order-1',
+        followUp: { firstAfter: '1s', backoff: 2, maxInterval: '4s' },
+        steps: { onSigned: ['archiveDocument', { name: 'notifyCrm', maximumAttempts: 2, timeout: '10s' }] },
+      });
+      await until('two follow-ups', () => (asked.get(id) ?? 0) >= 2);
+      const handle = ctx.client.workflow.getHandle(id);
+      const polls = asked.get(id)!;
+      await handle.signal(followUpNowSignal, { mode: 'poll' });
+      await until('the operator’s follow-up', () => (asked.get(id) ?? 0) > polls);
+      const signed = evrotrustEvent(2, 'callback', now());
+      await deliverEvents(ctx, r, [signed], { mayCreate: false });
+      await deliverEvents(ctx, r, [signed], { mayCreate: false });
+      return finish(ctx, id);
+    },
+  },
+  {
+    name: 'signing-unregistered-then-registered',
+    async run(ctx) {
+      const r = ref('signhost');
+      const activity = (n: number, code: number) => ({ Id: `${r.externalId}-a${n}`, Code: code, Activity: null, Info: null, CreatedDateTime: now() });
+      const tx = (status: number, activities: ReturnType<typeof activity>[]) => ({
+        Id: r.externalId,
+        Status: status,
+        Signers: [{ Id: 'signer-1', RejectReason: null, Activities: activities }],
+        CancellationReason: null,
+      });
+      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx(20, [activity(1, 101), activity(2, 103)])), 'callback', now()), { mayCreate: true });
+      await registerTransaction(ctx, r, { reference: 'order-2', deadline: inSeconds(3600) });
+      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx(30, [activity(1, 101), activity(2, 103), activity(3, 203)])), 'callback', now()), { mayCreate: true });
+      return finish(ctx, workflowIdFor(r));
+    },
+  },
+  {
+    name: 'signing-deadline-expired-steps',
+    async run(ctx) {
+      const r = ref('signicat');
+      const id = workflowIdFor(r);
+      scripts.set(id, [{ events: [], outcome: 'notify requested' }]);
+      await registerTransaction(ctx, r, { dossierId: `dossier-${r.externalId}`, deadline: inSeconds(4), followUp: { firstAfter: '1h' }, steps: { onExpired: ['archiveDocument'] } });
+      await deliverEvents(ctx, r, [signicatEvent('pending', 'callback', now(), `dossier-${r.externalId}`)], { mayCreate: true });
+      return finish(ctx, id);
+    },
+  },
+  {
+    name: 'signing-follow-up-provider-fails-then-rejected',
+    async run(ctx) {
+      const r = ref('signhost');
+      const id = workflowIdFor(r);
+      scripts.set(id, [ApplicationFailure.create({ type: 'ProviderUnauthorized', message: 'status API answered 401', nonRetryable: true })]);
+      await registerTransaction(ctx, r, { followUp: { firstAfter: '1s', backoff: 2, maxInterval: '2s' } });
+      await until('a failed follow-up', () => (asked.get(id) ?? 0) >= 1);
+      await until('the failure recorded', async () => !!(await ctx.client.workflow.getHandle(id).query(stateQuery)).lastFollowUp);
+      const tx = { Id: r.externalId, Status: 40, Signers: [{ Id: 'signer-1', RejectReason: 'wrong amount', Activities: [] }], CancellationReason: null };
+      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx), 'callback', now()), { mayCreate: true });
+      return finish(ctx, id);
+    },
+  },
+  {
+    name: 'signing-unregistered-never-claimed',
+    async run(ctx) {
+      const r = ref('signicat');
+      await deliverEvents(ctx, r, [signicatEvent('accepted', 'callback', now(), `dossier-${r.externalId}`)], { mayCreate: true, dossierId: `dossier-${r.externalId}` });
+      return finish(ctx, workflowIdFor(r));
+    },
+  },
+  {
+    name: 'registered-mail-delivered-opened',
+    async run(ctx) {
+      const r = ref('portal-de-assinaturas', 'registered-mail');
+      await registerTransaction(ctx, r, { reference: 'letter-1' });
+      const mail = (action: string) =>
+        registeredMailEvent(registeredMailCallbackSchema.parse({ registeredmailid: r.externalId, action, info: { message: action.toLowerCase() } }), 'callback', now());
+      await deliverEvents(ctx, r, [mail('DELIVERED')], { mayCreate: true });
+      await deliverEvents(ctx, r, [mail('DELIVERED')], { mayCreate: true });
+      await deliverEvents(ctx, r, [mail('OPENED')], { mayCreate: true });
+      return finish(ctx, workflowIdFor(r));
+    },
+  },
+  {
+    name: 'registered-mail-delivered-deadline',
+    async run(ctx) {
+      const r = ref('portal-de-assinaturas', 'registered-mail');
+      await registerTransaction(ctx, r, { deadline: inSeconds(3) });
+      await deliverEvents(ctx, r, [registeredMailEvent(registeredMailCallbackSchema.parse({ registeredmailid: r.externalId, action: 'DELIVERED' }), 'callback', now())], { mayCreate: true });
+      return finish(ctx, workflowIdFor(r));
+    },
+  },
+  {
+    name: 'late-callback',
+    async run(ctx) {
+      const r = ref('evrotrust');
+      await registerTransaction(ctx, r, {});
+      await deliverEvents(ctx, r, [evrotrustEvent(2, 'callback', now())], { mayCreate: false });
+      await finish(ctx, workflowIdFor(r));
+      const late: ProviderEvent = evrotrustEvent(4, 'callback', now());
+      if ((await deliverEvents(ctx, r, [late], { mayCreate: false })) !== 'late') throw new Error('expected a late callback');
+      return finish(ctx, `late:${workflowIdFor(r)}:${late.key}`);
+    },
+  },
+];
+
+async function main() {
+  const version = workflowCodeVersion();
+  const config = testConfig({ LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s' }, 'countersign');
+  const env = await startDevServerEnv();
+  const base = createProviders(config);
+  const providers = { ...base, evrotrust: scripted(base.evrotrust!), signhost: scripted(base.signhost!), signicat: scripted(base.signicat!) };
+  const worker = await startCountersignWorker({
+    config,
+    connection: env.nativeConnection,
+    providers,
+    workflowBundle: await workflowBundle(),
+    activities: {
+      async archiveDocument(input: StepInput) {
+        return { archivedAs: `${input.transaction.externalId}.pdf` };
+      },
+      async notifyCrm() {
+        throw ApplicationFailure.create({ type: 'CrmDown', message: 'CRM answered 500', nonRetryable: true });
+      },
+    },
+  });
+  const ctx: TransactionContext = { client: env.client, taskQueue: config.temporal.taskQueue, engine: config.engine };
+  try {
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+    const written = await Promise.all(
+      SCENARIOS.map(async (s) => {
+        const workflowId = await s.run(ctx);
+        const history = await ctx.client.workflow.getHandle(workflowId).fetchHistory();
+        const file = join(HISTORIES_DIR, `${s.name}.${version}.json`);
+        writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+        return `${relative(ROOT, file)} (${history.events?.length ?? 0} events)`;
+      }),
+    );
+    process.stdout.write(`Workflow code version ${version}; histories written:\n${written.map((w) => `  ${w}`).join('\n')}\n`);
+  } finally {
+    await worker.stop();
+    await env.teardown();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

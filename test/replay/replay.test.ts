@@ -1,0 +1,52 @@
+// Determinism: every saved history (test/replay/histories, written by
+// `npm run histories:capture`, old versions kept) must replay against today's workflow code.
+// A change that would break a running transaction fails here, before it reaches one.
+import { Worker, type ReplayResult } from '@temporalio/worker';
+import type { History } from '@temporalio/common/lib/proto-utils';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as workflows from '../../src/workflows';
+import { workflowBundle } from '../helpers/temporal';
+import { historyFromJSON } from './history-json';
+
+const DIR = join(__dirname, 'histories');
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const load = (file: string): History => historyFromJSON(JSON.parse(readFileSync(join(DIR, file), 'utf8')));
+const workflowType = (h: History) => h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+
+async function replay(histories: Array<{ workflowId: string; history: History }>): Promise<Map<string, ReplayResult>> {
+  const results = new Map<string, ReplayResult>();
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    results.set(result.workflowId, result);
+  }
+  return results;
+}
+
+let results: Map<string, ReplayResult>;
+beforeAll(async () => {
+  results = await replay(files.map((f) => ({ workflowId: f, history: load(f) })));
+}, 120_000);
+
+describe('saved workflow histories', () => {
+  it('cover every workflow type the worker runs', () => {
+    const covered = new Set(files.map((f) => workflowType(load(f))));
+    expect([...covered]).toEqual(expect.arrayContaining(Object.keys(workflows)));
+  });
+
+  it.each(files)('%s replays deterministically', (file) => {
+    expect(results.get(file)).toBeDefined();
+    expect(results.get(file)?.error).toBeUndefined();
+  });
+
+  it('catch a change that would break running workflows', async () => {
+    // The same history, as if the code had once scheduled a different activity at that point.
+    const file = files.find((f) => load(f).events?.some((e) => e.activityTaskScheduledEventAttributes))!;
+    const history = load(file);
+    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!;
+    scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'someOtherActivity' };
+    const [result] = [...(await replay([{ workflowId: 'tampered', history }])).values()];
+    expect(result.error?.name).toBe('DeterminismViolationError');
+  });
+});
