@@ -20,7 +20,8 @@ import { registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type 
 import { uniqueId, workflowBundle } from '../helpers/temporal';
 
 const config = testConfig({ ...SECRETS });
-const DELIVERY_TIMEOUT_MS = 1_500;
+// Short, so the outage test is quick; long enough for a loaded CI machine when Temporal is up.
+const DELIVERY_TIMEOUT_MS = 3_000;
 
 let dataDir: string;
 let serverOptions: DevServerOptions;
