@@ -1,18 +1,11 @@
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker
 // and the HTTP server in one process. Ctrl-C stops all of it.
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import type { Server } from 'node:http';
-import { createApp } from './app';
-import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger } from './logger';
-import { createMetrics } from './metrics';
-import { createProviders } from './providers';
-import { startDevServer, type DevServer } from './temporal/dev-server';
-import { loadUserActivities, UserActivitiesError } from './user-activities';
-import { createWorker } from './worker';
-import { createFollowUpWorkers } from './temporal/follow-up-workers';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
+import { ConfigError, loadConfig, type Config } from './config';
+import { startCountersign } from './countersign';
+import { createLogger } from './logger';
+import { loadUserActivities, UserActivitiesError } from './user-activities';
 
 function banner(config: Config, lines: Array<[string, string]>) {
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -30,28 +23,8 @@ async function main() {
   // We stop things in order ourselves (HTTP, worker, Temporal), so the SDK must not react to
   // Ctrl-C on its own; and its webpack chatter is noise on a terminal.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  let devServer: DevServer | undefined;
-  if (!config.temporal.address) {
-    process.stdout.write('Starting the embedded Temporal dev server...\n');
-    devServer = await startDevServer({ ...config.temporal.devServer, namespace: config.temporal.namespace });
-  }
-  const address = config.temporal.address ?? devServer!.address;
-
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const providers = createProviders(config);
-  for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) logger.warn({ provider: p.name }, warning);
-
-  process.stdout.write('Bundling workflows and starting the worker...\n');
-  const worker = await createWorker({ connection: nativeConnection, config, providers, options: { activities: userActivities } });
-  const followUpWorkers = await createFollowUpWorkers({ connection: nativeConnection, config, providers });
-  const workerDone = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
-
-  const app = createApp({ config, client, providers: Object.values(providers), logger, metrics: createMetrics() });
-  const server: Server = await new Promise((r) => {
-    const s = app.listen(config.http.port, config.http.host, () => r(s));
-  });
+  const countersign = await startCountersign(config, { logger, userActivities });
+  const { devServer, address } = countersign;
 
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   const base = `http://${host}:${config.http.port}`;
@@ -71,18 +44,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping (HTTP, then worker, then Temporal)...\n`);
-    await new Promise<void>((r) => server.close(() => r()));
-    for (const w of [worker, ...followUpWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
-    await workerDone.catch(() => undefined);
-    await nativeConnection.close();
-    await connection.close();
-    await devServer?.stop();
+    await countersign.stop();
     process.stdout.write('Stopped.\n');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  await workerDone;
+  await countersign.done;
 }
 
 main().catch((err) => {
