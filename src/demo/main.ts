@@ -1,0 +1,89 @@
+// `npm run demo`: transactions at all four providers, played against the provider simulators
+// through their whole life, watched in a live table, then left running for the Web UI.
+//   --exit        stop once every scenario has ended (exit code 1 if one did not as expected)
+//   --standalone  start a separate Countersign even if one is already running
+// Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <NAME>_SIMULATOR_PORT (free ports when
+// unset and the usual ones are taken), COUNTERSIGN_DATA_DIR (default .data/demo),
+// DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ConfigError } from '../config';
+import { attach, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
+import { runScenarios } from './run-scenarios';
+import { SCENARIOS } from './scenarios';
+
+const out = process.stdout;
+const write = (text: string) => out.write(text);
+const bold = (s: string) => (out.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function block(title: string, lines: Array<[string, string]>): string {
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return `${bold(title)}\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** Web UI links with a visibility query already in place. */
+function webUiLinks(env: DemoEnvironment, runId: string): Array<[string, string]> {
+  const list = (query: string) => `${env.uiUrl}/namespaces/${encodeURIComponent(env.namespace)}/workflows?query=${encodeURIComponent(query)}`;
+  return [
+    ['this run', list(`SigningExternalId STARTS_WITH "${runId}"`)],
+    ['Signhost', list('SigningProvider="signhost"')],
+    ['rejected', list('SigningStatus="rejected"')],
+    ['registered mail', list('WorkflowType="registeredMailWorkflow"')],
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const exitWhenDone = argv.includes('--exit');
+  const env = process.env;
+  const runId = `demo-${Date.now().toString(36)}`;
+  // Ctrl-C is ours to handle (simulators, HTTP, worker, Temporal in order); SDK chatter is noise here.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+
+  const existing = argv.includes('--standalone') ? undefined : await runningCountersign(env);
+  write(`${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`);
+  const demo = existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
+
+  let stopping: Promise<void> | undefined;
+  let exitCode = 0;
+  const stop = () => (stopping ??= demo.stop());
+  const onSignal = () => {
+    write('\nStopping the demo...\n');
+    void stop().then(() => process.exit(exitCode));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  write(`\n${block('Running', demo.describe)}\n`);
+  const { results, table } = await runScenarios({
+    endpoints: demo.endpoints,
+    scenarios: SCENARIOS,
+    output: { write, isTTY: Boolean(out.isTTY) && !env.NO_COLOR, columns: out.columns },
+    runId,
+    beatMs: Number(env.DEMO_BEAT_MS ?? 1500),
+    timeoutMs: Number(env.DEMO_TIMEOUT_MS ?? 60_000),
+  });
+
+  const failed = results.filter((r) => !r.ok);
+  write(`\n${block(failed.length ? `${failed.length} of ${results.length} transactions did not end as expected (${table.elapsed()}):` : `All ${results.length} transactions ended as expected, in ${table.elapsed()}:`, [])}`);
+  write(table.summary());
+  if (demo.uiUrl) {
+    write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId))}`);
+    write('  Open one: History has a signal per event (statusReported, signerAction, signed, ...),\n');
+    write('  polls are followUp activities; Queries → state holds the whole state; the summary at\n');
+    write('  the top says what it waits for. Finished transactions close after LINGER_AFTER_FINAL.\n');
+  }
+  exitCode = failed.length ? 1 : 0;
+  if (exitWhenDone) {
+    await stop();
+    return exitCode;
+  }
+  write(`\n${bold('Ctrl-C')} stops the demo${demo.uiUrl ? ' (and its Temporal; its data stays for the next run)' : ''}.\n`);
+  return new Promise<number>(() => undefined);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `demo failed: ${err.message}`}\n`);
+    process.exit(1);
+  },
+);

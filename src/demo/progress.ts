@@ -1,0 +1,132 @@
+// The demo's progress table. On a terminal it is redrawn in place; piped (CI, tests) each
+// change is printed once as a line, so the log reads as a story.
+import type { ProviderName, TransactionState } from '../shared/types';
+import { decisiveEvent, type Expectation } from './scenarios';
+
+export type RowOutcome = 'running' | 'reached' | 'failed';
+
+export interface Row {
+  provider: ProviderName;
+  title: string;
+  expect: Expectation;
+  workflowId?: string;
+  state?: TransactionState;
+  /** What the demo did last, until the transaction settles. */
+  note: string;
+  outcome: RowOutcome;
+}
+
+export interface Output {
+  write(text: string): void;
+  /** A terminal: redraw in place, with colour. */
+  isTTY: boolean;
+  columns?: number;
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const PROVIDER_LABEL: Record<ProviderName, string> = {
+  evrotrust: 'Evrotrust',
+  signhost: 'Signhost',
+  signicat: 'Signicat',
+  'portal-de-assinaturas': 'Portal de Assinaturas',
+};
+
+/** How the transaction got its status: `callback`, `poll`, `notify → callback`. */
+export function via(row: Row): string {
+  const event = row.state && decisiveEvent(row.state);
+  if (!event) return '';
+  const notified = event.source === 'callback' && row.state?.lastFollowUp?.outcome.startsWith('notify requested');
+  return notified ? 'Notify → callback' : event.source;
+}
+
+/** The statuses the transaction went through, e.g. `pending → in_progress → signed`. */
+export function path(state: TransactionState): string {
+  const seen: string[] = [];
+  for (const e of state.events) if (e.applied && e.status && seen.at(-1) !== e.status) seen.push(e.status);
+  return seen.join(' → ');
+}
+
+function expected(e: Expectation): string {
+  return `${e.status} via ${e.afterNotify ? 'Notify → callback' : e.source}`;
+}
+
+export class ProgressTable {
+  private drawn = 0;
+  private frame = 0;
+  private readonly printed = new Map<Row, string>();
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly rows: Row[],
+    private readonly out: Output,
+  ) {}
+
+  /** Redraws the table (terminal) or prints the rows that changed (pipe). */
+  render(): void {
+    if (this.out.isTTY) return this.redraw();
+    for (const row of this.rows) {
+      const line = this.line(row, false);
+      if (this.printed.get(row) === line) continue;
+      this.printed.set(row, line);
+      this.out.write(`${this.elapsed().padStart(6)}  ${line}\n`);
+    }
+  }
+
+  /** A last, complete table: what every transaction ended as. */
+  summary(): string {
+    const lines = this.rows.map((row) => `  ${this.line(row, false)}${row.outcome === 'reached' ? '' : `   (expected ${expected(row.expect)})`}`);
+    return `${this.header(false)}\n${lines.join('\n')}\n`;
+  }
+
+  elapsed(): string {
+    return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
+  }
+
+  private redraw(): void {
+    this.frame++;
+    const width = Math.max(60, (this.out.columns ?? 120) - 1);
+    const lines = [this.header(true), ...this.rows.map((r) => `  ${this.line(r, true)}`), '', `  ${this.elapsed()}`].map((l) => clip(l, width));
+    // Up to the table's first line, then rewrite each line in place.
+    const up = this.drawn ? `\x1b[${this.drawn}F` : '';
+    this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
+    this.drawn = lines.length;
+  }
+
+  private header(color: boolean): string {
+    const text = `    ${'provider'.padEnd(22)}${'scenario'.padEnd(35)}${'status'.padEnd(14)}${'via'.padEnd(19)}what happened`;
+    return color ? dim(text) : text;
+  }
+
+  private line(row: Row, color: boolean): string {
+    const icon = row.outcome === 'reached' ? '✓' : row.outcome === 'failed' ? '✗' : color ? SPINNER[this.frame % SPINNER.length] : '·';
+    const paint = color ? (row.outcome === 'reached' ? green : row.outcome === 'failed' ? red : yellow) : (s: string) => s;
+    const status = row.state?.status ?? '';
+    const note = row.outcome === 'reached' && row.state ? path(row.state) : row.note;
+    const cells = `${PROVIDER_LABEL[row.provider].padEnd(22)}${row.title.padEnd(35)}${paint(status.padEnd(14))}${via(row).padEnd(19)}${color ? dim(note) : note}`;
+    return `${paint(icon)} ${cells}`;
+  }
+}
+
+const ansi = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+const green = ansi('32');
+const red = ansi('31');
+const yellow = ansi('33');
+const dim = ansi('2');
+
+/** Cuts a line to the terminal's width, counting only visible characters. */
+function clip(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\x1b') {
+      const end = line.indexOf('m', i);
+      out += line.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (visible >= width) continue;
+    out += line[i];
+    visible++;
+  }
+  return out + '\x1b[0m';
+}
