@@ -4,7 +4,7 @@
 // Countersign already answers at COUNTERSIGN_URL (or on PORT), so the demo only adds the
 // simulators, or uses those `npm run simulators` already started.
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { startCountersign } from '../countersign';
@@ -69,7 +69,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
   const ports = Object.fromEntries(Object.keys(SIMULATOR_PORTS).map((n) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? 0]));
   const sims = await startSimulators({ countersignUrl, credentials, ports, env });
   try {
-    const dataDir = env.COUNTERSIGN_DATA_DIR ?? join('.data', 'demo');
+    const dataDir = resolve(env.COUNTERSIGN_DATA_DIR ?? join('.data', 'demo'));
     const configEnv: NodeJS.ProcessEnv = {
       ...env,
       // Standalone means its own dev server, whatever cluster the shell points at.

@@ -35,8 +35,10 @@ async function main(argv: string[]): Promise<number> {
   const exitWhenDone = argv.includes('--exit');
   const env = process.env;
   const runId = `demo-${Date.now().toString(36)}`;
-  // Ctrl-C is ours to handle (simulators, HTTP, worker, Temporal in order); SDK chatter is noise here.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const tty = Boolean(out.isTTY) && !env.NO_COLOR;
+  // Ctrl-C is ours to handle (simulators, HTTP, worker, Temporal in order). The table owns
+  // the terminal: only SDK errors get through.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
 
   const existing = argv.includes('--standalone') ? undefined : await runningCountersign(env);
   write(`${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`);
@@ -47,7 +49,10 @@ async function main(argv: string[]): Promise<number> {
   const stop = () => (stopping ??= demo.stop());
   const onSignal = () => {
     write('\nStopping the demo...\n');
-    void stop().then(() => process.exit(exitCode));
+    void stop().then(() => {
+      write('Stopped.\n');
+      process.exit(exitCode);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -56,15 +61,19 @@ async function main(argv: string[]): Promise<number> {
   const { results, table } = await runScenarios({
     endpoints: demo.endpoints,
     scenarios: SCENARIOS,
-    output: { write, isTTY: Boolean(out.isTTY) && !env.NO_COLOR, columns: out.columns },
+    output: { write, isTTY: tty, columns: out.columns },
     runId,
     beatMs: Number(env.DEMO_BEAT_MS ?? 1500),
     timeoutMs: Number(env.DEMO_TIMEOUT_MS ?? 60_000),
   });
 
   const failed = results.filter((r) => !r.ok);
-  write(`\n${block(failed.length ? `${failed.length} of ${results.length} transactions did not end as expected (${table.elapsed()}):` : `All ${results.length} transactions ended as expected, in ${table.elapsed()}:`, [])}`);
-  write(table.summary());
+  const headline = failed.length
+    ? `${failed.length} of ${results.length} transactions did not end as expected (${table.elapsed()}):`
+    : `All ${results.length} transactions ended as expected, in ${table.elapsed()}${tty ? '.' : ':'}`;
+  write(`\n${bold(headline)}\n`);
+  // On a terminal the live table above already shows how each ended.
+  if (!tty || failed.length) write(table.summary());
   if (demo.uiUrl) {
     write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId))}`);
     write('  Open one: History has a signal per event (statusReported, signerAction, signed, ...),\n');

@@ -41,9 +41,24 @@ export function via(row: Row): string {
 
 /** The statuses the transaction went through, e.g. `pending → in_progress → signed`. */
 export function path(state: TransactionState): string {
-  const seen: string[] = [];
+  const seen: string[] = [state.kind === 'registered-mail' ? 'sent' : 'pending'];
   for (const e of state.events) if (e.applied && e.status && seen.at(-1) !== e.status) seen.push(e.status);
   return seen.join(' → ');
+}
+
+/** What the engine's follow-up did, once it brought the news. */
+function followUpNote(state: TransactionState): string {
+  const outcome = state.lastFollowUp?.outcome;
+  if (!outcome) return '';
+  return `  (${outcome.startsWith('notify requested') ? 'engine asked for the callback again' : `engine ${outcome}`})`;
+}
+
+/** Seconds to the engine's next follow-up, when it is near enough to watch for. */
+function countdown(state: TransactionState | undefined): string {
+  if (!state?.nextFollowUpAt) return '';
+  const seconds = Math.ceil((Date.parse(state.nextFollowUpAt) - Date.now()) / 1000);
+  if (seconds > 60) return '';
+  return seconds > 0 ? ` · follow-up in ${seconds}s` : ' · following up';
 }
 
 function expected(e: Expectation): string {
@@ -75,7 +90,8 @@ export class ProgressTable {
   /** A last, complete table: what every transaction ended as. */
   summary(): string {
     const lines = this.rows.map((row) => `  ${this.line(row, false)}${row.outcome === 'reached' ? '' : `   (expected ${expected(row.expect)})`}`);
-    return `${this.header(false)}\n${lines.join('\n')}\n`;
+    const ids = this.rows.map((row) => `  ${row.workflowId ?? '(not registered)'}`);
+    return `${this.header(false)}\n${lines.join('\n')}\n\nWorkflow ids (npx countersign show <id>):\n${ids.join('\n')}\n`;
   }
 
   elapsed(): string {
@@ -101,7 +117,7 @@ export class ProgressTable {
     const icon = row.outcome === 'reached' ? '✓' : row.outcome === 'failed' ? '✗' : color ? SPINNER[this.frame % SPINNER.length] : '·';
     const paint = color ? (row.outcome === 'reached' ? green : row.outcome === 'failed' ? red : yellow) : (s: string) => s;
     const status = row.state?.status ?? '';
-    const note = row.outcome === 'reached' && row.state ? path(row.state) : row.note;
+    const note = row.outcome === 'reached' && row.state ? `${path(row.state)}${followUpNote(row.state)}` : `${row.note}${countdown(row.state)}`;
     const cells = `${PROVIDER_LABEL[row.provider].padEnd(22)}${row.title.padEnd(35)}${paint(status.padEnd(14))}${via(row).padEnd(19)}${color ? dim(note) : note}`;
     return `${paint(icon)} ${cells}`;
   }

@@ -76,10 +76,10 @@ export const SCENARIOS: Scenario[] = [
       const transactionID = ctx.id('evrotrust-lost');
       await ctx.simulator('evrotrust', '/transactions', { transactionID, urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust` });
       await ctx.register({ provider: 'evrotrust', externalId: transactionID, reference: 'order-1002', ...lostCallback });
-      ctx.say(`registered; follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('evrotrust', `/transactions/${transactionID}/status`, { status: 2, callback: false });
-      ctx.say('signed at Evrotrust, callback lost; waiting for the poll');
+      ctx.say('signed; the callback is lost');
     },
   },
   {
@@ -91,15 +91,17 @@ export const SCENARIOS: Scenario[] = [
       const Id = ctx.id('signhost-signed');
       await ctx.simulator('signhost', '/transactions', { Id, Reference: 'order-2001' });
       await ctx.register({ provider: 'signhost', externalId: Id, reference: 'order-2001' });
-      for (const [code, what] of [
-        [101, 'invitation sent'],
-        [103, 'opened'],
-        [203, 'signed'],
-      ] as const) {
+      const activity = async (code: number, what: string) => {
         await ctx.beat();
         await ctx.simulator('signhost', `/transactions/${Id}/activities`, { code });
         ctx.say(`postback: signer activity ${code} (${what})`);
-      }
+      };
+      await activity(101, 'invitation sent');
+      await activity(103, 'opened');
+      await ctx.beat();
+      await ctx.simulator('signhost', `/transactions/${Id}/status`, { status: 20 });
+      ctx.say('postback: status 20 (in progress)');
+      await activity(203, 'signed');
       await ctx.beat();
       await ctx.simulator('signhost', `/transactions/${Id}/status`, { status: 30 });
       ctx.say('postback: status 30 (signed), checksum verified');
@@ -114,10 +116,10 @@ export const SCENARIOS: Scenario[] = [
       const Id = ctx.id('signhost-lost');
       await ctx.simulator('signhost', '/transactions', { Id, Reference: 'order-2002' });
       await ctx.register({ provider: 'signhost', externalId: Id, reference: 'order-2002', ...lostCallback });
-      ctx.say(`registered; follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('signhost', `/transactions/${Id}/status`, { status: 30, postback: false });
-      ctx.say('signed at Signhost, postback lost; waiting for the poll');
+      ctx.say('signed; the postback is lost');
     },
   },
   {
@@ -143,10 +145,10 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const process = await createSignicatProcess(ctx, 'signicat-notify');
       await ctx.register({ provider: 'signicat', externalId: process.processId, dossierId: process.dossierId, reference: 'order-3002', ...lostCallback });
-      ctx.say(`registered; follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('signicat', `/processes/${process.processId}/status`, { status: 'accepted', callback: false });
-      ctx.say('accepted at Signicat, callback lost (it never retries); waiting for Notify');
+      ctx.say('accepted; the callback is lost (never retried)');
     },
   },
   {
@@ -196,10 +198,10 @@ export const SCENARIOS: Scenario[] = [
       const documentId = ctx.id('portal-lost');
       await ctx.simulator('portal-de-assinaturas', '/documents', { documentId });
       await ctx.register({ provider: 'portal-de-assinaturas', externalId: documentId, reference: 'contract-4003', ...lostCallback });
-      ctx.say(`registered; follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, { action: 'FLOW', ...portalSigner(1), callback: false });
-      ctx.say('signed at the Portal, callback lost; waiting for the poll');
+      ctx.say('FLOW (signed); the callback is lost');
     },
   },
   {
