@@ -82,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
   }
   exitCode = failed.length ? 1 : 0;
   if (exitWhenDone) {
+    write('\n--exit: stopping now. Without --exit the demo keeps running for you to look.\n');
     await stop();
     return exitCode;
   }

@@ -2,7 +2,7 @@
 // transaction through `GET /transactions/{workflowId}` until it reaches its expected state.
 import type { TransactionState } from '../shared/types';
 import { ProgressTable, type Output, type Row } from './progress';
-import { reached, type DemoEndpoints, type Scenario, type ScenarioContext } from './scenarios';
+import { decisiveEvent, reached, type DemoEndpoints, type Expectation, type Scenario, type ScenarioContext } from './scenarios';
 
 export class DemoHttpError extends Error {
   override name = 'DemoHttpError';
@@ -52,6 +52,12 @@ async function request(url: string, init: { method: string; body?: unknown; toke
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The expected status came the wrong way (a status, once set, is never set again). */
+function arrivedOtherwise(expect: Expectation, state: TransactionState): boolean {
+  const source = state.status === expect.status ? decisiveEvent(state)?.source : undefined;
+  return source !== undefined && source !== expect.source;
+}
+
 export async function runScenarios(opts: RunScenariosOptions): Promise<{ results: ScenarioResult[]; table: ProgressTable }> {
   const { endpoints } = opts;
   const rows: Row[] = opts.scenarios.map((s) => ({ provider: s.provider, title: s.title, expect: s.expect, note: 'starting', outcome: 'running' }));
@@ -97,7 +103,12 @@ export async function runScenarios(opts: RunScenariosOptions): Promise<{ results
           const res = await request(`${endpoints.countersign}/transactions/${encodeURIComponent(row.workflowId)}`, { method: 'GET', token: endpoints.apiToken }).catch(() => undefined);
           if (res?.status !== 200) return;
           row.state = res.json as TransactionState;
-          if (reached(opts.scenarios[i].expect, row.state)) row.outcome = 'reached';
+          const expect = opts.scenarios[i].expect;
+          if (reached(expect, row.state)) row.outcome = 'reached';
+          else if (arrivedOtherwise(expect, row.state)) {
+            row.outcome = 'failed';
+            row.note = `${row.state.status} via ${decisiveEvent(row.state)?.source}, not via ${expect.source}`;
+          }
         }),
       );
       table.render();
