@@ -108,7 +108,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       async stop() {
         await sims.close();
         await countersign.stop();
-        destination.flushSync();
+        destination.end();
       },
     };
   } catch (err) {

@@ -101,7 +101,9 @@ export class ProgressTable {
   private redraw(): void {
     this.frame++;
     const width = Math.max(60, (this.out.columns ?? 120) - 1);
-    const lines = [this.header(true), ...this.rows.map((r) => `  ${this.line(r, true)}`), '', `  ${this.elapsed()}`].map((l) => clip(l, width));
+    const ended = this.rows.filter((r) => r.outcome !== 'running').length;
+    const footer = dim(`  ${this.elapsed()} · ${ended} of ${this.rows.length} ended`);
+    const lines = [this.header(true), ...this.rows.map((r) => `  ${this.line(r, true)}`), '', footer].map((l) => clip(l, width));
     // Up to the table's first line, then rewrite each line in place.
     const up = this.drawn ? `\x1b[${this.drawn}F` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
