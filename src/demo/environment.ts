@@ -108,7 +108,10 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       async stop() {
         await sims.close();
         await countersign.stop();
-        destination.end();
+        await new Promise((r) => {
+          destination.once('close', r);
+          destination.end();
+        });
       },
     };
   } catch (err) {
