@@ -14,6 +14,8 @@ import { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type SimulatorN
 import type { DemoEndpoints } from './scenarios';
 
 export interface DemoEnvironment {
+  /** The demo started Countersign and Temporal itself. */
+  standalone: boolean;
   endpoints: DemoEndpoints;
   /** The Temporal Web UI, when known. */
   uiUrl?: string;
@@ -91,6 +93,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
     const logger = createLogger(config.logLevel, destination);
     const countersign = await startCountersign(config, { logger, say });
     return {
+      standalone: true,
       endpoints: {
         countersign: countersign.url,
         apiToken: config.http.apiToken,
@@ -132,6 +135,7 @@ export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Pr
   const sims = up.every(Boolean) ? undefined : await startSimulators({ countersignUrl, credentials, ports: fixed, env });
   const uiPort = env.TEMPORAL_UI_PORT ?? '8233';
   return {
+    standalone: false,
     endpoints: {
       countersign: countersignUrl,
       apiToken: env.COUNTERSIGN_API_TOKEN,

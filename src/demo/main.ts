@@ -12,8 +12,18 @@ import { runScenarios } from './run-scenarios';
 import { SCENARIOS } from './scenarios';
 
 const out = process.stdout;
+const tty = Boolean(out.isTTY) && !process.env.NO_COLOR;
 const write = (text: string) => out.write(text);
-const bold = (s: string) => (out.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+
+/** A whole number of milliseconds from the environment. */
+function millis(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name}: expected milliseconds, got ${JSON.stringify(raw)}`);
+  return value;
+}
 
 function block(title: string, lines: Array<[string, string]>): string {
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -35,7 +45,8 @@ async function main(argv: string[]): Promise<number> {
   const exitWhenDone = argv.includes('--exit');
   const env = process.env;
   const runId = `demo-${Date.now().toString(36)}`;
-  const tty = Boolean(out.isTTY) && !env.NO_COLOR;
+  const beatMs = millis('DEMO_BEAT_MS', 1500);
+  const timeoutMs = millis('DEMO_TIMEOUT_MS', 60_000);
   // Ctrl-C is ours to handle (simulators, HTTP, worker, Temporal in order). The table owns
   // the terminal: only SDK errors get through.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
@@ -61,10 +72,20 @@ async function main(argv: string[]): Promise<number> {
   const { results, table } = await runScenarios({
     endpoints: demo.endpoints,
     scenarios: SCENARIOS,
-    output: { write, isTTY: tty, columns: out.columns },
+    // Read at each redraw: the terminal may be resized meanwhile.
+    output: {
+      write,
+      isTTY: tty,
+      get columns() {
+        return out.columns;
+      },
+      get rows() {
+        return out.rows;
+      },
+    },
     runId,
-    beatMs: Number(env.DEMO_BEAT_MS ?? 1500),
-    timeoutMs: Number(env.DEMO_TIMEOUT_MS ?? 60_000),
+    beatMs,
+    timeoutMs,
   });
 
   const failed = results.filter((r) => !r.ok);
@@ -76,9 +97,10 @@ async function main(argv: string[]): Promise<number> {
   if (!tty || failed.length) write(table.summary());
   if (demo.uiUrl) {
     write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId))}`);
-    write('  Open one: History has a signal per event (statusReported, signerAction, signed, ...),\n');
-    write('  polls are followUp activities; Queries → state holds the whole state; the summary at\n');
-    write('  the top says what it waits for. Finished transactions close after LINGER_AFTER_FINAL.\n');
+    write('  Open one: its History has a signal per event (statusReported, signerAction,\n');
+    write('  signed, ...) and a followUp activity per poll or Notify; Queries → state holds\n');
+    write('  the whole state; the summary at the top says what it waits for. Each closes a\n');
+    write('  while after its final status.\n');
   }
   exitCode = failed.length ? 1 : 0;
   if (exitWhenDone) {
@@ -86,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     await stop();
     return exitCode;
   }
-  write(`\n${bold('Ctrl-C')} stops the demo${demo.uiUrl ? ' (and its Temporal; its data stays for the next run)' : ''}.\n`);
+  write(`\n${bold('Ctrl-C')} stops the demo${demo.standalone ? ', its Countersign and Temporal (the data stays in place)' : ''}.\n`);
   return new Promise<number>(() => undefined);
 }
 

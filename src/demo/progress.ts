@@ -21,6 +21,7 @@ export interface Output {
   /** A terminal: redraw in place, with colour. */
   isTTY: boolean;
   columns?: number;
+  rows?: number;
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -65,6 +66,11 @@ function expected(e: Expectation): string {
   return `${e.status} via ${e.afterNotify ? 'Notify → callback' : e.source}`;
 }
 
+/** Below this many columns each row's "what happened" goes on a line of its own. */
+const WIDE = 130;
+const COLUMNS = { provider: 22, title: 35, status: 12, via: 18 };
+const pad = (text: string, width: number) => text.padEnd(width);
+
 export class ProgressTable {
   private drawn = 0;
   private frame = 0;
@@ -76,11 +82,11 @@ export class ProgressTable {
     private readonly out: Output,
   ) {}
 
-  /** Redraws the table (terminal) or prints the rows that changed (pipe). */
+  /** Redraws the table (terminal) or prints the rows that changed (pipe, or a short terminal). */
   render(): void {
-    if (this.out.isTTY) return this.redraw();
+    if (this.out.isTTY && this.fits()) return this.redraw();
     for (const row of this.rows) {
-      const line = this.line(row, false);
+      const line = this.line(row, false, true);
       if (this.printed.get(row) === line) continue;
       this.printed.set(row, line);
       this.out.write(`${this.elapsed().padStart(6)}  ${line}\n`);
@@ -89,39 +95,55 @@ export class ProgressTable {
 
   /** A last, complete table: what every transaction ended as. */
   summary(): string {
-    const lines = this.rows.map((row) => `  ${this.line(row, false)}${row.outcome === 'reached' ? '' : `   (expected ${expected(row.expect)})`}`);
+    const lines = this.rows.map((row) => `  ${this.line(row, false, true)}${row.outcome === 'reached' ? '' : `   (expected ${expected(row.expect)})`}`);
     const ids = this.rows.map((row) => `  ${row.workflowId ?? '(not registered)'}`);
-    return `${this.header(false)}\n${lines.join('\n')}\n\nWorkflow ids (npx countersign show <id>):\n${ids.join('\n')}\n`;
+    return `${this.header(false, true)}\n${lines.join('\n')}\n\nWorkflow ids (npx countersign show <id>):\n${ids.join('\n')}\n`;
   }
 
   elapsed(): string {
     return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
   }
 
+  private wide(): boolean {
+    return (this.out.columns ?? WIDE) >= WIDE;
+  }
+
+  /** Redrawing in place needs the whole table on screen. */
+  private fits(): boolean {
+    const height = 3 + this.rows.length * (this.wide() ? 1 : 2);
+    return this.out.rows === undefined || height < this.out.rows;
+  }
+
   private redraw(): void {
     this.frame++;
-    const width = Math.max(60, (this.out.columns ?? 120) - 1);
+    const width = Math.max(40, (this.out.columns ?? WIDE) - 1);
+    const wide = this.wide();
     const ended = this.rows.filter((r) => r.outcome !== 'running').length;
     const footer = dim(`  ${this.elapsed()} · ${ended} of ${this.rows.length} ended`);
-    const lines = [this.header(true), ...this.rows.map((r) => `  ${this.line(r, true)}`), '', footer].map((l) => clip(l, width));
+    const body = this.rows.flatMap((r) => (wide ? [`  ${this.line(r, true, true)}`] : [`  ${this.line(r, true, false)}`, `      ${dim(r.outcome === 'reached' ? `via ${via(r)} · ${this.note(r)}` : this.note(r))}`]));
+    const lines = [this.header(true, wide), ...body, '', footer].map((l) => clip(l, width));
     // Up to the table's first line, then rewrite each line in place.
     const up = this.drawn ? `\x1b[${this.drawn}F` : '';
     this.out.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
     this.drawn = lines.length;
   }
 
-  private header(color: boolean): string {
-    const text = `    ${'provider'.padEnd(22)}${'scenario'.padEnd(35)}${'status'.padEnd(14)}${'via'.padEnd(19)}what happened`;
+  private header(color: boolean, withNote: boolean): string {
+    const text = `    ${pad('provider', COLUMNS.provider)}${pad('scenario', COLUMNS.title)}${withNote ? pad('status', COLUMNS.status) + pad('via', COLUMNS.via) + 'what happened' : 'status'}`;
     return color ? dim(text) : text;
   }
 
-  private line(row: Row, color: boolean): string {
+  private note(row: Row): string {
+    return row.outcome === 'reached' && row.state ? `${path(row.state)}${followUpNote(row.state)}` : `${row.note}${countdown(row.state)}`;
+  }
+
+  private line(row: Row, color: boolean, withNote: boolean): string {
     const icon = row.outcome === 'reached' ? '✓' : row.outcome === 'failed' ? '✗' : color ? SPINNER[this.frame % SPINNER.length] : '·';
     const paint = color ? (row.outcome === 'reached' ? green : row.outcome === 'failed' ? red : yellow) : (s: string) => s;
     const status = row.state?.status ?? '';
-    const note = row.outcome === 'reached' && row.state ? `${path(row.state)}${followUpNote(row.state)}` : `${row.note}${countdown(row.state)}`;
-    const cells = `${PROVIDER_LABEL[row.provider].padEnd(22)}${row.title.padEnd(35)}${paint(status.padEnd(14))}${via(row).padEnd(19)}${color ? dim(note) : note}`;
-    return `${paint(icon)} ${cells}`;
+    const cells = `${pad(PROVIDER_LABEL[row.provider], COLUMNS.provider)}${pad(row.title, COLUMNS.title)}${paint(pad(status, COLUMNS.status))}`;
+    if (!withNote) return `${paint(icon)} ${cells}`;
+    return `${paint(icon)} ${cells}${pad(via(row), COLUMNS.via)}${color ? dim(this.note(row)) : this.note(row)}`;
   }
 }
 

@@ -92,4 +92,12 @@ describe('demo progress table', () => {
     expect(written[1].startsWith(`\x1b[${lines.length}F`)).toBe(true);
     for (const line of lines) expect(line.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').length).toBeLessThanOrEqual(79);
   });
+
+  it('on a terminal too short for the table, prints lines instead of redrawing', () => {
+    const written: string[] = [];
+    const rows = Array.from({ length: 10 }, () => row());
+    new ProgressTable(rows, { write: (t) => void written.push(t), isTTY: true, columns: 80, rows: 20 }).render();
+    expect(written.join('')).not.toContain('\x1b[2K');
+    expect(written).toHaveLength(10);
+  });
 });
