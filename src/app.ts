@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { buildOpenApiDocument } from './api/openapi';
+import { requestLog } from './api/request-log';
 import { createTransactionsRouter } from './api/transactions-router';
 import { createCallbackRouter } from './receivers/callback-router';
 import type { Provider } from './providers/provider';
@@ -38,6 +40,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+  const openApi = buildOpenApiDocument(deps.providers);
+  app.get('/openapi.json', (_req, res) => res.json(openApi));
 
   app.use(
     createCallbackRouter({
@@ -54,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
     const limit = Math.min(Number(req.query.limit) || 100, 500);
     res.json({ refused: refusals.list(limit) });
   });
+  app.use('/transactions', requestLog(deps.logger, deps.metrics, '/transactions'));
   app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger }));
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   return app;

@@ -2,7 +2,7 @@
 // the process with a message naming the variable; nothing else reads process.env.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
 import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
 import { PROVIDERS, type EngineOptions, type ProviderName } from './shared/types';
@@ -75,8 +75,26 @@ const envSchema = z.object({
     (v) => v === undefined || !v.startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(v),
     'expected whsec_ followed by base64, or a raw secret',
   ),
+
+  // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
+  // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
+  TEMPORAL_TLS: bool(false),
+  TEMPORAL_TLS_CERT_PATH: optionalString,
+  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TLS_CA_PATH: optionalString,
+  TEMPORAL_TLS_SERVER_NAME: optionalString,
+  TEMPORAL_API_KEY: optionalString,
+  /** Port of the Temporal SDK's own Prometheus exporter (worker processes); unset: off. */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Prebuilt workflow bundle (`npm run bundle:workflows`); unset: bundled at startup. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
+  /** How long a stopping process waits for in-flight requests and activities. */
+  SHUTDOWN_TIMEOUT: duration('30s'),
   ...PROVIDER_ENV.shape,
 });
+
+/** Every environment variable Countersign reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -95,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither');
+  }
   return {
     http: {
       port: e.PORT,
@@ -110,7 +131,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
       devServer: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, dataDir: e.COUNTERSIGN_DATA_DIR, cliPath: e.TEMPORAL_CLI_PATH },
+      tls: {
+        enabled: e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME),
+        certPath: e.TEMPORAL_TLS_CERT_PATH,
+        keyPath: e.TEMPORAL_TLS_KEY_PATH,
+        caPath: e.TEMPORAL_TLS_CA_PATH,
+        serverName: e.TEMPORAL_TLS_SERVER_NAME,
+      },
+      apiKey: e.TEMPORAL_API_KEY,
+      metricsPort: e.TEMPORAL_METRICS_PORT,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
+    shutdownTimeoutMs: msToNumber(e.SHUTDOWN_TIMEOUT as Duration),
     engine: {
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,

@@ -1,11 +1,12 @@
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker
 // and the HTTP server in one process. Ctrl-C stops all of it.
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startCountersign } from './countersign';
 import { createLogger } from './logger';
-import { loadUserActivities, UserActivitiesError } from './user-activities';
+import { stopOnSignals } from './shutdown';
+import { installTemporalRuntime } from './temporal/runtime';
+import { UserActivitiesError } from './user-activities';
 
 function banner(config: Config, lines: Array<[string, string]>) {
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -17,13 +18,10 @@ function banner(config: Config, lines: Array<[string, string]>) {
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  // Before anything starts: a broken activities module should stop us with nothing to clean up.
-  const { activitiesModule } = config.steps;
-  const userActivities = activitiesModule ? await loadUserActivities(activitiesModule, { config }) : {};
   // We stop things in order ourselves (HTTP, worker, Temporal), so the SDK must not react to
   // Ctrl-C on its own; and its webpack chatter is noise on a terminal.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const countersign = await startCountersign(config, { logger, userActivities });
+  const sdkMetrics = installTemporalRuntime(config);
+  const countersign = await startCountersign(config, { logger });
   const { devServer, address } = countersign;
 
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
@@ -31,25 +29,20 @@ async function main() {
   banner(config, [
     ['Receivers', `${base}/callbacks/{evrotrust,signhost,signicat,portal-de-assinaturas}`],
     ['Application API', `${base}/transactions`],
-    ['Health', `${base}/healthz  ${base}/readyz  ${base}/metrics`],
+    ['Health', `${base}/healthz  ${base}/readyz  ${base}/metrics  ${base}/openapi.json`],
+    ...(sdkMetrics ? [['Temporal SDK metrics', sdkMetrics] as [string, string]] : []),
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
     ['Web UI', devServer ? devServer.uiUrl : '(the cluster’s own)'],
+    ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
-    ['Steps', `downloadSignedDocument, notifyApplication${Object.keys(userActivities).map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],
   ]);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     process.stdout.write(`\n${signal}: stopping (HTTP, then worker, then Temporal)...\n`);
-    await countersign.stop();
+    await countersign.stop(signal);
     process.stdout.write('Stopped.\n');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
   await countersign.done;
 }
 

@@ -31,7 +31,40 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    callbacksLate: new Counter({
+      name: 'countersign_callbacks_late_total',
+      help: 'Callbacks about a transaction whose workflow had already closed (kept as late records)',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    // Whether signal-with-start created the workflow is not reported back by Temporal, so
+    // this counts the callbacks allowed to create one; the Web UI's
+    // `SigningStatus = "unregistered"` lists the ones that did.
+    callbacksMayCreate: new Counter({
+      name: 'countersign_callbacks_may_create_total',
+      help: 'Authenticated callbacks delivered with signal-with-start (they start an unregistered transaction when the application has not registered it)',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    followUps: new Counter({
+      name: 'countersign_follow_ups_total',
+      help: 'Follow-ups of silent transactions (status polls, re-notify requests), by method and outcome',
+      labelNames: ['provider', 'method', 'outcome'] as const,
+      registers: [registry],
+    }),
+    apiRequests: new Histogram({
+      name: 'countersign_api_request_seconds',
+      help: 'Application API requests, by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }
+
+/** How a follow-up asked (`none`: the provider has none; `unknown`: it failed before saying). */
+export type FollowUpMethod = 'poll' | 'notify' | 'none' | 'unknown';
+/** `news`: it brought events; `no-news`: it asked and learned nothing new. */
+export type FollowUpOutcome = 'news' | 'no-news' | 'unsupported' | 'error';
 
 export type Metrics = ReturnType<typeof createMetrics>;

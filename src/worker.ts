@@ -1,22 +1,39 @@
 // The Temporal worker: Countersign's workflows and activities, plus any the user registers.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { stepDepsFromConfig } from './activities/steps';
 import { loadConfig, type Config } from './config';
+import { boundPort, closeHttpServer, listen } from './http-server';
+import { createLogger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { createOpsApp } from './ops-app';
 import { createProviders } from './providers';
 import type { Provider } from './providers/provider';
 import type { ProviderName } from './shared/types';
+import { createShutdown, stopOnSignals } from './shutdown';
+import { temporalConnectionOptions } from './temporal/connection-options';
+import { createFollowUpWorkers } from './temporal/follow-up-workers';
+import { installTemporalRuntime } from './temporal/runtime';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
 export interface WorkerDeps {
   connection: NativeConnection;
   config: Config;
   providers: Partial<Record<ProviderName, Provider>>;
-  /** Prebuilt workflow bundle (tests, production images); otherwise bundled from source. */
+  /** Prebuilt workflow bundle (tests); otherwise WORKFLOW_BUNDLE_PATH, else bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where activities count what they do (the process's /metrics). */
+  metrics?: Pick<Metrics, 'followUps'>;
   /** Extra options (cache size, concurrency, the user's own activities). */
   options?: Partial<WorkerOptions>;
+}
+
+function workflowSource(deps: Pick<WorkerDeps, 'workflowBundle' | 'config'>): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (deps.workflowBundle) return { workflowBundle: deps.workflowBundle };
+  const codePath = deps.config.temporal.workflowBundlePath;
+  // Production images bundle at build time (scripts/bundle-workflows.ts): no webpack at startup.
+  if (codePath) return { workflowBundle: { codePath } };
+  return { workflowsPath: require.resolve('./workflows') };
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -25,8 +42,13 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: { ...createActivities({ providers: deps.providers, steps: stepDepsFromConfig(deps.config) }), ...extraActivities },
+    ...workflowSource(deps),
+    activities: {
+      ...createActivities({ providers: deps.providers, steps: stepDepsFromConfig(deps.config), metrics: deps.metrics }),
+      ...extraActivities,
+    },
+    // Activities in flight when the process is asked to stop get this long to finish.
+    shutdownGraceTime: deps.config.shutdownTimeoutMs,
     ...rest,
   });
 }
@@ -43,6 +65,8 @@ export interface CountersignWorkerOptions {
   connection?: NativeConnection;
   providers?: Partial<Record<ProviderName, Provider>>;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where activities count what they do (the process's /metrics). */
+  metrics?: Pick<Metrics, 'followUps'>;
   /** Any other Temporal worker option (concurrency, cache size, interceptors, ...). */
   workerOptions?: Partial<Omit<WorkerOptions, 'activities' | 'taskQueue' | 'namespace' | 'connection'>>;
 }
@@ -59,9 +83,10 @@ export interface RunningCountersignWorker {
 
 /**
  * Starts a Countersign worker with your own activities, without touching Countersign's
- * workflows. The activities given here and those of COUNTERSIGN_ACTIVITIES_MODULE are merged;
- * a name used twice, or one of Countersign's own (`followUp`, `downloadSignedDocument`,
- * `notifyApplication`), is refused before the worker starts.
+ * workflows, plus the follow-up workers (one per provider task queue). The activities given
+ * here and those of COUNTERSIGN_ACTIVITIES_MODULE are merged; a name used twice, or one of
+ * Countersign's own (`followUp`, `downloadSignedDocument`, `notifyApplication`), is refused
+ * before the worker starts.
  */
 export async function startCountersignWorker(options: CountersignWorkerOptions = {}): Promise<RunningCountersignWorker> {
   const config = options.config ?? loadConfig();
@@ -69,20 +94,20 @@ export async function startCountersignWorker(options: CountersignWorkerOptions =
   const fromModule = config.steps.activitiesModule ? await loadUserActivities(config.steps.activitiesModule, { config }) : {};
   const activities = mergeUserActivities(given, fromModule);
   const ownConnection = options.connection === undefined;
-  const connection =
-    options.connection ?? (await NativeConnection.connect({ address: config.temporal.address ?? `127.0.0.1:${config.temporal.devServer.port}` }));
+  const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
   try {
     const providers = options.providers ?? createProviders(config);
     const worker = await createWorker({
       connection,
       config,
       providers,
+      metrics: options.metrics,
       ...(options.workflowBundle && { workflowBundle: options.workflowBundle }),
       options: { ...options.workerOptions, activities },
     });
     // Follow-ups run on a task queue per provider (rate-limited by the server): without
     // these workers they would wait in their queues forever.
-    const followUpWorkers = await createFollowUpWorkers({ connection, config, providers });
+    const followUpWorkers = await createFollowUpWorkers({ connection, config, providers, metrics: options.metrics });
     const done = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]).then(() => undefined);
     return {
       worker,
@@ -100,12 +125,48 @@ export async function startCountersignWorker(options: CountersignWorkerOptions =
   }
 }
 
-/** `npm run worker`: a worker alone, joining the cluster at TEMPORAL_ADDRESS. */
+/**
+ * `npm run worker`: a worker alone, joining the cluster at TEMPORAL_ADDRESS, with `/healthz`,
+ * `/readyz` and `/metrics` on PORT for the orchestrator and Prometheus.
+ */
 async function main() {
-  const running = await startCountersignWorker();
-  if (running.userActivities.length) console.log(`user activities: ${running.userActivities.join(', ')}`);
-  await running.done;
-  await running.stop();
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const sdkMetrics = installTemporalRuntime(config);
+  const metrics = createMetrics();
+  const running = await startCountersignWorker({ config, metrics });
+  const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);
+  logger.info(
+    {
+      role: 'worker',
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      port: boundPort(ops),
+      sdkMetrics,
+      userActivities: running.userActivities,
+    },
+    'worker running',
+  );
+
+  const stop = createShutdown(
+    [
+      ['worker', () => running.stop()],
+      ['ops http', () => closeHttpServer(ops, 5_000)],
+    ],
+    logger,
+  );
+  stopOnSignals(stop);
+  // A worker that dies on its own (cluster lost for good, fatal error) ends the process, so
+  // the orchestrator restarts it.
+  const failed = await running.done.then(
+    () => false,
+    (err: Error) => {
+      logger.error({ err: err.message }, 'worker failed');
+      return true;
+    },
+  );
+  await stop(failed ? 'worker failed' : 'worker stopped');
+  process.exit(failed ? 1 : 0);
 }
 
 if (require.main === module) {

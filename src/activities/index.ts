@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
 import type { ProviderName } from '../shared/types';
 import { createFollowUp } from './follow-up';
@@ -7,6 +8,8 @@ export interface ActivityDeps {
   providers: Partial<Record<ProviderName, Provider>>;
   /** Settings of the built-in post-signing steps; without them those steps fail as not configured. */
   steps?: StepDeps;
+  /** Where follow-ups are counted (the worker process's /metrics); optional for tests. */
+  metrics?: Pick<Metrics, 'followUps'>;
 }
 
 const UNCONFIGURED_STEPS: StepDeps = {
@@ -17,7 +20,7 @@ const UNCONFIGURED_STEPS: StepDeps = {
 /** All of Countersign's activities, with their dependencies injected (tests pass their own). */
 export function createActivities(deps: ActivityDeps) {
   return {
-    followUp: createFollowUp(deps.providers),
+    followUp: createFollowUp(deps.providers, deps.metrics),
     ...createStepActivities(deps.steps ?? UNCONFIGURED_STEPS),
   };
 }

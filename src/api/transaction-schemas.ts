@@ -37,3 +37,39 @@ export const registerTransactionBody = z
   });
 
 export type RegisterTransactionBody = z.infer<typeof registerTransactionBody>;
+
+// Response shapes, for the OpenAPI document only: the API never parses its own answers.
+// Loose objects, because the state grows new fields as providers report more.
+export const registerTransactionResponse = z.object({ workflowId: z.string() });
+export const errorResponse = z.looseObject({ error: z.string(), detail: z.string().optional() });
+
+const eventRecord = z.looseObject({
+  key: z.string(),
+  type: z.string(),
+  source: z.enum(['callback', 'poll', 'notify', 'application']),
+  receivedAt: z.string(),
+  providerStatus: z.string(),
+  status: z.string().optional(),
+  reason: z.string().optional(),
+  applied: z.boolean(),
+});
+
+/** The `state` query's JSON, as `GET /transactions/{workflowId}` answers it. */
+export const transactionStateResponse = z.looseObject({
+  workflowId: z.string(),
+  provider: z.enum(PROVIDERS),
+  kind: z.enum(KINDS),
+  externalId: z.string(),
+  status: z.string(),
+  providerStatus: z.string().optional(),
+  registered: z.boolean(),
+  reference: z.string().optional(),
+  dossierId: z.string().optional(),
+  deadline: z.string().optional(),
+  events: z.array(eventRecord),
+  outcomeReason: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastFollowUp: z.looseObject({ at: z.string(), outcome: z.string() }).optional(),
+  nextFollowUpAt: z.string().optional(),
+});

@@ -22,10 +22,11 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
     const { provider, kind, externalId, ...registration } = parsed.data;
     try {
       const { workflowId, created } = await registerTransaction(deps.transactions, { provider, kind, externalId }, registration);
-      deps.logger.info({ workflowId, created }, 'transaction registered');
+      res.locals.workflowId = workflowId;
+      deps.logger.info({ requestId: res.locals.requestId, workflowId, created }, 'transaction registered');
       return res.status(created ? 201 : 200).json({ workflowId });
     } catch (err) {
-      deps.logger.error({ err: (err as Error).message, provider, kind }, 'could not register transaction');
+      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message, provider, kind }, 'could not register transaction');
       return res.status(503).json({ error: 'Temporal unavailable, retry later' });
     }
   });
@@ -36,7 +37,7 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       if (!state) return res.status(404).json({ error: 'unknown transaction' });
       return res.json(state);
     } catch (err) {
-      deps.logger.error({ err: (err as Error).message }, 'state query failed');
+      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'state query failed');
       return res.status(503).json({ error: 'Temporal unavailable, retry later' });
     }
   });

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { getState } from '../temporal/transactions';
 import { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows, transactionQuery, type ListedWorkflow } from '../temporal/operator';
+import { temporalConnectionOptions } from '../temporal/connection-options';
 
 const USAGE = `countersign — operate Countersign transactions
 
@@ -51,8 +52,8 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     return 0;
   }
 
-  const address = config.temporal.address ?? `127.0.0.1:${config.temporal.devServer.port}`;
-  const connection = await Connection.connect({ address });
+  // Same cluster, TLS and API key as the worker and receivers.
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   try {
     const limit = Number(flag(args, '--limit') ?? 50);

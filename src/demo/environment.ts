@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config';
 import { startCountersign } from '../countersign';
+import { installTemporalRuntime } from '../temporal/runtime';
 import { createLogger } from '../logger';
 import type { ProviderName } from '../shared/types';
 import { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type SimulatorName } from '../simulators/start';
@@ -87,6 +88,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       ...credentials,
     };
     const config = loadConfig(configEnv);
+    installTemporalRuntime(config);
     // The table owns the terminal: Countersign's JSON logs go to a file.
     const logFile = join(dataDir, 'countersign.log');
     const destination = pino.destination({ dest: logFile, mkdir: true, sync: false });
@@ -110,7 +112,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       ],
       async stop() {
         await sims.close();
-        await countersign.stop();
+        await countersign.stop('demo stopped');
         await new Promise((r) => {
           destination.once('close', r);
           destination.end();

@@ -5,7 +5,6 @@
 // Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <NAME>_SIMULATOR_PORT (free ports when
 // unset and the usual ones are taken), COUNTERSIGN_DATA_DIR (default .data/demo),
 // DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError } from '../config';
 import { attach, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
 import { runScenarios } from './run-scenarios';
@@ -47,10 +46,6 @@ async function main(argv: string[]): Promise<number> {
   const runId = `demo-${Date.now().toString(36)}`;
   const beatMs = millis('DEMO_BEAT_MS', 1500);
   const timeoutMs = millis('DEMO_TIMEOUT_MS', 60_000);
-  // Ctrl-C is ours to handle (simulators, HTTP, worker, Temporal in order). The table owns
-  // the terminal: only SDK errors get through.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-
   const existing = argv.includes('--standalone') ? undefined : await runningCountersign(env);
   write(`${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`);
   const demo = existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
@@ -58,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
   let stopping: Promise<void> | undefined;
   let exitCode = 0;
   const stop = () => (stopping ??= demo.stop());
+  // Under `npm run` a Ctrl-C arrives twice (the terminal's, and npm's forwarded one).
   const onSignal = () => {
+    if (stopping) return;
     write('\nStopping the demo...\n');
     void stop().then(() => {
       write('Stopped.\n');

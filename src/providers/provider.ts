@@ -51,6 +51,8 @@ export interface Answer {
 
 export interface Provider {
   name: ProviderName;
+  /** The callback body's zod schema, published in the OpenAPI document (`/openapi.json`). */
+  callbackSchema?: import('zod').ZodType;
   /** Paths under `/callbacks/{name}` that the provider posts to. */
   callbackPaths: string[];
   /** Sender addresses or CIDRs; empty allows everyone. */

@@ -100,6 +100,8 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
         return refuse(provider, deps, req, res, 'unknown-transaction', 'no registered transaction', started, workflowId);
       }
       deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery });
+      if (delivery === 'late') deps.metrics.callbacksLate.inc({ provider: provider.name });
+      if (outcome.authenticated) deps.metrics.callbacksMayCreate.inc({ provider: provider.name });
       deps.logger.info(
         { requestId, provider: provider.name, workflowId, delivery, events: outcome.events.map((e) => e.key) },
         delivery === 'late' ? 'late callback recorded' : 'callback accepted',

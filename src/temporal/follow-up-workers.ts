@@ -5,6 +5,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config';
+import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
 import { PROVIDERS, type ProviderName } from '../shared/types';
 
@@ -12,6 +13,7 @@ export interface FollowUpWorkerDeps {
   connection: NativeConnection;
   config: Config;
   providers: Partial<Record<ProviderName, Provider>>;
+  metrics?: Pick<Metrics, 'followUps'>;
 }
 
 /** Empty when FOLLOW_UP_TASK_QUEUES is off: follow-ups then run on the main task queue. */
@@ -26,7 +28,7 @@ export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<W
         connection: deps.connection,
         namespace: deps.config.temporal.namespace,
         taskQueue,
-        activities: createActivities({ providers: deps.providers }),
+        activities: createActivities({ providers: deps.providers, metrics: deps.metrics }),
         maxTaskQueueActivitiesPerSecond: rate,
         // A follow-up mostly waits on the network; more slots than the rate allows per
         // second buy nothing.

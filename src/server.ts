@@ -1,0 +1,36 @@
+// `npm run server`: the receivers and the application API alone, joining the cluster at
+// TEMPORAL_ADDRESS. Any number of these run behind a load balancer; they hold no state.
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { boundPort, closeHttpServer, listen } from './http-server';
+import { createLogger } from './logger';
+import { createMetrics } from './metrics';
+import { createProviders } from './providers';
+import { createShutdown, stopOnSignals } from './shutdown';
+import { temporalConnectionOptions } from './temporal/connection-options';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
+  const server = await listen(app, config.http.port, config.http.host);
+  logger.info({ role: 'server', namespace: config.temporal.namespace, port: boundPort(server) }, 'receivers and API listening');
+
+  stopOnSignals(
+    createShutdown(
+      [
+        ['http', () => closeHttpServer(server, config.shutdownTimeoutMs)],
+        ['temporal connection', () => connection.close()],
+      ],
+      logger,
+    ),
+  );
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? err.message : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});
