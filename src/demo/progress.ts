@@ -51,7 +51,8 @@ export function path(state: TransactionState): string {
 function followUpNote(state: TransactionState): string {
   const outcome = state.lastFollowUp?.outcome;
   if (!outcome) return '';
-  return `  (${outcome.startsWith('notify requested') ? 'engine asked for the callback again' : `engine ${outcome}`})`;
+  // A Notify already shows in the "via" column.
+  return outcome.startsWith('notify requested') ? '' : `  (${outcome})`;
 }
 
 /** Seconds to the engine's next follow-up, when it is near enough to watch for. */
@@ -67,7 +68,7 @@ function expected(e: Expectation): string {
 }
 
 /** Below this many columns each row's "what happened" goes on a line of its own. */
-const WIDE = 130;
+const WIDE = 148;
 const COLUMNS = { provider: 22, title: 35, status: 12, via: 18 };
 const pad = (text: string, width: number) => text.padEnd(width);
 

@@ -76,7 +76,7 @@ export const SCENARIOS: Scenario[] = [
       const transactionID = ctx.id('evrotrust-lost');
       await ctx.simulator('evrotrust', '/transactions', { transactionID, urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust` });
       await ctx.register({ provider: 'evrotrust', externalId: transactionID, reference: 'order-1002', ...lostCallback });
-      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('evrotrust', `/transactions/${transactionID}/status`, { status: 2, callback: false });
       ctx.say('signed; the callback is lost');
@@ -116,7 +116,7 @@ export const SCENARIOS: Scenario[] = [
       const Id = ctx.id('signhost-lost');
       await ctx.simulator('signhost', '/transactions', { Id, Reference: 'order-2002' });
       await ctx.register({ provider: 'signhost', externalId: Id, reference: 'order-2002', ...lostCallback });
-      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('signhost', `/transactions/${Id}/status`, { status: 30, postback: false });
       ctx.say('signed; the postback is lost');
@@ -145,10 +145,10 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const process = await createSignicatProcess(ctx, 'signicat-notify');
       await ctx.register({ provider: 'signicat', externalId: process.processId, dossierId: process.dossierId, reference: 'order-3002', ...lostCallback });
-      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('signicat', `/processes/${process.processId}/status`, { status: 'accepted', callback: false });
-      ctx.say('accepted; the callback is lost (never retried)');
+      ctx.say('accepted; the callback is lost');
     },
   },
   {
@@ -198,7 +198,7 @@ export const SCENARIOS: Scenario[] = [
       const documentId = ctx.id('portal-lost');
       await ctx.simulator('portal-de-assinaturas', '/documents', { documentId });
       await ctx.register({ provider: 'portal-de-assinaturas', externalId: documentId, reference: 'contract-4003', ...lostCallback });
-      ctx.say(`registered, follow-up after ${DEMO_FOLLOW_UP_AFTER} of silence`);
+      ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, { action: 'FLOW', ...portalSigner(1), callback: false });
       ctx.say('FLOW (signed); the callback is lost');
