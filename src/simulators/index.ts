@@ -7,3 +7,4 @@ export { EvrotrustSimulator, type EvrotrustSimulatorOptions } from './evrotrust-
 export { SignhostSimulator, signhostChecksum, type SignhostSimulatorOptions } from './signhost-simulator';
 export { SignicatSimulator, type SignicatSimulatorOptions } from './signicat-simulator';
 export { PortalDeAssinaturasSimulator, triggerReports, type PortalSimulatorOptions } from './portal-de-assinaturas-simulator';
+export { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type RunningSimulators, type SimulatorCredentials } from './start';

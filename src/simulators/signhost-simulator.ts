@@ -35,7 +35,18 @@ export interface SignhostTransaction {
   gone: boolean;
   CreatedDateTime: string;
   ModifiedDateTime: string;
+  /** Each signer with their whole activity history, as every postback repeats it. */
+  Signers: SignhostSigner[];
 }
+
+export interface SignhostSigner {
+  Id: string;
+  RejectReason: string | null;
+  Activities: Array<{ Id: string; Code: number; Activity: string; CreatedDateTime: string }>;
+}
+
+/** Names Signhost gives the activity codes a simulated signer goes through. */
+const ACTIVITY_NAMES: Record<number, string> = { 101: 'InvitationSent', 103: 'Opened', 104: 'ReminderSent', 105: 'DocumentOpened', 202: 'Rejected', 203: 'Signed', 301: 'SignedDocumentSent' };
 
 interface Postback {
   body: string;
@@ -73,6 +84,12 @@ export class SignhostSimulator extends SimulatorBase {
       await this.setStatus(req.params.id, status, { postback: field(b, 'postback', 'boolean') });
       return { status: 200, body: { queued: this.queued(this.mustGet(req.params.id).account) } };
     });
+    this.control('POST', '/transactions/:id/activities', async (b, req) => {
+      const code = field(b, 'code', 'number');
+      if (code === undefined) throw new TypeError('code is required');
+      await this.signerActivity(req.params.id, code, { signerId: field(b, 'signerId', 'string'), rejectReason: field(b, 'rejectReason', 'string'), postback: field(b, 'postback', 'boolean') });
+      return { status: 200, body: { queued: this.queued(this.mustGet(req.params.id).account) } };
+    });
     this.control('POST', '/transactions/:id/gone', (_b, req) => {
       this.markGone(req.params.id);
       return { status: 204 };
@@ -89,6 +106,7 @@ export class SignhostSimulator extends SimulatorBase {
       gone: false,
       CreatedDateTime: now,
       ModifiedDateTime: now,
+      Signers: [],
     };
     this.transactions.set(tx.Id, tx);
     return tx;
@@ -99,7 +117,29 @@ export class SignhostSimulator extends SimulatorBase {
     const tx = this.mustGet(id);
     tx.Status = status;
     tx.ModifiedDateTime = new Date(this.scheduler.now()).toISOString();
-    if (opts.postback === false || !this.opts.postbackUrl) return;
+    if (opts.postback === false) return;
+    await this.postback(tx);
+  }
+
+  /**
+   * A signer did something (101 invitation sent, 103 opened, 203 signed, 202 rejected, ...):
+   * Signhost posts the whole transaction again, its status unchanged, with the new activity.
+   */
+  async signerActivity(id: string, code: number, opts: { signerId?: string; rejectReason?: string; postback?: boolean } = {}): Promise<void> {
+    const tx = this.mustGet(id);
+    const signerId = opts.signerId ?? 'signer-1';
+    let signer = tx.Signers.find((s) => s.Id === signerId);
+    if (!signer) tx.Signers.push((signer = { Id: signerId, RejectReason: null, Activities: [] }));
+    const now = new Date(this.scheduler.now()).toISOString();
+    signer.Activities.push({ Id: randomId(), Code: code, Activity: ACTIVITY_NAMES[code] ?? String(code), CreatedDateTime: now });
+    if (code === 202) signer.RejectReason = opts.rejectReason ?? null;
+    tx.ModifiedDateTime = now;
+    if (opts.postback === false) return;
+    await this.postback(tx);
+  }
+
+  private async postback(tx: SignhostTransaction): Promise<void> {
+    if (!this.opts.postbackUrl) return;
     const checksum = signhostChecksum(tx.Id, tx.Status, this.opts.sharedSecret);
     const body = JSON.stringify({ ...this.transactionJson(tx), Checksum: checksum });
     this.queue(tx.account).push({ body, checksum, createdAt: this.scheduler.now(), attempts: 0, url: this.opts.postbackUrl });
@@ -176,7 +216,7 @@ export class SignhostSimulator extends SimulatorBase {
       Status: tx.Status,
       Files: {},
       Seal: false,
-      Signers: [],
+      Signers: tx.Signers,
       Receivers: [],
       Reference: tx.Reference ?? null,
       PostbackUrl: null,

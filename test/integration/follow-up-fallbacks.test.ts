@@ -15,6 +15,7 @@ import { createFollowUpWorkers } from '../../src/temporal/follow-up-workers';
 import { registerTransaction } from '../../src/temporal/transactions';
 import { startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
+import { simulatorEnv } from '../helpers/simulator-env';
 import { closedPortUrl } from '../helpers/scripted-server';
 import { startTimeSkippingEnv, uniqueId, workflowBundle } from '../helpers/temporal';
 
@@ -52,18 +53,7 @@ afterAll(async () => {
 function config(overrides: Record<string, string> = {}): Config {
   return testConfig({
     LINGER_AFTER_FINAL: '1 minute',
-    EVROTRUST_API_URL: evrotrust.url,
-    EVROTRUST_API_KEY: creds.evrotrust.apiKey,
-    EVROTRUST_VENDOR_NUMBER: creds.evrotrust.vendorNumber,
-    SIGNHOST_API_URL: signhost.url,
-    SIGNHOST_APP_KEY: creds.signhost.appKey,
-    SIGNHOST_API_KEY: creds.signhost.apiKey,
-    SIGNICAT_API_URL: signicat.url,
-    SIGNICAT_CLIENT_ID: creds.signicat.clientId,
-    SIGNICAT_CLIENT_SECRET: creds.signicat.clientSecret,
-    PORTAL_DE_ASSINATURAS_API_URL: portal.url,
-    PORTAL_DE_ASSINATURAS_TOKEN: creds.portal.token,
-    ...overrides,
+    ...simulatorEnv({ evrotrust, signhost, signicat, portal }, overrides, creds),
   });
 }
 

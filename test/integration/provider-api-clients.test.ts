@@ -6,6 +6,7 @@ import { basicClientAuth } from '../../src/providers/api/signicat-token';
 import type { ProviderName, FollowUpRequest, TransactionKind } from '../../src/shared/types';
 import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
 import { testConfig } from '../helpers/config';
+import { simulatorEnv } from '../helpers/simulator-env';
 import { scriptedServer, type ScriptedServer } from '../helpers/scripted-server';
 
 const creds = {
@@ -22,20 +23,7 @@ let portal: PortalDeAssinaturasSimulator;
 let receiver: ScriptedServer;
 
 function env(overrides: Record<string, string> = {}) {
-  return {
-    EVROTRUST_API_URL: evrotrust.url,
-    EVROTRUST_API_KEY: creds.evrotrust.apiKey,
-    EVROTRUST_VENDOR_NUMBER: creds.evrotrust.vendorNumber,
-    SIGNHOST_API_URL: signhost.url,
-    SIGNHOST_APP_KEY: creds.signhost.appKey,
-    SIGNHOST_API_KEY: creds.signhost.apiKey,
-    SIGNICAT_API_URL: signicat.url,
-    SIGNICAT_CLIENT_ID: creds.signicat.clientId,
-    SIGNICAT_CLIENT_SECRET: creds.signicat.clientSecret,
-    PORTAL_DE_ASSINATURAS_API_URL: portal.url,
-    PORTAL_DE_ASSINATURAS_TOKEN: creds.portal.token,
-    ...overrides,
-  };
+  return simulatorEnv({ evrotrust, signhost, signicat, portal }, overrides, creds);
 }
 
 const followUps = (overrides: Record<string, string> = {}) => createFollowUps(testConfig(env(overrides)));

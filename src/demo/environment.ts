@@ -1,0 +1,162 @@
+// Where the demo runs. Standalone (the usual case): its own Countersign (embedded dev server
+// on its own data folder, worker, receivers) and the four simulators, all on loopback, with
+// Countersign's provider URLs and credentials pointed at the simulators. Attached: a
+// Countersign already answers at COUNTERSIGN_URL (or on PORT), so the demo only adds the
+// simulators, or uses those `npm run simulators` already started.
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../config';
+import { startCountersign } from '../countersign';
+import { installTemporalRuntime } from '../temporal/runtime';
+import { createLogger } from '../logger';
+import type { ProviderName } from '../shared/types';
+import { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type SimulatorName } from '../simulators/start';
+import type { DemoEndpoints } from './scenarios';
+
+export interface DemoEnvironment {
+  /** The demo started Countersign and Temporal itself. */
+  standalone: boolean;
+  endpoints: DemoEndpoints;
+  /** The Temporal Web UI, when known. */
+  uiUrl?: string;
+  namespace: string;
+  /** Lines describing what runs where, for the banner. */
+  describe: Array<[string, string]>;
+  stop(): Promise<void>;
+}
+
+const SIMULATOR_OF: Record<SimulatorName, ProviderName> = {
+  EVROTRUST: 'evrotrust',
+  SIGNHOST: 'signhost',
+  SIGNICAT: 'signicat',
+  PORTAL_DE_ASSINATURAS: 'portal-de-assinaturas',
+};
+
+/** `preferred` when it is free on loopback, else any free port. */
+export async function portOrFree(preferred: number): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, '127.0.0.1', () => {
+        const actual = (server.address() as { port: number }).port;
+        server.close(() => resolve(actual));
+      });
+    });
+  return (await tryListen(preferred)) ?? (await tryListen(0))!;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The Countersign the demo would attach to, if one answers. */
+export async function runningCountersign(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const url = (env.COUNTERSIGN_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`).replace(/\/+$/, '');
+  return (await answers(`${url}/healthz`)) ? url : undefined;
+}
+
+const envPort = (env: NodeJS.ProcessEnv, name: string) => (env[name] ? Number(env[name]) : undefined);
+
+export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<DemoEnvironment> {
+  const port = envPort(env, 'PORT') ?? (await portOrFree(3000));
+  const countersignUrl = `http://127.0.0.1:${port}`;
+  const credentials = simulatorCredentials(env);
+  const ports = Object.fromEntries(Object.keys(SIMULATOR_PORTS).map((n) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? 0]));
+  const sims = await startSimulators({ countersignUrl, credentials, ports, env });
+  try {
+    const dataDir = resolve(env.COUNTERSIGN_DATA_DIR ?? join('.data', 'demo'));
+    const configEnv: NodeJS.ProcessEnv = {
+      ...env,
+      // Standalone means its own dev server, whatever cluster the shell points at.
+      TEMPORAL_ADDRESS: undefined,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      TEMPORAL_PORT: String(envPort(env, 'TEMPORAL_PORT') ?? (await portOrFree(7233))),
+      TEMPORAL_UI_PORT: String(envPort(env, 'TEMPORAL_UI_PORT') ?? (await portOrFree(8233))),
+      COUNTERSIGN_DATA_DIR: dataDir,
+      // Finished transactions close soon, so the Web UI shows them completed while you look.
+      LINGER_AFTER_FINAL: env.LINGER_AFTER_FINAL ?? '30s',
+      ...sims.apiUrls,
+      ...credentials,
+    };
+    const config = loadConfig(configEnv);
+    installTemporalRuntime(config);
+    // The table owns the terminal: Countersign's JSON logs go to a file.
+    const logFile = join(dataDir, 'countersign.log');
+    const destination = pino.destination({ dest: logFile, mkdir: true, sync: false });
+    const logger = createLogger(config.logLevel, destination);
+    const countersign = await startCountersign(config, { logger, say });
+    return {
+      standalone: true,
+      endpoints: {
+        countersign: countersign.url,
+        apiToken: config.http.apiToken,
+        simulators: providerUrls(sims.apiUrls),
+        signicatAuthorization: credentials.SIGNICAT_CALLBACK_AUTHORIZATION,
+      },
+      uiUrl: countersign.devServer?.uiUrl,
+      namespace: config.temporal.namespace,
+      describe: [
+        ['Countersign', `${countersign.url} (receivers and /transactions)`],
+        ['Temporal', `${countersign.address} (embedded dev server, data in ${dataDir})`],
+        ['Simulators', Object.values(sims.apiUrls).map((u) => u.replace('http://127.0.0.1:', ':')).join(' ')],
+        ['Logs', `${logFile} (Countersign), ${countersign.devServer?.logFile ?? ''} (Temporal)`],
+      ],
+      async stop() {
+        await sims.close();
+        await countersign.stop('demo stopped');
+        await new Promise((r) => {
+          destination.once('close', r);
+          destination.end();
+        });
+      },
+    };
+  } catch (err) {
+    await sims.close();
+    throw err;
+  }
+}
+
+/**
+ * A Countersign is already running: use the simulators `npm run simulators` started, or start
+ * them on their usual ports, calling back that Countersign.
+ */
+export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Promise<DemoEnvironment> {
+  const credentials = simulatorCredentials(env);
+  const fixed = Object.fromEntries(Object.entries(SIMULATOR_PORTS).map(([n, p]) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? p])) as Record<SimulatorName, number>;
+  const urls = Object.fromEntries(Object.entries(fixed).map(([n, p]) => [`${n}_API_URL`, `http://127.0.0.1:${p}`])) as Record<`${SimulatorName}_API_URL`, string>;
+  const up = await Promise.all(Object.values(urls).map((u) => answers(`${u}/_simulator/deliveries`)));
+  const sims = up.every(Boolean) ? undefined : await startSimulators({ countersignUrl, credentials, ports: fixed, env });
+  const uiPort = env.TEMPORAL_UI_PORT ?? '8233';
+  return {
+    standalone: false,
+    endpoints: {
+      countersign: countersignUrl,
+      apiToken: env.COUNTERSIGN_API_TOKEN,
+      simulators: providerUrls(sims?.apiUrls ?? urls),
+      signicatAuthorization: credentials.SIGNICAT_CALLBACK_AUTHORIZATION,
+    },
+    uiUrl: env.TEMPORAL_ADDRESS ? undefined : `http://localhost:${uiPort}`,
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    describe: [
+      ['Countersign', `${countersignUrl} (already running: the demo uses it)`],
+      ['Simulators', `${Object.values(sims?.apiUrls ?? urls).join(' ')}${sims ? '' : ' (already running)'}`],
+      ['Note', 'its *_API_URL and credentials must be those `npm run simulators` prints, or the lost callbacks are never recovered; `npm run demo -- --standalone` starts a separate Countersign'],
+    ],
+    async stop() {
+      await sims?.close();
+    },
+  };
+}
+
+function providerUrls(apiUrls: Record<`${SimulatorName}_API_URL`, string>): Record<ProviderName, string> {
+  return Object.fromEntries(Object.entries(SIMULATOR_OF).map(([n, p]) => [p, apiUrls[`${n as SimulatorName}_API_URL`]])) as Record<ProviderName, string>;
+}

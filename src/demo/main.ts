@@ -1,0 +1,118 @@
+// `npm run demo`: transactions at all four providers, played against the provider simulators
+// through their whole life, watched in a live table, then left running for the Web UI.
+//   --exit        stop once every scenario has ended (exit code 1 if one did not as expected)
+//   --standalone  start a separate Countersign even if one is already running
+// Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <NAME>_SIMULATOR_PORT (free ports when
+// unset and the usual ones are taken), COUNTERSIGN_DATA_DIR (default .data/demo),
+// DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
+import { ConfigError } from '../config';
+import { attach, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
+import { runScenarios } from './run-scenarios';
+import { SCENARIOS } from './scenarios';
+
+const out = process.stdout;
+const tty = Boolean(out.isTTY) && !process.env.NO_COLOR;
+const write = (text: string) => out.write(text);
+const bold = (s: string) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
+
+/** A whole number of milliseconds from the environment. */
+function millis(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name}: expected milliseconds, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function block(title: string, lines: Array<[string, string]>): string {
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return `${bold(title)}\n${lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}\n`;
+}
+
+/** Web UI links with a visibility query already in place. */
+function webUiLinks(env: DemoEnvironment, runId: string): Array<[string, string]> {
+  const list = (query: string) => `${env.uiUrl}/namespaces/${encodeURIComponent(env.namespace)}/workflows?query=${encodeURIComponent(query)}`;
+  return [
+    ['this run', list(`SigningExternalId STARTS_WITH "${runId}"`)],
+    ['Signhost', list('SigningProvider="signhost"')],
+    ['rejected', list('SigningStatus="rejected"')],
+    ['registered mail', list('WorkflowType="registeredMailWorkflow"')],
+  ];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const exitWhenDone = argv.includes('--exit');
+  const env = process.env;
+  const runId = `demo-${Date.now().toString(36)}`;
+  const beatMs = millis('DEMO_BEAT_MS', 1500);
+  const timeoutMs = millis('DEMO_TIMEOUT_MS', 60_000);
+  const existing = argv.includes('--standalone') ? undefined : await runningCountersign(env);
+  write(`${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`);
+  const demo = existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
+
+  let stopping: Promise<void> | undefined;
+  let exitCode = 0;
+  const stop = () => (stopping ??= demo.stop());
+  // Under `npm run` a Ctrl-C arrives twice (the terminal's, and npm's forwarded one).
+  const onSignal = () => {
+    if (stopping) return;
+    write('\nStopping the demo...\n');
+    void stop().then(() => {
+      write('Stopped.\n');
+      process.exit(exitCode);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  write(`\n${block('Running', demo.describe)}\n`);
+  const { results, table } = await runScenarios({
+    endpoints: demo.endpoints,
+    scenarios: SCENARIOS,
+    // Read at each redraw: the terminal may be resized meanwhile.
+    output: {
+      write,
+      isTTY: tty,
+      get columns() {
+        return out.columns;
+      },
+      get rows() {
+        return out.rows;
+      },
+    },
+    runId,
+    beatMs,
+    timeoutMs,
+  });
+
+  const failed = results.filter((r) => !r.ok);
+  const headline = failed.length
+    ? `${failed.length} of ${results.length} transactions did not end as expected (${table.elapsed()}):`
+    : `All ${results.length} transactions ended as expected, in ${table.elapsed()}${tty ? '.' : ':'}`;
+  write(`\n${bold(headline)}\n`);
+  // On a terminal the live table above already shows how each ended.
+  if (!tty || failed.length) write(table.summary());
+  if (demo.uiUrl) {
+    write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId))}`);
+    write('  Open one: its History has a signal per event (statusReported, signerAction,\n');
+    write('  signed, ...) and a followUp activity per poll or Notify; Queries → state holds\n');
+    write('  the whole state; the summary at the top says what it waits for. Each closes a\n');
+    write('  while after its final status.\n');
+  }
+  exitCode = failed.length ? 1 : 0;
+  if (exitWhenDone) {
+    write('\n--exit: stopping now. Without --exit the demo keeps running for you to look.\n');
+    await stop();
+    return exitCode;
+  }
+  write(`\n${bold('Ctrl-C')} stops the demo${demo.standalone ? ', its Countersign and Temporal (the data stays in place)' : ''}.\n`);
+  return new Promise<number>(() => undefined);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `demo failed: ${err.message}`}\n`);
+    process.exit(1);
+  },
+);

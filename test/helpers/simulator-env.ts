@@ -1,0 +1,33 @@
+import type { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
+
+export interface SimulatorCreds {
+  evrotrust: { apiKey: string; vendorNumber: string };
+  signhost: { appKey: string; apiKey: string };
+  signicat: { clientId: string; clientSecret: string };
+  portal: { token: string };
+}
+
+export interface RunningSimulatorSet {
+  evrotrust: EvrotrustSimulator;
+  signhost: SignhostSimulator;
+  signicat: SignicatSimulator;
+  portal: PortalDeAssinaturasSimulator;
+}
+
+/** The environment that points the engine's provider APIs at running simulators. */
+export function simulatorEnv(sims: RunningSimulatorSet, overrides: Record<string, string>, creds: SimulatorCreds): Record<string, string> {
+  return {
+    EVROTRUST_API_URL: sims.evrotrust.url,
+    EVROTRUST_API_KEY: creds.evrotrust.apiKey,
+    EVROTRUST_VENDOR_NUMBER: creds.evrotrust.vendorNumber,
+    SIGNHOST_API_URL: sims.signhost.url,
+    SIGNHOST_APP_KEY: creds.signhost.appKey,
+    SIGNHOST_API_KEY: creds.signhost.apiKey,
+    SIGNICAT_API_URL: sims.signicat.url,
+    SIGNICAT_CLIENT_ID: creds.signicat.clientId,
+    SIGNICAT_CLIENT_SECRET: creds.signicat.clientSecret,
+    PORTAL_DE_ASSINATURAS_API_URL: sims.portal.url,
+    PORTAL_DE_ASSINATURAS_TOKEN: creds.portal.token,
+    ...overrides,
+  };
+}

@@ -1,0 +1,130 @@
+// `npm run demo -- --exit` end to end, as a child process on free loopback ports: once on its
+// own (embedded dev server, worker, receivers, simulators), once attached to a Countersign this
+// test runs, whose application API then tells what became of every transaction.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SCENARIOS } from '../../src/demo/scenarios';
+import type { TransactionState } from '../../src/shared/types';
+import { SIMULATOR_PORTS, simulatorCredentials } from '../../src/simulators/start';
+import { testConfig } from '../helpers/config';
+import { startStack, type Stack } from '../helpers/stack';
+import { startDevServerEnv } from '../helpers/temporal';
+
+const root = resolve(__dirname, '..', '..');
+const PROVIDER_LABEL = { evrotrust: 'Evrotrust', signhost: 'Signhost', signicat: 'Signicat', 'portal-de-assinaturas': 'Portal de Assinaturas' };
+
+function freePort(): Promise<number> {
+  return new Promise((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => r(port));
+    });
+  });
+}
+
+/** Free ports for the four simulators, as `<NAME>_SIMULATOR_PORT`. */
+async function simulatorPorts(): Promise<Record<string, string>> {
+  const entries = await Promise.all(Object.keys(SIMULATOR_PORTS).map(async (n) => [`${n}_SIMULATOR_PORT`, String(await freePort())]));
+  return Object.fromEntries(entries);
+}
+
+/** Runs `tsx src/demo/main.ts ...args` to its end; the environment is ours alone, plus PATH. */
+function runDemo(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((r) => {
+    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/demo/main.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DEMO_BEAT_MS: '200', DEMO_TIMEOUT_MS: '45000', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => r({ code, out }));
+  });
+}
+
+/** The summary's line for a scenario (after the live lines, which come first). */
+function summaryLine(out: string, provider: keyof typeof PROVIDER_LABEL, title: string): string {
+  const summary = out.slice(out.lastIndexOf('provider  '));
+  const line = summary.split('\n').find((l) => l.includes(PROVIDER_LABEL[provider]) && l.includes(title));
+  if (!line) throw new Error(`no summary line for ${provider} ${title} in:\n${out}`);
+  return line;
+}
+
+describe('npm run demo --exit', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'countersign-demo-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('standalone: starts Temporal, Countersign and the simulators, and every scenario ends as expected', async () => {
+    const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
+    const { code, out } = await runDemo(['--exit', '--standalone'], {
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      ...(await simulatorPorts()),
+      COUNTERSIGN_DATA_DIR: dataDir,
+    });
+    expect({ code, out }).toMatchObject({ code: 0 });
+    expect(out).toContain(`http://127.0.0.1:${ports.PORT}`);
+    expect(out).toContain(`All ${SCENARIOS.length} transactions ended as expected`);
+    for (const s of SCENARIOS) {
+      const line = summaryLine(out, s.provider, s.title);
+      expect(line).toMatch(/^\s*✓/);
+      expect(line).toContain(` ${s.expect.status} `);
+      expect(line).toContain(s.expect.afterNotify ? 'Notify → callback' : ` ${s.expect.source} `);
+    }
+    // The Web UI of the demo's own dev server, with filters ready.
+    expect(out).toContain(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/namespaces/default/workflows?query=${encodeURIComponent('SigningProvider="signhost"')}`);
+  }, 120_000);
+
+  describe('attached to a running Countersign', () => {
+    let env: TestWorkflowEnvironment;
+    let stack: Stack;
+    let simPorts: Record<string, string>;
+
+    beforeAll(async () => {
+      simPorts = await simulatorPorts();
+      const apiUrls = Object.fromEntries(Object.keys(SIMULATOR_PORTS).map((n) => [`${n}_API_URL`, `http://127.0.0.1:${simPorts[`${n}_SIMULATOR_PORT`]}`]));
+      env = await startDevServerEnv();
+      stack = await startStack(env, testConfig({ ...apiUrls, ...simulatorCredentials({}) }));
+    }, 120_000);
+
+    afterAll(async () => {
+      await stack?.stop();
+      await env?.teardown();
+    });
+
+    it('drives the simulators against it; its API shows every transaction as the scenario expects', async () => {
+      const { code, out } = await runDemo(['--exit'], { ...simPorts, COUNTERSIGN_URL: stack.app.url, TEMPORAL_ADDRESS: env.address });
+      expect({ code, out }).toMatchObject({ code: 0 });
+      expect(out).toContain('already running: the demo uses it');
+
+      const ids = [...out.matchAll(/^\s+((?:signing|registered-mail):\S+)$/gm)].map((m) => m[1]);
+      expect(ids).toHaveLength(SCENARIOS.length);
+      const states: TransactionState[] = [];
+      for (const id of ids) {
+        const res = await fetch(`${stack.app.url}/transactions/${encodeURIComponent(id)}`);
+        expect(res.status).toBe(200);
+        states.push((await res.json()) as TransactionState);
+      }
+      SCENARIOS.forEach((s, i) => {
+        const state = states[i];
+        expect({ provider: state.provider, kind: state.kind, status: state.status }).toEqual({ provider: s.provider, kind: s.kind, status: s.expect.status });
+        const decisive = [...state.events].reverse().find((e) => e.applied && e.status === state.status);
+        expect(decisive?.source).toBe(s.expect.source);
+        if (s.expect.afterNotify) expect(state.lastFollowUp?.outcome).toMatch(/^notify requested/);
+      });
+      // What the demo promises to show: all four providers; signed, rejected, polled, Notify, mail opened.
+      expect(new Set(states.map((s) => s.provider)).size).toBe(4);
+      expect(states.filter((s) => s.status === 'rejected').length).toBeGreaterThan(0);
+      expect(states.some((s) => s.events.some((e) => e.source === 'poll' && e.status === 'signed'))).toBe(true);
+      expect(states.some((s) => s.kind === 'registered-mail' && s.events.some((e) => e.status === 'delivered'))).toBe(true);
+      expect(states.some((s) => s.provider === 'signhost' && s.events.some((e) => e.type === 'signerAction'))).toBe(true);
+    }, 120_000);
+  });
+});
