@@ -16,7 +16,7 @@ import { registerTransaction } from '../../src/temporal/transactions';
 import { startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { simulatorEnv } from '../helpers/simulator-env';
-import { closedPortUrl } from '../helpers/scripted-server';
+import { closedPortUrl, scriptedServer } from '../helpers/scripted-server';
 import { startTimeSkippingEnv, uniqueId, workflowBundle } from '../helpers/temporal';
 
 const MIN = 60_000;
@@ -245,5 +245,36 @@ it('a callback that arrives while a poll is in flight is applied once', async ()
     });
   } finally {
     await app.close();
+  }
+});
+
+it('a provider API that is down: each follow-up retries a bounded number of times, the next one backs off, and the status is applied once when it recovers', async () => {
+  // 30 × 503, then the answer: two whole follow-ups fail (5 activity attempts × 3 HTTP
+  // attempts each), the third succeeds.
+  const down = await scriptedServer([...Array.from({ length: 30 }, () => ({ status: 503, body: '{}' })), { status: 200, body: '{"status":2,"isProcessing":0}' }]);
+  try {
+    const cfg = config({ EVROTRUST_API_URL: down.url, PROVIDER_API_ATTEMPTS: '3' });
+    const { providers, calls } = watched(createFollowUps(cfg));
+    const start = await env.currentTimeMs();
+    const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('evrotrust', uniqueId('down'))));
+    expect(result.status).toBe('signed');
+    expect(result.events).toEqual([expect.objectContaining({ key: 'status:2', source: 'poll' })]);
+    // Bounded: exactly the 31 requests the retry policies allow, no tight loop.
+    expect(down.seen).toHaveLength(31);
+    const byAttempt = new Map<number, Call[]>();
+    for (const c of calls) byAttempt.set(c.attempt, [...(byAttempt.get(c.attempt) ?? []), c]);
+    expect([...byAttempt.entries()].map(([a, cs]) => [a, cs.length])).toEqual([
+      [1, 5],
+      [2, 5],
+      [3, 1],
+    ]);
+    // The workflow's own backoff between follow-ups: 1 h of silence, then 2 h, then 4 h.
+    const firstOf = (a: number) => byAttempt.get(a)![0].at;
+    expect(Math.round((firstOf(1) - start) / HOUR)).toBe(1);
+    expect(firstOf(2) - firstOf(1)).toBeGreaterThanOrEqual(2 * HOUR);
+    expect(firstOf(3) - firstOf(2)).toBeGreaterThanOrEqual(4 * HOUR);
+    expect(result.lastFollowUp?.outcome).toBe('polled: status 2 (signed)');
+  } finally {
+    await down.close();
   }
 });
