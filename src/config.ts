@@ -24,6 +24,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/** Unset or empty: leave the choice to the library. */
+const optionalInt = (min: number) =>
+  z
+    .union([z.literal(''), z.coerce.number().int().min(min).max(1_000_000)])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
 const envSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -60,6 +67,10 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Worker tuning; unset keeps the SDK's defaults (cache sized from the heap limit, 40 and 100 slots). */
+  WORKER_MAX_CACHED_WORKFLOWS: optionalInt(0),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalInt(2),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: optionalInt(1),
   ...PROVIDER_ENV.shape,
 });
 
@@ -103,6 +114,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
     },
+    /** Passed to Worker.create only when set. */
+    worker: {
+      ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS }),
+      ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined && { maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
+      ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined && { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES }),
+    } as { maxCachedWorkflows?: number; maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number },
     providers: providerSettings(e),
   };
 }

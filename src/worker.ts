@@ -23,6 +23,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.config.temporal.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: { ...createActivities({ providers: deps.providers }), ...extraActivities },
+    // WORKER_* settings; the caller's explicit options still win.
+    ...deps.config.worker,
     ...rest,
   });
 }

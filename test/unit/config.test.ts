@@ -28,6 +28,16 @@ describe('config', () => {
     expect(message).not.toMatch(/no-colon-secret-value/);
   });
 
+  it('passes worker tuning only when set', () => {
+    expect(loadConfig({}).worker).toEqual({});
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '' }).worker).toEqual({
+      maxCachedWorkflows: 500,
+      maxConcurrentWorkflowTaskExecutions: 20,
+    });
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+  });
+
   it('splits allowlists', () => {
     expect(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }).providers.evrotrust.allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
   });
