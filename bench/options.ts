@@ -84,5 +84,8 @@ export function benchOptions(env: NodeJS.ProcessEnv, outDir: string, progress: (
   const scale = env.BENCH_SCALE ? Number(env.BENCH_SCALE) : undefined;
   if (scale !== undefined && !(Number.isInteger(scale) && scale > 0)) throw new Error(`BENCH_SCALE must be a positive integer, got ${env.BENCH_SCALE}`);
   const sized = scale !== undefined && scale !== base.scaleTransactions ? { ...base, ...bigScale(scale) } : base;
-  return { ...sized, size: scale ? `${size}, ${scale} open transactions` : size, outDir, progress };
+  // For exploring: BENCH_OPTIONS='{"saturationCallbacks":20000}' overrides any size field.
+  const overrides = env.BENCH_OPTIONS ? (JSON.parse(env.BENCH_OPTIONS) as Partial<Sized>) : {};
+  const label = [size, scale && `${scale} open transactions`, env.BENCH_OPTIONS && `overrides ${env.BENCH_OPTIONS}`].filter(Boolean).join(', ');
+  return { ...sized, ...overrides, size: label, outDir, progress };
 }

@@ -1,6 +1,7 @@
 // `npm run bench`: one measured run on this machine, written to bench/results/.
 // BENCH_SIZE=smoke for a seconds-long run, BENCH_SCALE=100000 for the big scale run,
-// BENCH_OUT=<dir> to write elsewhere, BENCH_KEEP=1 to keep the temp dir (logs, SQLite).
+// BENCH_OUT=<dir> to write elsewhere, BENCH_KEEP=1 to keep the temp dir (logs, SQLite),
+// BENCH_OPTIONS=<json> to override single sizes (see options.ts).
 import { resolve } from 'node:path';
 import { runBench } from './bench';
 import { benchOptions } from './options';
