@@ -26,6 +26,8 @@ export interface ResourceUse {
 }
 
 export interface IngestionRun extends LoadResult {
+  /** How many runs were merged into this one. */
+  runs?: number;
   countersign: ResourceUse;
   temporal?: ResourceUse;
 }
@@ -86,6 +88,8 @@ export interface BenchResults {
       expired: number;
       firstDeadline: string;
       lastDeadline: string;
+      /** Starting took longer than the deadline: some timers fired during the growth steps. */
+      firstDeadlineBeforeLastStart: boolean;
       /** From the last deadline until visibility counted every transaction expired. */
       allFiredAfterLastDeadlineMs: number | null;
       /** Deadline to the engine's `expired` event, on a sample of transactions. */
@@ -106,6 +110,45 @@ function resourceUse(before: SutStats, after: SutStats): ResourceUse {
   const wallMs = after.atMs - before.atMs;
   const cpu = after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs;
   return { wallMs, cpuPercent: (cpu / wallMs) * 100, rssBytes: after.rssBytes, peakRssBytes: after.peakRssBytes };
+}
+
+function mergeUse(uses: ResourceUse[]): ResourceUse {
+  const wallMs = uses.reduce((x, u) => x + u.wallMs, 0);
+  return {
+    wallMs,
+    cpuPercent: uses.reduce((x, u) => x + u.cpuPercent * u.wallMs, 0) / wallMs,
+    rssBytes: uses[uses.length - 1].rssBytes,
+    ...(uses.some((u) => u.peakRssBytes !== undefined) && { peakRssBytes: Math.max(...uses.map((u) => u.peakRssBytes ?? 0)) }),
+  };
+}
+
+/** Several runs of one kind as one: totals, rates over the summed time, percentiles over all samples. */
+export function mergeRuns(runs: IngestionRun[]): IngestionRun {
+  const sum = (f: (r: IngestionRun) => number) => runs.reduce((x, r) => x + f(r), 0);
+  const elapsedMs = sum((r) => r.elapsedMs);
+  const ok = sum((r) => r.ok);
+  const callbacks = sum((r) => r.callbacks);
+  const outcomes: Record<string, number> = {};
+  for (const r of runs) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+  const lags = runs.map((r) => r.maxSendLagMs).filter((v): v is number => v !== undefined);
+  const temporal = runs.map((r) => r.temporal).filter((u): u is ResourceUse => u !== undefined);
+  return {
+    via: runs[0].via,
+    load: runs[0].load,
+    callbacks,
+    signals: sum((r) => r.signals),
+    ok,
+    failed: callbacks - ok,
+    outcomes,
+    elapsedMs,
+    callbacksPerSec: (ok * 1000) / elapsedMs,
+    signalsPerSec: sum((r) => (r.signalsPerSec * r.elapsedMs) / 1000) / (elapsedMs / 1000),
+    latency: summarize(runs.flatMap((r) => r.samples ?? [])),
+    ...(lags.length && { maxSendLagMs: Math.max(...lags) }),
+    runs: runs.length,
+    countersign: mergeUse(runs.map((r) => r.countersign)),
+    ...(temporal.length === runs.length && { temporal: mergeUse(temporal) }),
+  };
 }
 
 /** Unmeasured traffic both ways, so the first measured run does not pay for cold code and connections. */
@@ -177,19 +220,25 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         say(`${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`);
         return { ...result, countersign, temporal };
       };
+      // Receivers, raw, raw, receivers: drift during the run (a growing database, other
+      // load on the machine) weighs on both sides alike.
+      const abba = async (load: Load, prefix: string, callbacks: number) => {
+        const half = Math.ceil(callbacks / 2);
+        const r1 = await run('receivers', load, `${prefix}-rcv-1`, half);
+        const w1 = await run('raw', load, `${prefix}-raw-1`, half);
+        const w2 = await run('raw', load, `${prefix}-raw-2`, half);
+        const r2 = await run('receivers', load, `${prefix}-rcv-2`, half);
+        return { receivers: mergeRuns([r1, r2]), raw: mergeRuns([w1, w2]) };
+      };
       say('warm-up');
       await warmUp(a, opts, 'warm');
-      const fixed = { rate: opts.fixedRate };
-      const closed = { concurrency: opts.concurrency };
-      const fixedReceivers = await run('receivers', fixed, 'fixed-rcv', opts.fixedCallbacks);
-      const fixedRaw = await run('raw', fixed, 'fixed-raw', opts.fixedCallbacks);
-      const satReceivers = await run('receivers', closed, 'sat-rcv', opts.saturationCallbacks);
-      const satRaw = await run('raw', closed, 'sat-raw', opts.saturationCallbacks);
+      const fixed = await abba({ rate: opts.fixedRate }, 'fixed', opts.fixedCallbacks);
+      const saturation = await abba({ concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks);
       const counted = await a.stats();
       ingestion = {
-        fixed: { receivers: fixedReceivers, raw: fixedRaw },
-        saturation: { receivers: satReceivers, raw: satRaw },
-        ratio: satReceivers.callbacksPerSec / satRaw.callbacksPerSec,
+        fixed,
+        saturation,
+        ratio: saturation.receivers.callbacksPerSec / saturation.raw.callbacksPerSec,
         callbacksAccepted: counted.callbacksAccepted,
         callbacksRefused: counted.callbacksRefused,
       };
@@ -225,7 +274,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
               }),
             );
             say(`${via}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p99 ${result.latency.p99.toFixed(1)} ms`);
-            return { ...result, countersign, temporal };
+            return mergeRuns([{ ...result, countersign, temporal }]);
           };
           await warmUp(c, opts, 'warm');
           pragmas.push({ label, pragmas: list, receivers: await run('receivers'), raw: await run('raw') });
@@ -284,6 +333,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
           from = to;
         }
       });
+      const lastStartAt = Date.now();
       const startElapsed = starts.reduce((x, s) => x + s.elapsedMs, 0);
 
       // Timers: every transaction must end `expired` at its deadline.
@@ -345,6 +395,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
           expired,
           firstDeadline: new Date(firstDeadline).toISOString(),
           lastDeadline: new Date(lastDeadline).toISOString(),
+          firstDeadlineBeforeLastStart: firstDeadline < lastStartAt,
           allFiredAfterLastDeadlineMs: allFiredAt === null ? null : (allFiredAt as number) - lastDeadline,
           lateness,
           timeline,

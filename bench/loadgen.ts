@@ -32,6 +32,8 @@ export interface LoadResult {
   callbacksPerSec: number;
   signalsPerSec: number;
   latency: LatencySummary;
+  /** Every answer time, ms, so runs can be merged (dropped from the written results). */
+  samples?: number[];
   /** Open loop only: how late the generator sent its most delayed request. */
   maxSendLagMs?: number;
 }
@@ -187,6 +189,7 @@ async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: s
     callbacksPerSec: (ok * 1000) / elapsedMs,
     signalsPerSec: (signals * (ok / items.length) * 1000) / elapsedMs,
     latency: summarize(latencies),
+    samples: latencies,
     ...('rate' in params.load && { maxSendLagMs: maxLag }),
   };
 }

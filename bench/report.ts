@@ -26,6 +26,10 @@ function loadLabel(r: IngestionRun): string {
   return 'rate' in r.load ? `open loop, ${r.load.rate}/s offered` : `closed loop, ${r.load.concurrency} clients`;
 }
 
+/** Share of one core, and CPU time per callback answered. */
+const perCallback = (u: ResourceUse | undefined, r: IngestionRun) =>
+  u ? `${pct(u.cpuPercent)} (${((u.cpuPercent / 100) * u.wallMs / Math.max(1, r.ok)).toFixed(2)} ms)` : '–';
+
 function ingestionRows(runs: IngestionRun[]) {
   return runs.map((r) => [
     r.via === 'receivers' ? 'HTTP receivers' : 'raw `signalWithStart`',
@@ -34,8 +38,8 @@ function ingestionRows(runs: IngestionRun[]) {
     int(r.ok),
     r.callbacksPerSec.toFixed(0),
     ...lat(r.latency),
-    use(r.countersign),
-    use(r.temporal),
+    perCallback(r.countersign, r),
+    perCallback(r.temporal, r),
   ]);
 }
 
@@ -69,12 +73,12 @@ export function renderReport(r: BenchResults): string {
 
   lines.push('## 1. Callback ingestion', '');
   lines.push(
-    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${25} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. CPU is the share of one core; RSS at the end of the run.`,
+    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${25} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
     '',
   );
   lines.push(
     table(
-      ['path', 'load', 'callbacks', 'answered 2xx', 'callbacks/s', 'p50 ms', 'p99 ms', 'max ms', 'Countersign CPU, RSS', 'Temporal CPU, RSS'],
+      ['path', 'load', 'callbacks', 'answered 2xx', 'callbacks/s', 'p50 ms', 'p99 ms', 'max ms', 'Countersign CPU (per callback)', 'Temporal CPU (per callback)'],
       ingestionRows([i.fixed.receivers, i.fixed.raw, i.saturation.receivers, i.saturation.raw]),
     ),
     '',
@@ -138,7 +142,10 @@ export function renderReport(r: BenchResults): string {
         ['Countersign RSS before (warm, ' + s.baselineCachedWorkflows + ' workflows cached)', `${mb(s.baselineRssBytes)} MB`],
         ['memory per cached workflow', `${(s.memoryPerCachedWorkflowBytes / 1024).toFixed(1)} KB (RSS growth until the cache filled, over the workflows cached)`],
         ['timers that fired (visibility: `SigningStatus = "expired"`)', `**${int(t.expired)} of ${int(t.expected)}**`],
-        ['deadlines', `${t.firstDeadline.slice(11, 19)} … ${t.lastDeadline.slice(11, 19)} UTC`],
+        [
+          'deadlines',
+          `${t.firstDeadline.slice(11, 19)} … ${t.lastDeadline.slice(11, 19)} UTC${t.firstDeadlineBeforeLastStart ? ' (the first fell before the last start: timers fired while growth was measured)' : ', all after the last start'}`,
+        ],
         ['all seen expired', t.allFiredAfterLastDeadlineMs === null ? 'not within the grace period' : `${(t.allFiredAfterLastDeadlineMs / 1000).toFixed(1)} s after the last deadline`],
         ['deadline → `expired` event (sample of ' + t.lateness.count + ')', `p50 ${ms(t.lateness.p50)} ms, p99 ${ms(t.lateness.p99)} ms, max ${ms(t.lateness.max)} ms`],
         ['Countersign while timers fire (CPU, RSS, peak RSS)', `${pct(t.countersign.cpuPercent)}, ${mb(t.countersign.rssBytes)} MB, ${mb(t.countersign.peakRssBytes)} MB`],
