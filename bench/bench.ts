@@ -30,6 +30,8 @@ export interface IngestionRun extends LoadResult {
   runs?: number;
   countersign: ResourceUse;
   temporal?: ResourceUse;
+  /** The load generator's own CPU, share of one core. */
+  loadgenCpuPercent?: number;
 }
 
 export interface GrowthPoint {
@@ -148,6 +150,9 @@ export function mergeRuns(runs: IngestionRun[]): IngestionRun {
     runs: runs.length,
     countersign: mergeUse(runs.map((r) => r.countersign)),
     ...(temporal.length === runs.length && { temporal: mergeUse(temporal) }),
+    ...(runs.every((r) => r.loadgenCpuPercent !== undefined) && {
+      loadgenCpuPercent: runs.reduce((x, r) => x + r.loadgenCpuPercent! * r.elapsedMs, 0) / elapsedMs,
+    }),
   };
 }
 
@@ -214,11 +219,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       const run = async (via: Via, load: Load, prefix: string, callbacks: number): Promise<IngestionRun> => {
         await settle(a);
         const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
+        const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
         const [result, countersign, temporal] = await measured(a, () =>
           a.loadgen.call<LoadResult>('callbacks', { via, load, label, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
         );
+        const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
+        const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
         say(`${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`);
-        return { ...result, countersign, temporal };
+        return { ...result, countersign, temporal, loadgenCpuPercent };
       };
       // Receivers, raw, raw, receivers: drift during the run (a growing database, other
       // load on the machine) weighs on both sides alike.

@@ -65,7 +65,9 @@ export async function startCluster(opts: {
     await dev.stop();
   };
   try {
-    const sut = await forkChild(join(__dirname, 'sut.ts'), { env, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc'] });
+    // BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the system under test.
+    const nodeArgs = process.env.BENCH_SUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const sut = await forkChild(join(__dirname, 'sut.ts'), { env, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
     children.push(sut);
     const loadgen = await forkChild(join(__dirname, 'loadgen.ts'), { env, cwd: ROOT, onProgress: opts.onProgress });
     children.push(loadgen);

@@ -288,6 +288,10 @@ async function main() {
       callbacks: runCallbacks,
       e2e: runE2e,
       start: startTransactions,
+      cpu() {
+        const u = process.cpuUsage();
+        return { atMs: performance.now(), cpuMs: (u.user + u.system) / 1000 };
+      },
     },
     async () => {
       agent.destroy();

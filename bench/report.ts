@@ -40,6 +40,7 @@ function ingestionRows(runs: IngestionRun[]) {
     ...lat(r.latency),
     perCallback(r.countersign, r),
     perCallback(r.temporal, r),
+    pct(r.loadgenCpuPercent),
   ]);
 }
 
@@ -78,7 +79,7 @@ export function renderReport(r: BenchResults): string {
   );
   lines.push(
     table(
-      ['path', 'load', 'callbacks', 'answered 2xx', 'callbacks/s', 'p50 ms', 'p99 ms', 'max ms', 'Countersign CPU (per callback)', 'Temporal CPU (per callback)'],
+      ['path', 'load', 'callbacks', 'answered 2xx', 'callbacks/s', 'p50 ms', 'p99 ms', 'max ms', 'Countersign CPU (per callback)', 'Temporal CPU (per callback)', 'load generator CPU'],
       ingestionRows([i.fixed.receivers, i.fixed.raw, i.saturation.receivers, i.saturation.raw]),
     ),
     '',
@@ -86,6 +87,14 @@ export function renderReport(r: BenchResults): string {
   const lag = i.fixed.receivers.maxSendLagMs;
   lines.push(
     `Receivers' own count: ${int(i.callbacksAccepted)} accepted, ${int(i.callbacksRefused)} refused. Open-loop generator: most delayed send ${ms(lag)} ms behind schedule. Each callback carries one event, so callbacks/s = signals/s here.`,
+    '',
+  );
+  const cpuPer = (u: ResourceUse | undefined, run: IngestionRun) => (u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : NaN);
+  const sat = i.saturation;
+  const receiverCost = cpuPer(sat.receivers.countersign, sat.receivers) - cpuPer(sat.raw.countersign, sat.raw);
+  const temporalCost = cpuPer(sat.receivers.temporal, sat.receivers);
+  lines.push(
+    `Where the CPU goes at saturation: the receivers path (HTTP, parsing, checks, the client call) costs Countersign ${ms(receiverCost)} ms per callback beyond what its worker spends either way; the Temporal server spends ${ms(temporalCost)} ms per callback. A faster HTTP layer could save at most part of the former.`,
     '',
   );
   lines.push(`![answer latency](${PLOTS.ingestion})`, '');
