@@ -63,7 +63,7 @@ export interface BenchResults {
     machine: { cpus: number; model: string; memoryGb: number; os: string };
     node: string;
     temporalCli: string;
-    loadAverage: { before: number[]; after: number[] };
+    loadAverage: { before: number[]; after: number[]; atEachPart: Record<string, number[]> };
     layout: string;
     options: Omit<BenchOptions, 'progress' | 'outDir'>;
   };
@@ -202,6 +202,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   say(`size ${opts.size}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
   if (loadBefore[0] > cpus().length) say('warning: the machine is busy; numbers will be noisy');
 
+  const atEachPart: Record<string, number[]> = {};
+  const part = (name: string) => {
+    atEachPart[name] = loadavg();
+    say(`${name} (load average ${atEachPart[name].map((l) => l.toFixed(2)).join(' ')})`);
+  };
   const work = mkdtempSync(join(tmpdir(), 'countersign-bench-'));
   try {
     say('bundling workflows once for every worker');
@@ -211,7 +216,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     const progress = (line: string) => say(`  ${line}`);
 
     // 1 and 2: ingestion and end to end, on the configuration `npm start` uses.
-    say('part 1: callback ingestion (fresh dev server, Countersign as npm start runs it)');
+    part('part 1: callback ingestion (fresh dev server, Countersign as npm start runs it)');
     const a = await startCluster({ dir: join(work, 'ingestion'), bundlePath, onProgress: progress });
     let ingestion: BenchResults['ingestion'];
     let e2e: E2eResult;
@@ -252,7 +257,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       };
       say(`ratio receivers/raw at saturation: ${ingestion.ratio.toFixed(2)}`);
 
-      say('part 2: end to end (2xx to the state query showing the event)');
+      part('part 2: end to end (2xx to the state query showing the event)');
       await settle(a);
       e2e = await a.loadgen.call<E2eResult>('e2e', { prefix: 'e2e', samples: opts.e2eSamples, concurrency: opts.e2eConcurrency });
       say(`end to end: new workflow p50 ${e2e.created.p50.toFixed(1)} ms p99 ${e2e.created.p99.toFixed(1)} ms; running workflow p50 ${e2e.running.p50.toFixed(1)} ms p99 ${e2e.running.p99.toFixed(1)} ms`);
@@ -268,7 +273,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         ['rollback journal, synchronous=full (SQLite defaults)', ['journal_mode=delete', 'synchronous=full']],
       ];
       for (const [label, list] of variants) {
-        say(`SQLite pragmas: ${label}`);
+        part(`SQLite pragmas: ${label}`);
         const c = await startCluster({ dir: join(work, `pragmas-${pragmas.length}`), bundlePath, sqlitePragmas: list, onProgress: progress });
         try {
           const run = async (via: Via): Promise<IngestionRun> => {
@@ -293,7 +298,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     }
 
     // 3 and 4: open transactions waiting on timers, with a bounded worker cache.
-    say(`part 3-4: ${opts.scaleTransactions} open transactions, worker cache ${opts.cacheSize}`);
+    part(`part 3-4: ${opts.scaleTransactions} open transactions, worker cache ${opts.cacheSize}`);
     const b = await startCluster({
       dir: join(work, 'scale'),
       bundlePath,
@@ -426,7 +431,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: totalmem() / 2 ** 30, os: `${platform()} ${release()}` },
         node: process.version,
         temporalCli: readVersion(),
-        loadAverage: { before: loadBefore, after: loadAfter },
+        loadAverage: { before: loadBefore, after: loadAfter, atEachPart },
         layout:
           'Three processes on one machine: the Temporal dev server (startDevServer, SQLite file in a temp dir), Countersign (worker + HTTP receivers + one Temporal client connection, as npm start runs them) and the load generator, forked with child_process.fork so it never shares an event loop with the server under test. The raw baseline is sent from the load generator process.',
         options: Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'progress' && k !== 'outDir')) as BenchResults['meta']['options'],

@@ -62,6 +62,7 @@ export function renderReport(r: BenchResults): string {
         ['Node.js', m.node],
         ['Temporal CLI (dev server)', m.temporalCli],
         ['load average (1, 5, 15 min) before', m.loadAverage.before.map((l) => l.toFixed(2)).join(', ')],
+        ...Object.entries(m.loadAverage.atEachPart).map(([name, l]) => [`load average at ${name.replace(/ \(.*$/, '')}`, l.map((v) => v.toFixed(2)).join(', ')]),
         ['load average after', m.loadAverage.after.map((l) => l.toFixed(2)).join(', ')],
       ],
     ),
