@@ -207,18 +207,7 @@ export function renderPlots(r: BenchResults): Record<string, string> {
         { name: 'p99', points: r.growth.map((g) => [g.open, g.ack.p99]), color: COLORS[1] },
       ],
     }),
-    [PLOTS.growthMemory]: lineChart({
-      title: `Memory as open transactions grow (worker cache ${r.scale.cacheSize})`,
-      xLabel: 'open transactions',
-      yLabel: 'MB',
-      series: [
-        { name: 'Countersign RSS', points: r.growth.map((g) => [g.open, g.rssBytes / 2 ** 20]), color: COLORS[0] },
-        { name: 'cached workflows / 10', points: r.growth.map((g) => [g.open, g.numCachedWorkflows / 10]), color: COLORS[2], dashed: true },
-        ...(r.growth.every((g) => g.temporalRssBytes !== undefined)
-          ? [{ name: 'Temporal server RSS', points: r.growth.map((g) => [g.open, g.temporalRssBytes! / 2 ** 20] as [number, number]), color: COLORS[3] }]
-          : []),
-      ],
-    }),
+    [PLOTS.growthMemory]: memoryChart(r),
     [PLOTS.timers]: lineChart({
       title: `${r.scale.transactions} deadline timers`,
       xLabel: 'seconds since the first transaction started',
@@ -229,6 +218,23 @@ export function renderPlots(r: BenchResults): Record<string, string> {
       ],
     }),
   };
+}
+
+function memoryChart(r: BenchResults): string {
+  // The first point is the warm worker before any scale transaction.
+  const start = { open: 0, rssBytes: r.scale.baselineRssBytes, numCachedWorkflows: r.scale.baselineCachedWorkflows };
+  const points = [start, ...r.growth];
+  const temporal = r.growth.filter((g) => g.temporalRssBytes !== undefined);
+  return lineChart({
+    title: `Memory as open transactions grow (worker cache ${r.scale.cacheSize})`,
+    xLabel: 'open transactions',
+    yLabel: 'MB',
+    series: [
+      { name: 'Countersign RSS', points: points.map((g) => [g.open, g.rssBytes / 2 ** 20]), color: COLORS[0] },
+      { name: 'cached workflows / 10', points: points.map((g) => [g.open, g.numCachedWorkflows / 10]), color: COLORS[2], dashed: true },
+      ...(temporal.length ? [{ name: 'Temporal server RSS', points: temporal.map((g) => [g.open, g.temporalRssBytes! / 2 ** 20] as [number, number]), color: COLORS[3] }] : []),
+    ],
+  });
 }
 
 export function writeResults(dir: string, r: BenchResults): string[] {

@@ -22,14 +22,15 @@ export const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (v: number) => (Math.abs(v) >= 1000 ? v.toLocaleString('en-US', { maximumFractionDigits: 0 }) : String(Number(v.toPrecision(3))));
 
-/** Ticks at 1, 2 or 5 × 10^k covering [min, max]. */
+/** Ticks at 1, 2 or 5 × 10^k, from at or below `min` to at or above `max`. */
 export function linearTicks(min: number, max: number, target = 6): number[] {
-  if (!(max > min)) return [min];
+  if (!(max > min)) return [min, min + 1];
   const raw = (max - min) / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const ticks: number[] = [];
-  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  const last = Math.ceil(max / step - 1e-9) * step;
+  for (let t = Math.floor(min / step + 1e-9) * step; t <= last + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
 }
 
@@ -63,7 +64,10 @@ export function lineChart(c: Chart): string {
   const yTicks = linearTicks(0, Math.max(1e-9, ys.length ? Math.max(...ys) : 1));
   const yMax = yTicks[yTicks.length - 1] || 1;
   const xTicks = c.logX ? logTicks(xMin, xMax) : linearTicks(xMin, xMax);
-  if (!c.logX) xMax = Math.max(xMax, xTicks[xTicks.length - 1]);
+  if (!c.logX) {
+    xMin = xTicks[0];
+    xMax = xTicks[xTicks.length - 1];
+  }
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
   const sx = (x: number) => m.left + (c.logX ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin)) : (x - xMin) / (xMax - xMin)) * pw;
