@@ -65,6 +65,8 @@ export interface BenchResults {
     temporalCli: string;
     loadAverage: { before: number[]; after: number[]; atEachPart: Record<string, number[]> };
     layout: string;
+    /** WORKER_* and BENCH_WORKER_OPTIONS passed on to Countersign (besides the scale run's cache size). */
+    workerEnv: Record<string, string>;
     options: Omit<BenchOptions, 'progress' | 'outDir'>;
   };
   ingestion: {
@@ -75,7 +77,7 @@ export interface BenchResults {
     callbacksAccepted: number;
     callbacksRefused: number;
   };
-  e2e: E2eResult;
+  e2e: { idle: E2eResult; busy: E2eResult };
   pragmas?: PragmaRun[];
   scale: {
     transactions: number;
@@ -219,7 +221,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     part('part 1: callback ingestion (fresh dev server, Countersign as npm start runs it)');
     const a = await startCluster({ dir: join(work, 'ingestion'), bundlePath, onProgress: progress });
     let ingestion: BenchResults['ingestion'];
-    let e2e: E2eResult;
+    let e2e: BenchResults['e2e'];
     try {
       const run = async (via: Via, load: Load, prefix: string, callbacks: number): Promise<IngestionRun> => {
         await settle(a);
@@ -259,8 +261,27 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
 
       part('part 2: end to end (2xx to the state query showing the event)');
       await settle(a);
-      e2e = await a.loadgen.call<E2eResult>('e2e', { prefix: 'e2e', samples: opts.e2eSamples, concurrency: opts.e2eConcurrency });
-      say(`end to end: new workflow p50 ${e2e.created.p50.toFixed(1)} ms p99 ${e2e.created.p99.toFixed(1)} ms; running workflow p50 ${e2e.running.p50.toFixed(1)} ms p99 ${e2e.running.p99.toFixed(1)} ms`);
+      const idle = await a.loadgen.call<E2eResult>('e2e', { prefix: 'e2e-idle', samples: opts.e2eSamples, concurrency: opts.e2eConcurrency });
+      say(`end to end, no other load: new workflow p50 ${idle.created.p50.toFixed(1)} ms p99 ${idle.created.p99.toFixed(1)} ms; running workflow p50 ${idle.running.p50.toFixed(1)} ms p99 ${idle.running.p99.toFixed(1)} ms`);
+      await settle(a);
+      // The same, while other callbacks arrive at the fixed rate: the worker must keep up.
+      const background = Math.ceil(opts.fixedCallbacks / 2);
+      const [, busy] = await Promise.all([
+        a.loadgen.call<LoadResult>('callbacks', {
+          via: 'receivers',
+          load: { rate: opts.fixedRate },
+          label: `background at ${opts.fixedRate}/s`,
+          plan: { kind: 'pairs', prefix: 'e2e-background', transactions: Math.ceil(background / 2) },
+        }),
+        a.loadgen.call<E2eResult>('e2e', {
+          prefix: 'e2e-busy',
+          samples: 100_000,
+          concurrency: opts.e2eConcurrency,
+          maxMs: (background / opts.fixedRate) * 1000,
+        }),
+      ]);
+      say(`end to end at ${opts.fixedRate}/s: new workflow p50 ${busy.created.p50.toFixed(1)} ms p99 ${busy.created.p99.toFixed(1)} ms; running workflow p50 ${busy.running.p50.toFixed(1)} ms p99 ${busy.running.p99.toFixed(1)} ms`);
+      e2e = { idle, busy };
     } finally {
       await a.stop();
     }
@@ -434,6 +455,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         loadAverage: { before: loadBefore, after: loadAfter, atEachPart },
         layout:
           'Three processes on one machine: the Temporal dev server (startDevServer, SQLite file in a temp dir), Countersign (worker + HTTP receivers + one Temporal client connection, as npm start runs them) and the load generator, forked with child_process.fork so it never shares an event loop with the server under test. The raw baseline is sent from the load generator process.',
+        workerEnv: Object.fromEntries(
+          Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('WORKER_') || e[0] === 'BENCH_WORKER_OPTIONS') && e[1] !== undefined),
+        ),
         options: Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'progress' && k !== 'outDir')) as BenchResults['meta']['options'],
       },
       ingestion,

@@ -84,7 +84,13 @@ function post(cb: BenchCallback): Promise<number> {
 
 /** What the receivers' Temporal delivery does for an authenticated callback, minus HTTP and parsing. */
 async function signalRaw(cb: BenchCallback): Promise<void> {
-  const input: TransactionInput = { ...cb.ref, registered: false, options: config.engine, ...(cb.dossierId && { registration: { dossierId: cb.dossierId } }) };
+  const input: TransactionInput = {
+    ...cb.ref,
+    registered: false,
+    options: config.engine,
+    ...(cb.dossierId && { registration: { dossierId: cb.dossierId } }),
+    searchAttributesSet: true,
+  };
   for (const event of cb.events) {
     await client.workflow.signalWithStart(cb.ref.kind === 'registered-mail' ? 'registeredMailWorkflow' : 'signingWorkflow', {
       workflowId: workflowIdFor(cb.ref),
@@ -211,15 +217,17 @@ async function timeUntilVisible(workflowId: string, key: string, counters: { que
   }
 }
 
-async function runE2e(params: { prefix: string; samples: number; concurrency: number }): Promise<E2eResult> {
+/** `maxMs`: stop taking new samples after this long (to stay inside a background run). */
+async function runE2e(params: { prefix: string; samples: number; concurrency: number; maxMs?: number }): Promise<E2eResult> {
   const created: number[] = [];
   const running: number[] = [];
   const counters = { queries: 0, errors: 0 };
   let next = 0;
   const stop = ticker('end to end', params.samples, () => created.length);
+  const until = performance.now() + (params.maxMs ?? Infinity);
   await Promise.all(
     Array.from({ length: params.concurrency }, async () => {
-      while (next < params.samples) {
+      while (next < params.samples && performance.now() < until) {
         const i = next++;
         const externalId = externalIdFor(params.prefix, i);
         for (const stage of ['progress', 'final'] as const) {

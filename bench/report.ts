@@ -69,6 +69,8 @@ export function renderReport(r: BenchResults): string {
     '',
   );
   lines.push(m.layout, '');
+  const tuning = Object.entries(m.workerEnv ?? {});
+  lines.push(`Worker settings: ${tuning.length ? tuning.map(([k, v]) => `\`${k}=${v}\``).join(', ') : 'the defaults'} (the scale run adds \`WORKER_MAX_CACHED_WORKFLOWS=${o.cacheSize}\`).`, '');
   lines.push('## Goals', '');
   lines.push(table(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'])), '');
   lines.push(`ratio: ${i.ratio.toFixed(2)}`, '');
@@ -121,16 +123,19 @@ export function renderReport(r: BenchResults): string {
   }
 
   lines.push('## 2. End to end', '');
+  const { idle, busy } = r.e2e;
   lines.push(
-    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event. Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's. ${o.e2eSamples} transactions, ${o.e2eConcurrency} at a time; ${r.e2e.queriesPerSample.toFixed(1)} queries per sample on average, ${r.e2e.queryErrors} refused while the workflow was not yet queryable.`,
+    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event, ${o.e2eConcurrency} transactions at a time: first with no other load (${o.e2eSamples} transactions), then while other callbacks arrive through the receivers at ${o.fixedRate}/s. Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's (${idle.queriesPerSample.toFixed(1)} and ${busy.queriesPerSample.toFixed(1)} queries per sample; ${idle.queryErrors + busy.queryErrors} refused while a workflow was not yet queryable).`,
     '',
   );
   lines.push(
     table(
-      ['callback', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
+      ['callback', 'other load', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
       [
-        ['first (creates the workflow)', r.e2e.created.count, ...lat(r.e2e.created)],
-        ['later (running workflow)', r.e2e.running.count, ...lat(r.e2e.running)],
+        ['first (creates the workflow)', 'none', idle.created.count, ...lat(idle.created)],
+        ['later (running workflow)', 'none', idle.running.count, ...lat(idle.running)],
+        ['first (creates the workflow)', `${o.fixedRate} callbacks/s`, busy.created.count, ...lat(busy.created)],
+        ['later (running workflow)', `${o.fixedRate} callbacks/s`, busy.running.count, ...lat(busy.running)],
       ],
     ),
     '',

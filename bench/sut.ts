@@ -2,7 +2,7 @@
 // Temporal client connection, the worker and the HTTP app. Forked by the orchestrator, so the
 // load generator never shares its event loop. Configured by env, like the real thing.
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
@@ -37,11 +37,14 @@ async function main() {
   const nativeConnection = await NativeConnection.connect({ address });
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
+  // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.
+  const extra = process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>) : undefined;
   const worker = await createWorker({
     connection: nativeConnection,
     config,
     providers,
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
+    ...(extra && { options: extra }),
   });
   const workerDone = worker.run();
   const metrics = createMetrics();

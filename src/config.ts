@@ -71,6 +71,8 @@ const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: optionalInt(0),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalInt(2),
   WORKER_MAX_CONCURRENT_ACTIVITIES: optionalInt(1),
+  /** `autoscaling` lets the worker add workflow task pollers while the server has tasks; a number caps them. */
+  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal(''), z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).optional(),
   ...PROVIDER_ENV.shape,
 });
 
@@ -119,7 +121,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS }),
       ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined && { maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
       ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined && { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES }),
-    } as { maxCachedWorkflows?: number; maxConcurrentWorkflowTaskExecutions?: number; maxConcurrentActivityTaskExecutions?: number },
+      ...(e.WORKER_WORKFLOW_TASK_POLLERS !== undefined && e.WORKER_WORKFLOW_TASK_POLLERS !== '' && {
+        workflowTaskPollerBehavior:
+          e.WORKER_WORKFLOW_TASK_POLLERS === 'autoscaling'
+            ? ({ type: 'autoscaling' } as const)
+            : ({ type: 'simple-maximum', maximum: e.WORKER_WORKFLOW_TASK_POLLERS } as const),
+      }),
+    } as {
+      maxCachedWorkflows?: number;
+      maxConcurrentWorkflowTaskExecutions?: number;
+      maxConcurrentActivityTaskExecutions?: number;
+      workflowTaskPollerBehavior?: { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };
+    },
     providers: providerSettings(e),
   };
 }

@@ -43,10 +43,12 @@ describe('bench (smoke size)', () => {
     finite(results.ingestion.ratio);
   });
 
-  it('measures end to end on new and running workflows', () => {
-    expect(results.e2e.created.count).toBe(results.meta.options.e2eSamples);
-    expect(results.e2e.running.count).toBe(results.meta.options.e2eSamples);
-    finite(results.e2e.running.p99);
+  it('measures end to end on new and running workflows, idle and under load', () => {
+    expect(results.e2e.idle.created.count).toBe(results.meta.options.e2eSamples);
+    expect(results.e2e.idle.running.count).toBe(results.meta.options.e2eSamples);
+    expect(results.e2e.busy.running.count).toBeGreaterThan(0);
+    finite(results.e2e.idle.running.p99);
+    finite(results.e2e.busy.created.p99);
   });
 
   it('starts the open transactions, and every timer fires', () => {
