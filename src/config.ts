@@ -27,6 +27,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/** Unset or empty: leave the choice to the library. */
+const optionalInt = (min: number) =>
+  z
+    .union([z.literal(''), z.coerce.number().int().min(min).max(1_000_000)])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
 const envSchema = z.object({
   PORT: port(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -90,6 +97,12 @@ const envSchema = z.object({
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** How long a stopping process waits for in-flight requests and activities. */
   SHUTDOWN_TIMEOUT: duration('30s'),
+  /** Worker tuning; unset keeps the SDK's defaults (cache sized from the heap limit, 40 and 100 slots). */
+  WORKER_MAX_CACHED_WORKFLOWS: optionalInt(0),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalInt(2),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: optionalInt(1),
+  /** `autoscaling` lets the worker add workflow task pollers while the server has tasks; a number caps them. */
+  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal(''), z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).optional(),
   ...PROVIDER_ENV.shape,
 });
 
@@ -156,6 +169,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       activitiesModule: e.COUNTERSIGN_ACTIVITIES_MODULE,
       documentsDir: e.COUNTERSIGN_DOCUMENTS_DIR ?? join(e.COUNTERSIGN_DATA_DIR, 'documents'),
       notify: { url: e.COUNTERSIGN_NOTIFY_URL, secret: e.COUNTERSIGN_NOTIFY_SECRET },
+    },
+    /** Passed to Worker.create only when set. */
+    worker: {
+      ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS }),
+      ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined && { maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
+      ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined && { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES }),
+      ...(e.WORKER_WORKFLOW_TASK_POLLERS !== undefined && e.WORKER_WORKFLOW_TASK_POLLERS !== '' && {
+        workflowTaskPollerBehavior:
+          e.WORKER_WORKFLOW_TASK_POLLERS === 'autoscaling'
+            ? ({ type: 'autoscaling' } as const)
+            : ({ type: 'simple-maximum', maximum: e.WORKER_WORKFLOW_TASK_POLLERS } as const),
+      }),
+    } as {
+      maxCachedWorkflows?: number;
+      maxConcurrentWorkflowTaskExecutions?: number;
+      maxConcurrentActivityTaskExecutions?: number;
+      workflowTaskPollerBehavior?: { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };
     },
     providers: providerSettings(e),
     providerApi: providerApiSettings(e),

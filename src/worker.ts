@@ -49,6 +49,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     },
     // Activities in flight when the process is asked to stop get this long to finish.
     shutdownGraceTime: deps.config.shutdownTimeoutMs,
+    // WORKER_* settings; the caller's explicit options still win.
+    ...deps.config.worker,
     ...rest,
   });
 }

@@ -119,6 +119,12 @@ export interface TransactionInput extends TransactionRef {
   options?: EngineOptions;
   /** Carried across continue-as-new. */
   carried?: TransactionState;
+  /**
+   * The starter set SigningProvider, SigningExternalId and SigningStatus at start, so the
+   * workflow does not upsert the same values again (a history event and a visibility write per
+   * transaction). Absent in runs started before this field existed, which replay as they ran.
+   */
+  searchAttributesSet?: boolean;
 }
 
 export interface TransactionEventRecord {

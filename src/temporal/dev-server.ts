@@ -15,13 +15,19 @@ export interface DevServerOptions {
   cliPath?: string;
   /** Bind address; loopback by default, since the dev server has no authentication. */
   ip?: string;
+  /** SQLite pragmas (`name=value`); default WAL with synchronous=normal. `[]` keeps SQLite's own defaults. */
+  sqlitePragmas?: string[];
 }
+
+export const DEFAULT_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 export interface DevServer {
   address: string;
   uiUrl: string;
   dbFile: string;
   logFile: string;
+  /** The server process, for resource measurements. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -62,8 +68,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--log-level', 'warn',
     '--ui-disable-news-fetch',
     // WAL lets readers (the Web UI, queries) run beside the writer.
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--sqlite-pragma', 'synchronous=normal',
+    ...(opts.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -84,6 +89,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     uiUrl: `http://${ip === '0.0.0.0' ? 'localhost' : ip}:${opts.uiPort}`,
     dbFile,
     logFile,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -24,7 +24,7 @@ function startOptions(ctx: TransactionContext, ref: TransactionRef, input: Trans
   return {
     workflowId: workflowIdFor(ref),
     taskQueue: ctx.taskQueue,
-    args: [input] as [TransactionInput],
+    args: [{ ...input, searchAttributesSet: true }] as [TransactionInput],
     // A closed transaction never starts a second run: callbacks after the end are late.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [

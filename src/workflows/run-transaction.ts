@@ -102,7 +102,7 @@ export async function runTransaction(input: TransactionInput, policy: Transactio
     return result;
   });
 
-  if (!input.carried) {
+  if (!input.carried && !input.searchAttributesSet) {
     upsertSearchAttributes([
       { key: SigningProvider, value: state.provider },
       { key: SigningExternalId, value: state.externalId },

@@ -52,6 +52,22 @@ describe('config', () => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
   });
 
+  it('passes worker tuning only when set', () => {
+    expect(loadConfig({}).worker).toEqual({});
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '' }).worker).toEqual({
+      maxCachedWorkflows: 500,
+      maxConcurrentWorkflowTaskExecutions: 20,
+    });
+    expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+  });
+
+  it('reads the workflow task pollers as autoscaling or a maximum', () => {
+    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'autoscaling' }).worker).toEqual({ workflowTaskPollerBehavior: { type: 'autoscaling' } });
+    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: '20' }).worker).toEqual({ workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 20 } });
+    expect(() => loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'many' })).toThrow(/WORKER_WORKFLOW_TASK_POLLERS/);
+  });
+
   it('splits allowlists', () => {
     expect(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }).providers.evrotrust.allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
   });

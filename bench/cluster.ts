@@ -1,0 +1,106 @@
+// One measured setup: a fresh Temporal dev server (the project's own startDevServer, SQLite in
+// a temp dir), the system under test and the load generator, each in its own process.
+import { Client, Connection } from '@temporalio/client';
+import { closeSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { BENCH_CREDENTIALS } from './callbacks';
+import { forkChild, type Child } from './rpc';
+import type { SutStats } from './sut';
+
+export interface Cluster {
+  dev: DevServer;
+  sut: Child;
+  loadgen: Child;
+  client: Client;
+  stats(): Promise<SutStats>;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolve(__dirname, '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Only what the children need: nothing from the caller's own Countersign settings leaks in. */
+function childEnv(address: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
+  // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS') env[k] = v;
+  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'countersign', LOG_LEVEL: 'info', ...BENCH_CREDENTIALS, ...extra };
+}
+
+export async function startCluster(opts: {
+  dir: string;
+  bundlePath: string;
+  sqlitePragmas?: string[];
+  sutEnv?: Record<string, string>;
+  onProgress: (line: string) => void;
+}): Promise<Cluster> {
+  const dev = await startDevServer({
+    port: await freePort(),
+    uiPort: await freePort(),
+    dataDir: opts.dir,
+    namespace: 'default',
+    ...(opts.sqlitePragmas && { sqlitePragmas: opts.sqlitePragmas }),
+  });
+  const env = childEnv(dev.address, { BENCH_WORKFLOW_BUNDLE: opts.bundlePath, ...opts.sutEnv });
+  // Countersign's JSON logs go to a file, as they would to a log collector.
+  const logFd = openSync(join(opts.dir, 'countersign.log'), 'a');
+  const children: Child[] = [];
+  const connection = await Connection.connect({ address: dev.address });
+  const stopAll = async () => {
+    for (const c of children.reverse()) await c.stop();
+    closeSync(logFd);
+    await connection.close();
+    await dev.stop();
+  };
+  try {
+    // BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the system under test.
+    const nodeArgs = process.env.BENCH_SUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const sut = await forkChild(join(__dirname, 'sut.ts'), { env, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
+    children.push(sut);
+    const loadgen = await forkChild(join(__dirname, 'loadgen.ts'), { env, cwd: ROOT, onProgress: opts.onProgress });
+    children.push(loadgen);
+    await loadgen.call('setReceivers', (sut.ready as { url: string }).url);
+    return {
+      dev,
+      sut,
+      loadgen,
+      client: new Client({ connection, namespace: 'default' }),
+      stats: () => sut.call<SutStats>('stats'),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Waits until the system under test is quiet (the worker has worked off what the last run
+ * left behind), so one measurement does not pay for the previous one.
+ */
+export async function settle(cluster: Cluster, maxMs = 30_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  let quiet = 0;
+  let before = await cluster.stats();
+  while (Date.now() < until && quiet < 2) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await cluster.stats();
+    const cpu = (now.cpuUserMs + now.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs) / (now.atMs - before.atMs);
+    quiet = cpu < 0.1 && now.numInFlightWorkflowActivations === 0 ? quiet + 1 : 0;
+    before = now;
+  }
+}

@@ -1,0 +1,91 @@
+// How big a run is. `full` is what `npm run bench` measures (well under 15 minutes on two
+// cores); `smoke` is the seconds-long run CI does; BENCH_SCALE=100000 opts into the big one.
+
+export interface BenchOptions {
+  size: string;
+  outDir: string;
+  /** Offered rate of the fixed-rate ingestion runs, callbacks per second. */
+  fixedRate: number;
+  fixedCallbacks: number;
+  /** Unmeasured callbacks each way first, so JIT, connections and caches are warm. */
+  warmupCallbacks: number;
+  /** Closed loop: this many clients, each sending its next callback when answered. */
+  concurrency: number;
+  saturationCallbacks: number;
+  e2eSamples: number;
+  e2eConcurrency: number;
+  /** Also run a short saturation with SQLite's own defaults instead of WAL. */
+  comparePragmas: boolean;
+  pragmaCallbacks: number;
+  scaleTransactions: number;
+  /** Open transactions at which growth is measured; the last is `scaleTransactions`. */
+  checkpoints: number[];
+  /** Callbacks sent at `fixedRate` at each checkpoint to measure the ack latency. */
+  ackCallbacks: number;
+  /** WORKER_MAX_CACHED_WORKFLOWS of the scale run. */
+  cacheSize: number;
+  startConcurrency: number;
+  /** Each scale transaction's deadline, counted from its own start. */
+  deadlineAfterMs: number;
+  /** How long after the last deadline every timer must have fired. */
+  timersGraceMs: number;
+  progress: (line: string) => void;
+}
+
+type Sized = Omit<BenchOptions, 'outDir' | 'progress' | 'size'>;
+
+const FULL: Sized = {
+  fixedRate: 200,
+  fixedCallbacks: 4000,
+  warmupCallbacks: 600,
+  concurrency: 32,
+  saturationCallbacks: 8000,
+  e2eSamples: 200,
+  e2eConcurrency: 4,
+  comparePragmas: true,
+  pragmaCallbacks: 4000,
+  scaleTransactions: 10_000,
+  checkpoints: [1000, 2500, 5000, 7500, 10_000],
+  ackCallbacks: 600,
+  cacheSize: 2000,
+  startConcurrency: 32,
+  deadlineAfterMs: 150_000,
+  timersGraceMs: 120_000,
+};
+
+const SMOKE: Sized = {
+  fixedRate: 50,
+  fixedCallbacks: 40,
+  warmupCallbacks: 10,
+  concurrency: 4,
+  saturationCallbacks: 40,
+  e2eSamples: 4,
+  e2eConcurrency: 2,
+  comparePragmas: false,
+  pragmaCallbacks: 0,
+  scaleTransactions: 60,
+  checkpoints: [30, 60],
+  ackCallbacks: 10,
+  cacheSize: 20,
+  startConcurrency: 8,
+  deadlineAfterMs: 5_000,
+  timersGraceMs: 60_000,
+};
+
+/** The opt-in run: 100 000 open transactions; growth checkpoints extended to match. */
+function bigScale(n: number): Partial<Sized> {
+  const checkpoints = [1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000].filter((c) => c < n);
+  return { scaleTransactions: n, checkpoints: [...checkpoints, n], deadlineAfterMs: Math.max(150_000, n * 8), timersGraceMs: Math.max(120_000, n * 2) };
+}
+
+export function benchOptions(env: NodeJS.ProcessEnv, outDir: string, progress: (line: string) => void): BenchOptions {
+  const size = env.BENCH_SIZE === 'smoke' ? 'smoke' : 'full';
+  const base = size === 'smoke' ? SMOKE : FULL;
+  const scale = env.BENCH_SCALE ? Number(env.BENCH_SCALE) : undefined;
+  if (scale !== undefined && !(Number.isInteger(scale) && scale > 0)) throw new Error(`BENCH_SCALE must be a positive integer, got ${env.BENCH_SCALE}`);
+  const sized = scale !== undefined && scale !== base.scaleTransactions ? { ...base, ...bigScale(scale) } : base;
+  // For exploring: BENCH_OPTIONS='{"saturationCallbacks":20000}' overrides any size field.
+  const overrides = env.BENCH_OPTIONS ? (JSON.parse(env.BENCH_OPTIONS) as Partial<Sized>) : {};
+  const label = [size, scale && `${scale} open transactions`, env.BENCH_OPTIONS && `overrides ${env.BENCH_OPTIONS}`].filter(Boolean).join(', ');
+  return { ...sized, ...overrides, size: label, outDir, progress };
+}

@@ -1,0 +1,21 @@
+// `npm run bench`: one measured run on this machine, written to bench/results/.
+// BENCH_SIZE=smoke for a seconds-long run, BENCH_SCALE=100000 for the big scale run,
+// BENCH_OUT=<dir> to write elsewhere, BENCH_KEEP=1 to keep the temp dir (logs, SQLite),
+// BENCH_OPTIONS=<json> to override single sizes (see options.ts).
+import { resolve } from 'node:path';
+import { runBench } from './bench';
+import { benchOptions } from './options';
+import { writeResults } from './report';
+
+async function main() {
+  const outDir = resolve(process.env.BENCH_OUT ?? resolve(__dirname, 'results'));
+  const opts = benchOptions(process.env, outDir, (line) => process.stdout.write(`${line}\n`));
+  const results = await runBench(opts);
+  const files = writeResults(outDir, results);
+  process.stdout.write(`\n${results.goals.map((g) => `${g.met === null ? 'n/a ' : g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.measured}`).join('\n')}\nratio: ${results.ingestion.ratio.toFixed(2)}\n\nWrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+}
+
+main().catch((err) => {
+  console.error('bench failed:', err);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+// The system under test, as `npm start` runs it minus the dev server: one process with one
+// Temporal client connection, the worker and the HTTP app. Forked by the orchestrator, so the
+// load generator never shares its event loop. Configured by env, like the real thing.
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { createMetrics } from '../src/metrics';
+import { createProviders } from '../src/providers';
+import { createWorker } from '../src/worker';
+import { announceReady, serve } from './rpc';
+
+export interface SutStats {
+  /** Milliseconds since the process started. */
+  atMs: number;
+  rssBytes: number;
+  /** Highest RSS sampled (every 250 ms) since the last `resetPeak`. */
+  peakRssBytes: number;
+  heapUsedBytes: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  numCachedWorkflows: number;
+  numInFlightWorkflowActivations: number;
+  callbacksAccepted: number;
+  callbacksRefused: number;
+}
+
+async function main() {
+  const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const address = config.temporal.address!;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const providers = createProviders(config);
+  const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
+  // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.
+  const extra = process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>) : undefined;
+  const worker = await createWorker({
+    connection: nativeConnection,
+    config,
+    providers,
+    ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
+    ...(extra && { options: extra }),
+  });
+  const workerDone = worker.run();
+  const metrics = createMetrics();
+  const app = createApp({ config, client, providers: Object.values(providers), logger: createLogger(config.logLevel), metrics });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
+  const started = performance.now();
+  const sum = async (counter: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
+    (await counter.get()).values.reduce((a, v) => a + v.value, 0);
+
+  serve(
+    {
+      async stats(): Promise<SutStats> {
+        const cpu = process.cpuUsage();
+        const rss = process.memoryUsage.rss();
+        peakRss = Math.max(peakRss, rss);
+        const status = worker.getStatus();
+        return {
+          atMs: performance.now() - started,
+          rssBytes: rss,
+          peakRssBytes: peakRss,
+          heapUsedBytes: process.memoryUsage().heapUsed,
+          cpuUserMs: cpu.user / 1000,
+          cpuSystemMs: cpu.system / 1000,
+          numCachedWorkflows: status.numCachedWorkflows,
+          numInFlightWorkflowActivations: status.numInFlightWorkflowActivations,
+          callbacksAccepted: await sum(metrics.callbacksAccepted),
+          callbacksRefused: await sum(metrics.callbacksRefused),
+        };
+      },
+      resetPeak() {
+        peakRss = process.memoryUsage.rss();
+      },
+    },
+    async () => {
+      clearInterval(sampler);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerDone.catch(() => undefined);
+      await nativeConnection.close();
+      await connection.close();
+    },
+  );
+  announceReady({ url: `http://127.0.0.1:${port}` });
+}
+
+main().catch((err) => {
+  console.error('bench system under test failed:', err);
+  process.exit(1);
+});

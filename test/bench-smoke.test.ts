@@ -1,0 +1,88 @@
+// CI runs the benchmark code at a tiny size: every scenario runs for real (dev server, worker,
+// receivers, load generator in its own process) and writes its report. No timing assertions:
+// speed is the full run's business, not a test's.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBench, type BenchResults } from '../bench/bench';
+import { benchOptions } from '../bench/options';
+import { PLOTS, writeResults } from '../bench/report';
+
+const finite = (v: number) => expect(Number.isFinite(v)).toBe(true);
+
+describe('bench (smoke size)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'countersign-bench-smoke-'));
+  let results: BenchResults;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const opts = benchOptions({ BENCH_SIZE: 'smoke' }, out, (line) => void lines.push(line));
+    results = await runBench(opts);
+    writeResults(out, results);
+  }, 300_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('prints progress while it runs', () => {
+    expect(lines.some((l) => /part 1/.test(l))).toBe(true);
+    expect(lines.some((l) => /timers:/.test(l))).toBe(true);
+  });
+
+  it('gets every ingestion callback accepted, through the receivers and raw', () => {
+    const { fixed, saturation } = results.ingestion;
+    for (const run of [fixed.receivers, fixed.raw, saturation.receivers, saturation.raw]) {
+      expect(run.failed).toBe(0);
+      expect(run.ok).toBe(run.callbacks);
+      expect(run.latency.count).toBe(run.callbacks);
+      expect(run.latency.p50).toBeLessThanOrEqual(run.latency.p99);
+      expect(run.latency.p99).toBeLessThanOrEqual(run.latency.max);
+      finite(run.callbacksPerSec);
+    }
+    expect(results.ingestion.callbacksRefused).toBe(0);
+    // Measured runs plus the warm-up, all counted by the receivers themselves.
+    expect(results.ingestion.callbacksAccepted).toBeGreaterThanOrEqual(fixed.receivers.callbacks + saturation.receivers.callbacks);
+    finite(results.ingestion.ratio);
+  });
+
+  it('measures end to end on new and running workflows, idle and under load', () => {
+    expect(results.e2e.idle.created.count).toBe(results.meta.options.e2eSamples);
+    expect(results.e2e.idle.running.count).toBe(results.meta.options.e2eSamples);
+    expect(results.e2e.busy.running.count).toBeGreaterThan(0);
+    finite(results.e2e.idle.running.p99);
+    finite(results.e2e.busy.created.p99);
+  });
+
+  it('starts the open transactions, and every timer fires', () => {
+    const { scale } = results;
+    expect(scale.transactions).toBe(results.meta.options.scaleTransactions);
+    expect(scale.timers.expired).toBe(scale.transactions);
+    expect(scale.timers.allFiredAfterLastDeadlineMs).not.toBeNull();
+    expect(scale.timers.lateness.count).toBeGreaterThan(0);
+    expect(scale.timers.lateness.p50).toBeGreaterThanOrEqual(0);
+  });
+
+  it('keeps the worker cache within its configured size as transactions grow', () => {
+    expect(results.growth.map((g) => g.open)).toEqual(results.meta.options.checkpoints);
+    for (const g of results.growth) {
+      expect(g.numCachedWorkflows).toBeLessThanOrEqual(results.scale.cacheSize);
+      expect(g.ackOk).toBe(g.ackSent);
+      finite(g.ack.p99);
+      expect(g.rssBytes).toBeGreaterThan(0);
+    }
+  });
+
+  it('writes the report, the raw results and the plots', () => {
+    const report = readFileSync(join(out, 'REPORT.md'), 'utf8');
+    expect(report).toMatch(/^ratio: \d+\.\d\d$/m);
+    for (const heading of ['## Goals', '## 1. Callback ingestion', '## 2. End to end', '## 3. Scale', '## 4. Growth']) expect(report).toContain(heading);
+    expect(report).toContain('load average');
+    expect(results.goals).toHaveLength(4);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).ingestion.ratio).toBeCloseTo(results.ingestion.ratio);
+    for (const plot of Object.values(PLOTS)) {
+      expect(existsSync(join(out, plot))).toBe(true);
+      const svg = readFileSync(join(out, plot), 'utf8');
+      expect(svg.startsWith('<svg')).toBe(true);
+      expect(svg).toContain('<path');
+      expect(report).toContain(`(${plot})`);
+    }
+  });
+});
