@@ -11,6 +11,7 @@ import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { createProviders } from '../src/providers';
 import { createWorker } from '../src/worker';
+import { createFollowUpWorkers } from '../src/temporal/follow-up-workers';
 import { announceReady, serve } from './rpc';
 
 export interface SutStats {
@@ -46,7 +47,9 @@ async function main() {
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
     ...(extra && { options: extra }),
   });
-  const workerDone = worker.run();
+  // Follow-ups (and the last one at a deadline) run on their per-provider task queues.
+  const followUpWorkers = await createFollowUpWorkers({ connection: nativeConnection, config, providers });
+  const workerDone = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
   const metrics = createMetrics();
   const app = createApp({ config, client, providers: Object.values(providers), logger: createLogger(config.logLevel), metrics });
   const server: Server = await new Promise((resolve) => {
@@ -87,7 +90,7 @@ async function main() {
     async () => {
       clearInterval(sampler);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      for (const w of [worker, ...followUpWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
       await workerDone.catch(() => undefined);
       await nativeConnection.close();
       await connection.close();
