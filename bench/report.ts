@@ -74,6 +74,7 @@ export function renderReport(r: BenchResults): string {
   lines.push('## Goals', '');
   lines.push(table(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'])), '');
   lines.push(`ratio: ${i.ratio.toFixed(2)}`, '');
+  lines.push('What the numbers led to (and what was tried and left): [bench/README.md](../README.md#what-the-numbers-led-to).', '');
 
   lines.push('## 1. Callback ingestion', '');
   lines.push(
