@@ -223,12 +223,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     let ingestion: BenchResults['ingestion'];
     let e2e: BenchResults['e2e'];
     try {
-      const run = async (via: Via, load: Load, prefix: string, callbacks: number): Promise<IngestionRun> => {
+      const run = async (via: Via, load: Load, prefix: string, callbacks: number, maxMs?: number): Promise<IngestionRun> => {
         await settle(a);
         const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
         const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
         const [result, countersign, temporal] = await measured(a, () =>
-          a.loadgen.call<LoadResult>('callbacks', { via, load, label, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
+          a.loadgen.call<LoadResult>('callbacks', { via, load, label, maxMs, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
         );
         const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
         const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
@@ -237,9 +237,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       };
       // Receivers, raw, raw, receivers: drift during the run (a growing database, other
       // load on the machine) weighs on both sides alike.
-      const abba = async (load: Load, prefix: string, callbacks: number) => {
-        const half = Math.ceil(callbacks / 2);
-        const r1 = await run('receivers', load, `${prefix}-rcv-1`, half);
+      // A time limit bounds the first run; the other three send as many callbacks as it did.
+      const abba = async (load: Load, prefix: string, callbacks: number, maxMs?: number) => {
+        const r1 = await run('receivers', load, `${prefix}-rcv-1`, Math.ceil(callbacks / 2), maxMs);
+        const half = r1.callbacks;
         const w1 = await run('raw', load, `${prefix}-raw-1`, half);
         const w2 = await run('raw', load, `${prefix}-raw-2`, half);
         const r2 = await run('receivers', load, `${prefix}-rcv-2`, half);
@@ -248,7 +249,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       say('warm-up');
       await warmUp(a, opts, 'warm');
       const fixed = await abba({ rate: opts.fixedRate }, 'fixed', opts.fixedCallbacks);
-      const saturation = await abba({ concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks);
+      const saturation = await abba({ concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks, (opts.saturationSeconds * 1000) / 2);
       const counted = await a.stats();
       ingestion = {
         fixed,
@@ -297,21 +298,23 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         part(`SQLite pragmas: ${label}`);
         const c = await startCluster({ dir: join(work, `pragmas-${pragmas.length}`), bundlePath, sqlitePragmas: list, onProgress: progress });
         try {
-          const run = async (via: Via): Promise<IngestionRun> => {
+          const run = async (via: Via, callbacks: number, maxMs?: number): Promise<IngestionRun> => {
             await settle(c);
             const [result, countersign, temporal] = await measured(c, () =>
               c.loadgen.call<LoadResult>('callbacks', {
                 via,
                 load: { concurrency: opts.concurrency },
                 label: `${via} closed loop`,
-                plan: { kind: 'pairs', prefix: `pragma-${via}`, transactions: Math.ceil(opts.pragmaCallbacks / 2) },
+                maxMs,
+                plan: { kind: 'pairs', prefix: `pragma-${via}`, transactions: Math.ceil(callbacks / 2) },
               }),
             );
             say(`${via}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p99 ${result.latency.p99.toFixed(1)} ms`);
             return mergeRuns([{ ...result, countersign, temporal }]);
           };
           await warmUp(c, opts, 'warm');
-          pragmas.push({ label, pragmas: list, receivers: await run('receivers'), raw: await run('raw') });
+          const receivers = await run('receivers', opts.saturationCallbacks, opts.pragmaSeconds * 1000);
+          pragmas.push({ label, pragmas: list, receivers, raw: await run('raw', receivers.callbacks) });
         } finally {
           await c.stop();
         }

@@ -1,6 +1,7 @@
 // One measured setup: a fresh Temporal dev server (the project's own startDevServer, SQLite in
 // a temp dir), the system under test and the load generator, each in its own process.
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ export interface Cluster {
 }
 
 const ROOT = resolve(__dirname, '..');
+const TASK_QUEUE = 'countersign';
 
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -38,7 +40,7 @@ function childEnv(address: string, extra: Record<string, string>): NodeJS.Proces
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS') env[k] = v;
-  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: 'countersign', LOG_LEVEL: 'info', ...BENCH_CREDENTIALS, ...extra };
+  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'info', ...BENCH_CREDENTIALS, ...extra };
 }
 
 export async function startCluster(opts: {
@@ -88,11 +90,27 @@ export async function startCluster(opts: {
   }
 }
 
+/** Tasks waiting in the task queue (workflow and activity), as the server estimates them. */
+export async function backlog(cluster: Cluster): Promise<number> {
+  const { TaskQueueType, TaskQueueKind } = temporal.api.enums.v1;
+  let total = 0;
+  for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
+    const r = await cluster.client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType,
+      reportStats: true,
+    });
+    total += Number(r.stats?.approximateBacklogCount ?? 0);
+  }
+  return total;
+}
+
 /**
- * Waits until the system under test is quiet (the worker has worked off what the last run
- * left behind), so one measurement does not pay for the previous one.
+ * Waits until the system under test is quiet (no task waiting in the queue, the worker idle),
+ * so one measurement does not pay for the backlog the previous one left behind.
  */
-export async function settle(cluster: Cluster, maxMs = 30_000): Promise<void> {
+export async function settle(cluster: Cluster, maxMs = 60_000): Promise<void> {
   const until = Date.now() + maxMs;
   let quiet = 0;
   let before = await cluster.stats();
@@ -100,7 +118,7 @@ export async function settle(cluster: Cluster, maxMs = 30_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const now = await cluster.stats();
     const cpu = (now.cpuUserMs + now.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs) / (now.atMs - before.atMs);
-    quiet = cpu < 0.1 && now.numInFlightWorkflowActivations === 0 ? quiet + 1 : 0;
+    quiet = cpu < 0.1 && now.numInFlightWorkflowActivations === 0 && (await backlog(cluster)) === 0 ? quiet + 1 : 0;
     before = now;
   }
 }

@@ -137,7 +137,8 @@ function ticker(label: string, total: number, done: () => number) {
   return () => clearInterval(timer);
 }
 
-async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: string }): Promise<LoadResult> {
+/** `maxMs` (closed loop): stop taking new callbacks after this long; the plan is then an upper bound. */
+async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: string; maxMs?: number }): Promise<LoadResult> {
   const items = planItems(params.plan).map((it) => withEvents(providers, callbackRequest(it.provider, it.externalId, it.stage)));
   const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
@@ -176,24 +177,26 @@ async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: s
     let next = 0;
     await Promise.all(
       Array.from({ length: (params.load as { concurrency: number }).concurrency }, async () => {
-        while (next < items.length) await one(items[next++]);
+        const until = t0 + (params.maxMs ?? Infinity);
+        while (next < items.length && performance.now() < until) await one(items[next++]);
       }),
     );
   }
   const elapsedMs = performance.now() - t0;
   stop();
-  const signals = items.reduce((a, cb) => a + cb.events.length, 0);
+  const sent = items.slice(0, done);
+  const signals = sent.reduce((a, cb) => a + cb.events.length, 0);
   return {
     via: params.via,
     load: params.load,
-    callbacks: items.length,
+    callbacks: done,
     signals,
     ok,
-    failed: items.length - ok,
+    failed: done - ok,
     outcomes,
     elapsedMs,
     callbacksPerSec: (ok * 1000) / elapsedMs,
-    signalsPerSec: (signals * (ok / items.length) * 1000) / elapsedMs,
+    signalsPerSec: (signals * (ok / Math.max(1, done)) * 1000) / elapsedMs,
     latency: summarize(latencies),
     samples: latencies,
     ...('rate' in params.load && { maxSendLagMs: maxLag }),

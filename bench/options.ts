@@ -11,12 +11,17 @@ export interface BenchOptions {
   warmupCallbacks: number;
   /** Closed loop: this many clients, each sending its next callback when answered. */
   concurrency: number;
+  /**
+   * Closed loop: the first receivers run lasts this long (at most `saturationCallbacks`); the
+   * other three runs send as many callbacks as it did, so both sides send the same signals.
+   */
+  saturationSeconds: number;
   saturationCallbacks: number;
   e2eSamples: number;
   e2eConcurrency: number;
   /** Also run a short saturation with SQLite's own defaults instead of WAL. */
   comparePragmas: boolean;
-  pragmaCallbacks: number;
+  pragmaSeconds: number;
   scaleTransactions: number;
   /** Open transactions at which growth is measured; the last is `scaleTransactions`. */
   checkpoints: number[];
@@ -37,20 +42,21 @@ type Sized = Omit<BenchOptions, 'outDir' | 'progress' | 'size'>;
 const FULL: Sized = {
   fixedRate: 200,
   fixedCallbacks: 4000,
-  warmupCallbacks: 600,
+  warmupCallbacks: 400,
   concurrency: 32,
-  saturationCallbacks: 8000,
+  saturationSeconds: 20,
+  saturationCallbacks: 10_000,
   e2eSamples: 200,
   e2eConcurrency: 4,
   comparePragmas: true,
-  pragmaCallbacks: 4000,
+  pragmaSeconds: 12,
   scaleTransactions: 10_000,
   checkpoints: [1000, 2500, 5000, 7500, 10_000],
   ackCallbacks: 600,
   cacheSize: 2000,
   startConcurrency: 32,
-  deadlineAfterMs: 150_000,
-  timersGraceMs: 120_000,
+  deadlineAfterMs: 120_000,
+  timersGraceMs: 240_000,
 };
 
 const SMOKE: Sized = {
@@ -58,11 +64,12 @@ const SMOKE: Sized = {
   fixedCallbacks: 40,
   warmupCallbacks: 10,
   concurrency: 4,
+  saturationSeconds: 30,
   saturationCallbacks: 40,
   e2eSamples: 4,
   e2eConcurrency: 2,
   comparePragmas: false,
-  pragmaCallbacks: 0,
+  pragmaSeconds: 0,
   scaleTransactions: 60,
   checkpoints: [30, 60],
   ackCallbacks: 10,
@@ -75,7 +82,7 @@ const SMOKE: Sized = {
 /** The opt-in run: 100 000 open transactions; growth checkpoints extended to match. */
 function bigScale(n: number): Partial<Sized> {
   const checkpoints = [1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000].filter((c) => c < n);
-  return { scaleTransactions: n, checkpoints: [...checkpoints, n], deadlineAfterMs: Math.max(150_000, n * 8), timersGraceMs: Math.max(120_000, n * 2) };
+  return { scaleTransactions: n, checkpoints: [...checkpoints, n], deadlineAfterMs: Math.max(120_000, n * 8), timersGraceMs: Math.max(240_000, n * 4) };
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv, outDir: string, progress: (line: string) => void): BenchOptions {

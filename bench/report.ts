@@ -74,10 +74,11 @@ export function renderReport(r: BenchResults): string {
   lines.push('## Goals', '');
   lines.push(table(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'])), '');
   lines.push(`ratio: ${i.ratio.toFixed(2)}`, '');
+  lines.push('What the numbers led to (and what was tried and left): [bench/README.md](../README.md#what-the-numbers-led-to).', '');
 
   lines.push('## 1. Callback ingestion', '');
   lines.push(
-    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${25} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
+    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${25} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike; in the closed loop the first receivers run lasts ${o.saturationSeconds / 2} s and the three others send as many callbacks as it did. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
     '',
   );
   lines.push(
@@ -104,7 +105,7 @@ export function renderReport(r: BenchResults): string {
 
   if (r.pragmas?.length) {
     lines.push('### SQLite pragmas of the dev server', '');
-    lines.push(`Closed loop, ${o.concurrency} clients, ${int(o.pragmaCallbacks)} callbacks each way, each on a fresh dev server.`, '');
+    lines.push(`Closed loop, ${o.concurrency} clients, receivers for ${o.pragmaSeconds} s, then as many callbacks raw; each variant on a fresh dev server.`, '');
     lines.push(
       table(
         ['pragmas', 'receivers callbacks/s', 'receivers p99 ms', 'raw callbacks/s', 'raw p99 ms', 'ratio', 'Temporal CPU (receivers run)'],

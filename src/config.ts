@@ -101,8 +101,12 @@ const envSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: optionalInt(0),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: optionalInt(2),
   WORKER_MAX_CONCURRENT_ACTIVITIES: optionalInt(1),
-  /** `autoscaling` lets the worker add workflow task pollers while the server has tasks; a number caps them. */
-  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal(''), z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).optional(),
+  /**
+   * `autoscaling` lets the worker add workflow task pollers while the server has tasks; a number
+   * caps them instead. Autoscaling by default: with the SDK's fixed 10 (2 for new workflows) the
+   * first tasks of new transactions queued behind incoming signals under load (bench/README.md).
+   */
+  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).default('autoscaling'),
   ...PROVIDER_ENV.shape,
 });
 
@@ -175,12 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS }),
       ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined && { maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
       ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined && { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES }),
-      ...(e.WORKER_WORKFLOW_TASK_POLLERS !== undefined && e.WORKER_WORKFLOW_TASK_POLLERS !== '' && {
-        workflowTaskPollerBehavior:
-          e.WORKER_WORKFLOW_TASK_POLLERS === 'autoscaling'
-            ? ({ type: 'autoscaling' } as const)
-            : ({ type: 'simple-maximum', maximum: e.WORKER_WORKFLOW_TASK_POLLERS } as const),
-      }),
+      workflowTaskPollerBehavior:
+        e.WORKER_WORKFLOW_TASK_POLLERS === 'autoscaling'
+          ? ({ type: 'autoscaling' } as const)
+          : ({ type: 'simple-maximum', maximum: e.WORKER_WORKFLOW_TASK_POLLERS } as const),
     } as {
       maxCachedWorkflows?: number;
       maxConcurrentWorkflowTaskExecutions?: number;

@@ -53,16 +53,18 @@ describe('config', () => {
   });
 
   it('passes worker tuning only when set', () => {
-    expect(loadConfig({}).worker).toEqual({});
+    const pollers = { workflowTaskPollerBehavior: { type: 'autoscaling' } };
+    expect(loadConfig({}).worker).toEqual(pollers);
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '' }).worker).toEqual({
       maxCachedWorkflows: 500,
       maxConcurrentWorkflowTaskExecutions: 20,
+      ...pollers,
     });
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
   });
 
-  it('reads the workflow task pollers as autoscaling or a maximum', () => {
+  it('reads the workflow task pollers as autoscaling (the default) or a maximum', () => {
     expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'autoscaling' }).worker).toEqual({ workflowTaskPollerBehavior: { type: 'autoscaling' } });
     expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: '20' }).worker).toEqual({ workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 20 } });
     expect(() => loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'many' })).toThrow(/WORKER_WORKFLOW_TASK_POLLERS/);
