@@ -90,7 +90,7 @@ export function renderReport(r: BenchResults): string {
   );
   const lag = i.fixed.receivers.maxSendLagMs;
   lines.push(
-    `Receivers' own count: ${int(i.callbacksAccepted)} accepted, ${int(i.callbacksRefused)} refused. Open-loop generator: most delayed send ${ms(lag)} ms behind schedule. Each callback carries one event, so callbacks/s = signals/s here.`,
+    `Receivers' own count (all of part 1, warm-up included): ${int(i.callbacksAccepted)} accepted, ${int(i.callbacksRefused)} refused${i.callbacksRefused ? ` (${Object.entries(i.refusedByReason).map(([k, v]) => `${k}: ${v}`).join(', ')})` : ''}. Open-loop generator: most delayed send ${ms(lag)} ms behind schedule. Each callback carries one event, so callbacks/s = signals/s here.`,
     '',
   );
   const cpuPer = (u: ResourceUse | undefined, run: IngestionRun) => (u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : NaN);
@@ -101,6 +101,17 @@ export function renderReport(r: BenchResults): string {
     `Where the CPU goes at saturation: the receivers path (HTTP, parsing, checks, the client call) costs Countersign ${ms(receiverCost)} ms per callback beyond what its worker spends either way; the Temporal server spends ${ms(temporalCost)} ms per callback. A faster HTTP layer could save at most part of the former.`,
     '',
   );
+  if (i.sweep.length) {
+    lines.push('### Answer latency by offered rate (receivers alone)', '');
+    lines.push(`Open loop, ${o.sweepSeconds} s per rate, rising until p99 reached 50 ms.`, '');
+    lines.push(
+      table(
+        ['offered callbacks/s', 'answered/s', 'p50 ms', 'p99 ms', 'max ms', 'Countersign CPU (per callback)', 'Temporal CPU (per callback)'],
+        [...i.sweep, i.fixed.receivers].map((r) => [(r.load as { rate: number }).rate, r.callbacksPerSec.toFixed(0), ...lat(r.latency), perCallback(r.countersign, r), perCallback(r.temporal, r)]),
+      ),
+      '',
+    );
+  }
   lines.push(`![answer latency](${PLOTS.ingestion})`, '');
 
   if (r.pragmas?.length) {
@@ -126,7 +137,7 @@ export function renderReport(r: BenchResults): string {
   lines.push('## 2. End to end', '');
   const { idle, busy } = r.e2e;
   lines.push(
-    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event, ${o.e2eConcurrency} transactions at a time: first with no other load (${o.e2eSamples} transactions), then while other callbacks arrive through the receivers at ${o.fixedRate}/s. Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's (${idle.queriesPerSample.toFixed(1)} and ${busy.queriesPerSample.toFixed(1)} queries per sample; ${idle.queryErrors + busy.queryErrors} refused while a workflow was not yet queryable).`,
+    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event, ${o.e2eConcurrency} transactions at a time: first with no other load (${o.e2eSamples} transactions), then while other callbacks arrive through the receivers at ${i.steadyRate}/s (half the receivers' saturated rate, at most ${o.fixedRate}/s: a load the machine sustains). Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's (${idle.queriesPerSample.toFixed(1)} and ${busy.queriesPerSample.toFixed(1)} queries per sample; ${idle.queryErrors + busy.queryErrors} refused while a workflow was not yet queryable).`,
     '',
   );
   lines.push(
@@ -135,8 +146,8 @@ export function renderReport(r: BenchResults): string {
       [
         ['first (creates the workflow)', 'none', idle.created.count, ...lat(idle.created)],
         ['later (running workflow)', 'none', idle.running.count, ...lat(idle.running)],
-        ['first (creates the workflow)', `${o.fixedRate} callbacks/s`, busy.created.count, ...lat(busy.created)],
-        ['later (running workflow)', `${o.fixedRate} callbacks/s`, busy.running.count, ...lat(busy.running)],
+        ['first (creates the workflow)', `${i.steadyRate} callbacks/s`, busy.created.count, ...lat(busy.created)],
+        ['later (running workflow)', `${i.steadyRate} callbacks/s`, busy.running.count, ...lat(busy.running)],
       ],
     ),
     '',
@@ -174,7 +185,7 @@ export function renderReport(r: BenchResults): string {
 
   lines.push('## 4. Growth', '');
   lines.push(
-    `At each step, after starting the transactions and letting the worker settle: Countersign's memory and cache, then ${o.ackCallbacks} callbacks at ${o.fixedRate}/s to random open transactions through the receivers (answer latency).`,
+    `At each step, after starting the transactions and letting the worker settle: Countersign's memory and cache, then ${o.ackCallbacks} callbacks at ${i.steadyRate}/s (the steady rate of part 2) to random open transactions through the receivers (answer latency). Deadlines fall ${(o.deadlineAfterMs / 1000).toFixed(0)} s after each start, so later steps are measured while earlier transactions expire (they stay open, lingering); the worker gets at most ${(o.growthSettleMs / 1000).toFixed(0)} s to go quiet before each step.`,
     '',
   );
   lines.push(

@@ -27,6 +27,14 @@ export interface SutStats {
   numInFlightWorkflowActivations: number;
   callbacksAccepted: number;
   callbacksRefused: number;
+  /** Refusals by reason (`unavailable`: Temporal did not answer in time; the others: the request). */
+  refusedByReason: Record<string, number>;
+}
+
+function byReason(values: Array<{ value: number; labels: Record<string, unknown> }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[String(v.labels.reason)] = (out[String(v.labels.reason)] ?? 0) + v.value;
+  return out;
 }
 
 async function main() {
@@ -81,6 +89,7 @@ async function main() {
           numInFlightWorkflowActivations: status.numInFlightWorkflowActivations,
           callbacksAccepted: await sum(metrics.callbacksAccepted),
           callbacksRefused: await sum(metrics.callbacksRefused),
+          refusedByReason: byReason((await metrics.callbacksRefused.get()).values),
         };
       },
       resetPeak() {
