@@ -2,6 +2,8 @@
 // cores); `smoke` is the seconds-long run CI does; BENCH_SCALE=100000 opts into the big one.
 
 export interface BenchOptions {
+  /** Which parts run (BENCH_PARTS, comma-separated); `e2e` shares part 1's dev server. */
+  parts: Array<'ingestion' | 'e2e' | 'scale'>;
   size: string;
   outDir: string;
   /** Offered rate of the fixed-rate ingestion runs, callbacks per second. */
@@ -45,7 +47,9 @@ export interface BenchOptions {
   progress: (line: string) => void;
 }
 
-type Sized = Omit<BenchOptions, 'outDir' | 'progress' | 'size'>;
+type Sized = Omit<BenchOptions, 'outDir' | 'progress' | 'size' | 'parts'>;
+
+const PARTS: BenchOptions['parts'] = ['ingestion', 'e2e', 'scale'];
 
 const FULL: Sized = {
   fixedRate: 200,
@@ -111,6 +115,9 @@ export function benchOptions(env: NodeJS.ProcessEnv, outDir: string, progress: (
   const sized = scale !== undefined && scale !== base.scaleTransactions ? { ...base, ...bigScale(scale) } : base;
   // For exploring: BENCH_OPTIONS='{"saturationCallbacks":20000}' overrides any size field.
   const overrides = env.BENCH_OPTIONS ? (JSON.parse(env.BENCH_OPTIONS) as Partial<Sized>) : {};
+  const parts = env.BENCH_PARTS ? env.BENCH_PARTS.split(',').map((p) => p.trim()) : PARTS;
+  const unknown = parts.filter((p) => !(PARTS as string[]).includes(p));
+  if (unknown.length || !parts.length) throw new Error(`BENCH_PARTS must list some of ${PARTS.join(', ')}, got ${env.BENCH_PARTS}`);
   const label = [size, scale && `${scale} open transactions`, env.BENCH_OPTIONS && `overrides ${env.BENCH_OPTIONS}`].filter(Boolean).join(', ');
-  return { ...sized, ...overrides, size: label, outDir, progress };
+  return { ...sized, ...overrides, parts: parts as BenchOptions['parts'], size: label, outDir, progress };
 }

@@ -11,6 +11,7 @@ export const PLOTS = {
   growth: 'growth.svg',
   growthMemory: 'growth-memory.svg',
   timers: 'scale-timers.svg',
+  byRate: 'ingestion-by-rate.svg',
 } as const;
 
 const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -44,10 +45,23 @@ function ingestionRows(runs: IngestionRun[]) {
   ]);
 }
 
+/** How fast transactions were seen expiring once all their deadlines had passed. */
+function firingRate(timeline: Array<[number, number, number]>, expected: number): string {
+  const after = timeline.filter(([, due]) => due >= expected);
+  if (after.length < 2) return '–';
+  const [t0, , c0] = after[0];
+  const [t1, , c1] = after[after.length - 1];
+  return t1 > t0 ? `${((c1 - c0) / (t1 - t0)).toFixed(1)}/s (Countersign and the Temporal server below)` : '–';
+}
+
+/** Why a part has no numbers: it failed (with the error) or was not selected. */
+function notMeasured(r: BenchResults, part: string): string[] {
+  const failure = r.failures.find((f) => f.part === part);
+  return [failure ? `**Not measured: this part failed:** ${failure.error}` : `Not measured: this part was not run (\`BENCH_PARTS\`).`, ''];
+}
+
 export function renderReport(r: BenchResults): string {
   const m = r.meta;
-  const i = r.ingestion;
-  const s = r.scale;
   const o = m.options;
   const lines: string[] = [];
   lines.push('# Countersign benchmark', '');
@@ -71,12 +85,22 @@ export function renderReport(r: BenchResults): string {
   lines.push(m.layout, '');
   const tuning = Object.entries(m.workerEnv ?? {});
   lines.push(`Worker settings: ${tuning.length ? tuning.map(([k, v]) => `\`${k}=${v}\``).join(', ') : 'the defaults'} (the scale run adds \`WORKER_MAX_CACHED_WORKFLOWS=${o.cacheSize}\`).`, '');
+  if (r.failures.length) {
+    lines.push(`**Parts that failed** (the sections below keep what was measured before): ${r.failures.map((f) => `${f.part}: ${f.error}`).join('; ')}`, '');
+  }
   lines.push('## Goals', '');
   lines.push(table(['goal', 'measured', 'met'], r.goals.map((g) => [g.goal, g.measured, g.met === null ? 'n/a' : g.met ? 'yes' : '**no**'])), '');
-  lines.push(`ratio: ${i.ratio.toFixed(2)}`, '');
+  lines.push(`ratio: ${r.ingestion ? r.ingestion.ratio.toFixed(2) : 'not measured'}`, '');
   lines.push('What the numbers led to (and what was tried and left): [bench/README.md](../README.md#what-the-numbers-led-to).', '');
+  lines.push(...ingestionSection(r), ...pragmasSection(r), ...e2eSection(r), ...scaleSection(r), ...growthSection(r));
+  return lines.join('\n');
+}
 
-  lines.push('## 1. Callback ingestion', '');
+function ingestionSection(r: BenchResults): string[] {
+  const o = r.meta.options;
+  const lines: string[] = ['## 1. Callback ingestion', ''];
+  const i = r.ingestion;
+  if (!i) return [...lines, ...notMeasured(r, 'ingestion')];
   lines.push(
     `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${25} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike; in the closed loop the first receivers run lasts ${o.saturationSeconds / 2} s and the three others send as many callbacks as it did. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
     '',
@@ -102,18 +126,43 @@ export function renderReport(r: BenchResults): string {
     '',
   );
   if (i.sweep.length) {
-    lines.push('### Answer latency by offered rate (receivers alone)', '');
-    lines.push(`Open loop, ${o.sweepSeconds} s per rate, rising until p99 reached 50 ms.`, '');
+    lines.push('### Answer latency by offered rate', '');
+    lines.push(
+      `Open loop, ${o.sweepSeconds} s per rate and path, rates rising until the receivers' p99 reached 50 ms; the last row is the fixed-rate run above. Raw \`signalWithStart\` is the limit: where it stops keeping up, the Temporal server (its single SQLite connection) is the bottleneck, not the receivers.`,
+      '',
+    );
+    const rawAt = new Map(i.sweepRaw.map((w) => [(w.load as { rate: number }).rate, w]));
     lines.push(
       table(
-        ['offered callbacks/s', 'answered/s', 'p50 ms', 'p99 ms', 'max ms', 'Countersign CPU (per callback)', 'Temporal CPU (per callback)'],
-        [...i.sweep, i.fixed.receivers].map((r) => [(r.load as { rate: number }).rate, r.callbacksPerSec.toFixed(0), ...lat(r.latency), perCallback(r.countersign, r), perCallback(r.temporal, r)]),
+        ['offered callbacks/s', 'receivers answered/s', 'receivers p50 ms', 'receivers p99 ms', 'raw answered/s', 'raw p50 ms', 'raw p99 ms', 'Countersign CPU (per callback)', 'Temporal CPU (per callback)'],
+        [...i.sweep, i.fixed.receivers].map((run) => {
+          const rate = (run.load as { rate: number }).rate;
+          const raw = rate === o.fixedRate ? i.fixed.raw : rawAt.get(rate);
+          return [
+            rate,
+            run.callbacksPerSec.toFixed(0),
+            ms(run.latency.p50),
+            ms(run.latency.p99),
+            raw ? raw.callbacksPerSec.toFixed(0) : '–',
+            ms(raw?.latency.p50),
+            ms(raw?.latency.p99),
+            perCallback(run.countersign, run),
+            perCallback(run.temporal, run),
+          ];
+        }),
       ),
       '',
     );
+    lines.push(`![answer latency by offered rate](${PLOTS.byRate})`, '');
   }
   lines.push(`![answer latency](${PLOTS.ingestion})`, '');
 
+  return lines;
+}
+
+function pragmasSection(r: BenchResults): string[] {
+  const o = r.meta.options;
+  const lines: string[] = [];
   if (r.pragmas?.length) {
     lines.push('### SQLite pragmas of the dev server', '');
     lines.push(`Closed loop, ${o.concurrency} clients, receivers for ${o.pragmaSeconds} s, then as many callbacks raw; each variant on a fresh dev server.`, '');
@@ -134,10 +183,16 @@ export function renderReport(r: BenchResults): string {
     );
   }
 
-  lines.push('## 2. End to end', '');
+  return lines;
+}
+
+function e2eSection(r: BenchResults): string[] {
+  const o = r.meta.options;
+  const lines: string[] = ['## 2. End to end', ''];
+  if (!r.e2e) return [...lines, ...notMeasured(r, 'e2e')];
   const { idle, busy } = r.e2e;
   lines.push(
-    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event, ${o.e2eConcurrency} transactions at a time: first with no other load (${o.e2eSamples} transactions), then while other callbacks arrive through the receivers at ${i.steadyRate}/s (half the receivers' saturated rate, at most ${o.fixedRate}/s: a load the machine sustains). Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's (${idle.queriesPerSample.toFixed(1)} and ${busy.queriesPerSample.toFixed(1)} queries per sample; ${idle.queryErrors + busy.queryErrors} refused while a workflow was not yet queryable).`,
+    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event, ${o.e2eConcurrency} transactions at a time: first with no other load (${o.e2eSamples} transactions), then while other callbacks arrive through the receivers at ${r.meta.steadyRate}/s (${r.ingestion ? `half the receivers' saturated rate, at most ${o.fixedRate}/s: a load the machine sustains` : 'a quarter of the fixed rate, as part 1 did not run'}). Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's (${idle.queriesPerSample.toFixed(1)} and ${busy.queriesPerSample.toFixed(1)} queries per sample; ${idle.queryErrors + busy.queryErrors} refused while a workflow was not yet queryable).`,
     '',
   );
   lines.push(
@@ -146,14 +201,21 @@ export function renderReport(r: BenchResults): string {
       [
         ['first (creates the workflow)', 'none', idle.created.count, ...lat(idle.created)],
         ['later (running workflow)', 'none', idle.running.count, ...lat(idle.running)],
-        ['first (creates the workflow)', `${i.steadyRate} callbacks/s`, busy.created.count, ...lat(busy.created)],
-        ['later (running workflow)', `${i.steadyRate} callbacks/s`, busy.running.count, ...lat(busy.running)],
+        ['first (creates the workflow)', `${r.meta.steadyRate} callbacks/s`, busy.created.count, ...lat(busy.created)],
+        ['later (running workflow)', `${r.meta.steadyRate} callbacks/s`, busy.running.count, ...lat(busy.running)],
       ],
     ),
     '',
   );
 
-  lines.push('## 3. Scale: open transactions waiting on timers', '');
+  return lines;
+}
+
+function scaleSection(r: BenchResults): string[] {
+  const o = r.meta.options;
+  const lines: string[] = ['## 3. Scale: open transactions waiting on timers', ''];
+  const s = r.scale;
+  if (!s) return [...lines, ...notMeasured(r, 'scale')];
   lines.push(
     `${int(s.transactions)} signing transactions registered as \`POST /transactions\` does (\`registerTransaction\`, ${o.startConcurrency} at a time), mixed providers, each with a deadline ${(o.deadlineAfterMs / 1000).toFixed(0)} s after its own start and no follow-up before it, so each waits on its deadline timer. Worker cache: \`WORKER_MAX_CACHED_WORKFLOWS=${s.cacheSize}\`.`,
     '',
@@ -173,7 +235,8 @@ export function renderReport(r: BenchResults): string {
           'deadlines',
           `${t.firstDeadline.slice(11, 19)} … ${t.lastDeadline.slice(11, 19)} UTC${t.firstDeadlineBeforeLastStart ? ' (the first fell before the last start: timers fired while growth was measured)' : ', all after the last start'}`,
         ],
-        ['all seen expired', t.allFiredAfterLastDeadlineMs === null ? 'not within the grace period' : `${(t.allFiredAfterLastDeadlineMs / 1000).toFixed(1)} s after the last deadline`],
+        ['all seen expired', t.allFiredAfterLastDeadlineMs === null ? `not within ${(o.timersGraceMs / 1000).toFixed(0)} s of the last deadline` : `${(t.allFiredAfterLastDeadlineMs / 1000).toFixed(1)} s after the last deadline`],
+        ['expiries per second once every deadline was due', firingRate(t.timeline, t.expected)],
         ['deadline → `expired` event (sample of ' + t.lateness.count + ')', `p50 ${ms(t.lateness.p50)} ms, p99 ${ms(t.lateness.p99)} ms, max ${ms(t.lateness.max)} ms`],
         ['Countersign while timers fire (CPU, RSS, peak RSS)', `${pct(t.countersign.cpuPercent)}, ${mb(t.countersign.rssBytes)} MB, ${mb(t.countersign.peakRssBytes)} MB`],
         ['Temporal server while timers fire (CPU, RSS)', use(t.temporal)],
@@ -183,9 +246,15 @@ export function renderReport(r: BenchResults): string {
   );
   lines.push(`![timers](${PLOTS.timers})`, '');
 
-  lines.push('## 4. Growth', '');
+  return lines;
+}
+
+function growthSection(r: BenchResults): string[] {
+  const o = r.meta.options;
+  const lines: string[] = ['## 4. Growth', ''];
+  if (!r.growth.length) return [...lines, ...notMeasured(r, 'scale')];
   lines.push(
-    `At each step, after starting the transactions and letting the worker settle: Countersign's memory and cache, then ${o.ackCallbacks} callbacks at ${i.steadyRate}/s (the steady rate of part 2) to random open transactions through the receivers (answer latency). Deadlines fall ${(o.deadlineAfterMs / 1000).toFixed(0)} s after each start, so later steps are measured while earlier transactions expire (they stay open, lingering); the worker gets at most ${(o.growthSettleMs / 1000).toFixed(0)} s to go quiet before each step.`,
+    `At each step, after starting the transactions and letting the worker settle: Countersign's memory and cache, then ${o.ackCallbacks} callbacks at ${r.meta.steadyRate}/s (the steady rate of part 2) to random open transactions through the receivers (answer latency). Deadlines fall ${(o.deadlineAfterMs / 1000).toFixed(0)} s after each start, so later steps are measured while earlier transactions expire (they stay open, lingering); the worker gets at most ${(o.growthSettleMs / 1000).toFixed(0)} s to go quiet before each step.`,
     '',
   );
   lines.push(
@@ -196,14 +265,16 @@ export function renderReport(r: BenchResults): string {
     '',
   );
   lines.push(`![growth: memory](${PLOTS.growthMemory})`, '', `![growth: ack latency](${PLOTS.growth})`, '');
-  return lines.join('\n');
+  return lines;
 }
 
+/** The plots whose parts ran; the report links only those. */
 export function renderPlots(r: BenchResults): Record<string, string> {
+  const plots: Record<string, string> = {};
   const i = r.ingestion;
   const cdf = (run: IngestionRun) => run.latency.cdf.map(([x, q]) => [x, q * 100] as [number, number]);
-  return {
-    [PLOTS.ingestion]: lineChart({
+  if (i) {
+    plots[PLOTS.ingestion] = lineChart({
       title: 'Callback answer latency (CDF)',
       xLabel: 'answer latency, ms (log scale)',
       yLabel: 'requests answered within, %',
@@ -214,8 +285,25 @@ export function renderPlots(r: BenchResults): Record<string, string> {
         { name: `receivers, closed loop`, points: cdf(i.saturation.receivers), color: COLORS[0], dashed: true },
         { name: `raw, closed loop`, points: cdf(i.saturation.raw), color: COLORS[1], dashed: true },
       ],
-    }),
-    [PLOTS.growth]: lineChart({
+    });
+    const byRate = (runs: IngestionRun[], q: 'p50' | 'p99') => runs.map((run) => [(run.load as { rate: number }).rate, run.latency[q]] as [number, number]);
+    const receivers = [...i.sweep, i.fixed.receivers];
+    const raw = [...i.sweepRaw, i.fixed.raw];
+    plots[PLOTS.byRate] = lineChart({
+      title: 'Answer latency by offered rate (open loop)',
+      xLabel: 'offered callbacks/s',
+      yLabel: 'answer latency, ms',
+      series: [
+        { name: 'receivers p99', points: byRate(receivers, 'p99'), color: COLORS[0] },
+        { name: 'raw p99', points: byRate(raw, 'p99'), color: COLORS[1] },
+        { name: 'receivers p50', points: byRate(receivers, 'p50'), color: COLORS[0], dashed: true },
+        { name: 'raw p50', points: byRate(raw, 'p50'), color: COLORS[1], dashed: true },
+        { name: 'goal: p99 50 ms', points: [[0, 50], [r.meta.options.fixedRate, 50]], color: COLORS[4], dashed: true },
+      ],
+    });
+  }
+  if (r.growth.length) {
+    plots[PLOTS.growth] = lineChart({
       title: 'Ack latency as open transactions grow',
       xLabel: 'open transactions',
       yLabel: 'answer latency, ms',
@@ -223,9 +311,11 @@ export function renderPlots(r: BenchResults): Record<string, string> {
         { name: 'p50', points: r.growth.map((g) => [g.open, g.ack.p50]), color: COLORS[0] },
         { name: 'p99', points: r.growth.map((g) => [g.open, g.ack.p99]), color: COLORS[1] },
       ],
-    }),
-    [PLOTS.growthMemory]: memoryChart(r),
-    [PLOTS.timers]: lineChart({
+    });
+    plots[PLOTS.growthMemory] = memoryChart(r);
+  }
+  if (r.scale) {
+    plots[PLOTS.timers] = lineChart({
       title: `${r.scale.transactions} deadline timers`,
       xLabel: 'seconds since the first transaction started',
       yLabel: 'transactions',
@@ -233,17 +323,18 @@ export function renderPlots(r: BenchResults): Record<string, string> {
         { name: 'deadlines due', points: r.scale.timers.timeline.map(([x, due]) => [x, due]), color: COLORS[4], dashed: true },
         { name: 'seen expired (visibility)', points: r.scale.timers.timeline.map(([x, , seen]) => [x, seen]), color: COLORS[2] },
       ],
-    }),
-  };
+    });
+  }
+  return plots;
 }
 
 function memoryChart(r: BenchResults): string {
-  // The first point is the warm worker before any scale transaction.
-  const start = { open: 0, rssBytes: r.scale.baselineRssBytes, numCachedWorkflows: r.scale.baselineCachedWorkflows };
-  const points = [start, ...r.growth];
+  // The first point, when part 3 got that far, is the warm worker before any scale transaction.
+  const start = r.scale ? [{ open: 0, rssBytes: r.scale.baselineRssBytes, numCachedWorkflows: r.scale.baselineCachedWorkflows }] : [];
+  const points = [...start, ...r.growth];
   const temporal = r.growth.filter((g) => g.temporalRssBytes !== undefined);
   return lineChart({
-    title: `Memory as open transactions grow (worker cache ${r.scale.cacheSize})`,
+    title: `Memory as open transactions grow (worker cache ${r.meta.options.cacheSize})`,
     xLabel: 'open transactions',
     yLabel: 'MB',
     series: [

@@ -1,0 +1,93 @@
+// Parts 1 and 2, on one dev server: callbacks through the receivers against the same signals
+// sent raw, then the time from a callback's 2xx until the state query shows it.
+import { settle, type Cluster } from './cluster';
+import type { E2eResult, Load, LoadResult, Via } from './loadgen';
+import { measured, mergeRuns, warmUp } from './measure';
+import type { BenchOptions } from './options';
+import type { BenchResults, IngestionRun } from './results';
+
+type Say = (line: string) => void;
+
+export async function runIngestion(a: Cluster, opts: BenchOptions, say: Say): Promise<NonNullable<BenchResults['ingestion']>> {
+  const run = async (via: Via, load: Load, prefix: string, callbacks: number, maxMs?: number): Promise<IngestionRun> => {
+    await settle(a);
+    const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
+    const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
+    const [result, countersign, temporal] = await measured(a, () =>
+      a.loadgen.call<LoadResult>('callbacks', { via, load, label, maxMs, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
+    );
+    const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
+    const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
+    say(`${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`);
+    return { ...result, countersign, temporal, loadgenCpuPercent };
+  };
+  // Receivers, raw, raw, receivers: drift during the run (a growing database, other load on
+  // the machine) weighs on both sides alike. A time limit bounds the first run; the other
+  // three send as many callbacks as it did.
+  const abba = async (load: Load, prefix: string, callbacks: number, maxMs?: number) => {
+    const r1 = await run('receivers', load, `${prefix}-rcv-1`, Math.ceil(callbacks / 2), maxMs);
+    const half = r1.callbacks;
+    const w1 = await run('raw', load, `${prefix}-raw-1`, half);
+    const w2 = await run('raw', load, `${prefix}-raw-2`, half);
+    const r2 = await run('receivers', load, `${prefix}-rcv-2`, half);
+    return { receivers: mergeRuns([r1, r2]), raw: mergeRuns([w1, w2]) };
+  };
+  say('warm-up');
+  await warmUp(a, opts, 'warm');
+  // Both paths at rising rates, so the report shows where the server itself stops keeping up.
+  const sweep: IngestionRun[] = [];
+  const sweepRaw: IngestionRun[] = [];
+  for (const rate of opts.sweepRates.filter((r) => r < opts.fixedRate)) {
+    const callbacks = Math.max(10, rate * opts.sweepSeconds);
+    const r = await run('receivers', { rate }, `sweep-${rate}-rcv`, callbacks);
+    sweep.push(mergeRuns([r]));
+    sweepRaw.push(mergeRuns([await run('raw', { rate }, `sweep-${rate}-raw`, callbacks)]));
+    if (r.latency.p99 >= 50) break;
+  }
+  const fixed = await abba({ rate: opts.fixedRate }, 'fixed', opts.fixedCallbacks);
+  const saturation = await abba({ concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks, (opts.saturationSeconds * 1000) / 2);
+  const counted = await a.stats();
+  const ingestion = {
+    fixed,
+    saturation,
+    ratio: saturation.receivers.callbacksPerSec / saturation.raw.callbacksPerSec,
+    callbacksAccepted: counted.callbacksAccepted,
+    callbacksRefused: counted.callbacksRefused,
+    refusedByReason: counted.refusedByReason,
+    sweep,
+    sweepRaw,
+    steadyRate: steadyRateFrom(saturation.receivers.callbacksPerSec, opts),
+  };
+  say(`ratio receivers/raw at saturation: ${ingestion.ratio.toFixed(2)}`);
+  return ingestion;
+}
+
+/** Half the receivers' saturated rate, in tens, at most the fixed rate: a load the machine sustains. */
+export function steadyRateFrom(saturatedPerSec: number, opts: BenchOptions): number {
+  return Math.max(10, Math.min(opts.fixedRate, Math.round(saturatedPerSec / 20) * 10));
+}
+
+export async function runEndToEnd(a: Cluster, opts: BenchOptions, steadyRate: number, say: Say): Promise<NonNullable<BenchResults['e2e']>> {
+  await settle(a);
+  const idle = await a.loadgen.call<E2eResult>('e2e', { prefix: 'e2e-idle', samples: opts.e2eSamples, concurrency: opts.e2eConcurrency });
+  say(`end to end, no other load: new workflow p50 ${idle.created.p50.toFixed(1)} ms p99 ${idle.created.p99.toFixed(1)} ms; running workflow p50 ${idle.running.p50.toFixed(1)} ms p99 ${idle.running.p99.toFixed(1)} ms`);
+  await settle(a);
+  // The same, while other callbacks arrive at a rate the machine sustains: the worker must keep up.
+  const background = Math.ceil((steadyRate * opts.fixedCallbacks) / opts.fixedRate / 2);
+  const [, busy] = await Promise.all([
+    a.loadgen.call<LoadResult>('callbacks', {
+      via: 'receivers',
+      load: { rate: steadyRate },
+      label: `background at ${steadyRate}/s`,
+      plan: { kind: 'pairs', prefix: 'e2e-background', transactions: Math.ceil(background / 2) },
+    }),
+    a.loadgen.call<E2eResult>('e2e', {
+      prefix: 'e2e-busy',
+      samples: 100_000,
+      concurrency: opts.e2eConcurrency,
+      maxMs: (background / steadyRate) * 1000,
+    }),
+  ]);
+  say(`end to end at ${steadyRate}/s: new workflow p50 ${busy.created.p50.toFixed(1)} ms p99 ${busy.created.p99.toFixed(1)} ms; running workflow p50 ${busy.running.p50.toFixed(1)} ms p99 ${busy.running.p99.toFixed(1)} ms`);
+  return { idle, busy };
+}
