@@ -1,6 +1,7 @@
 // Provider callbacks as the providers send them, signed with the bench's own credentials, and
 // the events each becomes (parsed by the provider modules themselves, so the raw-signal
 // baseline sends exactly the signals the receivers would send).
+import { simulatorCredentials } from '../src/simulators/start';
 import type { Provider } from '../src/providers/provider';
 import { signhostChecksum } from '../src/providers/signhost';
 import type { ProviderEvent, ProviderName, TransactionRef } from '../src/shared/types';
@@ -12,6 +13,11 @@ export const BENCH_CREDENTIALS = {
   SIGNICAT_CALLBACK_AUTHORIZATION: 'Bearer bench-signicat-callback',
   PORTAL_DE_ASSINATURAS_CALLBACK_HEADER: 'X-Countersign-Token: bench-portal-callback',
 } as const;
+
+/** What Countersign needs to call the provider simulators' APIs, and they to accept it. */
+export function providerApiCredentials(): ReturnType<typeof simulatorCredentials> {
+  return { ...simulatorCredentials({}), ...BENCH_CREDENTIALS };
+}
 
 /** The providers whose callbacks prove who sent them, so they may start a workflow. */
 export const MIXED_PROVIDERS = ['signhost', 'signicat', 'portal-de-assinaturas'] as const satisfies readonly ProviderName[];

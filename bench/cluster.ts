@@ -6,7 +6,7 @@ import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { BENCH_CREDENTIALS } from './callbacks';
+import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { forkChild, type Child } from './rpc';
 import type { SutStats } from './sut';
 
@@ -48,6 +48,11 @@ export async function startCluster(opts: {
   bundlePath: string;
   sqlitePragmas?: string[];
   sutEnv?: Record<string, string>;
+  /**
+   * Provider APIs: the simulators, in the load generator's process, at this rate limit per
+   * provider. Without them the APIs are the real providers' URLs, which a bench must not call.
+   */
+  providerApis?: { rateLimit: number };
   onProgress: (line: string) => void;
 }): Promise<Cluster> {
   const dev = await startDevServer({
@@ -69,12 +74,20 @@ export async function startCluster(opts: {
     await dev.stop();
   };
   try {
-    // BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the system under test.
-    const nodeArgs = process.env.BENCH_SUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const sut = await forkChild(join(__dirname, 'sut.ts'), { env, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
-    children.push(sut);
+    // The load generator first: it plays the providers, whose API URLs Countersign is given.
     const loadgen = await forkChild(join(__dirname, 'loadgen.ts'), { env, cwd: ROOT, onProgress: opts.onProgress });
     children.push(loadgen);
+    let apis: Record<string, string> = {};
+    if (opts.providerApis) {
+      const urls = await loadgen.call<Record<string, string>>('simulators');
+      const limits = Object.keys(urls).map((k) => [k.replace(/_API_URL$/, '_API_RATE_LIMIT'), String(opts.providerApis!.rateLimit)]);
+      apis = { ...providerApiCredentials(), ...urls, ...Object.fromEntries(limits) };
+    }
+    // BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the system under test.
+    const nodeArgs = process.env.BENCH_SUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const sut = await forkChild(join(__dirname, 'sut.ts'), { env: { ...env, ...apis }, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
+    // Stopping goes in reverse: the load generator first, then Countersign.
+    children.unshift(sut);
     await loadgen.call('setReceivers', (sut.ready as { url: string }).url);
     return {
       dev,

@@ -11,8 +11,9 @@ import { workflowIdFor } from '../src/shared/ids';
 import { signalFor, stateQuery } from '../src/shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../src/shared/search-attributes';
 import type { TransactionInput } from '../src/shared/types';
+import { startSimulators, type RunningSimulators } from '../src/simulators';
 import { registerTransaction } from '../src/temporal/transactions';
-import { callbackRequest, externalIdFor, planItems, providerFor, withEvents, type BenchCallback, type Plan } from './callbacks';
+import { callbackRequest, externalIdFor, providerApiCredentials, planItems, providerFor, withEvents, type BenchCallback, type Plan } from './callbacks';
 import { announceReady, reportProgress, serve } from './rpc';
 import { summarize, type LatencySummary } from './stats';
 
@@ -266,6 +267,7 @@ async function startTransactions(params: { prefix: string; from: number; to: num
         const provider = providerFor(i);
         const externalId = externalIdFor(params.prefix, i);
         const deadline = Date.now() + params.deadlineAfterMs;
+        providerKnows(provider, externalId);
         const t = performance.now();
         const result = await registerTransaction(
           { client, taskQueue, engine: config.engine },
@@ -288,6 +290,24 @@ async function startTransactions(params: { prefix: string; from: number; to: num
   return { started: latencies.length, created, elapsedMs, perSec: (latencies.length * 1000) / elapsedMs, latencies, deadlines };
 }
 
+/** The providers' side, for the polls Countersign makes (the final one at each deadline). */
+let simulators: RunningSimulators | undefined;
+
+async function startProviderSimulators(): Promise<RunningSimulators['apiUrls']> {
+  // Only their status APIs are used: the bench sends callbacks itself, so no callback URL.
+  simulators = await startSimulators({ countersignUrl: 'http://127.0.0.1:9', credentials: providerApiCredentials(), env: {} });
+  return simulators.apiUrls;
+}
+
+/** A transaction the provider knows, so a poll finds it pending, as it would in life. */
+function providerKnows(provider: string, externalId: string): void {
+  if (!simulators) return;
+  if (provider === 'signhost') simulators.signhost.createTransaction({ Id: externalId });
+  else if (provider === 'signicat') simulators.signicat.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
+  else if (provider === 'portal-de-assinaturas') simulators.portal.createDocument({ documentId: externalId });
+  else simulators.evrotrust.createTransaction({ transactionID: externalId });
+}
+
 async function main() {
   connection = await Connection.connect({ address: config.temporal.address! });
   client = new Client({ connection, namespace: config.temporal.namespace });
@@ -299,6 +319,7 @@ async function main() {
       callbacks: runCallbacks,
       e2e: runE2e,
       start: startTransactions,
+      simulators: startProviderSimulators,
       cpu() {
         const u = process.cpuUsage();
         return { atMs: performance.now(), cpuMs: (u.user + u.system) / 1000 };
@@ -306,6 +327,7 @@ async function main() {
     },
     async () => {
       agent.destroy();
+      await simulators?.close();
       await connection.close();
     },
   );

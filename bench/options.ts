@@ -37,6 +37,12 @@ export interface BenchOptions {
   ackCallbacks: number;
   /** Longest wait for the worker to go quiet before each growth measurement. */
   growthSettleMs: number;
+  /**
+   * `<PROVIDER>_API_RATE_LIMIT` of the scale run, whose provider APIs are the simulators: each
+   * deadline ends with a last poll, and at the defaults (Signhost 2/s) the rate limit, not the
+   * engine, would set the pace.
+   */
+  providerApiRateLimit: number;
   /** WORKER_MAX_CACHED_WORKFLOWS of the scale run. */
   cacheSize: number;
   startConcurrency: number;
@@ -69,13 +75,14 @@ const FULL: Sized = {
   checkpoints: [1000, 2500, 5000, 10_000],
   ackCallbacks: 300,
   growthSettleMs: 10_000,
+  providerApiRateLimit: 1000,
   cacheSize: 2000,
   startConcurrency: 32,
   // Timers start firing while later transactions are still being started (expired ones stay
   // open, lingering): on two cores the server cannot start and expire 10 000 in 15 minutes one
   // after the other.
   deadlineAfterMs: 60_000,
-  timersGraceMs: 300_000,
+  timersGraceMs: 600_000,
 };
 
 const SMOKE: Sized = {
@@ -95,6 +102,7 @@ const SMOKE: Sized = {
   checkpoints: [30, 60],
   ackCallbacks: 10,
   growthSettleMs: 10_000,
+  providerApiRateLimit: 1000,
   cacheSize: 20,
   startConcurrency: 8,
   deadlineAfterMs: 5_000,

@@ -30,6 +30,7 @@ export async function runScale(
     dir: join(ctx.work, 'scale'),
     bundlePath: ctx.bundlePath,
     sutEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(opts.cacheSize) },
+    providerApis: { rateLimit: opts.providerApiRateLimit },
     onProgress: ctx.progress,
   });
   try {

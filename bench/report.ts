@@ -217,7 +217,7 @@ function scaleSection(r: BenchResults): string[] {
   const s = r.scale;
   if (!s) return [...lines, ...notMeasured(r, 'scale')];
   lines.push(
-    `${int(s.transactions)} signing transactions registered as \`POST /transactions\` does (\`registerTransaction\`, ${o.startConcurrency} at a time), mixed providers, each with a deadline ${(o.deadlineAfterMs / 1000).toFixed(0)} s after its own start and no follow-up before it, so each waits on its deadline timer. Worker cache: \`WORKER_MAX_CACHED_WORKFLOWS=${s.cacheSize}\`.`,
+    `${int(s.transactions)} signing transactions registered as \`POST /transactions\` does (\`registerTransaction\`, ${o.startConcurrency} at a time), mixed providers, each with a deadline ${(o.deadlineAfterMs / 1000).toFixed(0)} s after its own start and no follow-up before it, so each waits on its deadline timer. At the deadline the engine asks the provider one last time (a follow-up activity on the provider's task queue) before it records \`expired\`; the provider APIs are the simulators, in the load generator's process, still answering "pending", with \`<PROVIDER>_API_RATE_LIMIT=${o.providerApiRateLimit}\` so that the engine, not the rate limit, sets the pace (at the default limits, Signhost's 2/s would: ${int(Math.ceil(s.transactions / 3))} Signhost deadlines at once take ${Math.ceil(s.transactions / 3 / 2 / 60)} minutes to poll, by design). Worker cache: \`WORKER_MAX_CACHED_WORKFLOWS=${s.cacheSize}\`.`,
     '',
   );
   const t = s.timers;
