@@ -39,7 +39,7 @@ function childEnv(address: string, extra: Record<string, string>): NodeJS.Proces
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS') env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS' || k === 'BENCH_CLIENT_CONNECTION') env[k] = v;
   return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'info', ...BENCH_CREDENTIALS, ...extra };
 }
 

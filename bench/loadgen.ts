@@ -2,7 +2,8 @@
 // the system under test for an event loop. It sends callbacks over HTTP to the receivers, or
 // the very same signals straight to Temporal with @temporalio/client (the limit), and
 // measures what comes back.
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, type ConnectionLike } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { Agent, request } from 'node:http';
 import { loadConfig } from '../src/config';
@@ -63,7 +64,7 @@ const config = loadConfig();
 const providers = createProviders(config);
 const taskQueue = config.temporal.taskQueue;
 let client: Client;
-let connection: Connection;
+let connection: ConnectionLike;
 let receiversUrl: URL | undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
@@ -309,7 +310,11 @@ function providerKnows(provider: string, externalId: string): void {
 }
 
 async function main() {
-  connection = await Connection.connect({ address: config.temporal.address! });
+  // The raw baseline uses the kind of connection Countersign's client does (BENCH_CLIENT_CONNECTION).
+  connection =
+    process.env.BENCH_CLIENT_CONNECTION === 'grpc-js'
+      ? await Connection.connect({ address: config.temporal.address! })
+      : await NativeConnection.connect({ address: config.temporal.address! });
   client = new Client({ connection, namespace: config.temporal.namespace });
   serve(
     {

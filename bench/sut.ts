@@ -41,9 +41,10 @@ async function main() {
   const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const address = config.temporal.address!;
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
   const nativeConnection = await NativeConnection.connect({ address });
+  // BENCH_CLIENT_CONNECTION=grpc-js: the receivers' client on its own @grpc/grpc-js connection, to compare.
+  const connection = process.env.BENCH_CLIENT_CONNECTION === 'grpc-js' ? await Connection.connect({ address }) : nativeConnection;
+  const client = new Client({ connection, namespace: config.temporal.namespace });
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
   // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.

@@ -2,7 +2,7 @@
 // set), the worker with its follow-up workers, and the HTTP server. `npm start` and
 // `npm run demo` both start it this way. The Temporal runtime must be installed first
 // (installTemporalRuntime).
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
 import type { Config } from './config';
@@ -55,16 +55,18 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
     const target = devServer ? { address: devServer.address } : temporalConnectionOptions(config.temporal);
     const metrics = createMetrics();
 
-    const connection = await Connection.connect(target);
-    const nativeConnection = await NativeConnection.connect(target);
-    steps.unshift(['temporal connections', () => Promise.all([nativeConnection.close(), connection.close()]).then(() => undefined)]);
+    // One connection for the worker and the receivers' client: the native one carries client
+    // calls too, and costs less CPU per signal than a second, @grpc/grpc-js connection
+    // (bench/README.md).
+    const connection = await NativeConnection.connect(target);
+    steps.unshift(['temporal connection', () => connection.close()]);
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const providers = createProviders(config);
     for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
 
     say('Bundling workflows and starting the worker...');
     // Loads COUNTERSIGN_ACTIVITIES_MODULE too; a broken module stops startup with its name.
-    const running = await startCountersignWorker({ config, connection: nativeConnection, providers, metrics });
+    const running = await startCountersignWorker({ config, connection, providers, metrics });
     steps.unshift(['worker', () => running.stop()]);
 
     const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics });

@@ -3,7 +3,7 @@
 // nothing of a refused callback is in any transaction. Once Temporal is back, the providers'
 // retries are applied, each fact once. Real dev server on its own SQLite file, stopped and
 // started again under the running app and worker.
-import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { ServiceError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +26,6 @@ const DELIVERY_TIMEOUT_MS = 3_000;
 let dataDir: string;
 let serverOptions: DevServerOptions;
 let server: DevServer;
-let connection: Connection;
 let client: Client;
 let native: NativeConnection;
 let worker: RunningCountersignWorker;
@@ -40,9 +39,9 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'countersign-down-'));
   serverOptions = { port: await freePort(), uiPort: await freePort(), dataDir, namespace: 'default' };
   server = await startDevServer(serverOptions);
-  connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  // One native connection for the worker and the receivers' client, as startCountersign has it.
   native = await NativeConnection.connect({ address: server.address });
+  client = new Client({ connection: native });
   worker = await startCountersignWorker({ connection: native, config, workflowBundle: bundle });
   app = await startApp(config, client, undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 
@@ -62,7 +61,7 @@ beforeAll(async () => {
       return next(input);
     },
   };
-  flakyApp = await startApp(config, new Client({ connection, interceptors: { workflow: [cut] } }), undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
+  flakyApp = await startApp(config, new Client({ connection: native, interceptors: { workflow: [cut] } }), undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 }, 120_000);
 
 afterAll(async () => {
@@ -70,7 +69,6 @@ afterAll(async () => {
   await flakyApp?.close();
   await worker?.stop();
   await native?.close();
-  await connection?.close();
   await server?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
