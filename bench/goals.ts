@@ -32,7 +32,9 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
       },
       {
         goal: p99Goal,
-        measured: `${p99.toFixed(1)} ms (p50 ${i.fixed.receivers.latency.p50.toFixed(1)} ms; raw signalWithStart ${i.fixed.raw.latency.p99.toFixed(1)} ms); p99 < 50 ms held ${upTo(underGoal)} through the receivers, ${upTo(rawUnderGoal)} raw`,
+        measured:
+          `${p99.toFixed(1)} ms (p50 ${i.fixed.receivers.latency.p50.toFixed(1)} ms; raw signalWithStart ${i.fixed.raw.latency.p99.toFixed(1)} ms); p99 < 50 ms held ${upTo(underGoal)} through the receivers, ${upTo(rawUnderGoal)} raw` +
+          (i.fixed.raw.latency.p99 >= 50 ? '. Raw signals miss it too: the Temporal server is the limit here, not the receivers' : ''),
         met: p99 < 50,
       },
     );
