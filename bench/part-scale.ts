@@ -36,6 +36,7 @@ export async function runScale(
   try {
     await warmUp(b, opts, 'warm');
     await settle(b);
+    await b.sut.call('gc');
     const baseline = await b.stats();
     const deadlines: number[] = [];
     const starts: StartResult[] = [];
@@ -47,6 +48,7 @@ export async function runScale(
         starts.push(started);
         deadlines.push(...started.deadlines);
         await settle(b, opts.growthSettleMs);
+        await b.sut.call('gc');
         const s = await b.stats();
         const ack = await b.loadgen.call<LoadResult>('callbacks', {
           via: 'receivers',

@@ -42,8 +42,10 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const address = config.temporal.address!;
   const nativeConnection = await NativeConnection.connect({ address });
-  // BENCH_CLIENT_CONNECTION=grpc-js: the receivers' client on its own @grpc/grpc-js connection, to compare.
-  const connection = process.env.BENCH_CLIENT_CONNECTION === 'grpc-js' ? await Connection.connect({ address }) : nativeConnection;
+  // As startCountersign: the receivers' client on a native connection of its own.
+  // BENCH_CLIENT_CONNECTION=grpc-js puts it on @grpc/grpc-js, =shared on the worker's, to compare.
+  const kind = process.env.BENCH_CLIENT_CONNECTION;
+  const connection = kind === 'grpc-js' ? await Connection.connect({ address }) : kind === 'shared' ? nativeConnection : await NativeConnection.connect({ address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
@@ -93,6 +95,10 @@ async function main() {
           refusedByReason: byReason((await metrics.callbacksRefused.get()).values),
         };
       },
+      /** A full collection on the main thread, so a memory reading holds no garbage from the last burst. */
+      gc() {
+        (globalThis as { gc?: () => void }).gc?.();
+      },
       resetPeak() {
         peakRss = process.memoryUsage.rss();
       },
@@ -103,7 +109,7 @@ async function main() {
       for (const w of [worker, ...followUpWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
       await workerDone.catch(() => undefined);
       await nativeConnection.close();
-      await connection.close();
+      if (connection !== nativeConnection) await connection.close();
     },
   );
   announceReady({ url: `http://127.0.0.1:${port}` });

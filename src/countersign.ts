@@ -55,18 +55,19 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
     const target = devServer ? { address: devServer.address } : temporalConnectionOptions(config.temporal);
     const metrics = createMetrics();
 
-    // One connection for the worker and the receivers' client: the native one carries client
-    // calls too, and costs less CPU per signal than a second, @grpc/grpc-js connection
-    // (bench/README.md).
-    const connection = await NativeConnection.connect(target);
-    steps.unshift(['temporal connection', () => connection.close()]);
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    // Native (Rust) connections cost less CPU per signal than @grpc/grpc-js (bench/README.md).
+    // The receivers' client gets its own, so a backlog of callbacks never queues the worker's
+    // polls and task completions behind it on one HTTP/2 channel.
+    const clientConnection = await NativeConnection.connect(target);
+    const workerConnection = await NativeConnection.connect(target);
+    steps.unshift(['temporal connections', () => Promise.all([workerConnection.close(), clientConnection.close()]).then(() => undefined)]);
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     const providers = createProviders(config);
     for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
 
     say('Bundling workflows and starting the worker...');
     // Loads COUNTERSIGN_ACTIVITIES_MODULE too; a broken module stops startup with its name.
-    const running = await startCountersignWorker({ config, connection, providers, metrics });
+    const running = await startCountersignWorker({ config, connection: workerConnection, providers, metrics });
     steps.unshift(['worker', () => running.stop()]);
 
     const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics });

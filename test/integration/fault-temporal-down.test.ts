@@ -28,6 +28,7 @@ let serverOptions: DevServerOptions;
 let server: DevServer;
 let client: Client;
 let native: NativeConnection;
+let clientConnection: NativeConnection;
 let worker: RunningCountersignWorker;
 let app: RunningApp;
 /** Same app, but its client loses the connection on the third signal of chosen workflows. */
@@ -39,9 +40,10 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'countersign-down-'));
   serverOptions = { port: await freePort(), uiPort: await freePort(), dataDir, namespace: 'default' };
   server = await startDevServer(serverOptions);
-  // One native connection for the worker and the receivers' client, as startCountersign has it.
+  // Native connections for the worker and the receivers' client, as startCountersign has them.
   native = await NativeConnection.connect({ address: server.address });
-  client = new Client({ connection: native });
+  clientConnection = await NativeConnection.connect({ address: server.address });
+  client = new Client({ connection: clientConnection });
   worker = await startCountersignWorker({ connection: native, config, workflowBundle: bundle });
   app = await startApp(config, client, undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 
@@ -61,7 +63,7 @@ beforeAll(async () => {
       return next(input);
     },
   };
-  flakyApp = await startApp(config, new Client({ connection: native, interceptors: { workflow: [cut] } }), undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
+  flakyApp = await startApp(config, new Client({ connection: clientConnection, interceptors: { workflow: [cut] } }), undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
 }, 120_000);
 
 afterAll(async () => {
@@ -69,6 +71,7 @@ afterAll(async () => {
   await flakyApp?.close();
   await worker?.stop();
   await native?.close();
+  await clientConnection?.close();
   await server?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
