@@ -292,7 +292,8 @@ export function renderPlots(r: BenchResults): Record<string, string> {
     plots[PLOTS.byRate] = lineChart({
       title: 'Answer latency by offered rate (open loop)',
       xLabel: 'offered callbacks/s',
-      yLabel: 'answer latency, ms',
+      yLabel: 'answer latency, ms (log scale)',
+      logY: true,
       series: [
         { name: 'receivers p99', points: byRate(receivers, 'p99'), color: COLORS[0] },
         { name: 'raw p99', points: byRate(raw, 'p99'), color: COLORS[1] },

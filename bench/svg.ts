@@ -13,6 +13,8 @@ export interface Chart {
   yLabel: string;
   series: Series[];
   logX?: boolean;
+  /** Log-scale y, for latencies that span milliseconds to seconds. */
+  logY?: boolean;
   width?: number;
   height?: number;
 }
@@ -49,7 +51,8 @@ export function lineChart(c: Chart): string {
   const width = c.width ?? 760;
   const height = c.height ?? 420;
   const m = { left: 70, right: 20, top: 40, bottom: 90 };
-  const all = c.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!c.logX || x > 0));
+  const plotted = ([x, y]: [number, number]) => Number.isFinite(x) && Number.isFinite(y) && (!c.logX || x > 0) && (!c.logY || y > 0);
+  const all = c.series.flatMap((s) => s.points).filter(plotted);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);
   let xMin = xs.length ? Math.min(...xs) : 0;
@@ -61,8 +64,9 @@ export function lineChart(c: Chart): string {
     xMin = Math.min(0, xMin);
     if (xMax <= xMin) xMax = xMin + 1;
   }
-  const yTicks = linearTicks(0, Math.max(1e-9, ys.length ? Math.max(...ys) : 1));
-  const yMax = yTicks[yTicks.length - 1] || 1;
+  const yLow = c.logY ? 10 ** Math.floor(Math.log10(ys.length ? Math.min(...ys) : 1)) : 0;
+  const yTicks = c.logY ? logTicks(yLow, 10 ** Math.ceil(Math.log10(ys.length ? Math.max(...ys) : 10))) : linearTicks(0, Math.max(1e-9, ys.length ? Math.max(...ys) : 1));
+  const yMax = c.logY ? 10 ** Math.ceil(Math.log10(ys.length ? Math.max(...ys) : 10)) : yTicks[yTicks.length - 1] || 1;
   const xTicks = c.logX ? logTicks(xMin, xMax) : linearTicks(xMin, xMax);
   if (!c.logX) {
     xMin = xTicks[0];
@@ -71,7 +75,7 @@ export function lineChart(c: Chart): string {
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
   const sx = (x: number) => m.left + (c.logX ? (Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin)) : (x - xMin) / (xMax - xMin)) * pw;
-  const sy = (y: number) => m.top + ph - (y / yMax) * ph;
+  const sy = (y: number) => m.top + ph - (c.logY ? (Math.log10(y) - Math.log10(yLow)) / (Math.log10(yMax) - Math.log10(yLow) || 1) : y / yMax) * ph;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
@@ -88,7 +92,7 @@ export function lineChart(c: Chart): string {
   out.push(`<text x="${m.left + pw / 2}" y="${m.top + ph + 36}" text-anchor="middle">${esc(c.xLabel)}</text>`);
   out.push(`<text transform="translate(18 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(c.yLabel)}</text>`);
   c.series.forEach((s, i) => {
-    const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!c.logX || x > 0));
+    const pts = s.points.filter(plotted);
     if (pts.length) {
       const d = pts.map(([x, y], k) => `${k ? 'L' : 'M'}${sx(x).toFixed(1)} ${sy(y).toFixed(1)}`).join(' ');
       out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`);
