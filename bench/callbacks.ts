@@ -3,8 +3,8 @@
 // baseline sends exactly the signals the receivers would send).
 import { simulatorCredentials } from '../src/simulators/start';
 import type { Provider } from '../src/providers/provider';
-import { signhostChecksum } from '../src/providers/signhost';
 import type { ProviderEvent, ProviderName, TransactionRef } from '../src/shared/types';
+import { signhostPostback } from '../test/helpers/signhost';
 import { seededRandom } from './stats';
 
 /** Credentials the bench configures, so every callback is authenticated (checksum or header). */
@@ -38,55 +38,6 @@ export interface BenchCallback {
 
 export const providerFor = (i: number): MixedProvider => MIXED_PROVIDERS[i % MIXED_PROVIDERS.length];
 
-function signhostBody(id: string, status: number) {
-  // The full transaction Signhost posts (personal data included, as it sends it).
-  const signer = (signerId: string, email: string, name: string) => ({
-    Id: signerId,
-    Expires: null,
-    Email: email,
-    Authentications: [],
-    Verifications: [{ Type: 'Scribble', RequireHandsignature: true, ScribbleNameFixed: true, ScribbleName: name }],
-    Mobile: '+31612345678',
-    SendSignRequest: true,
-    SendSignConfirmation: true,
-    SignRequestMessage: `Dear ${name}, please sign this document.`,
-    DaysToRemind: 7,
-    Language: 'en-US',
-    ScribbleName: name,
-    Reference: 'Client #123',
-    ReturnUrl: 'https://example.com/signed',
-    Activities: [],
-    RejectReason: null,
-    SignUrl: `https://view.signhost.com/sign/${signerId}`,
-    CreatedDateTime: '2024-06-15T23:30:00.0000000+02:00',
-    ModifiedDateTime: '2024-06-15T23:38:12.0000000+02:00',
-    Context: null,
-  });
-  return {
-    Id: id,
-    Status: status,
-    Files: { 'contract.pdf': { Links: [{ Rel: 'file', Type: 'application/pdf', Link: `https://api.signhost.com/api/transaction/${id}/file/contract.pdf` }], DisplayName: 'contract.pdf' } },
-    Seal: false,
-    Signers: [
-      signer('fa95495d-6c59-48e0-962a-a4552f8d6b85', 'john.doe@example.com', 'John Doe'),
-      signer('d3c93bd6-f1ce-48e7-8c9c-c2babfdd4034', 'jane.roe@example.com', 'Jane Roe'),
-    ],
-    Receivers: [],
-    Reference: 'Contract #123',
-    PostbackUrl: null,
-    SignRequestMode: 2,
-    DaysToExpire: 30,
-    SendEmailNotifications: true,
-    Language: 'en-US',
-    CreatedDateTime: '2024-06-15T23:30:00.0000000+02:00',
-    ModifiedDateTime: '2024-06-16T09:12:50.0000000+02:00',
-    CanceledDateTime: null,
-    CancellationReason: null,
-    Context: null,
-    Checksum: signhostChecksum(id, status, BENCH_CREDENTIALS.SIGNHOST_SHARED_SECRET),
-  };
-}
-
 const portalHeader = BENCH_CREDENTIALS.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER.split(':');
 
 /** The request a provider would send about `externalId`; events filled in by `withEvents`. */
@@ -94,7 +45,13 @@ export function callbackRequest(provider: MixedProvider, externalId: string, sta
   const json = { 'content-type': 'application/json' };
   switch (provider) {
     case 'signhost':
-      return { provider, path: '/callbacks/signhost', headers: json, body: JSON.stringify(signhostBody(externalId, stage === 'final' ? 30 : 20)) };
+      // The documented postback with its checksum; no signer activities, so each callback carries one event.
+      return {
+        provider,
+        path: '/callbacks/signhost',
+        headers: json,
+        body: JSON.stringify(signhostPostback({ id: externalId, status: stage === 'final' ? 30 : 20, secret: BENCH_CREDENTIALS.SIGNHOST_SHARED_SECRET, john: [], jane: [] })),
+      };
     case 'signicat':
       return {
         provider,
