@@ -3,9 +3,9 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { closeSync, openSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { freePort } from '../test/helpers/ports';
 import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { forkChild, type Child } from './rpc';
 import type { SutStats } from './sut';
@@ -21,17 +21,6 @@ export interface Cluster {
 
 const ROOT = resolve(__dirname, '..');
 const TASK_QUEUE = 'countersign';
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** Only what the children need: nothing from the caller's own Countersign settings leaks in. */
 function childEnv(address: string, extra: Record<string, string>): NodeJS.ProcessEnv {

@@ -2,18 +2,15 @@
 // the system under test for an event loop. It sends callbacks over HTTP to the receivers, or
 // the very same signals straight to Temporal with @temporalio/client (the limit), and
 // measures what comes back.
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, type ConnectionLike } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { Agent, request } from 'node:http';
 import { loadConfig } from '../src/config';
 import { createProviders } from '../src/providers';
 import { workflowIdFor } from '../src/shared/ids';
-import { signalFor, stateQuery } from '../src/shared/messages';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../src/shared/search-attributes';
-import type { TransactionInput } from '../src/shared/types';
+import { stateQuery } from '../src/shared/messages';
 import { startSimulators, type RunningSimulators } from '../src/simulators';
-import { registerTransaction } from '../src/temporal/transactions';
+import { registerTransaction, signalWithStart } from '../src/temporal/transactions';
 import { callbackRequest, externalIdFor, providerApiCredentials, planItems, providerFor, withEvents, type BenchCallback, type Plan } from './callbacks';
 import { announceReady, reportProgress, serve } from './rpc';
 import { summarize, type LatencySummary } from './stats';
@@ -85,29 +82,11 @@ function post(cb: BenchCallback): Promise<number> {
 }
 
 /** What the receivers' Temporal delivery does for an authenticated callback, minus HTTP and parsing. */
-async function signalRaw(cb: BenchCallback): Promise<void> {
-  const input: TransactionInput = {
-    ...cb.ref,
-    registered: false,
-    options: config.engine,
-    ...(cb.dossierId && { registration: { dossierId: cb.dossierId } }),
-    searchAttributesSet: true,
-  };
+async function signalRaw(cb: BenchCallback): Promise<'accepted' | 'late'> {
   for (const event of cb.events) {
-    await client.workflow.signalWithStart(cb.ref.kind === 'registered-mail' ? 'registeredMailWorkflow' : 'signingWorkflow', {
-      workflowId: workflowIdFor(cb.ref),
-      taskQueue,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: SigningProvider, value: cb.ref.provider },
-        { key: SigningExternalId, value: cb.ref.externalId },
-        { key: SigningStatus, value: 'unregistered' },
-      ],
-      signal: signalFor(event),
-      signalArgs: [event],
-    });
+    if ((await signalWithStart({ client, taskQueue, engine: config.engine }, cb.ref, event, cb.dossierId)) === 'late') return 'late';
   }
+  return 'accepted';
 }
 
 /** Sends one callback; resolves to an outcome label and whether it counts as accepted. */
@@ -117,10 +96,9 @@ async function send(via: Via, cb: BenchCallback): Promise<[string, boolean]> {
       const status = await post(cb);
       return [String(status), status >= 200 && status < 300];
     }
-    await signalRaw(cb);
-    return ['ok', true];
+    // A closed transaction refuses a second run, as it does for the receivers.
+    return (await signalRaw(cb)) === 'late' ? ['already-closed', false] : ['ok', true];
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return ['already-closed', false];
     return [(err as Error).name || 'error', false];
   }
 }

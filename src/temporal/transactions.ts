@@ -109,7 +109,8 @@ async function closedState(ctx: TransactionContext, workflowId: string): Promise
   }
 }
 
-async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, event: ProviderEvent, dossierId?: string) {
+/** One event to the transaction's workflow, starting it `unregistered` if need be; exported for the bench's raw baseline. */
+export async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, event: ProviderEvent, dossierId?: string) {
   try {
     const input: TransactionInput = { ...ref, registered: false, options: ctx.engine, ...(dossierId && { registration: { dossierId } }) };
     await ctx.client.workflow.signalWithStart(workflowType(ref), {
