@@ -72,7 +72,9 @@ const FULL: Sized = {
   comparePragmas: false,
   pragmaSeconds: 12,
   scaleTransactions: 10_000,
-  checkpoints: [1000, 2500, 5000, 10_000],
+  // Two full-cache steps at least (the cache of 2 000 fills between 2 500 and 5 000), so the
+  // memory goal can be judged between them.
+  checkpoints: [1000, 2500, 5000, 7500, 10_000],
   ackCallbacks: 300,
   growthSettleMs: 10_000,
   providerApiRateLimit: 1000,
