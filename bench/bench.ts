@@ -42,12 +42,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     say(`${name} (load average ${atEachPart[name].map((l) => l.toFixed(2)).join(' ')})`);
   };
   const failures: BenchResults['failures'] = [];
-  const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+  /** Runs `fn`; if it throws, every part named is written down as failed with the error. */
+  const attempt = async <T>(names: string[], fn: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await fn();
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
-      failures.push({ part: name, error });
+      for (const part of names) failures.push({ part, error });
+      const name = names.join(', ');
       say(`${name} FAILED: ${error}; the report keeps what was measured before`);
       return undefined;
     }
@@ -68,13 +70,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     let e2e: BenchResults['e2e'];
     if (runs('ingestion') || runs('e2e')) {
       part('part 1: callback ingestion (fresh dev server, Countersign as npm start runs it)');
-      await attempt('ingestion', async () => {
+      // The dev server both parts share: if it cannot start, both are reported failed.
+      await attempt((['ingestion', 'e2e'] as const).filter(runs), async () => {
         const a = await startCluster({ dir: join(work, 'ingestion'), bundlePath, onProgress: progress });
         try {
-          if (runs('ingestion')) ingestion = await attempt('ingestion', () => runIngestion(a, opts, say));
+          if (runs('ingestion')) ingestion = await attempt(['ingestion'], () => runIngestion(a, opts, say));
           if (runs('e2e')) {
             part('part 2: end to end (2xx to the state query showing the event)');
-            e2e = await attempt('e2e', () => runEndToEnd(a, opts, steadyRate(), say));
+            e2e = await attempt(['e2e'], () => runEndToEnd(a, opts, steadyRate(), say));
           }
         } finally {
           await a.stop();
@@ -86,14 +89,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       return ingestion?.steadyRate ?? Math.max(10, Math.round(opts.fixedRate / 40) * 10);
     }
 
-    const pragmas = opts.comparePragmas ? await attempt('pragmas', () => runPragmas(opts, ctx)) : undefined;
+    const pragmas = opts.comparePragmas ? await attempt(['pragmas'], () => runPragmas(opts, ctx)) : undefined;
 
     // 3 and 4: open transactions waiting on timers, with a bounded worker cache.
     let scale: BenchResults['scale'];
     const growth: GrowthPoint[] = [];
     if (runs('scale')) {
       part(`part 3-4: ${opts.scaleTransactions} open transactions, worker cache ${opts.cacheSize}`);
-      scale = await attempt('scale', () => runScale(opts, steadyRate(), growth, ctx));
+      scale = await attempt(['scale'], () => runScale(opts, steadyRate(), growth, ctx));
     }
 
     const results: BenchResults = {

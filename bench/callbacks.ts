@@ -96,6 +96,9 @@ export type Plan =
 
 export const externalIdFor = (prefix: string, i: number) => `${prefix}-${i}`;
 
+/** A transaction's final callback comes this many callbacks after its first, as providers' trail. */
+export const FINAL_CALLBACK_LAG = 25;
+
 /** The ordered list of (provider, transaction, stage) a plan sends. */
 export function planItems(plan: Plan): Array<{ provider: MixedProvider; externalId: string; stage: Stage }> {
   if (plan.kind === 'targets') {
@@ -105,8 +108,7 @@ export function planItems(plan: Plan): Array<{ provider: MixedProvider; external
       return { provider: providerFor(i), externalId: externalIdFor(plan.prefix, i), stage: 'progress' as const };
     });
   }
-  // The final callback of a transaction trails its first by a window, as providers' do.
-  const lag = 25;
+  const lag = FINAL_CALLBACK_LAG;
   const items: Array<{ provider: MixedProvider; externalId: string; stage: Stage }> = [];
   for (let i = 0; i < plan.transactions + lag; i++) {
     if (i < plan.transactions) items.push({ provider: providerFor(i), externalId: externalIdFor(plan.prefix, i), stage: 'progress' });

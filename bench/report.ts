@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults, IngestionRun, ResourceUse } from './bench';
+import { FINAL_CALLBACK_LAG } from './callbacks';
 import type { LatencySummary } from './stats';
 import { COLORS, lineChart } from './svg';
 
@@ -102,7 +103,7 @@ function ingestionSection(r: BenchResults): string[] {
   const i = r.ingestion;
   if (!i) return [...lines, ...notMeasured(r, 'ingestion')];
   lines.push(
-    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${25} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike; in the closed loop the first receivers run lasts ${o.saturationSeconds / 2} s and the three others send as many callbacks as it did. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
+    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${FINAL_CALLBACK_LAG} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike; in the closed loop the first receivers run lasts ${o.saturationSeconds / 2} s and the three others send as many callbacks as it did. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
     '',
   );
   lines.push(
