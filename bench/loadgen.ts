@@ -83,10 +83,7 @@ function post(cb: BenchCallback): Promise<number> {
 
 /** What the receivers' Temporal delivery does for an authenticated callback, minus HTTP and parsing. */
 async function signalRaw(cb: BenchCallback): Promise<'accepted' | 'late'> {
-  for (const event of cb.events) {
-    if ((await signalWithStart({ client, taskQueue, engine: config.engine }, cb.ref, event, cb.dossierId)) === 'late') return 'late';
-  }
-  return 'accepted';
+  return signalWithStart({ client, taskQueue, engine: config.engine }, cb.ref, cb.events, cb.dossierId);
 }
 
 /** Sends one callback; resolves to an outcome label and whether it counts as accepted. */

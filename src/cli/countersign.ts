@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { getState } from '../temporal/transactions';
+import { lateEvents } from '../workflows/late-callback';
 import { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows, transactionQuery, type ListedWorkflow } from '../temporal/operator';
 import { temporalConnectionOptions } from '../temporal/connection-options';
 
@@ -99,7 +100,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
           return 0;
         }
         if (args[0] === 'apply' && args[1]) {
-          const { workflowId, newRun } = await applyLate(client, args[1], config.temporal.taskQueue);
+          const { workflowId, newRun } = await applyLate({ client, taskQueue: config.temporal.taskQueue, engine: config.engine }, args[1]);
           out(`applied to ${workflowId}${newRun ? ' (a new run carrying the closed run’s state)' : ''}`);
           return 0;
         }
@@ -107,7 +108,9 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
         const rows = await Promise.all(
           late.map(async (w) => {
             const record = await getLate(client, w.workflowId);
-            return { lateWorkflowId: w.workflowId, at: record.event.receivedAt, event: `${record.event.type} (${record.event.providerStatus})`, reason: record.reason };
+            const events = lateEvents(record);
+            const what = events.map((e) => `${e.type} (${e.providerStatus})`);
+            return { lateWorkflowId: w.workflowId, at: events[0]?.receivedAt ?? '', event: what.slice(0, 3).join(', ') + (what.length > 3 ? ` +${what.length - 3}` : ''), reason: record.reason };
           }),
         );
         out(table(rows));

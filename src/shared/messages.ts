@@ -3,15 +3,43 @@ import type { EventType, FollowUpNow, ProviderEvent, Registration, TransactionSt
 import { EVENT_TYPES } from './types';
 
 /**
- * One signal per event type, all carrying a ProviderEvent. Defined once here and shared by
- * workflows, receivers and clients so a name can never drift between sender and handler.
+ * What one event signal carries: every event of one callback (or follow-up), applied
+ * atomically in one handler call. Runs started before callbacks were batched received one
+ * event per signal; the handler still takes that shape.
  */
-export const eventSignals = Object.fromEntries(
-  EVENT_TYPES.map((type) => [type, defineSignal<[ProviderEvent]>(type)]),
-) as { [K in EventType]: ReturnType<typeof defineSignal<[ProviderEvent]>> };
+export type EventBatch = ProviderEvent | ProviderEvent[];
 
-export function signalFor(event: ProviderEvent) {
-  return eventSignals[event.type];
+/**
+ * One signal name per event type. A callback is one signal, named after its most significant
+ * event, so the Web UI's history still reads as the transaction's story. Defined once here
+ * and shared by workflows, receivers and clients so a name can never drift.
+ */
+export const eventSignals = Object.fromEntries(EVENT_TYPES.map((type) => [type, defineSignal<[EventBatch]>(type)])) as {
+  [K in EventType]: ReturnType<typeof defineSignal<[EventBatch]>>;
+};
+
+// Later in the list is more significant: a final status tells the story better than the
+// signer activities that came with it.
+const SIGNIFICANCE: EventType[] = [
+  'signerAction',
+  'stepCompleted',
+  'statusReported',
+  'delivered',
+  'opened',
+  'notDelivered',
+  'failed',
+  'cancelled',
+  'expired',
+  'rejected',
+  'signed',
+];
+
+/** The signal a batch of events travels as. */
+export function signalFor(events: EventBatch) {
+  const list = Array.isArray(events) ? events : [events];
+  let best = list[0]?.type ?? 'statusReported';
+  for (const e of list) if (SIGNIFICANCE.indexOf(e.type) > SIGNIFICANCE.indexOf(best)) best = e.type;
+  return eventSignals[best];
 }
 
 export const stateQuery = defineQuery<TransactionState>('state');

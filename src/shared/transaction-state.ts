@@ -1,8 +1,11 @@
 // Pure, deterministic state transitions for a transaction. Workflows call these; unit tests
-// and property tests call them directly.
+// and property tests call them directly. Everything a transaction keeps is bounded (see
+// ./bounds): the dedupe record, the event list and the per-signer summary.
+import { DETAIL_STRING_MAX, DETAILS_JSON_MAX, DOCUMENT_EVENTS, MAX_SEEN_KEYS, MAX_SIGNERS, REASON_MAX, RECENT_EVENTS } from './bounds';
+import { keyHash } from './key-hash';
 import { canTransition, initialStatus } from './status';
 import { workflowIdFor } from './ids';
-import type { ProviderEvent, Registration, TransactionInput, TransactionState } from './types';
+import type { ProviderEvent, Registration, TransactionEventRecord, TransactionInput, TransactionState } from './types';
 
 export function newState(input: TransactionInput, now: string): TransactionState {
   const state: TransactionState = {
@@ -15,8 +18,21 @@ export function newState(input: TransactionInput, now: string): TransactionState
     events: [],
     createdAt: now,
     updatedAt: now,
+    eventCounts: { recorded: 0, summarized: 0 },
+    seenKeys: [],
   };
   if (input.registration) applyRegistrationFields(state, input.registration);
+  return state;
+}
+
+/**
+ * A state carried from a run of older code (every event kept, no dedupe record) brought to
+ * today's bounded shape. Idempotent on a state that is already bounded.
+ */
+export function normalizeState(state: TransactionState): TransactionState {
+  state.seenKeys ??= state.events.map((e) => keyHash(e.key)).slice(-MAX_SEEN_KEYS);
+  state.eventCounts ??= { recorded: state.events.length, summarized: 0 };
+  prune(state);
   return state;
 }
 
@@ -50,25 +66,59 @@ function transition(state: TransactionState, event: Pick<ProviderEvent, 'status'
 
 export type ApplyResult = 'duplicate' | 'recorded' | 'status-changed';
 
+// The in-memory index over `seenKeys`, rebuilt from the array after a restart or a replay.
+// Keyed by the array itself so a replaced array never reads a stale index.
+const seenIndex = new WeakMap<string[], Set<string>>();
+function seenSet(state: TransactionState): Set<string> {
+  const keys = (state.seenKeys ??= []);
+  let set = seenIndex.get(keys);
+  if (!set) {
+    set = new Set(keys);
+    seenIndex.set(keys, set);
+  }
+  return set;
+}
+
+/** Whether this event's key was recorded already (by its hash). */
+export function seenBefore(state: TransactionState, key: string): boolean {
+  return seenSet(state).has(keyHash(key));
+}
+
+function remember(state: TransactionState, key: string): void {
+  const hash = keyHash(key);
+  const set = seenSet(state);
+  set.add(hash);
+  state.seenKeys!.push(hash);
+  if (state.seenKeys!.length > MAX_SEEN_KEYS) {
+    for (const old of state.seenKeys!.splice(0, state.seenKeys!.length - MAX_SEEN_KEYS)) set.delete(old);
+  }
+}
+
 /**
  * Records an event once (by key) and moves the status when allowed. A duplicate is ignored
  * entirely; an event that cannot move the status (late or out of order) is still kept, with
  * `applied: false`, so the history shows everything the provider said.
  */
 export function applyEvent(state: TransactionState, event: ProviderEvent, now: string): ApplyResult {
-  if (state.events.some((e) => e.key === event.key)) return 'duplicate';
+  if (seenBefore(state, event.key)) return 'duplicate';
+  remember(state, event.key);
   const moved = transition(state, event);
-  state.events.push({
+  const record: TransactionEventRecord = {
     key: event.key,
     type: event.type,
     source: event.source,
     receivedAt: event.receivedAt,
     providerStatus: event.providerStatus,
     ...(event.status !== undefined && { status: event.status }),
-    ...(event.reason !== undefined && { reason: event.reason }),
-    ...(event.details !== undefined && { details: event.details }),
+    ...(event.reason !== undefined && { reason: cut(event.reason, REASON_MAX) }),
+    ...(event.details !== undefined && { details: compactDetails(event.details) }),
     applied: moved !== 'refused',
-  });
+  };
+  state.events.push(record);
+  state.eventCounts ??= { recorded: 0, summarized: 0 };
+  state.eventCounts.recorded++;
+  summarizeSigner(state, record);
+  prune(state);
   state.updatedAt = now;
   return moved === 'changed' ? 'status-changed' : 'recorded';
 }
@@ -88,4 +138,102 @@ export function register(state: TransactionState, reg: Registration, now: string
     e.applied = transition(state, e) !== 'refused';
   }
   return { newlyRegistered: true };
+}
+
+const DOCUMENT_DETAILS = ['fileIds', 'fileId', 'apiDownload'];
+const carriesDocument = (e: TransactionEventRecord) => DOCUMENT_DETAILS.some((k) => e.details?.[k] !== undefined);
+
+/**
+ * Keeps the event list bounded: for each status value its latest event (what registration
+ * replays and what decided the outcome), the latest events naming documents (what downloads
+ * need), and the most recent others. Everything dropped is counted.
+ */
+function prune(state: TransactionState): void {
+  const events = state.events;
+  if (events.length <= RECENT_EVENTS) return;
+  const keep = new Array<boolean>(events.length).fill(false);
+  const statusSeen = new Set<string>();
+  let documents = 0;
+  let recent = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.status !== undefined && !statusSeen.has(e.status)) {
+      statusSeen.add(e.status);
+      keep[i] = true;
+    } else if (carriesDocument(e) && documents < DOCUMENT_EVENTS) {
+      documents++;
+      keep[i] = true;
+    } else if (recent < RECENT_EVENTS) {
+      recent++;
+      keep[i] = true;
+    }
+  }
+  const kept = events.filter((_, i) => keep[i]);
+  const dropped = events.length - kept.length;
+  if (dropped === 0) return;
+  state.events = kept;
+  state.eventCounts ??= { recorded: kept.length + dropped, summarized: 0 };
+  state.eventCounts.summarized += dropped;
+}
+
+function summarizeSigner(state: TransactionState, record: TransactionEventRecord): void {
+  const signerId = record.details?.signerId;
+  if (typeof signerId !== 'string' || signerId === '') return;
+  const signers = (state.signers ??= {});
+  const label = typeof record.details?.activity === 'string' ? ` ${record.details.activity}` : '';
+  const entry = signers[signerId];
+  if (!entry && Object.keys(signers).length >= MAX_SIGNERS) {
+    state.signersOmitted = (state.signersOmitted ?? 0) + 1;
+    return;
+  }
+  signers[signerId] = { events: (entry?.events ?? 0) + 1, last: `${record.providerStatus}${label}`, lastAt: record.receivedAt };
+}
+
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/** Long strings cut, and the whole object kept under DETAILS_JSON_MAX (later keys dropped). */
+function compactDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let size = 2;
+  for (const [key, value] of Object.entries(details)) {
+    const v = compactValue(value);
+    const entry = JSON.stringify(v) ?? '';
+    if (size + key.length + entry.length + 4 > DETAILS_JSON_MAX) {
+      out.truncated = true;
+      break;
+    }
+    size += key.length + entry.length + 4;
+    out[key] = v;
+  }
+  return out;
+}
+
+function compactValue(value: unknown): unknown {
+  if (typeof value === 'string') return cut(value, DETAIL_STRING_MAX);
+  if (Array.isArray(value)) return value.slice(0, 50).map(compactValue);
+  return value;
+}
+
+/**
+ * The transaction as the `state` query, the HTTP API and operators see it: everything but
+ * the internal dedupe record.
+ */
+export function stateView(state: TransactionState): TransactionState {
+  const { seenKeys: _seen, ...view } = state;
+  return view;
+}
+
+/** Events a step's input and the workflow's result keep: the decisive ones and the last few. */
+const PROJECTION_RECENT = 10;
+
+/**
+ * What a post-signing step receives and what the workflow returns: the view with only the
+ * events that decided the outcome, name documents, or came last.
+ */
+export function stepProjection(state: TransactionState): TransactionState {
+  const view = stateView(state);
+  const last = view.events.length - PROJECTION_RECENT;
+  const events = view.events.filter((e, i) => i >= last || e.status !== undefined || carriesDocument(e));
+  const { signers: _signers, ...rest } = view;
+  return { ...rest, events };
 }

@@ -119,6 +119,8 @@ export interface TransactionInput extends TransactionRef {
   options?: EngineOptions;
   /** Carried across continue-as-new. */
   carried?: TransactionState;
+  /** Where the previous run's loop stood when it handed over (continue-as-new). */
+  loop?: LoopState;
   /**
    * The starter set SigningProvider, SigningExternalId and SigningStatus at start, so the
    * workflow does not upsert the same values again (a history event and a visibility write per
@@ -162,6 +164,28 @@ export interface TransactionState extends TransactionRef {
   /** The transaction's own follow-up policy, from its registration. */
   followUp?: FollowUpPolicy;
   steps?: StepRecord[];
+  /**
+   * Counts behind the bounded `events` list: every distinct event recorded, and how many of
+   * them are no longer listed (summarized into `signers` and the counts).
+   */
+  eventCounts?: { recorded: number; summarized: number };
+  /** One line per signer (by the provider's signer id): what they did last, how often. */
+  signers?: Record<string, SignerSummary>;
+  /** Signers beyond the bound, counted only. */
+  signersOmitted?: number;
+  /**
+   * The dedupe record: hashes of every event key recorded, oldest first, bounded. Internal:
+   * never in the `state` query, a step's input or the result.
+   */
+  seenKeys?: string[];
+}
+
+export interface SignerSummary {
+  /** Events about this signer. */
+  events: number;
+  /** The last one's provider code or action, and its label when the provider gave one. */
+  last: string;
+  lastAt: string;
 }
 
 export interface StepRecord {
@@ -186,6 +210,35 @@ export interface EngineOptions {
   defaultSteps?: Partial<Record<ProviderName | 'default', StepPlan>>;
   /** Per provider: its follow-up policy (beats `followUp`) and the task queue its follow-ups run on. */
   providers?: Partial<Record<ProviderName, ProviderEngineOptions>>;
+  /** Lower continue-as-new thresholds (defaults in shared/bounds.ts); tests use it to force hand-overs. */
+  continueAsNew?: ContinueAsNewLimits;
+}
+
+/**
+ * The workflow loop's own state, carried across continue-as-new so a new run resumes where
+ * the last one stood (the follow-up backoff, the last outcome Signicat chooses by, a step
+ * half done, the linger already begun). Times are epoch milliseconds of workflow time.
+ */
+export interface LoopState {
+  phase: 'waiting' | 'steps' | 'linger';
+  /** Current silence interval before the next follow-up, ms. */
+  wait: number;
+  /** Follow-ups since the last news. */
+  attempt: number;
+  lastOutcome?: string;
+  /** When the current silence began (last news or last follow-up). */
+  silenceSince: number;
+  /** In phase `steps`: the index of the step to run next. */
+  stepIndex?: number;
+  /** In phase `linger`: when the workflow closes. */
+  lingerUntil?: number;
+}
+
+/** Thresholds at which a run hands over to a fresh one; tests lower them. */
+export interface ContinueAsNewLimits {
+  maxHistoryEvents?: number;
+  maxHistoryBytes?: number;
+  maxSignals?: number;
 }
 
 export interface ProviderEngineOptions {

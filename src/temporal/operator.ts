@@ -1,10 +1,12 @@
 // What operators do with transactions: list, inspect, nudge, and handle late callbacks.
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import { followUpNowSignal, signalFor } from '../shared/messages';
-import { SigningStatus } from '../shared/search-attributes';
+import { followUpNowSignal, signalFor, type EventBatch } from '../shared/messages';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import type { FollowUpNow, TransactionInput, TransactionState } from '../shared/types';
-import type { LateCallback } from '../workflows/late-callback';
+import type { signingWorkflow } from '../workflows';
+import { lateEvents, type LateCallback } from '../workflows/late-callback';
+import type { TransactionContext } from './transactions';
 
 export interface ListedWorkflow {
   workflowId: string;
@@ -57,32 +59,36 @@ export async function getLate(client: Client, lateWorkflowId: string): Promise<L
 
 /**
  * Applies a late callback by hand: the operator decided it matters, so the transaction gets
- * a new run that carries the closed run's state and then receives the late event like any
- * other (a final status still never goes back). If the transaction is running again
- * already, the event is simply signalled to it.
+ * a new run that carries the closed run's state and then receives the late events like any
+ * other callback (a final status still never goes back). The run starts with the same search
+ * attributes and engine options as any other. If the transaction is running again already,
+ * the events are simply signalled to it.
  */
-export async function applyLate(
-  client: Client,
-  lateWorkflowId: string,
-  taskQueue: string,
-): Promise<{ workflowId: string; newRun: boolean }> {
-  const late = await getLate(client, lateWorkflowId);
-  const handle = client.workflow.getHandle(late.workflowId);
+export async function applyLate(ctx: TransactionContext, lateWorkflowId: string): Promise<{ workflowId: string; newRun: boolean }> {
+  const late = await getLate(ctx.client, lateWorkflowId);
+  const events = lateEvents(late);
+  const handle = ctx.client.workflow.getHandle(late.workflowId);
   const desc = await handle.describe();
   if (desc.status.name === 'RUNNING') {
-    await handle.signal(signalFor(late.event), late.event);
+    await handle.signal(signalFor(events), events);
     return { workflowId: late.workflowId, newRun: false };
   }
   const closed = (await handle.result().catch(() => undefined)) as TransactionState | undefined;
-  const input: TransactionInput = { ...late.ref, registered: closed?.registered ?? true, ...(closed && { carried: closed }) };
-  await client.workflow.signalWithStart(desc.type, {
+  const input: TransactionInput = { ...late.ref, registered: closed?.registered ?? true, options: ctx.engine, searchAttributesSet: true, ...(closed && { carried: closed }) };
+  await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(desc.type, {
     workflowId: late.workflowId,
-    taskQueue,
+    taskQueue: ctx.taskQueue,
     args: [input],
     // The one place a closed transaction gets a second run: an operator asked for it.
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    signal: signalFor(late.event),
-    signalArgs: [late.event],
+    typedSearchAttributes: [
+      { key: SigningProvider, value: late.ref.provider },
+      { key: SigningExternalId, value: late.ref.externalId },
+      { key: SigningStatus, value: closed?.status ?? 'pending' },
+    ],
+    staticSummary: `${late.ref.provider} ${late.ref.kind} ${late.ref.externalId}`,
+    signal: signalFor(events),
+    signalArgs: [events],
   });
   return { workflowId: late.workflowId, newRun: true };
 }

@@ -1,16 +1,19 @@
 // Everything that turns an application call or a provider callback into Temporal calls.
 // Shared by the HTTP receivers, the application API and the TypeScript client.
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { workflowIdFor } from '../shared/ids';
-import { registerUpdate, signalFor, stateQuery } from '../shared/messages';
+import { keyHash } from '../shared/key-hash';
+import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import type { EngineOptions, ProviderEvent, Registration, TransactionInput, TransactionRef, TransactionState } from '../shared/types';
 import type { LateCallback } from '../workflows/late-callback';
+import type { lateCallbackWorkflow, signingWorkflow } from '../workflows';
 
 export interface TransactionContext {
   client: Client;
@@ -18,6 +21,9 @@ export interface TransactionContext {
   engine?: EngineOptions;
 }
 
+type TransactionWorkflow = typeof signingWorkflow;
+
+/** Both transaction workflows take and return the same types; the kind picks the name. */
 const workflowType = (ref: TransactionRef) => (ref.kind === 'registered-mail' ? 'registeredMailWorkflow' : 'signingWorkflow');
 
 function startOptions(ctx: TransactionContext, ref: TransactionRef, input: TransactionInput) {
@@ -32,12 +38,17 @@ function startOptions(ctx: TransactionContext, ref: TransactionRef, input: Trans
       { key: SigningExternalId, value: ref.externalId },
       { key: SigningStatus, value: input.registered ? (ref.kind === 'signing' ? 'pending' : 'sent') : 'unregistered' },
     ],
+    // What the Web UI shows at the top of the workflow's page; no personal data.
+    staticSummary: `${ref.provider} ${ref.kind} ${ref.externalId}`,
   };
 }
 
 /**
- * Starts the transaction's workflow, or registers the application's side on the one a
- * callback started first. Idempotent: `created` is true only for the call that registered it.
+ * Registers the application's side in one round trip (update-with-start): the workflow is
+ * started if need be and the `register` update applied atomically. Idempotent: `created` is
+ * true only for the call that registered it. A transaction whose unregistered run closed on
+ * its TTL (the application registered it too late) gets a fresh run that keeps that run's
+ * events; any other closed transaction has run its course and stays closed.
  */
 export async function registerTransaction(
   ctx: TransactionContext,
@@ -46,27 +57,47 @@ export async function registerTransaction(
 ): Promise<{ workflowId: string; created: boolean }> {
   const workflowId = workflowIdFor(ref);
   try {
-    await ctx.client.workflow.start(workflowType(ref), startOptions(ctx, ref, { ...ref, registered: true, registration, options: ctx.engine }));
-    return { workflowId, created: true };
+    return { workflowId, created: await registerWithStart(ctx, ref, registration, { ...ref, registered: false, options: ctx.engine }) };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  const closed = await closedResult(ctx, workflowId);
+  if (closed?.status !== 'unregistered') return { workflowId, created: false };
+  const input: TransactionInput = { ...ref, registered: false, options: ctx.engine, carried: closed };
   try {
-    const result = await ctx.client.workflow.getHandle(workflowId).executeUpdate(registerUpdate, { args: [registration] });
-    return { workflowId, created: result.newlyRegistered };
+    return { workflowId, created: await registerWithStart(ctx, ref, registration, input, WorkflowIdReusePolicy.ALLOW_DUPLICATE) };
   } catch (err) {
-    // Already closed: it was registered and has run its course.
-    if (err instanceof WorkflowNotFoundError) return { workflowId, created: false };
+    // Another registration restarted it first.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
     throw err;
   }
+}
+
+// The run starts unregistered and the update registers it, so the one call that registered
+// the transaction is told so, whether it also started the workflow or not.
+async function registerWithStart(
+  ctx: TransactionContext,
+  ref: TransactionRef,
+  registration: Registration,
+  input: TransactionInput,
+  reuse: WorkflowIdReusePolicy = WorkflowIdReusePolicy.REJECT_DUPLICATE,
+): Promise<boolean> {
+  const startWorkflowOperation = new WithStartWorkflowOperation<TransactionWorkflow>(workflowType(ref), {
+    ...startOptions(ctx, ref, input),
+    workflowIdReusePolicy: reuse,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  const result = await ctx.client.workflow.executeUpdateWithStart(registerUpdate, { args: [registration], startWorkflowOperation });
+  return result.newlyRegistered;
 }
 
 export type DeliveryResult = 'accepted' | 'late' | 'unknown-transaction';
 
 /**
- * Hands a callback's events to the transaction's workflow. Returns only once Temporal has
- * durably accepted every signal, so a 2xx answer never loses a callback. Throws when Temporal
- * cannot be reached (the receiver answers so the provider retries).
+ * Hands a callback's events to the transaction's workflow as one signal (applied atomically,
+ * named after its most significant event). Returns only once Temporal has durably accepted
+ * it, so a 2xx answer never loses a callback. Throws when Temporal cannot be reached (the
+ * receiver answers so the provider retries).
  */
 export async function deliverEvents(
   ctx: TransactionContext,
@@ -74,49 +105,45 @@ export async function deliverEvents(
   events: ProviderEvent[],
   opts: { mayCreate: boolean; dossierId?: string },
 ): Promise<DeliveryResult> {
+  if (events.length === 0) return 'accepted';
   const workflowId = workflowIdFor(ref);
-  for (const [i, event] of events.entries()) {
-    const result = opts.mayCreate
-      ? await signalWithStart(ctx, ref, event, opts.dossierId)
-      : await signalExisting(ctx, workflowId, event);
-    if (result === 'late') {
-      await recordLate(ctx, workflowId, ref, events.slice(i));
-      return 'late';
-    }
-    if (result !== 'accepted') return result;
-  }
-  return 'accepted';
+  const result = opts.mayCreate ? await signalWithStart(ctx, ref, events, opts.dossierId) : await signalExisting(ctx, workflowId, events);
+  if (result === 'late') await recordLate(ctx, workflowId, ref, events);
+  return result;
 }
 
 /**
- * A closed transaction got a callback. Facts it already holds are plain duplicates (Signhost
- * repeats every past signer activity in each postback); only new ones are kept as late.
+ * A closed transaction got a callback. When everything in it is already on record (Signhost
+ * repeats every past signer activity in each postback) it is a plain duplicate; otherwise the
+ * whole callback is kept as one late record, named by its content so a retry of the same
+ * callback finds the same record.
  */
 async function recordLate(ctx: TransactionContext, workflowId: string, ref: TransactionRef, events: ProviderEvent[]): Promise<void> {
-  const known = await closedState(ctx, workflowId);
+  const known = await closedResult(ctx, workflowId);
   const seen = new Set(known?.events.map((e) => e.key));
-  for (const event of events) {
-    if (!seen.has(event.key)) await startLateRecord(ctx, { workflowId, ref, event, reason: 'transaction workflow already closed' });
-  }
+  const fresh = events.filter((e) => !seen.has(e.key));
+  if (fresh.length === 0) return;
+  const id = fresh.length === 1 ? fresh[0].key : keyHash(fresh.map((e) => e.key).sort().join('\n'));
+  await startLateRecord(ctx, `late:${workflowId}:${id}`, { workflowId, ref, events: fresh, reason: 'transaction workflow already closed' });
 }
 
-async function closedState(ctx: TransactionContext, workflowId: string): Promise<TransactionState | undefined> {
+/** The result of a closed transaction run: its bounded state. Undefined when it failed, was terminated or timed out. */
+async function closedResult(ctx: TransactionContext, workflowId: string): Promise<TransactionState | undefined> {
   try {
-    return (await ctx.client.workflow.getHandle(workflowId).result()) as TransactionState;
+    return await ctx.client.workflow.getHandle<TransactionWorkflow>(workflowId).result();
   } catch {
-    // Failed, terminated or timed out: nothing to compare with, keep everything.
     return undefined;
   }
 }
 
-/** One event to the transaction's workflow, starting it `unregistered` if need be; exported for the bench's raw baseline. */
-export async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, event: ProviderEvent, dossierId?: string) {
+/** One callback's events to the transaction's workflow, starting it `unregistered` if need be; exported for the bench's raw baseline. */
+export async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, events: ProviderEvent[], dossierId?: string) {
   try {
     const input: TransactionInput = { ...ref, registered: false, options: ctx.engine, ...(dossierId && { registration: { dossierId } }) };
-    await ctx.client.workflow.signalWithStart(workflowType(ref), {
+    await ctx.client.workflow.signalWithStart<TransactionWorkflow, [EventBatch]>(workflowType(ref), {
       ...startOptions(ctx, ref, input),
-      signal: signalFor(event),
-      signalArgs: [event],
+      signal: signalFor(events),
+      signalArgs: [events],
     });
     return 'accepted' as const;
   } catch (err) {
@@ -125,10 +152,10 @@ export async function signalWithStart(ctx: TransactionContext, ref: TransactionR
   }
 }
 
-async function signalExisting(ctx: TransactionContext, workflowId: string, event: ProviderEvent): Promise<DeliveryResult> {
+async function signalExisting(ctx: TransactionContext, workflowId: string, events: ProviderEvent[]): Promise<DeliveryResult> {
   const handle = ctx.client.workflow.getHandle(workflowId);
   try {
-    await handle.signal(signalFor(event), event);
+    await handle.signal(signalFor(events), events);
     return 'accepted';
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -143,10 +170,10 @@ async function signalExisting(ctx: TransactionContext, workflowId: string, event
   }
 }
 
-async function startLateRecord(ctx: TransactionContext, record: LateCallback): Promise<void> {
+async function startLateRecord(ctx: TransactionContext, lateWorkflowId: string, record: LateCallback): Promise<void> {
   try {
-    await ctx.client.workflow.start('lateCallbackWorkflow', {
-      workflowId: `late:${record.workflowId}:${record.event.key}`,
+    await ctx.client.workflow.start<typeof lateCallbackWorkflow>('lateCallbackWorkflow', {
+      workflowId: lateWorkflowId,
       taskQueue: ctx.taskQueue,
       args: [record],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
@@ -155,6 +182,7 @@ async function startLateRecord(ctx: TransactionContext, record: LateCallback): P
         { key: SigningExternalId, value: record.ref.externalId },
         { key: SigningStatus, value: 'late' },
       ],
+      staticSummary: `late callback for ${record.workflowId}`,
     });
   } catch (err) {
     // The same late callback again: already on record.

@@ -144,7 +144,7 @@ describe('Evrotrust callbacks', () => {
     const late = await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 4 });
     expect(late.status).toBe(200);
     const record = await env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:4`).result();
-    expect(record).toMatchObject({ workflowId: `signing:evrotrust:${id}`, event: { providerStatus: '4' } });
+    expect(record).toMatchObject({ workflowId: `signing:evrotrust:${id}`, events: [{ providerStatus: '4' }] });
     // A retry of what the transaction already holds is a duplicate, not late news.
     expect((await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 })).status).toBe(200);
     await expect(env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:2`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);

@@ -296,7 +296,7 @@ describe('late callbacks and personal data', () => {
     const key = `SIGNATURE-DIGITAL:${createSignerTag('s3cret')(CPF_A)}`;
     const lateId = `late:signing:portal-de-assinaturas:${id}:${key}`;
     expect(lateId).not.toMatch(/307|625|739/);
-    expect(await env.client.workflow.getHandle(lateId).result()).toMatchObject({ event: { key, providerStatus: 'SIGNATURE-DIGITAL' } });
+    expect(await env.client.workflow.getHandle(lateId).result()).toMatchObject({ events: [{ key, providerStatus: 'SIGNATURE-DIGITAL' }] });
   });
 
   it('never wrote a CPF, name or e-mail address to the logs', () => {

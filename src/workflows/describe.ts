@@ -1,0 +1,14 @@
+import type { TransactionState } from '../shared/types';
+
+/** The Web UI's "current details": what the transaction is waiting for, in a few lines. */
+export function describe(state: TransactionState): string {
+  const lines = [`**${state.status}** · ${state.provider} ${state.kind} \`${state.externalId}\``];
+  if (state.reference) lines.push(`reference: ${state.reference}`);
+  if (state.status === 'unregistered') lines.push('waiting for the application to register it');
+  if (state.nextFollowUpAt) lines.push(`next follow-up: ${state.nextFollowUpAt}`);
+  if (state.lastFollowUp) lines.push(`last follow-up: ${state.lastFollowUp.at} (${state.lastFollowUp.outcome})`);
+  if (state.outcomeReason) lines.push(state.outcomeReason);
+  if (state.eventCounts?.summarized) lines.push(`${state.eventCounts.recorded} events, ${state.eventCounts.summarized} summarized`);
+  for (const step of state.steps ?? []) lines.push(`step ${step.name}: ${step.status}${step.error ? ` (${step.error})` : ''}`);
+  return lines.join('\n');
+}
