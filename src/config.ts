@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
 import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
-import { PROVIDERS, type EngineOptions, type ProviderName } from './shared/types';
+import { CONTINUE_AS_NEW } from './shared/bounds';
+import { PROVIDERS, type ContinueAsNewLimits, type EngineOptions, type ProviderName } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
 
 const stepDefaults = z.partialRecord(z.enum([...PROVIDERS, 'default']), stepPlan);
@@ -106,6 +107,14 @@ const envSchema = z.object({
    * caps them instead. Autoscaling by default: with the SDK's fixed 10 (2 for new workflows) the
    * first tasks of new transactions queued behind incoming signals under load (bench/README.md).
    */
+  /**
+   * Lower a run's continue-as-new thresholds (history events, history bytes, signals). The
+   * defaults (src/shared/bounds.ts) are also the maximum: raising them would only move a
+   * busy transaction closer to Temporal's own hard limits.
+   */
+  CONTINUE_AS_NEW_MAX_EVENTS: z.coerce.number().int().min(50).max(CONTINUE_AS_NEW.maxHistoryEvents).optional(),
+  CONTINUE_AS_NEW_MAX_BYTES: z.coerce.number().int().min(65_536).max(CONTINUE_AS_NEW.maxHistoryBytes).optional(),
+  CONTINUE_AS_NEW_MAX_SIGNALS: z.coerce.number().int().min(2).max(CONTINUE_AS_NEW.maxSignals).optional(),
   WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).default('autoscaling'),
   ...PROVIDER_ENV.shape,
 });
@@ -167,6 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
       providers: providerEngineOptions(e, env),
+      continueAsNew: {
+        ...(e.CONTINUE_AS_NEW_MAX_EVENTS && { maxHistoryEvents: e.CONTINUE_AS_NEW_MAX_EVENTS }),
+        ...(e.CONTINUE_AS_NEW_MAX_BYTES && { maxHistoryBytes: e.CONTINUE_AS_NEW_MAX_BYTES }),
+        ...(e.CONTINUE_AS_NEW_MAX_SIGNALS && { maxSignals: e.CONTINUE_AS_NEW_MAX_SIGNALS }),
+      } as ContinueAsNewLimits,
     },
     /** Post-signing steps: the user's activities and the built-in steps' settings. */
     steps: {

@@ -27,14 +27,14 @@ export const DETAILS_JSON_MAX = 1_024;
 
 /**
  * When a run hands over to a fresh one (continue-as-new): well under Temporal's own limits
- * (10 000 signals and 50 MiB per run, ~4 MiB suggested) so a flood cannot reach them, and
+ * (10 000 signals and 50 MiB per run; a history page over 4 MiB cannot even be fetched) so a flood cannot reach them, and
  * small enough that replaying a run after a cache miss stays cheap.
  */
 export const CONTINUE_AS_NEW = {
   /** History events in one run. */
-  maxHistoryEvents: 1_500,
+  maxHistoryEvents: 1_000,
   /** History bytes in one run. */
-  maxHistoryBytes: 4 * 1024 * 1024,
+  maxHistoryBytes: 1024 * 1024,
   /** Signals received by one run. */
-  maxSignals: 300,
+  maxSignals: 100,
 } as const;

@@ -189,6 +189,19 @@ function summarizeSigner(state: TransactionState, record: TransactionEventRecord
   signers[signerId] = { events: (entry?.events ?? 0) + 1, last: `${record.providerStatus}${label}`, lastAt: record.receivedAt };
 }
 
+/**
+ * An event cut to what the workflow would keep of it. The receivers send events in this
+ * form, so a signal's payload is bounded by the number of events, not by the provider's
+ * field lengths.
+ */
+export function compactEvent(event: ProviderEvent): ProviderEvent {
+  return {
+    ...event,
+    ...(event.reason !== undefined && { reason: cut(event.reason, REASON_MAX) }),
+    ...(event.details !== undefined && { details: compactDetails(event.details) }),
+  };
+}
+
 const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /** Long strings cut, and the whole object kept under DETAILS_JSON_MAX (later keys dropped). */

@@ -9,6 +9,7 @@ import {
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { workflowIdFor } from '../shared/ids';
 import { keyHash } from '../shared/key-hash';
+import { compactEvent } from '../shared/transaction-state';
 import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import type { EngineOptions, ProviderEvent, Registration, TransactionInput, TransactionRef, TransactionState } from '../shared/types';
@@ -106,6 +107,7 @@ export async function deliverEvents(
   opts: { mayCreate: boolean; dossierId?: string },
 ): Promise<DeliveryResult> {
   if (events.length === 0) return 'accepted';
+  events = events.map(compactEvent);
   const workflowId = workflowIdFor(ref);
   const result = opts.mayCreate ? await signalWithStart(ctx, ref, events, opts.dossierId) : await signalExisting(ctx, workflowId, events);
   if (result === 'late') await recordLate(ctx, workflowId, ref, events);

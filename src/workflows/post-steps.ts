@@ -45,8 +45,8 @@ function activityOptions(spec: StepSpec): ActivityOptions {
       initialInterval: '5 seconds',
       backoffCoefficient: 2,
       maximumInterval: notify ? '1 hour' : '10 minutes',
-      // 0: unlimited, bounded by the schedule-to-close timeout above.
-      maximumAttempts: maximumAttempts ?? (notify ? 0 : 10),
+      // Unlimited for notifications, bounded by the schedule-to-close timeout above.
+      maximumAttempts: maximumAttempts ?? (notify ? Number.POSITIVE_INFINITY : 10),
       // A step the worker does not know will not appear by retrying: fail at once, visibly.
       nonRetryableErrorTypes: ['NotFoundError'],
     },

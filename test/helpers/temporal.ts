@@ -15,7 +15,7 @@ function quietRuntime() {
     // The native side's retry warnings flood the output of tests that stop Temporal on purpose.
     Runtime.install({
       logger: new DefaultLogger('WARN'),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: process.env.TEST_CORE_LOG === 'WARN' ? 'WARN' : 'ERROR' }), forward: {} } },
     });
   } catch {
     // Already installed by an earlier helper in this process.
