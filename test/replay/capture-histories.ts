@@ -181,6 +181,28 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    // The last run of a chain: its input carries the state and where the loop stood.
+    name: 'signing-continued-as-new-carried',
+    async run(ctx) {
+      const small = { ...ctx, engine: { ...ctx.engine, continueAsNew: { maxSignals: 3 } } };
+      const r = ref('signhost');
+      const id = workflowIdFor(r);
+      const tx = (status: number, n: number) => ({
+        Id: r.externalId,
+        Status: status,
+        Signers: [{ Id: 'signer-1', RejectReason: null, Activities: [{ Id: `${r.externalId}-a${n}`, Code: 103, Activity: null, Info: null, CreatedDateTime: now() }] }],
+        CancellationReason: null,
+      });
+      await registerTransaction(small, r, { reference: 'order-7', followUp: { firstAfter: '1h' }, steps: { onSigned: ['archiveDocument'] } });
+      for (let n = 1; n <= 7; n++) {
+        await deliverEvents(small, r, signhostEvents(signhostTransactionSchema.parse(tx(20, n)), 'callback', now()), { mayCreate: true });
+        await sleep(100);
+      }
+      await deliverEvents(small, r, signhostEvents(signhostTransactionSchema.parse(tx(30, 8)), 'callback', now()), { mayCreate: true });
+      return finish(ctx, id);
+    },
+  },
+  {
     name: 'late-callback',
     async run(ctx) {
       const r = ref('evrotrust');
