@@ -121,6 +121,8 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
       if (result.newlyRegistered) {
         news++;
         upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
+        // The silence the engine follows up on starts when the application registered it.
+        onNews();
       }
       if (result.newlyRegistered || JSON.stringify([state.deadline, state.followUp]) !== timing) reschedules++;
       refresh();
