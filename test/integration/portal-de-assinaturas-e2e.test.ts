@@ -175,7 +175,8 @@ describe('registered-mail callbacks', () => {
       ['DELIVERED', 'delivered'],
       ['OPENED', 'opened'],
     ]);
-    expect(s.events[0].details).toMatchObject({ recipient: EMAIL, info: { message: 'Successfully delivered' } });
+    expect(s.events[0].details).toEqual({ infoMessage: 'Successfully delivered' });
+    expect(JSON.stringify(s)).not.toContain(EMAIL);
     expect(await searchStatus(s.workflowId)).toBe('opened');
   });
 
