@@ -127,7 +127,7 @@ const envSchema = z.object({
   COUNTERSIGN_CODEC_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters'),
   /** Web UI origins allowed to call the codec server from a browser, comma-separated. */
   COUNTERSIGN_CODEC_ORIGINS: optionalString.refine(
-    (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+$/.test(o.trim())),
+    (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+\/?$/.test(o.trim())),
     'expected origins like http://localhost:8080,https://temporal.example.com (no path)',
   ),
   ...PROVIDER_ENV.shape,

@@ -37,9 +37,11 @@ export class EncryptionKeyFormatError extends Error {
  */
 export function parseKeyList(text: string): EncryptionKey[] {
   const entries = text
-    .split(/[\n,]/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .flatMap((line) => line.split(','))
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   const keys: EncryptionKey[] = [];
   entries.forEach((entry, i) => {
     const colon = entry.indexOf(':');
