@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config';
 import { startCountersign, type RunningCountersign } from '../../src/countersign';
 import { createLogger } from '../../src/logger';
@@ -109,4 +110,21 @@ it('reads the same key after a restart: what was written before stays readable',
   const result = (await countersign.client.workflow.getHandle(listed[0]).result()) as { status: string; events: Array<{ reason?: string }> };
   expect(result.status).toBe('rejected');
   expect(result.events.at(-1)?.reason).toBe(`${PII.name} refused`);
+}, 120_000);
+
+it('erases one transaction as docs/personal-data.md says', async () => {
+  const list = async () => {
+    const ids: string[] = [];
+    for await (const wf of countersign!.client.workflow.list({ query: `SigningProvider = 'evrotrust'` })) ids.push(wf.workflowId);
+    return ids;
+  };
+  const [workflowId] = await list();
+  const externalId = workflowId.split(':').at(-1)!;
+  const query = `SigningProvider = 'evrotrust' AND SigningExternalId = '${externalId}'`;
+  await run(temporalCliPath(), ['workflow', 'delete', '--address', countersign!.address, '--query', query, '--reason', 'erasure request', '--yes']);
+  // A batch job: deletion is asynchronous.
+  const end = Date.now() + 90_000;
+  while ((await list()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+  expect(await list()).toEqual([]);
+  await expect(countersign!.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
 }, 120_000);
