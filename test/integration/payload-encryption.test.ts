@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createDataConverter } from '../../src/encryption/data-converter';
+import { countersignDataConverter } from '../../src/client';
 import { newKeyEntry, parseKeyList } from '../../src/encryption/keys';
 import { EncryptionCodec, KEY_ID_METADATA, UnknownEncryptionKeyError } from '../../src/encryption/payload-codec';
 import type { TransactionState } from '../../src/shared/types';
@@ -58,7 +58,8 @@ const configFor = (keys: string) =>
     },
     TASK_QUEUE,
   );
-const clientWith = (keys: string) => new Client({ connection: env.connection, dataConverter: createDataConverter({ keys: parseKeyList(keys) }) });
+// As an application builds its own Client (countersign/client).
+const clientWith = (keys: string) => new Client({ connection: env.connection, dataConverter: countersignDataConverter(keys) });
 const codecWith = (keys: string) => new EncryptionCodec(parseKeyList(keys));
 
 async function start(keys: string): Promise<Stack> {
