@@ -36,6 +36,8 @@ export interface RunningCountersign {
   encryption: { keyIds: string[]; source?: string; file?: string };
   /** The codec server's base URL (token not included), when it runs. */
   codecUrl?: string;
+  /** Where the codec token is, when `npm start` made it (else COUNTERSIGN_CODEC_TOKEN). */
+  codecTokenFile?: string;
   /** Names of the user activities the worker registered (COUNTERSIGN_ACTIVITIES_MODULE). */
   userActivities: string[];
   /** Settles when the worker stops; rejects if it fails. */
@@ -49,11 +51,12 @@ export interface RunningCountersign {
  * the data folder, and the embedded UI's own origins, so a local operator reads payloads in
  * the UI while Temporal itself holds ciphertext.
  */
-function withDevSecrets(config: Config): { config: Config; keyFile?: string } {
+function withDevSecrets(config: Config): { config: Config; keyFile?: string; tokenFile?: string } {
   if (config.temporal.address) return { config };
   const dataDir = config.temporal.devServer.dataDir;
   const dev = config.encryption.keys.length === 0 ? ensureDevKeys(dataDir) : undefined;
-  const token = config.codec.token ?? ensureDevCodecToken(dataDir).token;
+  const devToken = config.codec.token === undefined ? ensureDevCodecToken(dataDir) : undefined;
+  const token = config.codec.token ?? devToken!.token;
   const ui = config.temporal.devServer.uiPort;
   const origins = config.codec.origins.length > 0 ? config.codec.origins : [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`];
   return {
@@ -63,11 +66,12 @@ function withDevSecrets(config: Config): { config: Config; keyFile?: string } {
       codec: { token, origins },
     },
     keyFile: dev?.file,
+    tokenFile: devToken?.file,
   };
 }
 
 export async function startCountersign(given: Config, opts: StartCountersignOptions): Promise<RunningCountersign> {
-  const { config, keyFile } = withDevSecrets(given);
+  const { config, keyFile, tokenFile } = withDevSecrets(given);
   warnIfPlaintext(config, opts.logger);
   const httpHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const codecUrl = config.codec.token && config.encryption.keys.length > 0 ? `http://${httpHost}:${config.http.port}/codec` : undefined;
@@ -120,6 +124,7 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
       url: `http://${host}:${boundPort(server)}`,
       encryption: { keyIds: config.encryption.keys.map((k) => k.id), source: config.encryption.source, file: keyFile },
       codecUrl,
+      codecTokenFile: tokenFile,
       userActivities: running.userActivities,
       done: running.done,
       stop,

@@ -40,7 +40,7 @@ async function main() {
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
     ['Web UI', devServer ? devServer.uiUrl + (countersign.codecUrl ? ' (decodes through the codec server)' : '') : '(the cluster’s own)'],
     ['Encryption', encryptionLine(countersign.encryption)],
-    ...(countersign.codecUrl ? [['Codec server', `${countersign.codecUrl}/{decode,encode} (token: COUNTERSIGN_CODEC_TOKEN or ${resolve(config.temporal.devServer.dataDir, 'codec-token')})`] as [string, string]] : []),
+    ...(countersign.codecUrl ? [['Codec server', `${countersign.codecUrl}/{decode,encode} (token ${countersign.codecTokenFile ? `in ${countersign.codecTokenFile}` : 'COUNTERSIGN_CODEC_TOKEN'})`] as [string, string]] : []),
     ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],

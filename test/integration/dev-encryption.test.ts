@@ -62,6 +62,7 @@ it('makes a development key and token, points the embedded UI at the codec serve
   expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
   expect(countersign.encryption).toMatchObject({ source: 'dev', file: keyFile, keyIds: [expect.stringMatching(/^dev-\d{8}$/)] });
   const token = readFileSync(tokenFile, 'utf8').trim();
+  expect(countersign.codecTokenFile).toBe(tokenFile);
 
   // The Web UI's own settings name the codec endpoint it will call from the browser.
   const settings = (await (await fetch(`${countersign.devServer!.uiUrl}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
