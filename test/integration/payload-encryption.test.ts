@@ -15,6 +15,7 @@ import { testConfig } from '../helpers/config';
 import { send, type RawRequest } from '../helpers/http';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { PII, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { startApp } from '../helpers/app';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 
@@ -212,6 +213,15 @@ describe('with the codec on', () => {
     const id = workflowIds[0];
     await expect(clientWith(K2).workflow.getHandle(id).result()).rejects.toThrow(/"k1".*not configured here/);
     await expect(codecWith(K2).decode(payloadsOf(await rawHistory(id)))).rejects.toThrow(UnknownEncryptionKeyError);
+    // The application API of a deployment that lost k1 says so, instead of "Temporal unavailable".
+    const misconfigured = await startApp(configFor(K2), clientWith(K2));
+    try {
+      const res = await fetch(`${misconfigured.url}/transactions/${encodeURIComponent(id)}`, { headers: api });
+      expect(res.status).toBe(500);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/"k1"/);
+    } finally {
+      await misconfigured.close();
+    }
   });
 
   describe('codec server', () => {
