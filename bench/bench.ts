@@ -3,6 +3,7 @@
 // a fresh Temporal dev server so one part's history does not weigh on the next. A part that
 // throws is written down as failed and the run goes on: the report shows everything measured.
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH } from '../src/encryption/data-converter';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -59,7 +60,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const work = mkdtempSync(join(tmpdir(), 'countersign-bench-'));
   try {
     say('bundling workflows once for every worker');
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
     const bundlePath = join(work, 'workflows-bundle.js');
     writeFileSync(bundlePath, code);
     const progress = (line: string) => say(`  ${line}`);

@@ -1,6 +1,8 @@
 // One measured setup: a fresh Temporal dev server (the project's own startDevServer, SQLite in
 // a temp dir), the system under test and the load generator, each in its own process.
 import { Client, Connection } from '@temporalio/client';
+import { createDataConverter } from '../src/encryption/data-converter';
+import { newKeyEntry, parseKeyList } from '../src/encryption/keys';
 import { temporal } from '@temporalio/proto';
 import { closeSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -23,13 +25,17 @@ const ROOT = resolve(__dirname, '..');
 const TASK_QUEUE = 'countersign';
 
 /** Only what the children need: nothing from the caller's own Countersign settings leaks in. */
+// One payload key per run, shared by the system under test, the load generator and the
+// client here: the bench measures Countersign as `npm start` runs it, payloads encrypted.
+const BENCH_KEYS = newKeyEntry('bench');
+
 function childEnv(address: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS' || k === 'BENCH_CLIENT_CONNECTION') env[k] = v;
-  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'info', ...BENCH_CREDENTIALS, ...extra };
+  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'info', COUNTERSIGN_ENCRYPTION_KEYS: BENCH_KEYS, ...BENCH_CREDENTIALS, ...extra };
 }
 
 export async function startCluster(opts: {
@@ -82,7 +88,7 @@ export async function startCluster(opts: {
       dev,
       sut,
       loadgen,
-      client: new Client({ connection, namespace: 'default' }),
+      client: new Client({ connection, namespace: 'default', dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }) }),
       stats: () => sut.call<SutStats>('stats'),
       stop: stopAll,
     };

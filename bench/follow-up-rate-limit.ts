@@ -1,10 +1,13 @@
 // How fast do follow-ups reach a provider when many transactions fall silent at once?
 // Real dev server, real worker, the Evrotrust simulator; prints the busiest second.
 //   npx tsx bench/follow-up-rate-limit.ts [transactions=200] [rate=5] [taskQueuePerProvider=true]
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { loadConfig } from '../src/config';
+import { createDataConverter } from '../src/encryption/data-converter';
+import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { EvrotrustSimulator } from '../src/simulators';
@@ -32,9 +35,11 @@ async function main() {
     EVROTRUST_FOLLOW_UP_FIRST_AFTER: '2s',
     EVROTRUST_FOLLOW_UP_MAX_INTERVAL: '1 day',
     FOLLOW_UP_TASK_QUEUES: perProviderQueue,
+    COUNTERSIGN_ENCRYPTION_KEYS: newKeyEntry('bench'),
   });
+  const dataConverter = createDataConverter(config.encryption);
   const providers = createProviders(config);
-  const main = await Worker.create({ connection: env.nativeConnection, taskQueue: config.temporal.taskQueue, workflowsPath: require.resolve('../src/workflows'), activities: createActivities({ providers }) });
+  const main = await Worker.create({ connection: env.nativeConnection, taskQueue: config.temporal.taskQueue, dataConverter, workflowsPath: require.resolve('../src/workflows'), activities: createActivities({ providers }) });
   const followUps = await createFollowUpWorkers({ connection: env.nativeConnection, config, providers });
   const running = [main, ...followUps].map((w) => w.run());
 
@@ -42,7 +47,8 @@ async function main() {
     const tx = sim.createTransaction({ transactionID: `bench-${i}` });
     await sim.setStatus(tx.transactionID, 2, { callback: false });
   }
-  const ctx = { client: env.client, taskQueue: config.temporal.taskQueue, engine: config.engine };
+  const client = new Client({ connection: env.connection, dataConverter });
+  const ctx = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   const started = Date.now();
   await Promise.all(Array.from({ length: count }, (_, i) => registerTransaction(ctx, { provider: 'evrotrust', kind: 'signing', externalId: `bench-${i}` }, {})));
   const registered = Date.now() - started;

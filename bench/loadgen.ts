@@ -6,6 +6,7 @@ import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Agent, request } from 'node:http';
 import { loadConfig } from '../src/config';
+import { createDataConverter } from '../src/encryption/data-converter';
 import { createProviders } from '../src/providers';
 import { workflowIdFor } from '../src/shared/ids';
 import { stateQuery } from '../src/shared/messages';
@@ -290,7 +291,7 @@ async function main() {
     process.env.BENCH_CLIENT_CONNECTION === 'grpc-js'
       ? await Connection.connect({ address: config.temporal.address! })
       : await NativeConnection.connect({ address: config.temporal.address! });
-  client = new Client({ connection, namespace: config.temporal.namespace });
+  client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   serve(
     {
       setReceivers(url: string) {

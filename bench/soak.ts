@@ -5,6 +5,8 @@
 // providers do. At the end every callback answered 2xx must show in its workflow.
 //   SOAK_SECONDS=180 SOAK_RATE=25 npm run soak
 import { Client, Connection } from '@temporalio/client';
+import { createDataConverter } from '../src/encryption/data-converter';
+import { newKeyEntry } from '../src/encryption/keys';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,10 +71,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const serverOptions = { port: await freePort(), uiPort: await freePort(), dataDir, namespace: 'default' };
   let server: DevServer = await startDevServer(serverOptions);
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
-  const config = testConfig({ ...SECRETS }, `soak-${Date.now().toString(36)}`);
+  const keys = newKeyEntry('soak');
+  const config = testConfig({ ...SECRETS, COUNTERSIGN_ENCRYPTION_KEYS: keys }, `soak-${Date.now().toString(36)}`);
+  const client = new Client({ connection, dataConverter: createDataConverter(config.encryption) });
   const providers = createProviders(config);
-  const workerEnv = { ...SECRETS, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue };
+  const workerEnv = { ...SECRETS, COUNTERSIGN_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue };
   let worker: WorkerProcess = await startWorkerProcess(workerEnv);
   const app = await startApp(config, client, undefined, { deliveryTimeoutMs: 2_000 });
   // The clock of the run starts once everything is up.

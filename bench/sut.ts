@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { createDataConverter } from '../src/encryption/data-converter';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { createProviders } from '../src/providers';
@@ -46,7 +47,7 @@ async function main() {
   // BENCH_CLIENT_CONNECTION=grpc-js puts it on @grpc/grpc-js, =shared on the worker's, to compare.
   const kind = process.env.BENCH_CLIENT_CONNECTION;
   const connection = kind === 'grpc-js' ? await Connection.connect({ address }) : kind === 'shared' ? nativeConnection : await NativeConnection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
   // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.

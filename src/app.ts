@@ -10,6 +10,8 @@ import { createCallbackRouter } from './receivers/callback-router';
 import type { Provider } from './providers/provider';
 import { apiAuth } from './api/api-auth';
 import { RefusalLog } from './receivers/refusal-log';
+import { createCodecRouter } from './api/codec-router';
+import { EncryptionCodec } from './encryption/payload-codec';
 
 export interface AppDeps {
   config: Config;
@@ -61,6 +63,17 @@ export function createApp(deps: AppDeps): express.Express {
     const limit = Math.min(Number(req.query.limit) || 100, 500);
     res.json({ refused: refusals.list(limit) });
   });
+  // The Web UI's codec server: only with a token and keys (without keys there is nothing to decode).
+  if (deps.config.codec.token && deps.config.encryption.keys.length > 0) {
+    app.use(
+      createCodecRouter({
+        codec: new EncryptionCodec(deps.config.encryption.keys),
+        token: deps.config.codec.token,
+        origins: deps.config.codec.origins,
+        logger: deps.logger,
+      }),
+    );
+  }
   app.use('/transactions', requestLog(deps.logger, deps.metrics, '/transactions'));
   app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger }));
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));

@@ -1,6 +1,9 @@
 // The application's TypeScript API (CONTRACTS.md "Application API"). Import from
 // 'countersign/client' and pass your own Temporal Client (one per process).
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { createDataConverter } from './encryption/data-converter';
+import { parseKeyList } from './encryption/keys';
 import { getState, registerTransaction } from './temporal/transactions';
 import type { ProviderName, Registration, TransactionState } from './shared/types';
 
@@ -40,5 +43,15 @@ export function getTransactionState(client: Client, workflowId: string): Promise
   return getState(client, workflowId);
 }
 
+/**
+ * What your own Client needs when Countersign encrypts payloads: the key list Countersign has
+ * (`COUNTERSIGN_ENCRYPTION_KEYS`, `id:base64,...`, newest first).
+ * `new Client({ connection, dataConverter: countersignDataConverter(keys) })`.
+ */
+export function countersignDataConverter(keys: string): DataConverter {
+  return createDataConverter({ keys: parseKeyList(keys) });
+}
+
+export { UnknownEncryptionKeyError, PayloadDecryptionError } from './encryption/payload-codec';
 export { workflowIdFor } from './shared/ids';
 export type * from './shared/types';

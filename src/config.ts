@@ -1,7 +1,9 @@
 // The whole configuration, parsed once from the environment at startup. A bad value stops
 // the process with a message naming the variable; nothing else reads process.env.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseKeyList, type EncryptionKey } from './encryption/keys';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { PROVIDER_ENV } from './providers/env';
 import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
@@ -116,6 +118,27 @@ const envSchema = z.object({
   CONTINUE_AS_NEW_MAX_BYTES: z.coerce.number().int().min(65_536).max(CONTINUE_AS_NEW.maxHistoryBytes).optional(),
   CONTINUE_AS_NEW_MAX_SIGNALS: z.coerce.number().int().min(2).max(CONTINUE_AS_NEW.maxSignals).optional(),
   WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).default('autoscaling'),
+  /**
+   * Payload encryption keys, `id:base64` (32 bytes each), comma-separated, newest first: the
+   * first encrypts, all decrypt. Or COUNTERSIGN_ENCRYPTION_KEYS_FILE, a file in the same format.
+   */
+  COUNTERSIGN_ENCRYPTION_KEYS: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseKeyList(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  COUNTERSIGN_ENCRYPTION_KEYS_FILE: optionalString,
+  /** Bearer token of the codec server (`/codec/decode`, `/codec/encode`); unset: no codec server. */
+  COUNTERSIGN_CODEC_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters'),
+  /** Web UI origins allowed to call the codec server from a browser, comma-separated. */
+  COUNTERSIGN_CODEC_ORIGINS: optionalString.refine(
+    (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+\/?$/.test(o.trim())),
+    'expected origins like http://localhost:8080,https://temporal.example.com (no path)',
+  ),
   ...PROVIDER_ENV.shape,
 });
 
@@ -143,6 +166,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither');
   }
   return {
+    encryption: encryptionSettings(e),
+    /** The codec server the Web UI calls; off without a token. */
+    codec: {
+      token: e.COUNTERSIGN_CODEC_TOKEN,
+      origins: splitList(e.COUNTERSIGN_CODEC_ORIGINS).map((o) => o.replace(/\/+$/, '')),
+    },
     http: {
       port: e.PORT,
       host: e.HOST,
@@ -206,6 +235,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     providers: providerSettings(e),
     providerApi: providerApiSettings(e),
   };
+}
+
+/** Read once here, so a missing or malformed key file stops startup naming the variable. */
+function encryptionSettings(e: Env): { keys: EncryptionKey[]; source?: 'COUNTERSIGN_ENCRYPTION_KEYS' | 'COUNTERSIGN_ENCRYPTION_KEYS_FILE' | 'dev' } {
+  if (e.COUNTERSIGN_ENCRYPTION_KEYS && e.COUNTERSIGN_ENCRYPTION_KEYS_FILE) {
+    throw new ConfigError('Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS and COUNTERSIGN_ENCRYPTION_KEYS_FILE: set one or the other');
+  }
+  if (e.COUNTERSIGN_ENCRYPTION_KEYS) {
+    if (e.COUNTERSIGN_ENCRYPTION_KEYS.length === 0) throw new ConfigError('Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS: no key in it');
+    return { keys: e.COUNTERSIGN_ENCRYPTION_KEYS, source: 'COUNTERSIGN_ENCRYPTION_KEYS' };
+  }
+  const file = e.COUNTERSIGN_ENCRYPTION_KEYS_FILE;
+  if (!file) return { keys: [] };
+  let keys: EncryptionKey[];
+  try {
+    keys = parseKeyList(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ? `cannot read ${file} (${(err as NodeJS.ErrnoException).code})` : (err as Error).message;
+    throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS_FILE: ${why}`);
+  }
+  if (keys.length === 0) throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS_FILE: no key in ${file}`);
+  return { keys, source: 'COUNTERSIGN_ENCRYPTION_KEYS_FILE' };
 }
 
 const splitList = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);

@@ -14,6 +14,9 @@ import { createShutdown, type ShutdownStep } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { startCountersignWorker } from './worker';
+import { createDataConverter } from './encryption/data-converter';
+import { ensureDevCodecToken, ensureDevKeys } from './encryption/dev-secrets';
+import { warnIfPlaintext } from './encryption/plaintext-warning';
 
 export interface StartCountersignOptions {
   logger: Logger;
@@ -29,6 +32,12 @@ export interface RunningCountersign {
   client: Client;
   /** The HTTP server's own URL (loopback when it listens on every address). */
   url: string;
+  /** Where payload keys come from; `dev` is the key file made in the data folder. */
+  encryption: { keyIds: string[]; source?: string; file?: string };
+  /** The codec server's base URL (token not included), when it runs. */
+  codecUrl?: string;
+  /** Where the codec token is, when `npm start` made it (else COUNTERSIGN_CODEC_TOKEN). */
+  codecTokenFile?: string;
   /** Names of the user activities the worker registered (COUNTERSIGN_ACTIVITIES_MODULE). */
   userActivities: string[];
   /** Settles when the worker stops; rejects if it fails. */
@@ -37,7 +46,35 @@ export interface RunningCountersign {
   stop(reason: string): Promise<void>;
 }
 
-export async function startCountersign(config: Config, opts: StartCountersignOptions): Promise<RunningCountersign> {
+/**
+ * With the embedded dev server and nothing configured: a development key and codec token from
+ * the data folder, and the embedded UI's own origins, so a local operator reads payloads in
+ * the UI while Temporal itself holds ciphertext.
+ */
+function withDevSecrets(config: Config): { config: Config; keyFile?: string; tokenFile?: string } {
+  if (config.temporal.address) return { config };
+  const dataDir = config.temporal.devServer.dataDir;
+  const dev = config.encryption.keys.length === 0 ? ensureDevKeys(dataDir) : undefined;
+  const devToken = config.codec.token === undefined ? ensureDevCodecToken(dataDir) : undefined;
+  const token = config.codec.token ?? devToken!.token;
+  const ui = config.temporal.devServer.uiPort;
+  const origins = config.codec.origins.length > 0 ? config.codec.origins : [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`];
+  return {
+    config: {
+      ...config,
+      encryption: dev ? { keys: dev.keys, source: 'dev' as const } : config.encryption,
+      codec: { token, origins },
+    },
+    keyFile: dev?.file,
+    tokenFile: devToken?.file,
+  };
+}
+
+export async function startCountersign(given: Config, opts: StartCountersignOptions): Promise<RunningCountersign> {
+  const { config, keyFile, tokenFile } = withDevSecrets(given);
+  warnIfPlaintext(config, opts.logger);
+  const httpHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  const codecUrl = config.codec.token && config.encryption.keys.length > 0 ? `http://${httpHost}:${config.http.port}/codec` : undefined;
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
   // Shutdown steps in stopping order: what starts later stops first. If a later part fails
   // to start, what is already up is stopped (no orphaned dev server).
@@ -47,7 +84,12 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
       say('Starting the embedded Temporal dev server...');
-      devServer = await startDevServer({ ...config.temporal.devServer, namespace: config.temporal.namespace });
+      devServer = await startDevServer({
+        ...config.temporal.devServer,
+        namespace: config.temporal.namespace,
+        // The token rides in the path: the embedded UI has no login whose token it could pass.
+        ...(codecUrl && { codecEndpoint: `${codecUrl}/${config.codec.token}` }),
+      });
       const started = devServer;
       steps.unshift(['temporal dev server', () => started.stop()]);
     }
@@ -61,7 +103,7 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
     const clientConnection = await NativeConnection.connect(target);
     const workerConnection = await NativeConnection.connect(target);
     steps.unshift(['temporal connections', () => Promise.all([workerConnection.close(), clientConnection.close()]).then(() => undefined)]);
-    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
     const providers = createProviders(config);
     for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
 
@@ -80,6 +122,9 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
       devServer,
       client,
       url: `http://${host}:${boundPort(server)}`,
+      encryption: { keyIds: config.encryption.keys.map((k) => k.id), source: config.encryption.source, file: keyFile },
+      codecUrl,
+      codecTokenFile: tokenFile,
       userActivities: running.userActivities,
       done: running.done,
       stop,

@@ -15,6 +15,12 @@ function banner(config: Config, lines: Array<[string, string]>) {
   process.stdout.write(`\n${rule}\n  Countersign is running (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})\n${rule}\n${body}\n${rule}\n  Ctrl-C stops everything.\n\n`);
 }
 
+function encryptionLine(e: { keyIds: string[]; source?: string; file?: string }): string {
+  if (e.keyIds.length === 0) return 'OFF: payloads in plaintext (set COUNTERSIGN_ENCRYPTION_KEYS)';
+  const from = e.source === 'dev' ? `development key in ${e.file}` : e.source;
+  return `AES-256-GCM, key ${e.keyIds[0]} encrypts${e.keyIds.length > 1 ? `, ${e.keyIds.slice(1).join(', ')} decrypt` : ''} (${from})`;
+}
+
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -32,7 +38,9 @@ async function main() {
     ['Health', `${base}/healthz  ${base}/readyz  ${base}/metrics  ${base}/openapi.json`],
     ...(sdkMetrics ? [['Temporal SDK metrics', sdkMetrics] as [string, string]] : []),
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
-    ['Web UI', devServer ? devServer.uiUrl : '(the cluster’s own)'],
+    ['Web UI', devServer ? devServer.uiUrl + (countersign.codecUrl ? ' (decodes through the codec server)' : '') : '(the cluster’s own)'],
+    ['Encryption', encryptionLine(countersign.encryption)],
+    ...(countersign.codecUrl ? [['Codec server', `${countersign.codecUrl}/{decode,encode} (token ${countersign.codecTokenFile ? `in ${countersign.codecTokenFile}` : 'COUNTERSIGN_CODEC_TOKEN'})`] as [string, string]] : []),
     ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],

@@ -9,6 +9,8 @@ import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createProviders } from './providers';
 import { createShutdown, stopOnSignals } from './shutdown';
+import { createDataConverter } from './encryption/data-converter';
+import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { installTemporalRuntime } from './temporal/runtime';
 
@@ -16,9 +18,10 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config);
+  warnIfPlaintext(config, logger);
   // The native (Rust) connection: less CPU per signal than @grpc/grpc-js (bench/README.md).
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
   const server = await listen(app, config.http.port, config.http.host);
   logger.info({ role: 'server', namespace: config.temporal.namespace, port: boundPort(server) }, 'receivers and API listening');

@@ -11,6 +11,8 @@ import { createProviders } from './providers';
 import type { Provider } from './providers/provider';
 import type { ProviderName } from './shared/types';
 import { createShutdown, stopOnSignals } from './shutdown';
+import { createDataConverter } from './encryption/data-converter';
+import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { installTemporalRuntime } from './temporal/runtime';
@@ -43,6 +45,8 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     ...workflowSource(deps),
+    // Decodes what clients encrypted, encrypts what workflows and activities produce.
+    dataConverter: createDataConverter(deps.config.encryption),
     activities: {
       ...createActivities({ providers: deps.providers, steps: stepDepsFromConfig(deps.config), metrics: deps.metrics }),
       ...extraActivities,
@@ -135,6 +139,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const sdkMetrics = installTemporalRuntime(config);
+  warnIfPlaintext(config, logger);
   const metrics = createMetrics();
   const running = await startCountersignWorker({ config, metrics });
   const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);

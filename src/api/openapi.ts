@@ -140,7 +140,7 @@ export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): 
           parameters: [{ name: 'workflowId', in: 'path', required: true, schema: { type: 'string' }, example: 'signing:evrotrust:tx-1' }],
           responses: {
             '200': { description: 'state', content: json(ref('TransactionState')) },
-            ...errors({ '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '404': 'unknown transaction', '503': 'Temporal unavailable' }),
+            ...errors({ '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '404': 'unknown transaction', '500': 'the state cannot be decrypted (the detail names the missing key id)', '503': 'Temporal unavailable' }),
           },
         },
       },

@@ -2,6 +2,7 @@ import express from 'express';
 import type { Logger } from '../logger';
 import { describeIssues } from '../providers/provider';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
+import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../encryption/payload-codec';
 import { apiAuth } from './api-auth';
 import { registerTransactionBody } from './transaction-schemas';
 
@@ -38,6 +39,10 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       return res.json(state);
     } catch (err) {
       deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'state query failed');
+      // Not Temporal's fault, and no retry helps: the message names the missing key id.
+      if (err instanceof UnknownEncryptionKeyError || err instanceof PayloadDecryptionError) {
+        return res.status(500).json({ error: 'cannot decrypt the transaction', detail: err.message });
+      }
       return res.status(503).json({ error: 'Temporal unavailable, retry later' });
     }
   });

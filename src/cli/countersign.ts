@@ -5,6 +5,7 @@ import { getState } from '../temporal/transactions';
 import { lateEvents } from '../workflows/late-callback';
 import { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows, transactionQuery, type ListedWorkflow } from '../temporal/operator';
 import { temporalConnectionOptions } from '../temporal/connection-options';
+import { createDataConverter } from '../encryption/data-converter';
 
 const USAGE = `countersign — operate Countersign transactions
 
@@ -53,9 +54,9 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     return 0;
   }
 
-  // Same cluster, TLS and API key as the worker and receivers.
+  // Same cluster, TLS, API key and payload keys as the worker and receivers.
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   try {
     const limit = Number(flag(args, '--limit') ?? 50);
     switch (command) {

@@ -114,6 +114,17 @@ export function createSignerTag(pepper: string): (identifier?: string, name?: st
   };
 }
 
+/**
+ * A CPF as Brazilian public bodies publish it, `***.456.789-**`: enough for an operator to
+ * match a signer with the application's records, not enough to identify anyone. Anything
+ * else (a CNPJ, a passport number) is not kept.
+ */
+export function maskCpf(identifier?: string): string | undefined {
+  const digits = identifier?.trim().replace(/[.\-\s]/g, '');
+  if (!digits || !/^\d{11}$/.test(digits)) return undefined;
+  return `***.${digits.slice(3, 6)}.${digits.slice(6, 9)}-**`;
+}
+
 export function documentEvent(
   cb: DocumentCallback,
   source: EventSource,
@@ -132,11 +143,11 @@ export function documentEvent(
     ...(meaning.status !== undefined && { status: meaning.status }),
     providerStatus: cb.action,
     ...(meaning.type === 'rejected' && { reason: message ?? SIGNER_REFUSAL[meaning.keyAction] }),
-    // Personal data (name, CPF) lives here, in workflow state only.
+    // No name and no CPF: the keyed tag tells signers apart, the masked CPF lets an operator
+    // match one with the application's records. The message is kept as the reason above.
     details: {
-      ...(cb.name !== undefined && { name: cb.name }),
-      ...(cb.identifier !== undefined && { identifier: cb.identifier }),
-      ...(cb.message !== undefined && { message: cb.message }),
+      ...(tag !== undefined && { signer: tag }),
+      ...(maskCpf(cb.identifier) !== undefined && { cpfMasked: maskCpf(cb.identifier) }),
       ...(cb.apidownload !== undefined && { apiDownload: cb.apidownload }),
       ...(meaning.step !== undefined && { step: meaning.step }),
       ...(!meaning.known && { unknownAction: true }),
@@ -157,6 +168,7 @@ export function registeredMailEvent(cb: RegisteredMailCallback, source: EventSou
   const meaning: (typeof MAIL_ACTIONS)[string] | undefined = MAIL_ACTIONS[a];
   const info = cb.info ?? undefined;
   const infoMessage = typeof info === 'string' ? info : typeof info?.message === 'string' ? info.message : undefined;
+  const infoCode = typeof info === 'object' && (typeof info.code === 'number' || typeof info.code === 'string') ? info.code : undefined;
   return {
     // One certificate per action for a registered mail: retries repeat the key.
     key: a,
@@ -166,10 +178,11 @@ export function registeredMailEvent(cb: RegisteredMailCallback, source: EventSou
     ...(meaning && { status: meaning.status }),
     providerStatus: cb.action,
     ...(a === 'NOT-DELIVERED' && infoMessage?.trim() ? { reason: infoMessage } : {}),
-    // The recipient's e-mail address is personal data: workflow state only.
+    // Not the recipient's address (the application knows whom it wrote to), and of `info`
+    // only its message and code: the rest of it is free-form and may repeat the address.
     details: {
-      ...(cb.recipient !== undefined && { recipient: cb.recipient }),
-      ...(info !== undefined && { info }),
+      ...(infoMessage !== undefined && { infoMessage }),
+      ...(infoCode !== undefined && { infoCode }),
       ...(meaning ? {} : { unknownAction: true }),
     },
   };

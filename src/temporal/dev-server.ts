@@ -15,6 +15,8 @@ export interface DevServerOptions {
   cliPath?: string;
   /** Bind address; loopback by default, since the dev server has no authentication. */
   ip?: string;
+  /** The codec server the Web UI calls to show encrypted payloads in clear. */
+  codecEndpoint?: string;
   /** SQLite pragmas (`name=value`); default WAL with synchronous=normal. `[]` keeps SQLite's own defaults. */
   sqlitePragmas?: string[];
 }
@@ -67,6 +69,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     '--ui-disable-news-fetch',
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     // WAL lets readers (the Web UI, queries) run beside the writer.
     ...(opts.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),

@@ -5,6 +5,7 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config';
+import { createDataConverter } from '../encryption/data-converter';
 import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
 import { PROVIDERS, type ProviderName } from '../shared/types';
@@ -28,6 +29,7 @@ export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<W
         connection: deps.connection,
         namespace: deps.config.temporal.namespace,
         taskQueue,
+        dataConverter: createDataConverter(deps.config.encryption),
         activities: createActivities({ providers: deps.providers, metrics: deps.metrics }),
         maxTaskQueueActivitiesPerSecond: rate,
         // A follow-up mostly waits on the network; more slots than the rate allows per

@@ -1,5 +1,7 @@
 // A whole Countersign against a real Temporal server: worker + HTTP app on loopback.
+import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createDataConverter } from '../../src/encryption/data-converter';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../../src/config';
 import type { Logger } from '../../src/logger';
@@ -26,7 +28,9 @@ export async function startStack(
   const worker = await createWorker({ connection: env.nativeConnection, config, providers, workflowBundle: await workflowBundle() });
   const followUpWorkers = await createFollowUpWorkers({ connection: env.nativeConnection, config, providers });
   const running = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
-  const app = await startApp(config, env.client, logger);
+  // The receivers' client encrypts as the worker does; without keys it is the environment's own.
+  const client = config.encryption.keys.length > 0 ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: createDataConverter(config.encryption) }) : env.client;
+  const app = await startApp(config, client, logger);
   return {
     app,
     worker,

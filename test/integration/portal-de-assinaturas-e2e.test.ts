@@ -95,7 +95,11 @@ describe('document callbacks (ACTION trigger)', () => {
       ['signerAction', 'SIGNATURE-DIGITAL', 'callback'],
       ['signed', 'FLOW', 'callback'],
     ]);
-    expect(s.events[0].details).toMatchObject({ name: 'João da Silva', identifier: CPF_A });
+    // Signers told apart by a keyed tag and a masked CPF; no name, no full CPF in state.
+    expect(s.events[0].details).toMatchObject({ cpfMasked: '***.625.739-**', signer: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(s.events[1].details).toMatchObject({ cpfMasked: '***.444.777-**' });
+    expect(s.events[1].details?.signer).not.toBe(s.events[0].details?.signer);
+    for (const personal of ['João', 'Maria', CPF_A, CPF_B]) expect(JSON.stringify(s)).not.toContain(personal);
     expect(await searchStatus(s.workflowId)).toBe('signed');
   });
 
@@ -157,7 +161,7 @@ describe('document callbacks (ACTION trigger)', () => {
     expect(res.status).toBe(200);
     const s = await state('123456');
     expect(s.status).toBe('in_progress');
-    expect(s.events[0]).toMatchObject({ providerStatus: 'SIGNATURE-DIGITAL', details: { identifier: CPF_A, message: '' } });
+    expect(s.events[0]).toMatchObject({ providerStatus: 'SIGNATURE-DIGITAL', details: { cpfMasked: '***.625.739-**' } });
   });
 });
 
@@ -175,7 +179,8 @@ describe('registered-mail callbacks', () => {
       ['DELIVERED', 'delivered'],
       ['OPENED', 'opened'],
     ]);
-    expect(s.events[0].details).toMatchObject({ recipient: EMAIL, info: { message: 'Successfully delivered' } });
+    expect(s.events[0].details).toEqual({ infoMessage: 'Successfully delivered' });
+    expect(JSON.stringify(s)).not.toContain(EMAIL);
     expect(await searchStatus(s.workflowId)).toBe('opened');
   });
 
@@ -185,7 +190,7 @@ describe('registered-mail callbacks', () => {
     expect((await post(mail(id, 'NOT-DELIVERED', { message: 'mailbox does not exist' }))).status).toBe(200);
     const s = await state(id, 'registered-mail');
     expect(s.status).toBe('not_delivered');
-    expect(s.events[0]).toMatchObject({ type: 'notDelivered', reason: 'mailbox does not exist', details: { info: { message: 'mailbox does not exist' } } });
+    expect(s.events[0]).toMatchObject({ type: 'notDelivered', reason: 'mailbox does not exist', details: { infoMessage: 'mailbox does not exist' } });
   });
 
   it('accepts the seed sample exactly as written', async () => {

@@ -8,7 +8,9 @@
 // new version's histories and keeps the old ones: those stand for transactions still running
 // on the old code, which the changed code must keep replaying (see docs/RELIABILITY.md).
 import { ApplicationFailure } from '@temporalio/common';
+import { Client } from '@temporalio/client';
 import { historyToJSON } from './history-json';
+import { REPLAY_KEYS, replayDataConverter } from './replay-keys';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -218,7 +220,7 @@ const SCENARIOS: Scenario[] = [
 
 async function main() {
   const version = workflowCodeVersion();
-  const config = testConfig({ LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s' }, 'countersign');
+  const config = testConfig({ LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s', COUNTERSIGN_ENCRYPTION_KEYS: REPLAY_KEYS }, 'countersign');
   const env = await startDevServerEnv();
   const base = createProviders(config);
   const providers = { ...base, evrotrust: scripted(base.evrotrust!), signhost: scripted(base.signhost!), signicat: scripted(base.signicat!) };
@@ -236,7 +238,9 @@ async function main() {
       },
     },
   });
-  const ctx: TransactionContext = { client: env.client, taskQueue: config.temporal.taskQueue, engine: config.engine };
+  // Histories are captured encrypted, as production writes them.
+  const client = new Client({ connection: env.connection, dataConverter: replayDataConverter() });
+  const ctx: TransactionContext = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   try {
     mkdirSync(HISTORIES_DIR, { recursive: true });
     const written = await Promise.all(

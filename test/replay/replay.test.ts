@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as workflows from '../../src/workflows';
 import { workflowBundle } from '../helpers/temporal';
 import { historyFromJSON } from './history-json';
+import { replayDataConverter } from './replay-keys';
 
 const DIR = join(__dirname, 'histories');
 const files = readdirSync(DIR)
@@ -18,7 +19,7 @@ const workflowType = (h: History) => h.events?.[0]?.workflowExecutionStartedEven
 
 async function replay(histories: Array<{ workflowId: string; history: History }>): Promise<Map<string, ReplayResult>> {
   const results = new Map<string, ReplayResult>();
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: replayDataConverter() }, histories)) {
     results.set(result.workflowId, result);
   }
   return results;

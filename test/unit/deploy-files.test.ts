@@ -141,6 +141,16 @@ describe('docker-compose.yml', () => {
     const schema = services['temporal-schema'];
     expect(existsSync(join(root, 'deploy/temporal', schema.entrypoint?.[1]?.replace('/deploy/', '') ?? 'missing'))).toBe(true);
   });
+
+  it('points the Web UI at the codec server of countersign-server, which answers that UI origin only', () => {
+    const endpoint = envOf('temporal-ui').TEMPORAL_CODEC_ENDPOINT;
+    const published = services['countersign-server'].ports?.[0]?.split(':').at(-1);
+    expect(endpoint).toBe(`http://localhost:${published}/codec/`);
+    const uiPort = services['temporal-ui'].ports?.[0]?.split(':').at(-2);
+    const origins = envOf('countersign-server').COUNTERSIGN_CODEC_ORIGINS.split(',');
+    expect(origins).toEqual([`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`]);
+    expect(() => loadConfig(envOf('countersign-server'))).not.toThrow();
+  });
 });
 
 describe('.env.example', () => {

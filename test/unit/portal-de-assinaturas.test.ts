@@ -5,7 +5,7 @@ import {
   repairSeedSample,
   PORTAL_SENDER_IPS,
 } from '../../src/providers/portal-de-assinaturas';
-import { createSignerTag, documentActionMeaning } from '../../src/providers/portal-de-assinaturas-events';
+import { createSignerTag, documentActionMeaning, maskCpf } from '../../src/providers/portal-de-assinaturas-events';
 import type { CallbackRequest } from '../../src/providers/provider';
 
 // The seed's samples exactly as written (the document one misses a comma after "message": "").
@@ -76,11 +76,14 @@ describe('Portal de Assinaturas document callbacks', () => {
       kind: 'events',
       authenticated: false,
       ref: { provider: 'portal-de-assinaturas', kind: 'signing', externalId: '123456' },
-      events: [{ type, status, providerStatus: action, source: 'callback', details: { name: 'João da Silva', identifier: CPF } }],
+      events: [{ type, status, providerStatus: action, source: 'callback', details: { cpfMasked: '***.625.739-**' } }],
     });
     if (outcome.kind !== 'events') throw new Error('expected events');
     expect(outcome.events[0].key).toMatch(new RegExp(`^${action}:[0-9a-f]{16}$`));
-    expect(outcome.events[0].key).not.toContain('307');
+    // The signer is told apart by the keyed tag of the key, never by name or full CPF.
+    expect(outcome.events[0].details?.signer).toBe(outcome.events[0].key.split(':')[1]);
+    const kept = JSON.stringify(outcome.events[0]);
+    for (const personal of ['João', 'Silva', CPF, CPF.replace(/\D/g, ''), '307.625', '739-02']) expect(kept).not.toContain(personal);
   });
 
   it.each([
@@ -94,16 +97,24 @@ describe('Portal de Assinaturas document callbacks', () => {
     });
   });
 
+  it('masks a CPF as published by public bodies, and keeps nothing of other identifiers', () => {
+    expect(maskCpf('307.625.739-02')).toBe('***.625.739-**');
+    expect(maskCpf(' 30762573902 ')).toBe('***.625.739-**');
+    expect(maskCpf('12.345.678/0001-95')).toBeUndefined();
+    expect(maskCpf('joao@mail.com')).toBeUndefined();
+    expect(maskCpf(undefined)).toBeUndefined();
+  });
+
   it('maps FLOW to signed, keyed by action alone', () => {
     expect(open.parseCallback(request(doc('FLOW', { name: '', identifier: '' })))).toMatchObject({
       events: [{ key: 'FLOW', type: 'signed', status: 'signed', providerStatus: 'FLOW' }],
     });
   });
 
-  it('keeps message, apiDownload, and the message as the reason of a rejection', () => {
+  it('keeps apiDownload, and the message as the reason of a rejection', () => {
     const outcome = open.parseCallback(request(doc('SIGNATURE-NOK', { message: 'wrong document' })));
     expect(outcome).toMatchObject({
-      events: [{ reason: 'wrong document', details: { message: 'wrong document', apiDownload: 'https://example.test/pkg?key=4B4659AB34847973' } }],
+      events: [{ reason: 'wrong document', details: { apiDownload: 'https://example.test/pkg?key=4B4659AB34847973' } }],
     });
     expect(open.parseCallback(request(doc('APPROVAL-NOK')))).toMatchObject({ events: [{ reason: 'document not approved by approver' }] });
   });
@@ -125,7 +136,7 @@ describe('Portal de Assinaturas document callbacks', () => {
     expect(json).toMatchObject({ documentID: 123456, message: '', action: 'SIGNATURE-DIGITAL' });
     expect(open.parseCallback(request(json))).toMatchObject({
       ref: { kind: 'signing', externalId: '123456' },
-      events: [{ type: 'signerAction', status: 'in_progress', providerStatus: 'SIGNATURE-DIGITAL', details: { identifier: CPF } }],
+      events: [{ type: 'signerAction', status: 'in_progress', providerStatus: 'SIGNATURE-DIGITAL', details: { cpfMasked: '***.625.739-**' } }],
     });
   });
 
@@ -201,10 +212,12 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
           type: 'delivered',
           status: 'delivered',
           providerStatus: 'DELIVERED',
-          details: { recipient: 'joao.silva@mail.com', info: { message: 'Successfully delivered' } },
+          details: { infoMessage: 'Successfully delivered' },
         },
       ],
     });
+    const kept = JSON.stringify(open.parseCallback(request(JSON.parse(SEED_MAIL_SAMPLE))));
+    expect(kept).not.toContain('joao.silva');
   });
 
   it.each([
@@ -218,7 +231,7 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
 
   it('takes the non-delivery reason from info.message', () => {
     const outcome = open.parseCallback(request(mail('NOT-DELIVERED', { info: { message: 'mailbox full', code: 552 } })));
-    expect(outcome).toMatchObject({ events: [{ reason: 'mailbox full', details: { info: { message: 'mailbox full', code: 552 } } }] });
+    expect(outcome).toMatchObject({ events: [{ reason: 'mailbox full', details: { infoMessage: 'mailbox full', infoCode: 552 } }] });
     const delivered = open.parseCallback(request(mail('DELIVERED')));
     if (delivered.kind !== 'events') throw new Error('expected events');
     expect(delivered.events[0].reason).toBeUndefined();

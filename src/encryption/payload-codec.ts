@@ -1,0 +1,87 @@
+// AES-256-GCM over whole payloads (metadata and data), so Temporal stores neither the values
+// nor their encoding. Runs outside the workflow sandbox: in clients, workers and the codec
+// server, never in workflow code.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { EncryptionKey } from './keys';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('utf8') : undefined);
+
+/** A payload written under a key this process does not have (rotated out, or another deployment's). */
+export class UnknownEncryptionKeyError extends Error {
+  override name = 'UnknownEncryptionKeyError';
+  constructor(readonly keyId: string, known: string[]) {
+    super(`payload encrypted with key "${keyId}", which is not configured here (known: ${known.join(', ') || 'none'}); add it to COUNTERSIGN_ENCRYPTION_KEYS`);
+  }
+}
+
+/** A payload whose key id matches but whose bytes do not authenticate (wrong key value, tampering). */
+export class PayloadDecryptionError extends Error {
+  override name = 'PayloadDecryptionError';
+  constructor(readonly keyId: string) {
+    super(`payload encrypted with key "${keyId}" does not decrypt with the configured key of that id (wrong key value, or the payload was altered)`);
+  }
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  readonly #byId: Map<string, EncryptionKey>;
+  readonly #current: EncryptionKey;
+
+  /** `keys` newest first: the first encrypts, all decrypt. */
+  constructor(keys: readonly EncryptionKey[]) {
+    if (keys.length === 0) throw new Error('EncryptionCodec needs at least one key');
+    this.#current = keys[0];
+    this.#byId = new Map(keys.map((k) => [k.id, k]));
+  }
+
+  get currentKeyId(): string {
+    return this.#current.id;
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.encodeOne(p));
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => this.decodeOne(p));
+  }
+
+  private encodeOne(payload: Payload): Payload {
+    const key = this.#current;
+    const plain = temporal.api.common.v1.Payload.encode({ metadata: payload.metadata, data: payload.data }).finish();
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key.secret, iv);
+    // The key id is authenticated too: a payload relabelled with another id fails to decrypt.
+    cipher.setAAD(Buffer.from(key.id));
+    const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(key.id) }, data: sealed };
+  }
+
+  private decodeOne(payload: Payload): Payload {
+    // Payloads written before encryption was turned on stay readable.
+    if (text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
+    const keyId = text(payload.metadata?.[KEY_ID_METADATA]) ?? '(none)';
+    const key = this.#byId.get(keyId);
+    if (!key) throw new UnknownEncryptionKeyError(keyId, [...this.#byId.keys()]);
+    const sealed = Buffer.from(payload.data ?? new Uint8Array());
+    if (sealed.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(keyId);
+    let plain: Buffer;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key.secret, sealed.subarray(0, IV_BYTES));
+      decipher.setAAD(Buffer.from(keyId));
+      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+      plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new PayloadDecryptionError(keyId);
+    }
+    const inner = temporal.api.common.v1.Payload.decode(plain);
+    return { metadata: inner.metadata ?? {}, data: inner.data ?? new Uint8Array() };
+  }
+}
