@@ -9,7 +9,9 @@ import { createTransactionsRouter } from './api/transactions-router';
 import { createCallbackRouter } from './receivers/callback-router';
 import type { Provider } from './providers/provider';
 import { apiAuth } from './api/api-auth';
+import { RecentlyAccepted } from './receivers/recently-accepted';
 import { RefusalLog } from './receivers/refusal-log';
+import { TransactionRateLimit } from './receivers/transaction-rate-limit';
 
 export interface AppDeps {
   config: Config;
@@ -54,6 +56,10 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: deps.config.http.bodyLimit,
       refusals,
       deliveryTimeoutMs: deps.deliveryTimeoutMs,
+      floodControl: {
+        recent: new RecentlyAccepted(deps.config.floodControl.dedupe),
+        rate: new TransactionRateLimit(deps.config.floodControl.rate),
+      },
     }),
   );
   // Operators: recent refused callbacks with their reason (`countersign refused`).
