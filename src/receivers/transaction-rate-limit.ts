@@ -43,14 +43,13 @@ export class TransactionRateLimit {
     const { ratePerSecond: rate, burst } = this.opts;
     if (rate <= 0) return true;
     const now = this.now();
-    const seen = this.buckets.get(workflowId);
-    const bucket = seen ?? { tokens: burst, at: now };
+    const bucket = this.buckets.get(workflowId) ?? { tokens: burst, at: now };
     bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rate);
     bucket.at = now;
-    // Most recently seen last, so eviction below drops the longest idle.
+    // Most recently seen last, so eviction drops the longest idle first.
     this.buckets.delete(workflowId);
-    this.buckets.set(workflowId, bucket);
     this.evict(now);
+    this.buckets.set(workflowId, bucket);
     const waitMs = bucket.tokens >= 1 ? 0 : Math.ceil(((1 - bucket.tokens) / rate) * 1000);
     if (waitMs > this.opts.maxWaitMs) return false;
     bucket.tokens -= 1;
@@ -60,10 +59,11 @@ export class TransactionRateLimit {
 
   private evict(now: number): void {
     const { ratePerSecond: rate, burst } = this.opts;
-    // Oldest first: once one is not yet full and the bound holds, stop (the rest are newer).
+    // Oldest first, leaving room for the one being taken from; stop at the first bucket still
+    // refilling once the bound holds (the rest were seen later).
     for (const [id, bucket] of this.buckets) {
       const full = bucket.tokens + ((now - bucket.at) / 1000) * rate >= burst;
-      if (this.buckets.size <= this.opts.maxTracked && !full) break;
+      if (this.buckets.size < this.opts.maxTracked && !full) break;
       this.buckets.delete(id);
     }
   }
