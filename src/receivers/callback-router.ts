@@ -94,9 +94,12 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     }
 
     const workflowId = workflowIdFor(outcome.ref);
-    const keys = outcome.events.map((e) => e.key);
     const flood = deps.floodControl;
-    if (flood?.recent.has(workflowId, keys)) {
+    // Facts accepted a moment ago are durable already: only the new ones need a signal. A
+    // Signhost postback repeats every earlier activity, so this keeps its cost to what is new.
+    const events = flood ? outcome.events.filter((e) => !flood.recent.has(workflowId, [e.key])) : outcome.events;
+    const keys = events.map((e) => e.key);
+    if (events.length === 0 && outcome.events.length > 0) {
       deps.metrics.callbacksDeduplicated.inc({ provider: provider.name, source: 'recent' });
       deps.logger.debug({ requestId, provider: provider.name, workflowId }, 'callback already accepted recently');
       return send(provider, deps, res, 'accepted', started);
@@ -105,10 +108,10 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       // A decisive event (a final status, a delivery) never waits or is refused: the provider
       // may not retry it (Evrotrust tries 3 times, Signicat once), and there are only a few
       // per transaction, each signalled once thanks to `recent`.
-      if (flood && !outcome.events.some(isDecisive) && !(await flood.rate.take(workflowId))) throw new TransactionRateLimited();
+      if (flood && !events.some(isDecisive) && !(await flood.rate.take(workflowId))) throw new TransactionRateLimited();
       // The deadline counts from arrival, so a wait for a token never stretches the answer.
       return deps.transactions.client.withDeadline(started + (deps.deliveryTimeoutMs ?? 8000), () =>
-        deliverEvents(deps.transactions, outcome.ref, outcome.events, {
+        deliverEvents(deps.transactions, outcome.ref, events, {
           mayCreate: outcome.authenticated,
           dossierId: outcome.dossierId,
         }),

@@ -1,8 +1,9 @@
-// Callbacks whose facts Temporal already holds. Providers retry, and an attacker can replay
-// one callback thousands of times; each would cost a signal, a history event and a workflow
-// task on the same transaction. Once every event key of a callback was durably accepted
-// (answered 2xx), the same callback within the window is answered 2xx again without
-// Temporal: the earlier acceptance is durable, so nothing is lost by not signalling again.
+// Facts Temporal already holds. Providers retry, Signhost repeats every earlier activity in
+// each postback, and an attacker can replay one callback thousands of times; each fact sent
+// again would cost a signal payload, history and a workflow task on the same transaction.
+// An event key durably accepted (answered 2xx) for a workflow within the window need not be
+// sent again: the earlier acceptance is durable, so nothing is lost. A callback made only of
+// such keys is answered 2xx without Temporal.
 
 export interface RecentlyAcceptedOptions {
   /** Most (workflow id, event key) pairs remembered; the least recently used go first. 0: off. */

@@ -1,6 +1,7 @@
 // One transaction flooded with callbacks, over real HTTP against a real dev server and worker:
-// identical callbacks cost Temporal only a handful of signals, a transaction over its rate
-// gets the answer its provider retries on, and every callback answered 2xx is in its state.
+// identical callbacks cost Temporal only a handful of signals, cumulative Signhost postbacks
+// only what is new in each, a transaction over its rate gets the answer its provider retries
+// on, and every callback answered 2xx is in its state.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../src/config';
 import { createProviders } from '../../src/providers';
@@ -8,6 +9,7 @@ import type { TransactionState } from '../../src/shared/types';
 import { testConfig } from '../helpers/config';
 import { eventually } from '../helpers/http';
 import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 
@@ -94,6 +96,40 @@ describe('identical callbacks', () => {
 
     expect((await post(s.app.url, spec.valid(id))).status).toBe(200);
     await eventually(async () => expect((await state(workflowId)).status).toBe(spec.finalStatus));
+  });
+});
+
+describe('cumulative Signhost postbacks', () => {
+  it('cost a signal for what is new in each, not for the whole history they repeat', async () => {
+    const config = testConfig({ ...SECRETS });
+    const s = await stack(config);
+    const id = uniqueId('cumulative');
+    const workflowId = `signing:signhost:${id}`;
+    await register(s.app.url, SPECS.find((x) => x.provider === 'signhost')!, id);
+    const activities: Array<{ Id: string; Code: number; Activity: string; CreatedDateTime: string }> = [];
+    const postback = (status: number): CallbackMessage => ({
+      path: '/callbacks/signhost',
+      headers: { authorization: SECRETS.SIGNHOST_POSTBACK_AUTHORIZATION },
+      body: signhostPostback({ id, status, secret: SECRETS.SIGNHOST_SHARED_SECRET, john: [...activities], jane: [] }),
+    });
+    const postbacks = 60;
+    // One at a time, in order, as Signhost sends them; each repeats every earlier activity.
+    for (let i = 1; i <= postbacks; i++) {
+      activities.push({ Id: `activity-${id}-${i}`, Code: 103, Activity: 'Opened', CreatedDateTime: `2026-01-01T10:${String(i % 60).padStart(2, '0')}:00+01:00` });
+      expect((await post(s.app.url, postback(20))).status).toBe(200);
+    }
+    expect((await post(s.app.url, postback(30))).status).toBe(200);
+
+    const final = await eventually(async () => {
+      const st = await state(workflowId);
+      expect(st.status).toBe('signed');
+      return st;
+    });
+    const held = new Set(final.events.map((e) => e.key));
+    for (const a of activities) expect({ key: a.Id, held: held.has(`activity:${a.Id}`) }).toEqual({ key: a.Id, held: true });
+    // Each postback's new activity, plus the two statuses: linear, where resending every
+    // repeated activity would make postbacks × (postbacks + 1) / 2 of them.
+    expect(await signalCount(workflowId)).toBeLessThanOrEqual(postbacks + 2);
   });
 });
 
