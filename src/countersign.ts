@@ -38,6 +38,8 @@ export interface RunningCountersign {
   url: string;
   /** Names of the user activities the worker registered (COUNTERSIGN_ACTIVITIES_MODULE). */
   userActivities: string[];
+  /** The worker process's pid, when it runs in one of its own (`workerProcess: 'child'`). */
+  workerPid?: () => number | undefined;
   /** Settles when the worker stops; rejects if it fails (a supervised worker never settles). */
   done: Promise<void>;
   /** HTTP, then the worker, then Temporal: nothing is cut off halfway. Runs once. */
@@ -73,7 +75,7 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
 
     say('Bundling workflows and starting the worker...');
     // Loads COUNTERSIGN_ACTIVITIES_MODULE too; a broken module stops startup with its name.
-    let worker: { userActivities: string[]; done: Promise<void> };
+    let worker: { userActivities: string[]; done: Promise<void>; workerPid?: () => number | undefined };
     if (opts.workerProcess === 'child') {
       const bundle = config.temporal.workflowBundlePath ?? (await writeStartupBundle(config.temporal.devServer.dataDir));
       const supervised = await superviseWorker({
@@ -84,7 +86,7 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
         stopTimeoutMs: config.shutdownTimeoutMs,
       });
       steps.unshift(['worker', () => supervised.stop()]);
-      worker = { userActivities: supervised.userActivities, done: new Promise<void>(() => undefined) };
+      worker = { userActivities: supervised.userActivities, done: new Promise<void>(() => undefined), workerPid: supervised.pid };
     } else {
       const workerConnection = await NativeConnection.connect(target);
       steps.unshift(['worker connection', () => workerConnection.close()]);
@@ -104,6 +106,7 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
       client,
       url: `http://${host}:${boundPort(server)}`,
       userActivities: worker.userActivities,
+      workerPid: worker.workerPid,
       done: worker.done,
       stop,
     };

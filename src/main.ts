@@ -7,6 +7,7 @@ import { startCountersign } from './countersign';
 import { createLogger } from './logger';
 import { stopOnSignals } from './shutdown';
 import { installTemporalRuntime, sdkMetricsUrl } from './temporal/runtime';
+import { WorkerStartError } from './temporal/worker-supervisor';
 import { UserActivitiesError } from './user-activities';
 
 function banner(config: Config, lines: Array<[string, string]>) {
@@ -34,6 +35,7 @@ async function main() {
     ['Application API', `${base}/transactions`],
     ['Health', `${base}/healthz  ${base}/readyz  ${base}/metrics  ${base}/openapi.json`],
     ...(sdkMetrics ? [['Temporal SDK metrics', sdkMetrics] as [string, string]] : []),
+    ['Worker', `its own process (pid ${countersign.workerPid?.() ?? '?'}), restarted if it dies`],
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
     ['Web UI', devServer ? devServer.uiUrl : '(the cluster’s own)'],
     ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
@@ -50,7 +52,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof UserActivitiesError) {
+  if (err instanceof ConfigError || err instanceof UserActivitiesError || err instanceof WorkerStartError) {
     console.error(err.message);
   } else {
     console.error('Countersign failed to start:', err instanceof Error ? err.message : err);

@@ -45,7 +45,6 @@ async function main() {
   // The parent is gone (killed): nobody would stop or restart us.
   process.on('disconnect', () => void stop(0));
   await tell({ type: 'ready', userActivities: running.userActivities });
-  logger.info('worker process running');
   await running.done.then(
     () => stop(stopping ? 0 : 1),
     (err: Error) => {

@@ -132,6 +132,7 @@ it('keeps answering while the worker process is killed, restarts it, and loses n
   const [firstPid] = workerPids();
   expect(firstPid).toBeDefined();
   expect(firstPid).not.toBe(main!.pid);
+  expect(output).toContain(`its own process (pid ${firstPid}), restarted if it dies`);
 
   const deliveries: Delivery[] = [];
   for (const spec of SPECS) {
@@ -204,3 +205,34 @@ it('stops everything on SIGTERM, the worker process included', async () => {
   expect(await refused(Number(new URL(base).port))).toBe(true);
   expect(await refused(temporalPort)).toBe(true);
 }, 90_000);
+
+it('stops at startup, naming the cause, when the worker process cannot start', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'countersign-start-'));
+  const [port, uiPort, tPort] = [await freePort(), await freePort(), await freePort()];
+  const broken = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, 'src', 'main.ts')], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      TEMPORAL_PORT: String(tPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      COUNTERSIGN_DATA_DIR: dataDir,
+      // Never read: the activities module fails first (and bundling would only slow this down).
+      WORKFLOW_BUNDLE_PATH: join(dataDir, 'unused-bundle.js'),
+      COUNTERSIGN_ACTIVITIES_MODULE: join(root, 'test', 'fixtures', 'user-activities', 'throws.ts'),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  broken.stdout!.on('data', (d: Buffer) => void (text += d.toString()));
+  broken.stderr!.on('data', (d: Buffer) => void (text += d.toString()));
+  const code = await new Promise<number | null>((r) => broken.once('exit', (c) => r(c)));
+  expect(code).toBe(1);
+  expect(text).toContain('CRM_URL is not set');
+  expect(text).not.toContain('Countersign is running');
+  // Nothing left behind: the dev server it started is stopped too.
+  expect(await refused(tPort)).toBe(true);
+  expect(await refused(port)).toBe(true);
+}, 120_000);
