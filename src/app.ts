@@ -9,9 +9,11 @@ import { createTransactionsRouter } from './api/transactions-router';
 import { createCallbackRouter } from './receivers/callback-router';
 import type { Provider } from './providers/provider';
 import { apiAuth } from './api/api-auth';
+import { RecentlyAccepted } from './receivers/recently-accepted';
 import { RefusalLog } from './receivers/refusal-log';
 import { createCodecRouter } from './api/codec-router';
 import { EncryptionCodec } from './encryption/payload-codec';
+import { TransactionRateLimit } from './receivers/transaction-rate-limit';
 
 export interface AppDeps {
   config: Config;
@@ -56,6 +58,10 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: deps.config.http.bodyLimit,
       refusals,
       deliveryTimeoutMs: deps.deliveryTimeoutMs,
+      floodControl: {
+        recent: new RecentlyAccepted(deps.config.floodControl.dedupe),
+        rate: new TransactionRateLimit(deps.config.floodControl.rate),
+      },
     }),
   );
   // Operators: recent refused callbacks with their reason (`countersign refused`).

@@ -139,6 +139,16 @@ const envSchema = z.object({
     (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+\/?$/.test(o.trim())),
     'expected origins like http://localhost:8080,https://temporal.example.com (no path)',
   ),
+  /** Per-transaction flood control at the receivers (docs/reliability.md "Flood control"). */
+  CALLBACK_DEDUPE_ENTRIES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+  CALLBACK_DEDUPE_TTL: duration('10 minutes'),
+  CALLBACK_RATE_PER_TRANSACTION: z.coerce.number().min(0).max(10_000).default(5),
+  CALLBACK_BURST_PER_TRANSACTION: z.coerce.number().int().min(1).max(100_000).default(20),
+  CALLBACK_RATE_MAX_WAIT: duration('2s').refine((v) => msToNumber(v as Duration) <= 5000, 'at most 5s: the answer must beat the providers\' timeouts'),
+  CALLBACK_RATE_TRACKED_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  /** `npm start`: restart delays of the worker process after it dies (doubling between the two). */
+  WORKER_RESTART_DELAY: duration('1s'),
+  WORKER_RESTART_MAX_DELAY: duration('30s'),
   ...PROVIDER_ENV.shape,
 });
 
@@ -232,6 +242,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxConcurrentActivityTaskExecutions?: number;
       workflowTaskPollerBehavior?: { type: 'autoscaling' } | { type: 'simple-maximum'; maximum: number };
     },
+    /** Receivers: what a transaction's callbacks may cost Temporal (src/receivers/). */
+    floodControl: {
+      dedupe: { maxEntries: e.CALLBACK_DEDUPE_ENTRIES, ttlMs: msToNumber(e.CALLBACK_DEDUPE_TTL as Duration) },
+      rate: {
+        ratePerSecond: e.CALLBACK_RATE_PER_TRANSACTION,
+        burst: e.CALLBACK_BURST_PER_TRANSACTION,
+        maxWaitMs: msToNumber(e.CALLBACK_RATE_MAX_WAIT as Duration),
+        maxTracked: e.CALLBACK_RATE_TRACKED_TRANSACTIONS,
+      },
+    },
+    workerRestart: { initialMs: msToNumber(e.WORKER_RESTART_DELAY as Duration), maxMs: msToNumber(e.WORKER_RESTART_MAX_DELAY as Duration) },
     providers: providerSettings(e),
     providerApi: providerApiSettings(e),
   };

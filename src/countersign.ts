@@ -1,6 +1,6 @@
-// Countersign in one process: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is
-// set), the worker with its follow-up workers, and the HTTP server. `npm start` and
-// `npm run demo` both start it this way. The Temporal runtime must be installed first
+// Countersign on one machine: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is
+// set), the worker with its follow-up workers (in this process, or supervised in a child
+// process), and the HTTP server. `npm start` and `npm run demo` both start it this way. The Temporal runtime must be installed first
 // (installTemporalRuntime).
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -13,6 +13,8 @@ import { createProviders } from './providers';
 import { createShutdown, type ShutdownStep } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { superviseWorker } from './temporal/worker-supervisor';
+import { writeStartupBundle } from './temporal/workflow-bundle';
 import { startCountersignWorker } from './worker';
 import { createDataConverter } from './encryption/data-converter';
 import { ensureDevCodecToken, ensureDevKeys } from './encryption/dev-secrets';
@@ -22,6 +24,11 @@ export interface StartCountersignOptions {
   logger: Logger;
   /** Progress while starting (the slow parts: dev server, bundling). Default: stdout. */
   say?: (line: string) => void;
+  /**
+   * `child` (`npm start`): the worker runs in a process of its own, restarted when it dies, so
+   * the receivers keep answering. Default `inline`: one process (the demo).
+   */
+  workerProcess?: 'inline' | 'child';
 }
 
 export interface RunningCountersign {
@@ -40,7 +47,9 @@ export interface RunningCountersign {
   codecTokenFile?: string;
   /** Names of the user activities the worker registered (COUNTERSIGN_ACTIVITIES_MODULE). */
   userActivities: string[];
-  /** Settles when the worker stops; rejects if it fails. */
+  /** The worker process's pid, when it runs in one of its own (`workerProcess: 'child'`). */
+  workerPid?: () => number | undefined;
+  /** Settles when the worker stops; rejects if it fails (a supervised worker never settles). */
   done: Promise<void>;
   /** HTTP, then the worker, then Temporal: nothing is cut off halfway. Runs once. */
   stop(reason: string): Promise<void>;
@@ -101,16 +110,33 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
     // The receivers' client gets its own, so a backlog of callbacks never queues the worker's
     // polls and task completions behind it on one HTTP/2 channel.
     const clientConnection = await NativeConnection.connect(target);
-    const workerConnection = await NativeConnection.connect(target);
-    steps.unshift(['temporal connections', () => Promise.all([workerConnection.close(), clientConnection.close()]).then(() => undefined)]);
+    steps.unshift(['temporal connection', () => clientConnection.close()]);
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
     const providers = createProviders(config);
     for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
 
     say('Bundling workflows and starting the worker...');
     // Loads COUNTERSIGN_ACTIVITIES_MODULE too; a broken module stops startup with its name.
-    const running = await startCountersignWorker({ config, connection: workerConnection, providers, metrics });
-    steps.unshift(['worker', () => running.stop()]);
+    let worker: { userActivities: string[]; done: Promise<void>; workerPid?: () => number | undefined };
+    if (opts.workerProcess === 'child') {
+      const bundle = config.temporal.workflowBundlePath ?? (await writeStartupBundle(config.temporal.devServer.dataDir));
+      const supervised = await superviseWorker({
+        // The worker reads its configuration anew; the development key is handed over by file.
+        env: { ...process.env, TEMPORAL_ADDRESS: target.address, WORKFLOW_BUNDLE_PATH: bundle, ...(keyFile && { COUNTERSIGN_ENCRYPTION_KEYS_FILE: keyFile }) },
+        logger: opts.logger,
+        metrics,
+        restart: config.workerRestart,
+        stopTimeoutMs: config.shutdownTimeoutMs,
+      });
+      steps.unshift(['worker', () => supervised.stop()]);
+      worker = { userActivities: supervised.userActivities, done: new Promise<void>(() => undefined), workerPid: supervised.pid };
+    } else {
+      const workerConnection = await NativeConnection.connect(target);
+      steps.unshift(['worker connection', () => workerConnection.close()]);
+      const running = await startCountersignWorker({ config, connection: workerConnection, providers, metrics });
+      steps.unshift(['worker', () => running.stop()]);
+      worker = running;
+    }
 
     const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics });
     const server = await listen(app, config.http.port, config.http.host);
@@ -125,8 +151,9 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
       encryption: { keyIds: config.encryption.keys.map((k) => k.id), source: config.encryption.source, file: keyFile },
       codecUrl,
       codecTokenFile: tokenFile,
-      userActivities: running.userActivities,
-      done: running.done,
+      userActivities: worker.userActivities,
+      workerPid: worker.workerPid,
+      done: worker.done,
       stop,
     };
   } catch (err) {

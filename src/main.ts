@@ -1,11 +1,13 @@
-// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker
-// and the HTTP server in one process. Ctrl-C stops all of it.
+// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set) and the HTTP
+// server in this process, the worker in a child process restarted when it dies (so a worker
+// crash never silences the receivers). Ctrl-C stops all of it.
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startCountersign } from './countersign';
 import { createLogger } from './logger';
 import { stopOnSignals } from './shutdown';
-import { installTemporalRuntime } from './temporal/runtime';
+import { installTemporalRuntime, sdkMetricsUrl } from './temporal/runtime';
+import { WorkerStartError } from './temporal/worker-supervisor';
 import { UserActivitiesError } from './user-activities';
 
 function banner(config: Config, lines: Array<[string, string]>) {
@@ -26,8 +28,10 @@ async function main() {
   const logger = createLogger(config.logLevel);
   // We stop things in order ourselves (HTTP, worker, Temporal), so the SDK must not react to
   // Ctrl-C on its own; and its webpack chatter is noise on a terminal.
-  const sdkMetrics = installTemporalRuntime(config);
-  const countersign = await startCountersign(config, { logger });
+  // The worker process binds TEMPORAL_METRICS_PORT: its metrics are the ones worth scraping.
+  installTemporalRuntime(config, { sdkMetrics: false });
+  const sdkMetrics = sdkMetricsUrl(config);
+  const countersign = await startCountersign(config, { logger, workerProcess: 'child' });
   const { devServer, address } = countersign;
 
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
@@ -37,6 +41,7 @@ async function main() {
     ['Application API', `${base}/transactions`],
     ['Health', `${base}/healthz  ${base}/readyz  ${base}/metrics  ${base}/openapi.json`],
     ...(sdkMetrics ? [['Temporal SDK metrics', sdkMetrics] as [string, string]] : []),
+    ['Worker', `its own process (pid ${countersign.workerPid?.() ?? '?'}), restarted if it dies`],
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
     ['Web UI', devServer ? devServer.uiUrl + (countersign.codecUrl ? ' (decodes through the codec server)' : '') : '(the cluster’s own)'],
     ['Encryption', encryptionLine(countersign.encryption)],
@@ -55,7 +60,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof UserActivitiesError) {
+  if (err instanceof ConfigError || err instanceof UserActivitiesError || err instanceof WorkerStartError) {
     console.error(err.message);
   } else {
     console.error('Countersign failed to start:', err instanceof Error ? err.message : err);

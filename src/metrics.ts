@@ -46,6 +46,23 @@ export function createMetrics() {
       labelNames: ['provider'] as const,
       registers: [registry],
     }),
+    callbacksDeduplicated: new Counter({
+      name: 'countersign_callbacks_deduplicated_total',
+      help: 'Callbacks answered 2xx without a signal: every event already accepted recently (recent) or being accepted by an identical callback (in-flight)',
+      labelNames: ['provider', 'source'] as const,
+      registers: [registry],
+    }),
+    workflowTaskFailures: new Counter({
+      name: 'countersign_workflow_task_failures_total',
+      help: 'Workflow tasks that failed on this worker (the workflow is stuck until a fix is deployed), by workflow type',
+      labelNames: ['workflow_type'] as const,
+      registers: [registry],
+    }),
+    workerRestarts: new Counter({
+      name: 'countersign_worker_restarts_total',
+      help: 'Times `npm start` restarted its worker process after it died',
+      registers: [registry],
+    }),
     followUps: new Counter({
       name: 'countersign_follow_ups_total',
       help: 'Follow-ups of silent transactions (status polls, re-notify requests), by method and outcome',

@@ -1,4 +1,5 @@
 // The Temporal worker: Countersign's workflows and activities, plus any the user registers.
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { stepDepsFromConfig } from './activities/steps';
@@ -16,6 +17,7 @@ import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { installTemporalRuntime } from './temporal/runtime';
+import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
 export interface WorkerDeps {
@@ -138,10 +140,14 @@ export async function startCountersignWorker(options: CountersignWorkerOptions =
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const sdkMetrics = installTemporalRuntime(config);
+  let onLog: ReturnType<typeof watchWorkflowTaskFailures> | undefined;
+  const sdkMetrics = installTemporalRuntime(config, { onLog: (entry) => onLog?.(entry) });
   warnIfPlaintext(config, logger);
   const metrics = createMetrics();
-  const running = await startCountersignWorker({ config, metrics });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  onLog = watchWorkflowTaskFailures({ client, logger, count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }) });
+  const running = await startCountersignWorker({ config, metrics, connection });
   const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);
   logger.info(
     {
@@ -158,6 +164,7 @@ async function main() {
   const stop = createShutdown(
     [
       ['worker', () => running.stop()],
+      ['temporal connection', () => connection.close()],
       ['ops http', () => closeHttpServer(ops, 5_000)],
     ],
     logger,

@@ -25,7 +25,9 @@ export type Refusal =
   | 'unauthorized'
   | 'forbidden-address'
   | 'unknown-transaction'
-  | 'unavailable';
+  | 'unavailable'
+  /** The transaction's callbacks are over their rate (src/receivers/transaction-rate-limit.ts). */
+  | 'rate-limited';
 
 export type CallbackOutcome =
   | {
@@ -46,6 +48,7 @@ export type CallbackOutcome =
 
 export interface Answer {
   status: number;
+  headers?: Record<string, string>;
   body?: string | Record<string, unknown>;
 }
 
@@ -93,6 +96,8 @@ export function standardAnswer(outcome: 'accepted' | Refusal): Answer {
       return { status: 404, body: { error: 'unknown transaction' } };
     case 'unavailable':
       return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+    case 'rate-limited':
+      return { status: 429, headers: { 'retry-after': '30' }, body: { error: 'too many callbacks for this transaction, retry later' } };
   }
 }
 

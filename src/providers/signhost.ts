@@ -68,6 +68,8 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
         authenticated: verdict.authenticated,
       };
     },
-    answer: (outcome) => (outcome === 'unavailable' ? standardAnswer('unavailable') : { status: 200, body: '' }),
+    // Over the transaction's rate: a 5xx, so the postback stays in Signhost's queue and comes
+    // back (each one repeats every earlier activity, so nothing is lost meanwhile).
+    answer: (outcome) => (outcome === 'unavailable' || outcome === 'rate-limited' ? standardAnswer('unavailable') : { status: 200, body: '' }),
   };
 }

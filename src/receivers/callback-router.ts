@@ -9,7 +9,10 @@ import type { Provider, Refusal } from '../providers/provider';
 import { workflowIdFor } from '../shared/ids';
 import { deliverEvents, type TransactionContext } from '../temporal/transactions';
 import { createAllowlist } from './address-allowlist';
+import type { EventType, ProviderEvent } from '../shared/types';
+import type { RecentlyAccepted } from './recently-accepted';
 import type { RefusalLog } from './refusal-log';
+import type { TransactionRateLimit } from './transaction-rate-limit';
 
 export interface CallbackRouterDeps {
   providers: Provider[];
@@ -20,6 +23,8 @@ export interface CallbackRouterDeps {
   refusals?: RefusalLog;
   /** Answer well within the shortest provider timeout (Signicat: 10 s). */
   deliveryTimeoutMs?: number;
+  /** Per-transaction flood control; unset: every callback is signalled. */
+  floodControl?: { recent: RecentlyAccepted; rate: TransactionRateLimit };
 }
 
 const isJson = (contentType: string | undefined) => !!contentType && /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
@@ -89,29 +94,66 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     }
 
     const workflowId = workflowIdFor(outcome.ref);
-    try {
-      const delivery = await deps.transactions.client.withDeadline(Date.now() + (deps.deliveryTimeoutMs ?? 8000), () =>
-        deliverEvents(deps.transactions, outcome.ref, outcome.events, {
+    const flood = deps.floodControl;
+    // Facts accepted a moment ago are durable already: only the new ones need a signal. A
+    // Signhost postback repeats every earlier activity, so this keeps its cost to what is new.
+    const events = flood ? outcome.events.filter((e) => !flood.recent.has(workflowId, [e.key])) : outcome.events;
+    const keys = events.map((e) => e.key);
+    if (events.length === 0 && outcome.events.length > 0) {
+      deps.metrics.callbacksDeduplicated.inc({ provider: provider.name, source: 'recent' });
+      deps.logger.debug({ requestId, provider: provider.name, workflowId }, 'callback already accepted recently');
+      return send(provider, deps, res, 'accepted', started);
+    }
+    const deliver = async () => {
+      // A decisive event (a final status, a delivery) never waits or is refused: the provider
+      // may not retry it (Evrotrust tries 3 times, Signicat once), and there are only a few
+      // per transaction, each signalled once thanks to `recent`.
+      if (flood && !events.some(isDecisive) && !(await flood.rate.take(workflowId))) throw new TransactionRateLimited();
+      // The deadline counts from arrival, so a wait for a token never stretches the answer.
+      return deps.transactions.client.withDeadline(started + (deps.deliveryTimeoutMs ?? 8000), () =>
+        deliverEvents(deps.transactions, outcome.ref, events, {
           mayCreate: outcome.authenticated,
           dossierId: outcome.dossierId,
         }),
       );
-      if (delivery === 'unknown-transaction') {
-        return refuse(provider, deps, req, res, 'unknown-transaction', 'no registered transaction', started, workflowId);
+    };
+    const { settled, joined } = flood
+      ? await flood.recent.once(workflowId, keys, deliver)
+      : { settled: await deliver().then((value) => ({ value }), (error: unknown) => ({ error })), joined: false };
+
+    if ('error' in settled) {
+      if (settled.error instanceof TransactionRateLimited) {
+        return refuse(provider, deps, req, res, 'rate-limited', 'over the transaction\'s callback rate', started, workflowId);
       }
-      deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery });
-      if (delivery === 'late') deps.metrics.callbacksLate.inc({ provider: provider.name });
-      if (outcome.authenticated) deps.metrics.callbacksMayCreate.inc({ provider: provider.name });
-      deps.logger.info(
-        { requestId, provider: provider.name, workflowId, delivery, events: outcome.events.map((e) => e.key) },
-        delivery === 'late' ? 'late callback recorded' : 'callback accepted',
-      );
-      return send(provider, deps, res, 'accepted', started);
-    } catch (err) {
-      deps.logger.error({ requestId, provider: provider.name, workflowId, err: (err as Error).message }, 'could not record callback');
+      if (!joined) deps.logger.error({ requestId, provider: provider.name, workflowId, err: (settled.error as Error).message }, 'could not record callback');
       return refuse(provider, deps, req, res, 'unavailable', 'Temporal did not accept the signal', started, workflowId);
     }
+    const delivery = settled.value;
+    if (delivery === 'unknown-transaction') {
+      return refuse(provider, deps, req, res, 'unknown-transaction', 'no registered transaction', started, workflowId);
+    }
+    if (joined) {
+      deps.metrics.callbacksDeduplicated.inc({ provider: provider.name, source: 'in-flight' });
+      return send(provider, deps, res, 'accepted', started);
+    }
+    flood?.recent.remember(workflowId, keys);
+    deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery });
+    if (delivery === 'late') deps.metrics.callbacksLate.inc({ provider: provider.name });
+    if (outcome.authenticated) deps.metrics.callbacksMayCreate.inc({ provider: provider.name });
+    deps.logger.info(
+      { requestId, provider: provider.name, workflowId, delivery, events: keys },
+      delivery === 'late' ? 'late callback recorded' : 'callback accepted',
+    );
+    return send(provider, deps, res, 'accepted', started);
   };
+}
+
+/** Events that end or settle a transaction, as opposed to progress reports. */
+const PROGRESS: ReadonlySet<EventType> = new Set<EventType>(['statusReported', 'signerAction', 'stepCompleted']);
+const isDecisive = (event: ProviderEvent) => !PROGRESS.has(event.type);
+
+class TransactionRateLimited extends Error {
+  override name = 'TransactionRateLimited';
 }
 
 function refuse(
@@ -137,6 +179,7 @@ function send(provider: Provider, deps: CallbackRouterDeps, res: Response, outco
   const answer = provider.answer(outcome);
   deps.metrics.answerSeconds.observe({ provider: provider.name, status: String(answer.status) }, (Date.now() - started) / 1000);
   res.status(answer.status);
+  if (answer.headers) res.set(answer.headers);
   if (answer.body === undefined || answer.body === '') return res.end();
   return typeof answer.body === 'string' ? res.type('text/plain').send(answer.body) : res.json(answer.body);
 }

@@ -6,7 +6,7 @@
 // Files are named `{scenario}.{version}.json`, the version being a hash of the code the
 // workflow bundle is built from. Capturing again after a workflow change therefore adds the
 // new version's histories and keeps the old ones: those stand for transactions still running
-// on the old code, which the changed code must keep replaying (see docs/RELIABILITY.md).
+// on the old code, which the changed code must keep replaying (see docs/reliability.md).
 import { ApplicationFailure } from '@temporalio/common';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from './history-json';

@@ -1,7 +1,7 @@
 // The soak in CI, short (SOAK_SECONDS, default 25): every provider's callbacks at a steady
 // rate with the worker killed, a garbage burst and Temporal restarted along the way. Every
 // callback answered 2xx must show in its workflow; garbage must never count as accepted.
-// `npm run soak` runs the long version (docs/RELIABILITY.md has its figures).
+// `npm run soak` runs the long version (docs/reliability.md has its figures).
 import { runSoak, type SoakResult } from '../../bench/soak';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 25);

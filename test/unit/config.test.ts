@@ -70,6 +70,23 @@ describe('config', () => {
     expect(() => loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'many' })).toThrow(/WORKER_WORKFLOW_TASK_POLLERS/);
   });
 
+  it('reads flood control and worker restarts, with their documented defaults and bounds', () => {
+    expect(loadConfig({}).floodControl).toEqual({
+      dedupe: { maxEntries: 100_000, ttlMs: 600_000 },
+      rate: { ratePerSecond: 5, burst: 20, maxWaitMs: 2000, maxTracked: 10_000 },
+    });
+    expect(loadConfig({}).workerRestart).toEqual({ initialMs: 1000, maxMs: 30_000 });
+    const c = loadConfig({ CALLBACK_DEDUPE_ENTRIES: '0', CALLBACK_DEDUPE_TTL: '1h', CALLBACK_RATE_PER_TRANSACTION: '0.5', CALLBACK_RATE_MAX_WAIT: '0s', WORKER_RESTART_DELAY: '200ms' });
+    expect(c.floodControl).toMatchObject({ dedupe: { maxEntries: 0, ttlMs: 3_600_000 }, rate: { ratePerSecond: 0.5, maxWaitMs: 0 } });
+    expect(c.workerRestart.initialMs).toBe(200);
+    // Longer than the providers' timeouts allow.
+    expect(() => loadConfig({ CALLBACK_RATE_MAX_WAIT: '10s' })).toThrow(/CALLBACK_RATE_MAX_WAIT/);
+    expect(() => loadConfig({ CALLBACK_RATE_PER_TRANSACTION: '-1' })).toThrow(/CALLBACK_RATE_PER_TRANSACTION/);
+    expect(() => loadConfig({ CALLBACK_BURST_PER_TRANSACTION: '0' })).toThrow(/CALLBACK_BURST_PER_TRANSACTION/);
+    expect(() => loadConfig({ CALLBACK_DEDUPE_TTL: 'a while' })).toThrow(/CALLBACK_DEDUPE_TTL/);
+    expect(() => loadConfig({ WORKER_RESTART_MAX_DELAY: 'later' })).toThrow(/WORKER_RESTART_MAX_DELAY/);
+  });
+
   it('splits allowlists', () => {
     expect(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }).providers.evrotrust.allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
   });
