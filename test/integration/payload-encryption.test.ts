@@ -116,6 +116,9 @@ function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
     return out;
   }
   const o = node as Record<string, unknown>;
+  // The SDK's own patch markers (`patched()`) carry only the patch's name, written by the
+  // workflow sandbox itself, which has no codec.
+  if (o.markerName === 'core_patch') return out;
   if (o.metadata && typeof o.metadata === 'object' && 'data' in o && !Array.isArray(o.metadata)) {
     out.push(o as Payload);
     return out;
