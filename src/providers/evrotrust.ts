@@ -32,23 +32,40 @@ const STATUS_WORDS: Record<string, number> = {
   onhold: 99,
 };
 
-const statusField = z.union([z.number().int(), z.string().trim().min(1)]).transform((v, ctx) => {
-  const code = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')];
-  if (code === undefined || !(code in EVROTRUST_STATUSES)) {
-    ctx.addIssue({ code: 'custom', message: `unknown Evrotrust status` });
-    return z.NEVER;
-  }
-  return code;
+const isKnown = (code: number | string): code is number => typeof code === 'number' && Object.hasOwn(EVROTRUST_STATUSES, code);
+
+// A status this table does not know is kept as reported (a number, or the word as sent) and
+// recorded without moving the transaction, as for the other providers: refusing it would lose
+// it, since Evrotrust stops after three tries.
+const statusField = z.union([z.number().int(), z.string().trim().min(1).max(100)]).transform((v) => {
+  if (typeof v === 'number') return v;
+  if (/^\d{1,9}$/.test(v)) return Number(v);
+  return STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')] ?? v;
 });
 
 export const evrotrustCallbackSchema = z.object({
   transactionID: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
   status: statusField,
-  rejectReason: z.string().max(2000).optional(),
+  // Evrotrust sends `null` when there is no reason.
+  rejectReason: z
+    .string()
+    .max(2000)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 export type EvrotrustCallback = z.input<typeof evrotrustCallbackSchema>;
 
-export function evrotrustEvent(code: number, source: ProviderEvent['source'], receivedAt: string, rejectReason?: string): ProviderEvent {
+export function evrotrustEvent(code: number | string, source: ProviderEvent['source'], receivedAt: string, rejectReason?: string): ProviderEvent {
+  if (!isKnown(code)) {
+    return {
+      key: `status:${typeof code === 'string' ? code.toLowerCase() : code}`,
+      type: 'statusReported',
+      source,
+      receivedAt,
+      providerStatus: String(code),
+      details: { label: 'unknown status' },
+    };
+  }
   const entry = EVROTRUST_STATUSES[code];
   return {
     // A status is reported once per transaction; retries and polls repeat the same fact.
