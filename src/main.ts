@@ -15,6 +15,13 @@ function banner(config: Config, lines: Array<[string, string]>) {
   process.stdout.write(`\n${rule}\n  Countersign is running (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})\n${rule}\n${body}\n${rule}\n  Ctrl-C stops everything.\n\n`);
 }
 
+/** Providers whose callbacks anyone who knows an id could forge (production refuses them). */
+function unauthenticatedLine(config: Config): string {
+  const names = config.unauthenticatedProviders;
+  if (names.length === 0) return 'none: every provider authenticates its callbacks';
+  return `${names.join(', ')} (callbacks not authenticated: set a credential or an allowlist, see docs/SECURITY.md)`;
+}
+
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -36,6 +43,7 @@ async function main() {
     ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],
+    ['Unauthenticated', unauthenticatedLine(config)],
   ]);
 
   stopOnSignals(async (signal) => {

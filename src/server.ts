@@ -3,6 +3,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
+import { checkApiExposure } from './api/api-exposure';
 import { ConfigError, loadConfig } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import { createLogger } from './logger';
@@ -14,13 +15,14 @@ import { installTemporalRuntime } from './temporal/runtime';
 
 async function main() {
   const config = loadConfig();
+  checkApiExposure(config.http);
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config);
   // The native (Rust) connection: less CPU per signal than @grpc/grpc-js (bench/README.md).
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
-  const server = await listen(app, config.http.port, config.http.host);
+  const server = await listen(app, config.http.port, config.http.host, config.http);
   logger.info({ role: 'server', namespace: config.temporal.namespace, port: boundPort(server) }, 'receivers and API listening');
 
   stopOnSignals(
