@@ -1,5 +1,5 @@
 // Built-in post-signing step `downloadSignedDocument`: fetches the signed document from the
-// provider and stores it under `{documentsDir}/{provider}/{externalId}/{file}`. Also an
+// provider and stores it under `{documentsDir}/{provider}/{folder for externalId}/{file}`. Also an
 // example of a step: an activity that takes a StepInput and returns a small, JSON-plain result
 // (it lands in the workflow's state).
 import { log } from '@temporalio/activity';
@@ -9,7 +9,7 @@ import { STEP_FAILURE, nonRetryable } from './failures';
 import type { FetchLimits } from './http';
 import { portalDocuments, type PortalDownloadSettings } from './portal-document';
 import { signhostDocuments, type SignhostDownloadSettings } from './signhost-document';
-import { fileNameFor, writeAtomically, type StoredFile } from './storage';
+import { fileNameFor, storageFolder, writeAtomically, type StoredFile } from './storage';
 
 export interface DownloadDeps {
   /** Storage folder (COUNTERSIGN_DOCUMENTS_DIR). */
@@ -55,7 +55,7 @@ export function createDownloadSignedDocument(deps: DownloadDeps) {
       // Two documents with one name would overwrite each other.
       if (used.has(name)) name = fileNameFor(`${i + 1}-${name}`, doc.content, 'signed');
       used.add(name);
-      files.push(await writeAtomically(deps.documentsDir, [tx.provider, tx.externalId, name], doc.content));
+      files.push(await writeAtomically(deps.documentsDir, [tx.provider, storageFolder(tx.externalId), name], doc.content));
     }
     // Counts only: file names may be a person's name.
     log.info('signed document stored', { workflowId: tx.workflowId, files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0) });

@@ -1,5 +1,5 @@
-// Portal de Assinaturas: the signed document behind a callback's `apiDownload` link
-// (`document/package?key=…`, providers §4a), fetched with the API token (`Token` header, §4c).
+// Portal de Assinaturas: the signed document named by a callback's `apiDownload` link, fetched
+// from the configured API's `document/package?key=…` with the API token (`Token` header).
 import type { TransactionState } from '../../shared/types';
 import { documentsFromAnswer, type DocumentContent } from './document-answer';
 import { STEP_FAILURE, httpFailure, nonRetryable } from './failures';
@@ -17,23 +17,33 @@ export function downloadLink(tx: TransactionState): string | undefined {
   return chosen?.details?.apiDownload as string | undefined;
 }
 
+/** Document keys as the provider issues them (16 hex characters in its sample); nothing else. */
+const DOCUMENT_KEY = /^[A-Za-z0-9_-]{1,100}$/;
+
+/** The document key an `apiDownload` link names, or undefined. Nothing else of it is used. */
+export function documentKey(apiDownload: string): string | undefined {
+  let key: string | undefined;
+  try {
+    // The sample link has `includeOriginal;=false`, an escaping slip.
+    const given = new URL(apiDownload.trim().replace(/;=/g, '='));
+    const keys = [...given.searchParams].filter(([k]) => k.toLowerCase() === 'key').map(([, v]) => v);
+    // Two keys: which one a server would read is anyone's guess.
+    key = keys.length === 1 ? keys[0] : undefined;
+  } catch {
+    key = undefined;
+  }
+  return key !== undefined && DOCUMENT_KEY.test(key) ? key : undefined;
+}
+
 /**
- * The URL to fetch. The link arrives in a callback, so the token is sent only to the configured
- * API's own host: a link elsewhere is reduced to its `key` on the configured API. The seed's
- * sample link has `includeOriginal;=false`, an escaping slip, read as `includeOriginal=false`.
+ * The URL to fetch: always the configured API's documented `document/package`, with the key
+ * the callback named. The link itself arrives in a callback, so it never chooses the host, the
+ * path or any other parameter of a request that carries the API token.
  */
 export function packageUrl(apiDownload: string, apiUrl: string): URL | undefined {
-  const base = new URL(apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`);
-  let given: URL | undefined;
-  try {
-    given = new URL(apiDownload.trim().replace(/;=/g, '='));
-  } catch {
-    given = undefined;
-  }
-  if (given && given.origin === base.origin) return given;
-  const key = given ? [...given.searchParams].find(([k]) => k.toLowerCase() === 'key')?.[1] : /[?&]key=([^&#;]+)/i.exec(apiDownload)?.[1];
-  if (!key || !/^[A-Za-z0-9_-]{1,200}$/.test(key)) return undefined;
-  const url = new URL('document/package', base);
+  const key = documentKey(apiDownload);
+  if (!key) return undefined;
+  const url = new URL('document/package', new URL(apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`));
   url.searchParams.set('key', key);
   return url;
 }

@@ -1,6 +1,7 @@
-// Where downloaded documents land: `{root}/{provider}/{externalId}/{file}`. Every part of the
-// path comes from a provider or a callback, so each is reduced to one safe path segment, and a
-// reader never sees a half-written file (write to a temporary name, then rename).
+// Where downloaded documents land: `{root}/{provider}/{folder}/{file}`, the folder named for
+// the transaction's id. Every part of the path comes from a provider or a callback, so each is
+// reduced to one safe path segment, and a reader never sees a half-written file (write to a
+// temporary name, then rename).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -17,10 +18,23 @@ export interface StoredFile {
 export function safeSegment(raw: string): string {
   const cleaned = raw
     .normalize('NFKC')
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/[^A-Za-z0-9._~-]+/g, '_')
     .replace(/^[.]+/, '_')
     .slice(0, 120);
   return cleaned === '' ? '_' : cleaned;
+}
+
+const PLAIN_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The folder for one transaction id, distinct for distinct ids: an id that is already a short
+ * plain segment is used as it is; any other (`a/b`, `a:b`, long ones) becomes a readable slug,
+ * `~` and a hash of the whole id. Plain ids never hold `~`, so the two forms cannot meet.
+ */
+export function storageFolder(id: string): string {
+  if (PLAIN_ID.test(id)) return id;
+  const slug = safeSegment(id).replace(/~/g, '_').slice(0, 48);
+  return `${slug}~${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
 export async function writeAtomically(root: string, segments: string[], content: Uint8Array): Promise<StoredFile> {
