@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 
@@ -15,12 +15,23 @@ export interface RequestTimeouts {
  * instead of holding a socket for Node's default five minutes.
  */
 export function listen(app: express.Express, port: number, host: string, timeouts?: RequestTimeouts): Promise<Server> {
+  const server = timeouts
+    ? createServer(
+        {
+          headersTimeout: timeouts.headersTimeoutMs,
+          requestTimeout: timeouts.requestTimeoutMs,
+          // Node checks those timeouts this often (30 s by default, longer than the limits).
+          connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs),
+        },
+        app,
+      )
+    : createServer(app);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
-    if (timeouts) {
-      server.headersTimeout = timeouts.headersTimeoutMs;
-      server.requestTimeout = timeouts.requestTimeoutMs;
-    }
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 
