@@ -1,9 +1,10 @@
 // Portal de Assinaturas: the signed document named by a callback's `apiDownload` link, fetched
 // from the configured API's `document/package?key=…` with the API token (`Token` header).
 import type { TransactionState } from '../../shared/types';
-import { documentsFromAnswer, type DocumentContent } from './document-answer';
+import { readDocuments, type DocumentContent } from './document-answer';
 import { STEP_FAILURE, httpFailure, nonRetryable } from './failures';
-import { fetchLimited, type FetchLimits } from './http';
+import { openLimited, type FetchLimits } from './http';
+import type { Spool } from './spool';
 
 export interface PortalDownloadSettings {
   apiUrl: string;
@@ -48,13 +49,13 @@ export function packageUrl(apiDownload: string, apiUrl: string): URL | undefined
   return url;
 }
 
-export async function portalDocuments(tx: TransactionState, settings: PortalDownloadSettings, limits: FetchLimits): Promise<DocumentContent[]> {
+export async function portalDocuments(tx: TransactionState, settings: PortalDownloadSettings, limits: FetchLimits, spool: Spool): Promise<DocumentContent[]> {
   if (!settings.token) throw nonRetryable(STEP_FAILURE.notConfigured, 'PORTAL_DE_ASSINATURAS_TOKEN is not set');
   const link = downloadLink(tx);
   if (!link) throw nonRetryable(STEP_FAILURE.noDocumentLink, 'no callback of this document carried apiDownload');
   const url = packageUrl(link, settings.apiUrl);
   if (!url) throw nonRetryable(STEP_FAILURE.noDocumentLink, 'apiDownload holds no document key');
-  const answer = await fetchLimited(url, { token: settings.token, accept: 'application/json, application/pdf;q=0.9, */*;q=0.1' }, limits);
+  const answer = await openLimited(url, { token: settings.token, accept: 'application/json, application/pdf;q=0.9, */*;q=0.1' }, limits);
   if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer.status, 'Portal de Assinaturas document/package');
-  return documentsFromAnswer(answer, 'Portal de Assinaturas document/package');
+  return readDocuments(answer, 'Portal de Assinaturas document/package', spool, limits.maxBytes);
 }

@@ -3,9 +3,10 @@
 // postback's `Files` is not covered by its checksum, so it never picks what is fetched.
 import { log } from '@temporalio/activity';
 import type { TransactionState } from '../../shared/types';
-import { documentsFromAnswer, type DocumentContent } from './document-answer';
+import { readDocuments, type DocumentContent } from './document-answer';
 import { STEP_FAILURE, httpFailure, nonRetryable } from './failures';
-import { fetchLimited, type FetchLimits } from './http';
+import { fetchLimited, openLimited, type FetchLimits } from './http';
+import type { Spool } from './spool';
 
 export interface SignhostDownloadSettings {
   apiUrl: string;
@@ -26,7 +27,7 @@ export function isPathSafeId(id: string): boolean {
 /** `{fileId}` as one path segment: every reserved character escaped. */
 export const fileSegment = (id: string) => encodeURIComponent(id).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-export async function signhostDocuments(tx: TransactionState, settings: SignhostDownloadSettings, limits: FetchLimits): Promise<DocumentContent[]> {
+export async function signhostDocuments(tx: TransactionState, settings: SignhostDownloadSettings, limits: FetchLimits, spool: Spool): Promise<DocumentContent[]> {
   if (!settings.appKey || !settings.apiKey) throw nonRetryable(STEP_FAILURE.notConfigured, 'SIGNHOST_APP_KEY and SIGNHOST_API_KEY must be set');
   const headers = {
     application: withScheme('APPKey', settings.appKey),
@@ -41,11 +42,11 @@ export async function signhostDocuments(tx: TransactionState, settings: Signhost
 
   const documents: DocumentContent[] = [];
   for (const fileId of fileIds) {
-    const answer = await fetchLimited(new URL(`${base}/file/${fileSegment(fileId)}`), { ...headers, accept: 'application/pdf' }, limits);
+    const answer = await openLimited(new URL(`${base}/file/${fileSegment(fileId)}`), { ...headers, accept: 'application/pdf' }, limits);
     if (answer.status === 410) throw nonRetryable(STEP_FAILURE.gone, 'Signhost answered 410: the transaction was cleaned up');
     if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer.status, 'Signhost file download');
     // Signhost's own name is the file id the application chose; its Content-Disposition may differ.
-    documents.push(...documentsFromAnswer(answer, 'Signhost file download').map((d) => ({ ...d, name: fileId })));
+    documents.push(...(await readDocuments(answer, 'Signhost file download', spool, limits.maxBytes)).map((d) => ({ ...d, name: fileId })));
   }
   return documents;
 }

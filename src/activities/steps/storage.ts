@@ -37,13 +37,26 @@ export function storageFolder(id: string): string {
   return `${slug}~${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
-export async function writeAtomically(root: string, segments: string[], content: Uint8Array): Promise<StoredFile> {
+/** The target path for `segments` under `root`, its folder created. */
+async function prepareTarget(root: string, segments: string[]): Promise<{ parts: string[]; target: string }> {
   const parts = segments.map(safeSegment);
   const target = resolve(root, ...parts);
   // safeSegment already forbids escaping; this check keeps it that way if it ever changes.
   const rel = relative(resolve(root), target);
   if (rel.startsWith('..') || rel.split(sep).length !== parts.length) throw new Error('document path escapes the storage folder');
   await mkdir(resolve(root, ...parts.slice(0, -1)), { recursive: true });
+  return { parts, target };
+}
+
+/** Publishes a file already written and synced elsewhere under `root` (a spooled download). */
+export async function placeAtomically(root: string, segments: string[], file: { tempPath: string; bytes: number; sha256: string }): Promise<StoredFile> {
+  const { parts, target } = await prepareTarget(root, segments);
+  await rename(file.tempPath, target);
+  return { path: join(root, ...parts), bytes: file.bytes, sha256: file.sha256 };
+}
+
+export async function writeAtomically(root: string, segments: string[], content: Uint8Array): Promise<StoredFile> {
+  const { parts, target } = await prepareTarget(root, segments);
   const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
   try {
     const handle = await open(temp, 'wx', 0o640);
