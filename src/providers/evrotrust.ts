@@ -32,15 +32,17 @@ const STATUS_WORDS: Record<string, number> = {
   onhold: 99,
 };
 
-const isKnown = (code: number | string): code is number => typeof code === 'number' && Object.hasOwn(EVROTRUST_STATUSES, code);
 
-// A status this table does not know is kept as reported (a number, or the word as sent) and
-// recorded without moving the transaction, as for the other providers: refusing it would lose
-// it, since Evrotrust stops after three tries.
-const statusField = z.union([z.number().int(), z.string().trim().min(1).max(100)]).transform((v) => {
-  if (typeof v === 'number') return v;
-  if (/^\d{1,9}$/.test(v)) return Number(v);
-  return STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')] ?? v;
+// A numeric status this table does not know is kept as reported and recorded without moving
+// the transaction, as for the other providers: refusing it would lose it (Evrotrust stops
+// after three tries). Words are only the documented ones: an unknown word is refused.
+const statusField = z.union([z.number().int().nonnegative(), z.string().trim().min(1).max(100)]).transform((v, ctx) => {
+  const code = typeof v === 'number' ? v : /^\d{1,9}$/.test(v) ? Number(v) : STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')];
+  if (code === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'unknown Evrotrust status word' });
+    return z.NEVER;
+  }
+  return code;
 });
 
 export const evrotrustCallbackSchema = z.object({
@@ -55,10 +57,10 @@ export const evrotrustCallbackSchema = z.object({
 });
 export type EvrotrustCallback = z.input<typeof evrotrustCallbackSchema>;
 
-export function evrotrustEvent(code: number | string, source: ProviderEvent['source'], receivedAt: string, rejectReason?: string): ProviderEvent {
-  if (!isKnown(code)) {
+export function evrotrustEvent(code: number, source: ProviderEvent['source'], receivedAt: string, rejectReason?: string): ProviderEvent {
+  if (!Object.hasOwn(EVROTRUST_STATUSES, code)) {
     return {
-      key: `status:${typeof code === 'string' ? code.toLowerCase() : code}`,
+      key: `status:${code}`,
       type: 'statusReported',
       source,
       receivedAt,

@@ -46,7 +46,7 @@ describe('Evrotrust callback parsing', () => {
   it.each([
     [42, '42', 'status:42'],
     ['42', '42', 'status:42'],
-    ['Maybe', 'Maybe', 'status:maybe'],
+    [0, '0', 'status:0'],
   ])('keeps unknown status %p on record without moving the transaction', (status, providerStatus, key) => {
     const outcome = provider.parseCallback(request({ transactionID: 'T1', status }));
     expect(outcome).toMatchObject({ kind: 'events', events: [{ key, type: 'statusReported', providerStatus }] });
@@ -68,6 +68,8 @@ describe('Evrotrust callback parsing', () => {
   it.each([
     ['missing transactionID', { status: 2 }],
     ['missing status', { transactionID: 'T1' }],
+    ['unknown status word', { transactionID: 'T1', status: 'maybe' }],
+    ['negative status', { transactionID: 'T1', status: -1 }],
     ['empty transactionID', { transactionID: '', status: 2 }],
     ['status as object', { transactionID: 'T1', status: { code: 2 } }],
     ['array body', [1, 2]],
