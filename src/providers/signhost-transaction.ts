@@ -83,9 +83,7 @@ export const signhostTransactionSchema = z.object({
 export type SignhostTransaction = z.infer<typeof signhostTransactionSchema>;
 
 // What must hold for the status to count; each signer and activity is then checked on its own.
-const transactionCore = signhostTransactionSchema.extend({
-  Signers: z.array(z.unknown()).nullish().catch(undefined),
-});
+const transactionCore = signhostTransactionSchema.extend({ Signers: z.unknown().optional() });
 
 export interface ParsedSignhostTransaction {
   tx: SignhostTransaction;
@@ -109,7 +107,9 @@ export function parseSignhostTransaction(
   let skippedSigners = 0;
   let skippedActivities = 0;
   const signers: NonNullable<SignhostTransaction['Signers']> = [];
-  for (const raw of core.data.Signers ?? []) {
+  const rawSigners = core.data.Signers;
+  if (rawSigners !== undefined && rawSigners !== null && !Array.isArray(rawSigners)) notes.push('Signers is not a list: skipped');
+  for (const raw of Array.isArray(rawSigners) ? rawSigners : []) {
     const signer = signerSchema.extend({ Activities: z.array(z.unknown()).nullish().catch(undefined) }).safeParse(raw);
     if (!signer.success) {
       skippedSigners++;

@@ -239,6 +239,26 @@ describe('Signhost postback parsing', () => {
     expect(provider.parseCallback(request(minimal(30, { Checksum: 42 })))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });
 
+  it('says what it skipped, in counts and field names only', () => {
+    const cases: Array<[unknown, string[]]> = [
+      [{ Signers: {} }, ['Signers is not a list: skipped']],
+      [{ Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }, { Id: 'x' }] }, { Activities: [] }] }, ['1 malformed signer entry skipped', '2 malformed activities skipped']],
+      [{ Signers: [{ Id: 's', Activities: [{ Id: 'ok', Code: 103 }] }] }, []],
+    ];
+    for (const [extra, notes] of cases) {
+      const outcome = provider.parseCallback(request(minimal(30, extra as Record<string, unknown>)));
+      expect(outcome.kind === 'events' && (outcome.notes ?? [])).toEqual(notes);
+    }
+  });
+
+  it('keeps at most the configured number of activities, the newest, and says how many it dropped', () => {
+    const capped = createSignhost({ ...settings, maxActivitiesPerPostback: 3 });
+    const activities = Array.from({ length: 5 }, (_, i) => ({ Id: `a${i}`, Code: 103 }));
+    const outcome = capped.parseCallback(request(minimal(30, { Signers: [{ Id: 's1', Activities: activities.slice(0, 4) }, { Id: 's2', Activities: activities.slice(4) }] })));
+    expect(outcome).toMatchObject({ kind: 'events', authenticated: true, notes: ['2 of 5 activities dropped (limit 3 per postback)'] });
+    expect(outcome.kind === 'events' && outcome.events.map((e) => e.key)).toEqual(['activity:a2', 'activity:a3', 'activity:a4', 'status:30']);
+  });
+
   it.each([
     ['Signers not an array', { Signers: {} }, []],
     ['activity without Id', { Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }] }] }, ['activity:ok']],
