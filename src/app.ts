@@ -14,6 +14,7 @@ import { RefusalLog } from './receivers/refusal-log';
 import { createCodecRouter } from './api/codec-router';
 import { EncryptionCodec } from './encryption/payload-codec';
 import { TransactionRateLimit } from './receivers/transaction-rate-limit';
+import { createMatcher } from './receivers/address-allowlist';
 
 export interface AppDeps {
   config: Config;
@@ -29,8 +30,12 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // 0 hops: req.ip is the socket address, and X-Forwarded-For is ignored.
-  app.set('trust proxy', deps.config.http.trustProxyHops);
+  // 0 hops: req.ip is the socket address, and X-Forwarded-For is ignored. Otherwise a hop's
+  // forwarded address is believed only from a configured proxy: a sender reaching the port
+  // directly keeps its own address, whatever X-Forwarded-For it writes.
+  const { trustProxyHops, trustedProxies } = deps.config.http;
+  const isProxy = createMatcher(trustedProxies);
+  app.set('trust proxy', trustProxyHops === 0 ? false : (address: string, hop: number) => hop < trustProxyHops && isProxy(address));
   const transactions = { client: deps.client, taskQueue: deps.config.temporal.taskQueue, engine: deps.config.engine };
   const refusals = new RefusalLog();
 
@@ -43,7 +48,9 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(503).json({ status: 'unavailable', detail: 'Temporal not reachable' });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  // Metrics reveal traffic per provider and refusal reasons: the token's (or this host's) only.
+  // The worker role serves them on its own port, which is not published.
+  app.get('/metrics', apiAuth(deps.config.http.apiToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   const openApi = buildOpenApiDocument(deps.providers);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKeyList, type EncryptionKey } from './encryption/keys';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
-import { PROVIDER_ENV } from './providers/env';
+import { addressList, PROVIDER_ENV } from './providers/env';
+import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
 import { CONTINUE_AS_NEW } from './shared/bounds';
 import { PROVIDERS, type ContinueAsNewLimits, type EngineOptions, type ProviderName } from './shared/types';
@@ -38,10 +39,21 @@ const optionalInt = (min: number) =>
     .transform((v) => (v === '' ? undefined : v));
 
 const envSchema = z.object({
+  /** `production` (the container image sets it): unauthenticated providers stop startup. */
+  NODE_ENV: optionalString,
   PORT: port(3000),
-  HOST: z.string().default('0.0.0.0'),
+  /** Unset: every interface in production, loopback otherwise (see loadConfig). */
+  HOST: optionalString,
   /** Number of reverse proxies in front of the receivers; 0 trusts no X-Forwarded-For. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Socket peers whose X-Forwarded-For is believed (addresses or CIDRs); default loopback.
+   * A request straight to the port from anywhere else keeps its own address, whatever it claims.
+   */
+  TRUSTED_PROXIES: addressList(),
+  /** A request's headers, and the whole request, must arrive within these (slow senders hold sockets). */
+  HTTP_HEADERS_TIMEOUT: duration('10s'),
+  HTTP_REQUEST_TIMEOUT: duration('30s'),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 256kb').default('256kb'),
   COUNTERSIGN_API_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -172,6 +184,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const unauthenticated = unauthenticatedProviders(e);
+  const blocking = unauthenticated.filter((u) => !u.allowed).map((u) => u.provider);
+  if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(blocking));
+  const headersTimeoutMs = msToNumber(e.HTTP_HEADERS_TIMEOUT as Duration);
+  const requestTimeoutMs = msToNumber(e.HTTP_REQUEST_TIMEOUT as Duration);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError('Invalid configuration:\n  HTTP_REQUEST_TIMEOUT: must not be shorter than HTTP_HEADERS_TIMEOUT');
+  }
   if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
     throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither');
   }
@@ -184,12 +205,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     http: {
       port: e.PORT,
-      host: e.HOST,
+      host: e.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'),
       trustProxyHops: e.TRUST_PROXY_HOPS,
+      trustedProxies: e.TRUSTED_PROXIES.length > 0 ? e.TRUSTED_PROXIES : ['127.0.0.0/8', '::1'],
+      headersTimeoutMs,
+      requestTimeoutMs,
       bodyLimit: e.BODY_LIMIT,
       apiToken: e.COUNTERSIGN_API_TOKEN,
     },
     logLevel: e.LOG_LEVEL,
+    production,
+    /** Providers whose callbacks nothing authenticates (shown in the startup banner). */
+    unauthenticatedProviders: unauthenticated.map((u) => u.provider),
     temporal: {
       /** Undefined: start the embedded dev server. */
       address: e.TEMPORAL_ADDRESS,
@@ -286,21 +313,22 @@ function providerSettings(e: Env) {
   return {
     evrotrust: {
       apiUrl: e.EVROTRUST_API_URL,
-      allowedIps: splitList(e.EVROTRUST_ALLOWED_IPS),
+      allowedIps: e.EVROTRUST_ALLOWED_IPS,
       apiKey: e.EVROTRUST_API_KEY,
       vendorNumber: e.EVROTRUST_VENDOR_NUMBER,
     },
     signhost: {
       apiUrl: e.SIGNHOST_API_URL,
-      allowedIps: splitList(e.SIGNHOST_ALLOWED_IPS),
+      allowedIps: e.SIGNHOST_ALLOWED_IPS,
       sharedSecret: e.SIGNHOST_SHARED_SECRET,
       postbackAuthorization: e.SIGNHOST_POSTBACK_AUTHORIZATION,
       appKey: e.SIGNHOST_APP_KEY,
       apiKey: e.SIGNHOST_API_KEY,
+      maxActivitiesPerPostback: e.SIGNHOST_MAX_ACTIVITIES_PER_POSTBACK,
     },
     signicat: {
       apiUrl: e.SIGNICAT_API_URL,
-      allowedIps: splitList(e.SIGNICAT_ALLOWED_IPS),
+      allowedIps: e.SIGNICAT_ALLOWED_IPS,
       callbackAuthorization: e.SIGNICAT_CALLBACK_AUTHORIZATION,
       callbackAuthorizationHeader: e.SIGNICAT_CALLBACK_AUTHORIZATION_HEADER,
       clientId: e.SIGNICAT_CLIENT_ID,
@@ -308,7 +336,7 @@ function providerSettings(e: Env) {
     },
     'portal-de-assinaturas': {
       apiUrl: e.PORTAL_DE_ASSINATURAS_API_URL,
-      allowedIps: splitList(e.PORTAL_DE_ASSINATURAS_ALLOWED_IPS),
+      allowedIps: e.PORTAL_DE_ASSINATURAS_ALLOWED_IPS,
       token: e.PORTAL_DE_ASSINATURAS_TOKEN,
       callbackHeader: e.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER,
     },

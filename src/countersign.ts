@@ -5,6 +5,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
+import { checkApiExposure } from './api/api-exposure';
 import type { Config } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import type { Logger } from './logger';
@@ -85,6 +86,7 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
   const httpHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const codecUrl = config.codec.token && config.encryption.keys.length > 0 ? `http://${httpHost}:${config.http.port}/codec` : undefined;
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  checkApiExposure(config.http);
   // Shutdown steps in stopping order: what starts later stops first. If a later part fails
   // to start, what is already up is stopped (no orphaned dev server).
   const steps: ShutdownStep[] = [];
@@ -139,7 +141,7 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
     }
 
     const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics });
-    const server = await listen(app, config.http.port, config.http.host);
+    const server = await listen(app, config.http.port, config.http.host, config.http);
     steps.unshift(['http', () => closeHttpServer(server, config.shutdownTimeoutMs)]);
 
     const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;

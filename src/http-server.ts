@@ -1,11 +1,37 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 
-/** Listens and resolves once bound; rejects if the port is taken. */
-export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+export interface RequestTimeouts {
+  /** Until the request's headers are in. */
+  headersTimeoutMs: number;
+  /** Until the whole request (body included) is in. */
+  requestTimeoutMs: number;
+}
+
+/**
+ * Listens and resolves once bound; rejects if the port is taken. Callbacks are small bodies
+ * sent by machines: with `timeouts`, a sender trickling its request is cut off in seconds
+ * instead of holding a socket for Node's default five minutes.
+ */
+export function listen(app: express.Express, port: number, host: string, timeouts?: RequestTimeouts): Promise<Server> {
+  const server = timeouts
+    ? createServer(
+        {
+          headersTimeout: timeouts.headersTimeoutMs,
+          requestTimeout: timeouts.requestTimeoutMs,
+          // Node checks those timeouts this often (30 s by default, longer than the limits).
+          connectionsCheckingInterval: Math.min(1000, timeouts.headersTimeoutMs),
+        },
+        app,
+      )
+    : createServer(app);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 

@@ -23,6 +23,13 @@ function encryptionLine(e: { keyIds: string[]; source?: string; file?: string })
   return `AES-256-GCM, key ${e.keyIds[0]} encrypts${e.keyIds.length > 1 ? `, ${e.keyIds.slice(1).join(', ')} decrypt` : ''} (${from})`;
 }
 
+/** Providers whose callbacks anyone who knows an id could forge (production refuses them). */
+function unauthenticatedLine(config: Config): string {
+  const names = config.unauthenticatedProviders;
+  if (names.length === 0) return 'none: every provider authenticates its callbacks';
+  return `${names.join(', ')} (callbacks not authenticated: set a credential or an allowlist, see docs/security.md)`;
+}
+
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -49,6 +56,7 @@ async function main() {
     ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
     ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],
+    ['Unauthenticated', unauthenticatedLine(config)],
   ]);
 
   stopOnSignals(async (signal) => {

@@ -3,6 +3,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
+import { checkApiExposure } from './api/api-exposure';
 import { ConfigError, loadConfig } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import { createLogger } from './logger';
@@ -16,6 +17,7 @@ import { installTemporalRuntime } from './temporal/runtime';
 
 async function main() {
   const config = loadConfig();
+  checkApiExposure(config.http);
   const logger = createLogger(config.logLevel);
   installTemporalRuntime(config);
   warnIfPlaintext(config, logger);
@@ -23,7 +25,7 @@ async function main() {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
-  const server = await listen(app, config.http.port, config.http.host);
+  const server = await listen(app, config.http.port, config.http.host, config.http);
   logger.info({ role: 'server', namespace: config.temporal.namespace, port: boundPort(server) }, 'receivers and API listening');
 
   stopOnSignals(

@@ -1,6 +1,7 @@
 // `npx countersign <command>`: what an operator needs without opening the Web UI.
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
+import { CliUsageError, parseCliArguments } from './arguments';
 import { getState } from '../temporal/transactions';
 import { lateEvents } from '../workflows/late-callback';
 import { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows, transactionQuery, type ListedWorkflow } from '../temporal/operator';
@@ -21,11 +22,6 @@ const USAGE = `countersign — operate Countersign transactions
 Connects to TEMPORAL_ADDRESS (default 127.0.0.1:TEMPORAL_PORT), namespace TEMPORAL_NAMESPACE.
 `;
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
 function table(rows: Array<Record<string, string | undefined>>): string {
   if (rows.length === 0) return '(none)';
   const cols = Object.keys(rows[0]);
@@ -38,16 +34,25 @@ const workflowRows = (list: ListedWorkflow[]) =>
   list.map((w) => ({ workflowId: w.workflowId, status: w.signingStatus, run: w.status.toLowerCase(), started: w.startTime, closed: w.closeTime }));
 
 export async function run(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
-  const [command, ...args] = argv;
+  const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     out(USAGE);
     return command ? 0 : 1;
   }
+  let parsed;
+  try {
+    parsed = parseCliArguments(command, rest);
+  } catch (err) {
+    if (!(err instanceof CliUsageError)) throw err;
+    out(`countersign: ${err.message}\n\n${USAGE}`);
+    return 1;
+  }
+  const args = parsed.positional;
   const config = loadConfig();
   if (command === 'refused') {
     const base = process.env.COUNTERSIGN_URL ?? `http://127.0.0.1:${config.http.port}`;
     const headers: Record<string, string> = config.http.apiToken ? { authorization: `Bearer ${config.http.apiToken}` } : {};
-    const res = await fetch(`${base}/operator/refused?limit=${flag(args, '--limit') ?? 50}`, { headers });
+    const res = await fetch(`${base}/operator/refused?limit=${parsed.limit}`, { headers });
     if (!res.ok) throw new Error(`${base} answered ${res.status}`);
     const { refused } = (await res.json()) as { refused: Array<Record<string, string | undefined>> };
     out(table(refused.map((r) => ({ at: r.at, provider: r.provider, reason: r.reason, detail: r.detail, sender: r.sender }))));
@@ -58,10 +63,10 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   try {
-    const limit = Number(flag(args, '--limit') ?? 50);
+    const limit = parsed.limit;
     switch (command) {
       case 'list': {
-        const query = transactionQuery({ status: flag(args, '--status'), provider: flag(args, '--provider'), open: args.includes('--open') });
+        const query = transactionQuery({ status: parsed.status, provider: parsed.provider, open: parsed.open });
         out(table(workflowRows(await listWorkflows(client, query, limit))));
         return 0;
       }
@@ -73,7 +78,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
           out(`no transaction ${id}`);
           return 2;
         }
-        if (args.includes('--json')) {
+        if (parsed.json) {
           out(JSON.stringify(state, null, 2));
           return 0;
         }

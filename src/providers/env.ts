@@ -1,13 +1,40 @@
 // Provider credentials and endpoints (CONTRACTS.md "Provider credentials"). Base URLs default
 // to each provider's production API; point them at a simulator or sandbox by env.
 import { z } from 'zod';
+import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
 
 const secret = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 const url = (fallback: string) => z.url().default(fallback);
-const ipList = z.string().optional();
+/**
+ * Comma-separated addresses and CIDRs, each checked now: a typo must stop startup, not widen
+ * or silently empty the list. `keywords` are names the provider module expands itself.
+ */
+export const addressList = (keywords: readonly string[] = []) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const entries = v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      for (const entry of entries) {
+        if (keywords.includes(entry.toLowerCase())) continue;
+        try {
+          parseAllowlistEntry(entry);
+        } catch (err) {
+          if (!(err instanceof AllowlistEntryError)) throw err;
+          ctx.addIssue({ code: 'custom', message: err.message });
+        }
+      }
+      return entries;
+    });
+const ipList = addressList();
+/** `<PROVIDER>_ALLOW_UNAUTHENTICATED`: production starts without a way to authenticate callbacks. */
+const allowUnauthenticated = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 /** Requests per second to one provider's API, from one worker process and per task queue. */
 const rate = (fallback: number) => z.coerce.number().positive().max(1000).default(fallback);
 const durationPattern = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
@@ -18,6 +45,7 @@ export const PROVIDER_ENV = z.object({
   EVROTRUST_API_KEY: secret,
   EVROTRUST_VENDOR_NUMBER: secret,
   EVROTRUST_ALLOWED_IPS: ipList,
+  EVROTRUST_ALLOW_UNAUTHENTICATED: allowUnauthenticated,
   EVROTRUST_API_RATE_LIMIT: rate(10),
   EVROTRUST_FOLLOW_UP_FIRST_AFTER: optionalDuration,
   EVROTRUST_FOLLOW_UP_MAX_INTERVAL: optionalDuration,
@@ -28,6 +56,12 @@ export const PROVIDER_ENV = z.object({
   SIGNHOST_APP_KEY: secret,
   SIGNHOST_API_KEY: secret,
   SIGNHOST_ALLOWED_IPS: ipList,
+  SIGNHOST_ALLOW_UNAUTHENTICATED: allowUnauthenticated,
+  /**
+   * Signer activities one postback may carry; beyond it the status still counts and the oldest
+   * activities are dropped (the checksum covers only Id and Status, so the rest is unproven).
+   */
+  SIGNHOST_MAX_ACTIVITIES_PER_POSTBACK: z.coerce.number().int().min(1).max(10_000).default(200),
   // Signhost asks integrators not to poll actively: keep its share small.
   SIGNHOST_API_RATE_LIMIT: rate(2),
   SIGNHOST_FOLLOW_UP_FIRST_AFTER: optionalDuration,
@@ -44,6 +78,7 @@ export const PROVIDER_ENV = z.object({
   SIGNICAT_CLIENT_ID: secret,
   SIGNICAT_CLIENT_SECRET: secret,
   SIGNICAT_ALLOWED_IPS: ipList,
+  SIGNICAT_ALLOW_UNAUTHENTICATED: allowUnauthenticated,
   /** OAuth2 token endpoint; default `{SIGNICAT_API_URL}/auth/open/connect/token`. */
   SIGNICAT_TOKEN_URL: z.url().optional(),
   SIGNICAT_SCOPE: z.string().min(1).default('signicat-api'),
@@ -60,7 +95,9 @@ export const PROVIDER_ENV = z.object({
     .string()
     .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:\s*\S.*$/, 'expected "Name: value"')
     .optional(),
-  PORTAL_DE_ASSINATURAS_ALLOWED_IPS: ipList,
+  // `production` and `sandbox` stand for the provider's published sender ranges.
+  PORTAL_DE_ASSINATURAS_ALLOWED_IPS: addressList(['production', 'sandbox']),
+  PORTAL_DE_ASSINATURAS_ALLOW_UNAUTHENTICATED: allowUnauthenticated,
   // UNCONFIRMED path (providers §4a): no public source names a details/status endpoint.
   // `{documentId}` is filled in. Check the provider's Swagger and set the real one.
   PORTAL_DE_ASSINATURAS_STATUS_PATH: z.string().startsWith('/').default('/document/details?key={documentId}'),

@@ -32,10 +32,14 @@ const STATUS_WORDS: Record<string, number> = {
   onhold: 99,
 };
 
-const statusField = z.union([z.number().int(), z.string().trim().min(1)]).transform((v, ctx) => {
-  const code = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')];
-  if (code === undefined || !(code in EVROTRUST_STATUSES)) {
-    ctx.addIssue({ code: 'custom', message: `unknown Evrotrust status` });
+
+// A numeric status this table does not know is kept as reported and recorded without moving
+// the transaction, as for the other providers: refusing it would lose it (Evrotrust stops
+// after three tries). Words are only the documented ones: an unknown word is refused.
+const statusField = z.union([z.number().int().nonnegative(), z.string().trim().min(1).max(100)]).transform((v, ctx) => {
+  const code = typeof v === 'number' ? v : /^\d{1,9}$/.test(v) ? Number(v) : STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')];
+  if (code === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'unknown Evrotrust status word' });
     return z.NEVER;
   }
   return code;
@@ -44,11 +48,26 @@ const statusField = z.union([z.number().int(), z.string().trim().min(1)]).transf
 export const evrotrustCallbackSchema = z.object({
   transactionID: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
   status: statusField,
-  rejectReason: z.string().max(2000).optional(),
+  // Evrotrust sends `null` when there is no reason.
+  rejectReason: z
+    .string()
+    .max(2000)
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 export type EvrotrustCallback = z.input<typeof evrotrustCallbackSchema>;
 
 export function evrotrustEvent(code: number, source: ProviderEvent['source'], receivedAt: string, rejectReason?: string): ProviderEvent {
+  if (!Object.hasOwn(EVROTRUST_STATUSES, code)) {
+    return {
+      key: `status:${code}`,
+      type: 'statusReported',
+      source,
+      receivedAt,
+      providerStatus: String(code),
+      details: { label: 'unknown status' },
+    };
+  }
   const entry = EVROTRUST_STATUSES[code];
   return {
     // A status is reported once per transaction; retries and polls repeat the same fact.

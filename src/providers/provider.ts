@@ -41,6 +41,8 @@ export type CallbackOutcome =
       authenticated: boolean;
       /** Extra data the workflow needs to start (e.g. Signicat's dossier id). */
       dossierId?: string;
+      /** Parts of the body left out (malformed or over a limit), logged by the receiver. */
+      notes?: string[];
     }
   /** Valid but carries nothing to apply (e.g. Signhost's empty test POST). */
   | { kind: 'ignored'; note: string }
@@ -60,6 +62,11 @@ export interface Provider {
   callbackPaths: string[];
   /** Sender addresses or CIDRs; empty allows everyone. */
   allowedIps: string[];
+  /**
+   * Read the body as JSON whatever its content type says: for a provider that proves its
+   * postbacks otherwise and never resends a refused one.
+   */
+  anyContentType?: boolean;
   /**
    * Optional: the value a body that is not valid JSON was meant to be, for a defect the
    * provider's own documentation shows (undefined: still malformed). Must not throw.

@@ -82,6 +82,65 @@ export const signhostTransactionSchema = z.object({
 });
 export type SignhostTransaction = z.infer<typeof signhostTransactionSchema>;
 
+// What must hold for the status to count; each signer and activity is then checked on its own.
+const transactionCore = signhostTransactionSchema.extend({ Signers: z.unknown().optional() });
+
+export interface ParsedSignhostTransaction {
+  tx: SignhostTransaction;
+  /** What was left out, for the log (counts and field paths only, never values). */
+  notes: string[];
+}
+
+/**
+ * The transaction with every malformed signer or activity entry skipped instead of the whole
+ * body refused: the status is what matters and Signhost never resends a refused postback.
+ * At most `maxActivities` activities are kept, the newest (each signer's list is oldest first
+ * and every postback repeats the whole history, so the older ones were recorded before).
+ */
+export function parseSignhostTransaction(
+  json: unknown,
+  maxActivities = Number.POSITIVE_INFINITY,
+): { ok: true; value: ParsedSignhostTransaction } | { ok: false; issues: z.core.$ZodIssue[] } {
+  const core = transactionCore.safeParse(json);
+  if (!core.success) return { ok: false, issues: core.error.issues };
+  const notes: string[] = [];
+  let skippedSigners = 0;
+  let skippedActivities = 0;
+  const signers: NonNullable<SignhostTransaction['Signers']> = [];
+  const rawSigners = core.data.Signers;
+  if (rawSigners !== undefined && rawSigners !== null && !Array.isArray(rawSigners)) notes.push('Signers is not a list: skipped');
+  for (const raw of Array.isArray(rawSigners) ? rawSigners : []) {
+    const signer = signerSchema.extend({ Activities: z.array(z.unknown()).nullish().catch(undefined) }).safeParse(raw);
+    if (!signer.success) {
+      skippedSigners++;
+      continue;
+    }
+    const activities: z.infer<typeof activitySchema>[] = [];
+    for (const a of signer.data.Activities ?? []) {
+      const activity = activitySchema.safeParse(a);
+      if (activity.success) activities.push(activity.data);
+      else skippedActivities++;
+    }
+    signers.push({ ...signer.data, Activities: activities });
+  }
+  if (skippedSigners > 0) notes.push(`${skippedSigners} malformed signer entr${skippedSigners === 1 ? 'y' : 'ies'} skipped`);
+  if (skippedActivities > 0) notes.push(`${skippedActivities} malformed activit${skippedActivities === 1 ? 'y' : 'ies'} skipped`);
+
+  const total = signers.reduce((n, s) => n + (s.Activities?.length ?? 0), 0);
+  if (total > maxActivities) {
+    // Drop the oldest across signers: walk each list from its start until the excess is gone.
+    let excess = total - maxActivities;
+    for (const s of signers) {
+      const list = s.Activities ?? [];
+      const cut = Math.min(excess, list.length);
+      s.Activities = list.slice(cut);
+      excess -= cut;
+    }
+    notes.push(`${total - maxActivities} of ${total} activities dropped (limit ${maxActivities} per postback)`);
+  }
+  return { ok: true, value: { tx: { ...core.data, Signers: signers }, notes } };
+}
+
 /**
  * One event per transaction status (keyed by it: the workflow is the transaction, so Id +
  * Status dedupes) and one per signer activity (keyed by the activity's own Id). Every postback

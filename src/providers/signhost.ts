@@ -7,15 +7,14 @@ import { z } from 'zod';
 import { secretsEqual } from '../api/api-auth';
 import type { ProviderSettings } from '../config';
 import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
-import { signhostEvents, signhostTransactionSchema } from './signhost-transaction';
+import { parseSignhostTransaction, signhostEvents } from './signhost-transaction';
 
 /** Lowercase hex SHA-1 of `{Id}||{Status}|{secret}`; the empty slot is the legacy file id. */
 export function signhostChecksum(id: string, status: number, sharedSecret: string): string {
   return createHash('sha1').update(`${id}||${status}|${sharedSecret}`, 'utf8').digest('hex');
 }
 
-// A postback is the Transaction plus its checksum.
-const postbackSchema = signhostTransactionSchema.extend({ Checksum: z.string().nullish() });
+const checksumField = z.object({ Checksum: z.string().nullish().catch(undefined) });
 
 /**
  * Whether the postback proves it comes from Signhost. With a shared secret configured, a
@@ -29,7 +28,7 @@ const postbackSchema = signhostTransactionSchema.extend({ Checksum: z.string().n
  */
 function checksumVerdict(
   req: CallbackRequest,
-  postback: z.infer<typeof postbackSchema>,
+  postback: { Id: string; Status: number; Checksum?: string | null },
   sharedSecret: string | undefined,
 ): { authenticated: boolean } | { refused: string } {
   if (sharedSecret === undefined) return { authenticated: false };
@@ -45,6 +44,8 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
     name: 'signhost',
     callbackPaths: ['/'],
     allowedIps: settings.allowedIps,
+    // Signhost's checksum, not its content type, tells a real postback.
+    anyContentType: true,
     parseCallback(req: CallbackRequest): CallbackOutcome {
       // Registering a postback URL in the portal sends an empty POST to test it. It carries
       // nothing to apply, so it is acknowledged before any check (it may predate the header).
@@ -54,11 +55,12 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
         return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
       }
 
-      const parsed = postbackSchema.safeParse(req.json);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
-      const tx = parsed.data;
+      const json = req.json;
+      const parsed = parseSignhostTransaction(json, settings.maxActivitiesPerPostback);
+      if (!parsed.ok) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.issues) };
+      const { tx, notes } = parsed.value;
 
-      const verdict = checksumVerdict(req, tx, settings.sharedSecret);
+      const verdict = checksumVerdict(req, { ...tx, Checksum: checksumField.safeParse(json).data?.Checksum }, settings.sharedSecret);
       if ('refused' in verdict) return { kind: 'refused', refusal: 'unauthorized', detail: verdict.refused };
 
       return {
@@ -66,6 +68,7 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
         ref: { provider: 'signhost', kind: 'signing', externalId: tx.Id },
         events: signhostEvents(tx, 'callback', req.receivedAt),
         authenticated: verdict.authenticated,
+        ...(notes.length > 0 && { notes }),
       };
     },
     // Over the transaction's rate: a 5xx, so the postback stays in Signhost's queue and comes

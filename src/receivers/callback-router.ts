@@ -31,6 +31,16 @@ const isJson = (contentType: string | undefined) => !!contentType && /^applicati
 
 export function createCallbackRouter(deps: CallbackRouterDeps): express.Router {
   const router = express.Router();
+  // A callback URL configured with a trailing slash arrives as `…//document/ready` (Evrotrust
+  // appends its own path): repeated slashes in a callback path are one.
+  router.use((req, _res, next) => {
+    if (req.url.startsWith('/callbacks/') && req.url.includes('//')) {
+      const query = req.url.indexOf('?');
+      const path = query === -1 ? req.url : req.url.slice(0, query);
+      req.url = path.replace(/\/{2,}/g, '/') + (query === -1 ? '' : req.url.slice(query));
+    }
+    next();
+  });
   for (const provider of deps.providers) {
     const allowed = createAllowlist(provider.allowedIps);
     const handle = callbackHandler(provider, deps, allowed);
@@ -63,7 +73,9 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     let json: unknown;
     if (rawBody.length > 0) {
       if (!isJson(req.headers['content-type'])) {
-        return refuse(provider, deps, req, res, 'unsupported-media-type', `content type ${req.headers['content-type'] ?? '(none)'}`, started);
+        if (provider.anyContentType) {
+          deps.logger.info({ requestId, provider: provider.name, contentType: (req.headers['content-type'] ?? '(none)').slice(0, 100) }, 'body without a JSON content type read as JSON');
+        } else return refuse(provider, deps, req, res, 'unsupported-media-type', `content type ${req.headers['content-type'] ?? '(none)'}`, started);
       }
       const text = rawBody.toString('utf8');
       try {
@@ -86,6 +98,7 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       receivedAt: new Date(started).toISOString(),
     });
 
+    if (outcome.kind === 'events' && outcome.notes) deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
     if (outcome.kind === 'refused') return refuse(provider, deps, req, res, outcome.refusal, outcome.detail, started);
     if (outcome.kind === 'ignored') {
       deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery: 'ignored' });

@@ -41,6 +41,9 @@ function activityOptions(spec: StepSpec): ActivityOptions {
   return {
     startToCloseTimeout: timeout as `${number} minutes`,
     ...(notify && maximumAttempts === undefined && { scheduleToCloseTimeout: '7 days' }),
+    // Downloads stream to disk and heartbeat as bytes arrive: a stalled transfer is retried
+    // long before its attempt's own timeout (longer than one request's 60 s limit).
+    ...(name === 'downloadSignedDocument' && { heartbeatTimeout: '2 minutes' }),
     retry: {
       initialInterval: '5 seconds',
       backoffCoefficient: 2,

@@ -37,6 +37,9 @@ beforeAll(async () => {
   });
   signhost.handle((req, res) => {
     if (req.headers.application !== 'APPKey sh-app' || req.headers.authorization !== 'APIKey sh-user') return void res.writeHead(401).end();
+    // The files to fetch come from the transaction (the postback's Files are not checksummed).
+    const tx = /^\/api\/transaction\/([^/]+)$/.exec(req.url);
+    if (tx) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: tx[1], Status: 30, Files: { 'contract.pdf': {} } }));
     if (!/^\/api\/transaction\/[^/]+\/file\/contract\.pdf$/.test(req.url)) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/pdf' }).end(SIGNED_PDF);
   });
@@ -135,7 +138,7 @@ it('Portal de Assinaturas: a signed document is downloaded into the storage fold
   expect(sent[0].body).not.toMatch(/João|307\.625/);
 });
 
-it('Signhost: the signed file the postback lists is downloaded with the API keys, then the application is notified', async () => {
+it('Signhost: the signed file the API lists is downloaded with the API keys, then the application is notified', async () => {
   const id = `${randomBytes(4).toString('hex')}-af78-4e79-a39e-5b64693b6b68`;
   const workflowId = await register('signhost', id);
   const res = await postJson(`${stack.app.url}/callbacks/signhost`, signhostPostback({ id, status: 30, secret: SIGNHOST_SECRET }));

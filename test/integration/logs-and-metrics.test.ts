@@ -152,7 +152,8 @@ describe('logs', () => {
 });
 
 describe('metrics', () => {
-  const scrape = async () => (await fetch(url('/metrics'))).text();
+  // With a token configured, /metrics wants it like the rest of the API.
+  const scrape = async () => (await fetch(url('/metrics'), { headers: { authorization: `Bearer ${API_TOKEN}` } })).text();
   const value = (text: string, series: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${series} `));
     return line === undefined ? undefined : Number(line.slice(series.length + 1));
@@ -177,7 +178,7 @@ describe('metrics', () => {
   });
 
   it('answer in the Prometheus text format with the callback latency histogram', async () => {
-    const res = await fetch(url('/metrics'));
+    const res = await fetch(url('/metrics'), { headers: { authorization: `Bearer ${API_TOKEN}` } });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(text).toMatch(/countersign_callback_answer_seconds_bucket\{le="0\.5",provider="evrotrust",status="200"\} \d+/);

@@ -125,7 +125,7 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
 
   expectClean('app logs', appLogs.text());
   expectClean('worker logs', workerLines.join('\n'));
-  const metrics = await (await fetch(`${stack.app.url}/metrics`)).text();
+  const metrics = await (await fetch(`${stack.app.url}/metrics`, { headers: { authorization: api.authorization } })).text();
   expect(metrics).toContain('countersign_callbacks_accepted_total');
   expectClean('/metrics', metrics);
   for (const id of workflowIds) expect(metrics).not.toContain(id.split(':').at(-1));

@@ -43,6 +43,23 @@ describe('Evrotrust callback parsing', () => {
     expect(provider.parseCallback(request({ transactionID: 123456, status: 1 }))).toMatchObject({ ref: { externalId: '123456' } });
   });
 
+  it.each([
+    [42, '42', 'status:42'],
+    ['42', '42', 'status:42'],
+    [0, '0', 'status:0'],
+  ])('keeps unknown status %p on record without moving the transaction', (status, providerStatus, key) => {
+    const outcome = provider.parseCallback(request({ transactionID: 'T1', status }));
+    expect(outcome).toMatchObject({ kind: 'events', events: [{ key, type: 'statusReported', providerStatus }] });
+    expect(outcome.kind === 'events' && outcome.events[0].status).toBeUndefined();
+  });
+
+  it('accepts rejectReason null, with any status', () => {
+    expect(provider.parseCallback(request({ transactionID: 'T1', status: 2, rejectReason: null }))).toMatchObject({ events: [{ status: 'signed' }] });
+    const rejected = provider.parseCallback(request({ transactionID: 'T1', status: 3, rejectReason: null }));
+    expect(rejected).toMatchObject({ events: [{ status: 'rejected' }] });
+    expect(rejected.kind === 'events' && 'reason' in rejected.events[0]).toBe(false);
+  });
+
   it('keeps rejectReason with status 3', () => {
     const outcome = provider.parseCallback(request({ transactionID: 'T1', status: 3, rejectReason: 'user declined' }));
     expect(outcome).toMatchObject({ events: [{ reason: 'user declined', status: 'rejected' }] });
@@ -51,8 +68,8 @@ describe('Evrotrust callback parsing', () => {
   it.each([
     ['missing transactionID', { status: 2 }],
     ['missing status', { transactionID: 'T1' }],
-    ['unknown status code', { transactionID: 'T1', status: 42 }],
     ['unknown status word', { transactionID: 'T1', status: 'maybe' }],
+    ['negative status', { transactionID: 'T1', status: -1 }],
     ['empty transactionID', { transactionID: '', status: 2 }],
     ['status as object', { transactionID: 'T1', status: { code: 2 } }],
     ['array body', [1, 2]],

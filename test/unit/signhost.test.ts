@@ -12,6 +12,7 @@ const settings = {
   postbackAuthorization: undefined as string | undefined,
   appKey: undefined,
   apiKey: undefined,
+  maxActivitiesPerPostback: 200,
 };
 const provider = createSignhost(settings);
 
@@ -230,13 +231,45 @@ describe('Signhost postback parsing', () => {
     ['missing Status', { Status: undefined }],
     ['Status as a string', { Status: '30' }],
     ['fractional Status', { Status: 30.5 }],
-    ['Signers not an array', { Signers: {} }],
-    ['activity without Id', { Signers: [{ Id: 's', Activities: [{ Code: 103 }] }] }],
-    ['activity Code as text', { Signers: [{ Id: 's', Activities: [{ Id: 'a', Code: 'Opened' }] }] }],
-    ['signer without Id', { Signers: [{ Activities: [] }] }],
-    ['Checksum as a number', { Checksum: 42 }],
   ])('refuses %s as invalid-payload', (_name, extra) => {
     expect(provider.parseCallback(request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+  });
+
+  it('refuses a Checksum that is not text as not authenticated', () => {
+    expect(provider.parseCallback(request(minimal(30, { Checksum: 42 })))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+  });
+
+  it('says what it skipped, in counts and field names only', () => {
+    const cases: Array<[unknown, string[]]> = [
+      [{ Signers: {} }, ['Signers is not a list: skipped']],
+      [{ Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }, { Id: 'x' }] }, { Activities: [] }] }, ['1 malformed signer entry skipped', '2 malformed activities skipped']],
+      [{ Signers: [{ Id: 's', Activities: [{ Id: 'ok', Code: 103 }] }] }, []],
+    ];
+    for (const [extra, notes] of cases) {
+      const outcome = provider.parseCallback(request(minimal(30, extra as Record<string, unknown>)));
+      expect(outcome.kind === 'events' && (outcome.notes ?? [])).toEqual(notes);
+    }
+  });
+
+  it('keeps at most the configured number of activities, the newest, and says how many it dropped', () => {
+    const capped = createSignhost({ ...settings, maxActivitiesPerPostback: 3 });
+    const activities = Array.from({ length: 5 }, (_, i) => ({ Id: `a${i}`, Code: 103 }));
+    const outcome = capped.parseCallback(request(minimal(30, { Signers: [{ Id: 's1', Activities: activities.slice(0, 4) }, { Id: 's2', Activities: activities.slice(4) }] })));
+    expect(outcome).toMatchObject({ kind: 'events', authenticated: true, notes: ['2 of 5 activities dropped (limit 3 per postback)'] });
+    expect(outcome.kind === 'events' && outcome.events.map((e) => e.key)).toEqual(['activity:a2', 'activity:a3', 'activity:a4', 'status:30']);
+  });
+
+  it.each([
+    ['Signers not an array', { Signers: {} }, []],
+    ['activity without Id', { Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }] }] }, ['activity:ok']],
+    ['activity Code as text', { Signers: [{ Id: 's', Activities: [{ Id: 'a', Code: 'Opened' }] }] }, []],
+    ['signer without Id', { Signers: [{ Activities: [] }, { Id: 's2', Activities: [{ Id: 'b', Code: 203 }] }] }, ['activity:b']],
+  ])('skips %s and still counts the status', (_name, extra, activityKeys) => {
+    const outcome = provider.parseCallback(request(minimal(30, extra)));
+    expect(outcome).toMatchObject({ kind: 'events', authenticated: true });
+    if (outcome.kind !== 'events') return;
+    expect(outcome.events.map((e) => e.key)).toEqual([...activityKeys, 'status:30']);
+    expect(outcome.events.at(-1)).toMatchObject({ status: 'signed' });
   });
 
   it.each([['array body', [1, 2]], ['null body', null], ['a string', 'hello']])('refuses %s as invalid-payload', (_name, json) => {

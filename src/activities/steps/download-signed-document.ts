@@ -1,7 +1,8 @@
 // Built-in post-signing step `downloadSignedDocument`: fetches the signed document from the
-// provider and stores it under `{documentsDir}/{provider}/{externalId}/{file}`. Also an
+// provider and stores it under `{documentsDir}/{provider}/{folder for externalId}/{file}`. Also an
 // example of a step: an activity that takes a StepInput and returns a small, JSON-plain result
 // (it lands in the workflow's state).
+import { join } from 'node:path';
 import { log } from '@temporalio/activity';
 import type { ProviderName, StepInput, TransactionState } from '../../shared/types';
 import type { DocumentContent } from './document-answer';
@@ -9,7 +10,8 @@ import { STEP_FAILURE, nonRetryable } from './failures';
 import type { FetchLimits } from './http';
 import { portalDocuments, type PortalDownloadSettings } from './portal-document';
 import { signhostDocuments, type SignhostDownloadSettings } from './signhost-document';
-import { fileNameFor, writeAtomically, type StoredFile } from './storage';
+import { createSpool, type Spool } from './spool';
+import { fileNameFor, placeAtomically, storageFolder, writeAtomically, type StoredFile } from './storage';
 
 export interface DownloadDeps {
   /** Storage folder (COUNTERSIGN_DOCUMENTS_DIR). */
@@ -26,12 +28,15 @@ export interface DownloadResult {
   files: StoredFile[];
 }
 
-type Fetcher = (tx: TransactionState, deps: DownloadDeps, limits: FetchLimits) => Promise<DocumentContent[]>;
+type Fetcher = (tx: TransactionState, deps: DownloadDeps, limits: FetchLimits, spool: Spool) => Promise<DocumentContent[]>;
 
 const FETCHERS: Partial<Record<ProviderName, Fetcher>> = {
-  'portal-de-assinaturas': (tx, deps, limits) => portalDocuments(tx, deps.portal, limits),
-  signhost: (tx, deps, limits) => signhostDocuments(tx, deps.signhost, limits),
+  'portal-de-assinaturas': (tx, deps, limits, spool) => portalDocuments(tx, deps.portal, limits, spool),
+  signhost: (tx, deps, limits, spool) => signhostDocuments(tx, deps.signhost, limits, spool),
 };
+
+/** Downloads in progress, beside the stored documents (one file system, so a rename publishes). */
+const INCOMING = '.incoming';
 
 export function createDownloadSignedDocument(deps: DownloadDeps) {
   const limits: FetchLimits = { timeoutMs: deps.timeoutMs ?? 60_000, maxBytes: deps.maxBytes ?? 100 * 1024 * 1024 };
@@ -47,15 +52,22 @@ export function createDownloadSignedDocument(deps: DownloadDeps) {
     }
     if (tx.status !== 'signed') throw nonRetryable(STEP_FAILURE.notSigned, `the transaction ended ${tx.status}: there is no signed document`);
 
-    const documents = await fetcher(tx, deps, limits);
-    const used = new Set<string>();
+    const spool = createSpool(join(deps.documentsDir, INCOMING), limits.maxBytes);
     const files: StoredFile[] = [];
-    for (const [i, doc] of documents.entries()) {
-      let name = fileNameFor(doc.name, doc.content, documents.length > 1 ? `signed-${i + 1}` : 'signed');
-      // Two documents with one name would overwrite each other.
-      if (used.has(name)) name = fileNameFor(`${i + 1}-${name}`, doc.content, 'signed');
-      used.add(name);
-      files.push(await writeAtomically(deps.documentsDir, [tx.provider, tx.externalId, name], doc.content));
+    try {
+      const documents = await fetcher(tx, deps, limits, spool.write);
+      const used = new Set<string>();
+      for (const [i, doc] of documents.entries()) {
+        const head = doc.content ?? doc.spooled.head;
+        let name = fileNameFor(doc.name, head, documents.length > 1 ? `signed-${i + 1}` : 'signed');
+        // Two documents with one name would overwrite each other.
+        if (used.has(name)) name = fileNameFor(`${i + 1}-${name}`, head, 'signed');
+        used.add(name);
+        const segments = [tx.provider, storageFolder(tx.externalId), name];
+        files.push(doc.content ? await writeAtomically(deps.documentsDir, segments, doc.content) : await placeAtomically(deps.documentsDir, segments, doc.spooled));
+      }
+    } finally {
+      await spool.discard();
     }
     // Counts only: file names may be a person's name.
     log.info('signed document stored', { workflowId: tx.workflowId, files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0) });

@@ -15,10 +15,30 @@ export interface FetchedBody {
   body: Buffer;
 }
 
+/** An answer whose body is still to be read (a 2xx one), or was discarded (any other). */
+export interface OpenedAnswer {
+  status: number;
+  contentType: string;
+  disposition: string | undefined;
+  /** Undefined unless 2xx. Read it (or cancel it) exactly once. */
+  body?: ReadableStream<Uint8Array>;
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_HOPS = 3;
 
+/** A whole answer in memory: for API answers (JSON), bounded by `limits.maxBytes`. */
 export async function fetchLimited(url: URL, headers: Record<string, string>, limits: FetchLimits): Promise<FetchedBody> {
+  const opened = await openLimited(url, headers, limits);
+  const body = opened.body ? await readLimited(opened.body, limits.maxBytes) : Buffer.alloc(0);
+  return { status: opened.status, contentType: opened.contentType, disposition: opened.disposition, body };
+}
+
+/**
+ * The answer with its body unread, so a document can go to disk as it arrives. A declared
+ * length over `limits.maxBytes` fails here; the reader still counts what actually comes.
+ */
+export async function openLimited(url: URL, headers: Record<string, string>, limits: FetchLimits): Promise<OpenedAnswer> {
   const signal = requestSignal(limits.timeoutMs);
   let current = url;
   let res = await fetch(current, { headers, redirect: 'manual', signal });
@@ -35,25 +55,26 @@ export async function fetchLimited(url: URL, headers: Record<string, string>, li
   const disposition = res.headers.get('content-disposition') ?? undefined;
   if (!res.ok) {
     await res.body?.cancel();
-    return { status: res.status, contentType, disposition, body: Buffer.alloc(0) };
+    return { status: res.status, contentType, disposition };
   }
-  return { status: res.status, contentType, disposition, body: await readLimited(res, limits.maxBytes) };
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    await res.body?.cancel();
+    throw nonRetryable(STEP_FAILURE.tooLarge, `document is ${declared} bytes, more than the ${limits.maxBytes} allowed`);
+  }
+  return { status: res.status, contentType, disposition, body: res.body ?? undefined };
 }
 
 function pick(headers: Record<string, string>, ...names: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => names.includes(k.toLowerCase())));
 }
 
-async function readLimited(res: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel();
-    throw nonRetryable(STEP_FAILURE.tooLarge, `document is ${declared} bytes, more than the ${maxBytes} allowed`);
-  }
-  if (!res.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
+/** The rest of a body in memory, `first` (already read) included; fails past `maxBytes`. */
+export async function readLimited(body: AsyncIterable<Uint8Array>, maxBytes: number, first?: Uint8Array): Promise<Buffer> {
+  const chunks: Uint8Array[] = first ? [first] : [];
+  let total = first?.byteLength ?? 0;
+  if (total > maxBytes) throw nonRetryable(STEP_FAILURE.tooLarge, `document is more than the ${maxBytes} bytes allowed`);
+  for await (const chunk of body) {
     total += chunk.byteLength;
     if (total > maxBytes) {
       throw nonRetryable(STEP_FAILURE.tooLarge, `document is more than the ${maxBytes} bytes allowed`);

@@ -1,9 +1,12 @@
 // Signhost: each signed file of a transaction, `GET {api}/transaction/{id}/file/{fileId}`,
-// with the application key and the user's API key (providers §1e).
+// with the application key and the user's API key. Which files exist is asked of the API: a
+// postback's `Files` is not covered by its checksum, so it never picks what is fetched.
+import { log } from '@temporalio/activity';
 import type { TransactionState } from '../../shared/types';
-import { documentsFromAnswer, type DocumentContent } from './document-answer';
+import { readDocuments, type DocumentContent } from './document-answer';
 import { STEP_FAILURE, httpFailure, nonRetryable } from './failures';
-import { fetchLimited, type FetchLimits } from './http';
+import { fetchLimited, openLimited, type FetchLimits } from './http';
+import type { Spool } from './spool';
 
 export interface SignhostDownloadSettings {
   apiUrl: string;
@@ -13,40 +16,42 @@ export interface SignhostDownloadSettings {
 
 const withScheme = (scheme: string, value: string) => (value.toLowerCase().startsWith(`${scheme.toLowerCase()} `) ? value : `${scheme} ${value}`);
 
-/** File ids the postbacks named: the signed status's `Files`, then files signers opened (105). */
-export function knownFileIds(tx: TransactionState): string[] {
-  const ids = new Set<string>();
-  const signed = [...tx.events].reverse().find((e) => e.key === 'status:30' && Array.isArray(e.details?.fileIds));
-  for (const id of (signed?.details?.fileIds as unknown[] | undefined) ?? []) if (typeof id === 'string') ids.add(id);
-  if (ids.size === 0) {
-    for (const e of tx.events) if (typeof e.details?.fileId === 'string') ids.add(e.details.fileId);
-  }
-  return [...ids];
+/**
+ * Whether an id can be one path segment. `.` and `..` cannot, even escaped: URL parsing reads
+ * `%2E%2E` as `..` too and the request would climb out of the transaction.
+ */
+export function isPathSafeId(id: string): boolean {
+  return id.length > 0 && id.length <= 200 && !/^(\.|%2e){1,2}$/i.test(id) && !/[\u0000-\u001f\u007f]/.test(id);
 }
 
-export async function signhostDocuments(tx: TransactionState, settings: SignhostDownloadSettings, limits: FetchLimits): Promise<DocumentContent[]> {
+/** `{fileId}` as one path segment: every reserved character escaped. */
+export const fileSegment = (id: string) => encodeURIComponent(id).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+export async function signhostDocuments(tx: TransactionState, settings: SignhostDownloadSettings, limits: FetchLimits, spool: Spool): Promise<DocumentContent[]> {
   if (!settings.appKey || !settings.apiKey) throw nonRetryable(STEP_FAILURE.notConfigured, 'SIGNHOST_APP_KEY and SIGNHOST_API_KEY must be set');
   const headers = {
     application: withScheme('APPKey', settings.appKey),
     authorization: withScheme('APIKey', settings.apiKey),
   };
-  const base = `${settings.apiUrl.replace(/\/+$/, '')}/transaction/${encodeURIComponent(tx.externalId)}`;
-  const fileIds = knownFileIds(tx);
-  if (fileIds.length === 0) fileIds.push(...(await fileIdsFromApi(base, headers, limits)));
+  if (!isPathSafeId(tx.externalId)) throw nonRetryable(STEP_FAILURE.noDocumentLink, 'the transaction id cannot name a Signhost transaction');
+  const base = `${settings.apiUrl.replace(/\/+$/, '')}/transaction/${fileSegment(tx.externalId)}`;
+  const listed = await fileIdsFromApi(base, headers, limits);
+  const fileIds = listed.filter(isPathSafeId);
+  if (fileIds.length < listed.length) log.warn('Signhost file ids that cannot be a path segment skipped', { workflowId: tx.workflowId, skipped: listed.length - fileIds.length });
   if (fileIds.length === 0) throw nonRetryable(STEP_FAILURE.noDocumentLink, 'the transaction lists no files');
 
   const documents: DocumentContent[] = [];
   for (const fileId of fileIds) {
-    const answer = await fetchLimited(new URL(`${base}/file/${encodeURIComponent(fileId)}`), { ...headers, accept: 'application/pdf' }, limits);
+    const answer = await openLimited(new URL(`${base}/file/${fileSegment(fileId)}`), { ...headers, accept: 'application/pdf' }, limits);
     if (answer.status === 410) throw nonRetryable(STEP_FAILURE.gone, 'Signhost answered 410: the transaction was cleaned up');
     if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer.status, 'Signhost file download');
     // Signhost's own name is the file id the application chose; its Content-Disposition may differ.
-    documents.push(...documentsFromAnswer(answer, 'Signhost file download').map((d) => ({ ...d, name: fileId })));
+    documents.push(...(await readDocuments(answer, 'Signhost file download', spool, limits.maxBytes)).map((d) => ({ ...d, name: fileId })));
   }
   return documents;
 }
 
-/** No postback named the files (e.g. the signed status came from a poll): ask the transaction. */
+/** The transaction's `Files` keys, from the API. */
 async function fileIdsFromApi(base: string, headers: Record<string, string>, limits: FetchLimits): Promise<string[]> {
   const answer = await fetchLimited(new URL(base), { ...headers, accept: 'application/json' }, { ...limits, maxBytes: Math.min(limits.maxBytes, 5_000_000) });
   if (answer.status === 410) throw nonRetryable(STEP_FAILURE.gone, 'Signhost answered 410: the transaction was cleaned up');

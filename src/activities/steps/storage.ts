@@ -1,6 +1,7 @@
-// Where downloaded documents land: `{root}/{provider}/{externalId}/{file}`. Every part of the
-// path comes from a provider or a callback, so each is reduced to one safe path segment, and a
-// reader never sees a half-written file (write to a temporary name, then rename).
+// Where downloaded documents land: `{root}/{provider}/{folder}/{file}`, the folder named for
+// the transaction's id. Every part of the path comes from a provider or a callback, so each is
+// reduced to one safe path segment, and a reader never sees a half-written file (write to a
+// temporary name, then rename).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
@@ -17,19 +18,45 @@ export interface StoredFile {
 export function safeSegment(raw: string): string {
   const cleaned = raw
     .normalize('NFKC')
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/[^A-Za-z0-9._~-]+/g, '_')
     .replace(/^[.]+/, '_')
     .slice(0, 120);
   return cleaned === '' ? '_' : cleaned;
 }
 
-export async function writeAtomically(root: string, segments: string[], content: Uint8Array): Promise<StoredFile> {
+const PLAIN_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * The folder for one transaction id, distinct for distinct ids: an id that is already a short
+ * plain segment is used as it is; any other (`a/b`, `a:b`, long ones) becomes a readable slug,
+ * `~` and a hash of the whole id. Plain ids never hold `~`, so the two forms cannot meet.
+ */
+export function storageFolder(id: string): string {
+  if (PLAIN_ID.test(id)) return id;
+  const slug = safeSegment(id).replace(/~/g, '_').slice(0, 48);
+  return `${slug}~${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/** The target path for `segments` under `root`, its folder created. */
+async function prepareTarget(root: string, segments: string[]): Promise<{ parts: string[]; target: string }> {
   const parts = segments.map(safeSegment);
   const target = resolve(root, ...parts);
   // safeSegment already forbids escaping; this check keeps it that way if it ever changes.
   const rel = relative(resolve(root), target);
   if (rel.startsWith('..') || rel.split(sep).length !== parts.length) throw new Error('document path escapes the storage folder');
   await mkdir(resolve(root, ...parts.slice(0, -1)), { recursive: true });
+  return { parts, target };
+}
+
+/** Publishes a file already written and synced elsewhere under `root` (a spooled download). */
+export async function placeAtomically(root: string, segments: string[], file: { tempPath: string; bytes: number; sha256: string }): Promise<StoredFile> {
+  const { parts, target } = await prepareTarget(root, segments);
+  await rename(file.tempPath, target);
+  return { path: join(root, ...parts), bytes: file.bytes, sha256: file.sha256 };
+}
+
+export async function writeAtomically(root: string, segments: string[], content: Uint8Array): Promise<StoredFile> {
+  const { parts, target } = await prepareTarget(root, segments);
   const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
   try {
     const handle = await open(temp, 'wx', 0o640);

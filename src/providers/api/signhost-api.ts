@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ProviderApiConfig } from '../../config';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
-import { SIGNHOST_STATUSES, signhostEvents, signhostTransactionSchema } from '../signhost-transaction';
+import { SIGNHOST_STATUSES, parseSignhostTransaction, signhostEvents } from '../signhost-transaction';
 import { parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
 
 export function createSignhostFollowUp(settings: ProviderApiConfig['signhost'], deps: ApiDeps = {}): FollowUp {
@@ -26,13 +26,13 @@ export function createSignhostFollowUp(settings: ProviderApiConfig['signhost'], 
     const gone = res.status === 410;
     // The same mapping as postbacks (signer activities included), so a poll and the postback
     // that follows it share event keys and the second is a duplicate.
-    const parsed = signhostTransactionSchema.safeParse(parseJson(res.text));
-    if (!parsed.success) {
+    const parsed = parseSignhostTransaction(parseJson(res.text));
+    if (!parsed.ok) {
       if (gone) return { events: [], outcome: 'polled: gone (HTTP 410) without a status' };
       throw new ProviderResponseError('transaction without a numeric Status', { provider: 'signhost', operation: 'get transaction' });
     }
-    const code = parsed.data.Status;
-    const events = signhostEvents(parsed.data, 'poll', new Date().toISOString());
+    const code = parsed.value.tx.Status;
+    const events = signhostEvents(parsed.value.tx, 'poll', new Date().toISOString());
     if (gone) for (const e of events) e.details = { ...e.details, gone: true };
     const prefix = gone ? 'polled: gone (HTTP 410),' : 'polled:';
     return { events, outcome: `${prefix} status ${code} (${SIGNHOST_STATUSES[code]?.label ?? 'unknown status'})` };

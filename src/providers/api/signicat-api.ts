@@ -4,7 +4,7 @@
 // follow-up before this one already asked and nothing came, Get process tells the truth.
 import { z } from 'zod';
 import type { ProviderApiConfig } from '../../config';
-import { ProviderAuthError, ProviderResponseError } from '../http/errors';
+import { ProviderAuthError, ProviderError, ProviderResponseError } from '../http/errors';
 import { TokenBucket } from '../http/token-bucket';
 import type { ProviderRequest, ProviderResponse } from '../http/provider-http-client';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
@@ -64,9 +64,19 @@ export function createSignicatFollowUp(settings: ProviderApiConfig['signicat'], 
     const notifiedInVain = req.attempt > 1 && req.previousOutcome?.startsWith(NOTIFY_REQUESTED);
     if (req.requested === 'poll' || (notifiedInVain && req.requested !== 'notify')) return getProcess(processPath, req.dossierId);
 
-    const res = await call({ operation: 'notify', method: 'POST', path: fillPath(settings.notifyPath, ids), acceptStatuses: NOTIFY_UNAVAILABLE });
-    if (!NOTIFY_UNAVAILABLE.includes(res.status)) return { events: [], outcome: `${NOTIFY_REQUESTED}: the callback should follow` };
+    let failure: string;
+    try {
+      const res = await call({ operation: 'notify', method: 'POST', path: fillPath(settings.notifyPath, ids), acceptStatuses: NOTIFY_UNAVAILABLE });
+      if (!NOTIFY_UNAVAILABLE.includes(res.status)) return { events: [], outcome: `${NOTIFY_REQUESTED}: the callback should follow` };
+      failure = `notify unavailable (HTTP ${res.status})`;
+    } catch (err) {
+      // Any other Notify failure (400, 403, 5xx after retries) would fail this follow-up, and
+      // the next would call Notify again, forever: the process itself answers instead. A token
+      // refused fails Get process too, so that one is left to fail.
+      if (!(err instanceof ProviderError) || err.operation === 'token') throw err;
+      failure = `notify failed (${err.status === undefined ? err.name : `HTTP ${err.status}`})`;
+    }
     const polled = await getProcess(processPath, req.dossierId);
-    return { ...polled, outcome: `notify unavailable (HTTP ${res.status}); ${polled.outcome}` };
+    return { ...polled, outcome: `${failure}; ${polled.outcome}` };
   };
 }
