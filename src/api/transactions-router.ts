@@ -17,8 +17,10 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
   router.use('/transactions', apiAuth(deps.apiToken), express.json({ limit: '64kb' }));
 
   router.post('/transactions', async (req, res) => {
+    // express.json leaves the body undefined for any other content type (curl -d sends a form).
+    if (req.body === undefined) return res.status(400).json({ error: 'invalid request', detail: '(body): expected a JSON object sent with content-type: application/json' });
     const parsed = registerTransactionBody.safeParse(req.body);
-    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues) });
+    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues, req.body) });
     const { provider, kind, externalId, ...registration } = parsed.data;
     try {
       const { workflowId, created } = await registerTransaction(deps.transactions, { provider, kind, externalId }, registration);

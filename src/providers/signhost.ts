@@ -55,7 +55,7 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
       }
 
       const parsed = postbackSchema.safeParse(req.json);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const tx = parsed.data;
 
       const verdict = checksumVerdict(req, tx, settings.sharedSecret);
