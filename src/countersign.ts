@@ -5,6 +5,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
+import { BUILT_IN_STEPS } from './api/known-steps';
 import type { Config } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import type { Logger } from './logger';
@@ -70,7 +71,9 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
     const running = await startCountersignWorker({ config, connection: workerConnection, providers, metrics });
     steps.unshift(['worker', () => running.stop()]);
 
-    const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics });
+    // The worker runs beside the API here, so registration can check step names against it.
+    const knownSteps = [...BUILT_IN_STEPS, ...running.userActivities];
+    const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics, knownSteps });
     const server = await listen(app, config.http.port, config.http.host);
     steps.unshift(['http', () => closeHttpServer(server, config.shutdownTimeoutMs)]);
 

@@ -3,17 +3,25 @@ import type { Logger } from '../logger';
 import { describeIssues } from '../providers/provider';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
 import { apiAuth } from './api-auth';
+import { unknownSteps } from './known-steps';
 import { registerTransactionBody } from './transaction-schemas';
 
 export interface TransactionsRouterDeps {
   transactions: TransactionContext;
   apiToken: string | undefined;
   logger: Logger;
+  /**
+   * Every step a worker of this deployment runs (built-in and user activities). Given, a plan
+   * naming another is refused with 400; absent (a receiver process that cannot know the
+   * workers' activities), any name is accepted.
+   */
+  knownSteps?: readonly string[];
 }
 
 /** The application API: `POST /transactions`, `GET /transactions/{workflowId}`. */
 export function createTransactionsRouter(deps: TransactionsRouterDeps): express.Router {
   const router = express.Router();
+  const known = deps.knownSteps && new Set(deps.knownSteps);
   router.use('/transactions', apiAuth(deps.apiToken), express.json({ limit: '64kb' }));
 
   router.post('/transactions', async (req, res) => {
@@ -21,6 +29,12 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
     if (req.body === undefined) return res.status(400).json({ error: 'invalid request', detail: '(body): expected a JSON object sent with content-type: application/json' });
     const parsed = registerTransactionBody.safeParse(req.body);
     if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues, req.body) });
+    if (known) {
+      const unknown = unknownSteps(parsed.data.steps, known);
+      if (unknown.length > 0) {
+        return res.status(400).json({ error: 'invalid request', detail: `${unknown.join('; ')} (known: ${[...known].join(', ')})` });
+      }
+    }
     const { provider, kind, externalId, ...registration } = parsed.data;
     try {
       const { workflowId, created } = await registerTransaction(deps.transactions, { provider, kind, externalId }, registration);

@@ -3,10 +3,10 @@
 import { registerTransactionBody } from '../../src/api/transaction-schemas';
 import { evrotrustCallbackSchema } from '../../src/providers/evrotrust';
 import { createPortalDeAssinaturas } from '../../src/providers/portal-de-assinaturas';
-import { describeIssues } from '../../src/providers/provider';
+import { describeIssues, type IssueLike } from '../../src/providers/provider';
 import { testConfig } from '../helpers/config';
 
-function detailOf(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: never[] } } }, input: unknown): string {
+function detailOf(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: IssueLike[] } } }, input: unknown): string {
   const parsed = schema.safeParse(input);
   expect(parsed.success).toBe(false);
   return describeIssues(parsed.error!.issues, input);
