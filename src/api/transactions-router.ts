@@ -4,6 +4,8 @@ import { describeIssues } from '../providers/provider';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
 import { apiAuth } from './api-auth';
 import { unknownSteps } from './known-steps';
+import { listTransactionsQuery } from './list-query';
+import { InvalidCursorError, listTransactions } from '../temporal/transaction-list';
 import { registerTransactionBody } from './transaction-schemas';
 
 export interface TransactionsRouterDeps {
@@ -18,7 +20,7 @@ export interface TransactionsRouterDeps {
   knownSteps?: readonly string[];
 }
 
-/** The application API: `POST /transactions`, `GET /transactions/{workflowId}`. */
+/** The application API: `POST /transactions`, `GET /transactions` (a page of the latest), `GET /transactions/{workflowId}`. */
 export function createTransactionsRouter(deps: TransactionsRouterDeps): express.Router {
   const router = express.Router();
   const known = deps.knownSteps && new Set(deps.knownSteps);
@@ -43,6 +45,19 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       return res.status(created ? 201 : 200).json({ workflowId });
     } catch (err) {
       deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message, provider, kind }, 'could not register transaction');
+      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+    }
+  });
+
+  router.get('/transactions', async (req, res) => {
+    const parsed = listTransactionsQuery.safeParse(req.query);
+    if (!parsed.success) return res.status(400).json({ error: 'invalid query', detail: describeIssues(parsed.error.issues, req.query) });
+    const { open, ...filter } = parsed.data;
+    try {
+      return res.json(await listTransactions(deps.transactions.client, { ...filter, open: open === 'true' }));
+    } catch (err) {
+      if (err instanceof InvalidCursorError) return res.status(400).json({ error: 'invalid query', detail: err.message });
+      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'listing transactions failed');
       return res.status(503).json({ error: 'Temporal unavailable, retry later' });
     }
   });
