@@ -20,6 +20,8 @@ function newestSource(dir) {
 
 const useCompiled = existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(root, 'src'));
 if (!useCompiled) require('tsx/cjs');
+// The same .env `npm start` reads, so the CLI finds the instance it configured.
+if (existsSync('.env')) process.loadEnvFile('.env');
 const { run } = require(useCompiled ? compiled : '../src/cli/countersign.ts');
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),

@@ -11,6 +11,7 @@ import { boundPort, closeHttpServer, listen } from './http-server';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createProviders } from './providers';
+import { assertPortFree } from './port-check';
 import { createShutdown, type ShutdownStep } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startDevServer, type DevServer } from './temporal/dev-server';
@@ -45,6 +46,8 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
   const steps: ShutdownStep[] = [];
   const stop = createShutdown(steps, opts.logger);
   try {
+    // Before the dev server starts: finding PORT taken afterwards would cost its start and stop.
+    await assertPortFree(config.http.port, config.http.host, 'PORT');
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
       say('Starting the embedded Temporal dev server...');

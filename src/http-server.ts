@@ -1,11 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
+import { PortTakenError } from './port-check';
 
-/** Listens and resolves once bound; rejects if the port is taken. */
-export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+/** Listens and resolves once bound; a taken port rejects with PortTakenError naming `variable`. */
+export function listen(app: express.Express, port: number, host: string, variable = 'PORT'): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    const server = app.listen(port, host, (err?: Error) => {
+      if (!err) return resolve(server);
+      reject((err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new PortTakenError(variable, port, host) : err);
+    });
   });
 }
 

@@ -1,6 +1,8 @@
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker
 // and the HTTP server in one process. Ctrl-C stops all of it.
 import { resolve } from 'node:path';
+import { loadEnvFile } from './env-file';
+import { PortTakenError } from './port-check';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startCountersign } from './countersign';
 import { createLogger } from './logger';
@@ -16,11 +18,12 @@ function banner(config: Config, lines: Array<[string, string]>) {
 }
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   // We stop things in order ourselves (HTTP, worker, Temporal), so the SDK must not react to
   // Ctrl-C on its own; and its webpack chatter is noise on a terminal.
-  const sdkMetrics = installTemporalRuntime(config);
+  const sdkMetrics = installTemporalRuntime(config, logger);
   const countersign = await startCountersign(config, { logger });
   const { devServer, address } = countersign;
 
@@ -47,7 +50,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof UserActivitiesError) {
+  if (err instanceof ConfigError || err instanceof UserActivitiesError || err instanceof PortTakenError) {
     console.error(err.message);
   } else {
     console.error('Countersign failed to start:', err instanceof Error ? err.message : err);

@@ -3,6 +3,8 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
+import { loadEnvFile } from './env-file';
+import { PortTakenError } from './port-check';
 import { ConfigError, loadConfig } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import { createLogger } from './logger';
@@ -13,9 +15,10 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { installTemporalRuntime } from './temporal/runtime';
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  installTemporalRuntime(config);
+  installTemporalRuntime(config, logger);
   // The native (Rust) connection: less CPU per signal than @grpc/grpc-js (bench/README.md).
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
@@ -35,6 +38,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`);
+  console.error(err instanceof ConfigError || err instanceof PortTakenError ? err.message : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
 });

@@ -14,6 +14,7 @@ import { createShutdown, stopOnSignals } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { installTemporalRuntime } from './temporal/runtime';
+import { loadEnvFile } from './env-file';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
 export interface WorkerDeps {
@@ -132,9 +133,10 @@ export async function startCountersignWorker(options: CountersignWorkerOptions =
  * `/readyz` and `/metrics` on PORT for the orchestrator and Prometheus.
  */
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const sdkMetrics = installTemporalRuntime(config);
+  const sdkMetrics = installTemporalRuntime(config, logger);
   const metrics = createMetrics();
   const running = await startCountersignWorker({ config, metrics });
   const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);

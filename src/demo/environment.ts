@@ -88,11 +88,11 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       ...credentials,
     };
     const config = loadConfig(configEnv);
-    installTemporalRuntime(config);
-    // The table owns the terminal: Countersign's JSON logs go to a file.
+    // The table owns the terminal: Countersign's JSON logs, the SDK's included, go to a file.
     const logFile = join(dataDir, 'countersign.log');
     const destination = pino.destination({ dest: logFile, mkdir: true, sync: false });
     const logger = createLogger(config.logLevel, destination);
+    installTemporalRuntime(config, logger);
     const countersign = await startCountersign(config, { logger, say });
     return {
       standalone: true,
