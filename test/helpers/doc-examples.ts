@@ -1,15 +1,19 @@
 // The shell examples of the README and docs/, as a test runs them. A block is run when the
 // line before its ```bash fence is `<!-- doc-test -->`; inside it, a comment line
-// `# → STATUS [expected]` follows each command whose answer the docs state. `expected` is
-// `(empty body)` or a JSON object whose fields must all appear, with these values, in the
-// answer (the answer may hold more).
+// `# → STATUS [expected]` follows each curl command whose answer the docs state. `expected`
+// is `(empty body)` or a JSON object whose fields must all appear, with these values, in the
+// answer (the answer may hold more). After any other command, `# → prints TEXT` says what its
+// output must contain. Every command must succeed (the block runs under bash -e).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Expectation {
+  /** 0 for a `prints` expectation. */
   status: number;
+  /** For `# → prints TEXT`: what the output must contain. */
+  prints?: string;
   /** undefined: only the status is stated. */
   body?: 'empty' | Record<string, unknown>;
   /** The comment line as written, to name a failing expectation. */
@@ -30,7 +34,7 @@ export interface Answer {
 }
 
 const MARK = '<!-- doc-test -->';
-const EXPECT = /^#\s*→\s*(\d{3})\s*(.*)$/;
+const EXPECT = /^#\s*→\s*(\d{3}|prints)\s*(.*)$/;
 
 export function docBlocks(file: string): DocBlock[] {
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -52,6 +56,7 @@ function expectationsOf(lines: string[]): Expectation[] {
     const m = EXPECT.exec(line.trim());
     if (!m) return [];
     const rest = m[2].trim();
+    if (m[1] === 'prints') return [{ status: 0, prints: rest, line }];
     if (rest === '') return [{ status: Number(m[1]), line }];
     if (rest === '(empty body)') return [{ status: Number(m[1]), body: 'empty' as const, line }];
     return [{ status: Number(m[1]), body: JSON.parse(rest) as Record<string, unknown>, line }];
@@ -66,7 +71,7 @@ const SEPARATOR = '@@doc-example-answer@@';
  * config file of its own, so the commands run exactly as the docs print them. Asynchronous:
  * the server under test answers from this very process.
  */
-export async function runBlock(block: DocBlock, baseUrl: string): Promise<{ answers: Answer[]; stderr: string; code: number | null }> {
+export async function runBlock(block: DocBlock, baseUrl: string, env: Record<string, string> = {}): Promise<{ answers: Answer[]; stderr: string; code: number | null }> {
   const curlHome = mkdtempSync(join(tmpdir(), 'doc-examples-'));
   writeFileSync(join(curlHome, '.curlrc'), `write-out = "\\n${SEPARATOR}%{http_code}\\n"\n`);
   const host = baseUrl.replace(/^https?:\/\//, '');
@@ -75,7 +80,7 @@ export async function runBlock(block: DocBlock, baseUrl: string): Promise<{ answ
     .map((line) => (EXPECT.test(line.trim()) ? `echo "${SEPARATOR}end"` : line.replaceAll('localhost:3000', host)))
     .join('\n');
   const run = await new Promise<{ stdout: string; stderr: string; status: number | null }>((resolve) => {
-    const child = spawn('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, HOME: curlHome, CURL_HOME: curlHome }, timeout: 30_000 });
+    const child = spawn('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CURL_HOME: curlHome, ...env }, timeout: 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));

@@ -40,12 +40,17 @@ it('finds the examples: one per provider in the README at least', () => {
 
 describe.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))('%s', (_name, block) => {
   it('answers what the docs say', async () => {
-    const { answers, stderr, code } = await runBlock(block, stack.app.url);
+    // The CLI examples reach the same Temporal the stack runs on.
+    const { answers, stderr, code } = await runBlock(block, stack.app.url, { TEMPORAL_ADDRESS: env.address });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(answers).toHaveLength(block.expectations.length);
     block.expectations.forEach((expected, i) => {
       const got = answers[i];
       const context = `${expected.line.trim()} (got ${got.status} ${got.body})`;
+      if (expected.prints !== undefined) {
+        expect([context, got.body.includes(expected.prints)]).toEqual([context, true]);
+        return;
+      }
       expect([context, got.status]).toEqual([context, expected.status]);
       if (expected.body === 'empty') expect([context, got.body]).toEqual([context, '']);
       else if (expected.body) expect([context, JSON.parse(got.body)]).toEqual([context, expect.objectContaining(expected.body)]);
