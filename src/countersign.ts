@@ -5,7 +5,8 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
-import { BUILT_IN_STEPS } from './api/known-steps';
+import { BUILT_IN_STEPS, unknownDefaultSteps } from './api/known-steps';
+import { UserActivitiesError } from './user-activities';
 import type { Config } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import type { Logger } from './logger';
@@ -76,6 +77,10 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
 
     // The worker runs beside the API here, so registration can check step names against it.
     const knownSteps = [...BUILT_IN_STEPS, ...running.userActivities];
+    const unknownDefaults = unknownDefaultSteps(config.engine.defaultSteps, new Set(knownSteps));
+    if (unknownDefaults.length > 0) {
+      throw new UserActivitiesError(`POST_SIGNING_STEPS: ${unknownDefaults.join('; ')} (known: ${knownSteps.join(', ')})`);
+    }
     const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics, knownSteps });
     const server = await listen(app, config.http.port, config.http.host);
     steps.unshift(['http', () => closeHttpServer(server, config.shutdownTimeoutMs)]);
