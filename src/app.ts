@@ -24,6 +24,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** How long a receiver waits for Temporal before answering 503 (default 8 s; tests shorten it). */
   deliveryTimeoutMs?: number;
+  /** Steps the workers run; given, registrations naming another are refused (400). */
+  knownSteps?: readonly string[];
 }
 
 /** The HTTP server: receivers, application API, health and metrics. Built from its dependencies so tests run the real thing. */
@@ -88,7 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
     );
   }
   app.use('/transactions', requestLog(deps.logger, deps.metrics, '/transactions'));
-  app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger }));
+  app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger, knownSteps: deps.knownSteps }));
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   return app;
 }

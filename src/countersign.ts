@@ -6,11 +6,14 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
 import { checkApiExposure } from './api/api-exposure';
+import { BUILT_IN_STEPS, unknownDefaultSteps } from './api/known-steps';
+import { UserActivitiesError } from './user-activities';
 import type { Config } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
 import { createProviders } from './providers';
+import { assertPortFree } from './port-check';
 import { createShutdown, type ShutdownStep } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startDevServer, type DevServer } from './temporal/dev-server';
@@ -92,6 +95,8 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
   const steps: ShutdownStep[] = [];
   const stop = createShutdown(steps, opts.logger);
   try {
+    // Before the dev server starts: finding PORT taken afterwards would cost its start and stop.
+    await assertPortFree(config.http.port, config.http.host, 'PORT');
     let devServer: DevServer | undefined;
     if (!config.temporal.address) {
       say('Starting the embedded Temporal dev server...');
@@ -140,7 +145,13 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
       worker = running;
     }
 
-    const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics });
+    // The worker runs beside the API here, so registration can check step names against it.
+    const knownSteps = [...BUILT_IN_STEPS, ...worker.userActivities];
+    const unknownDefaults = unknownDefaultSteps(config.engine.defaultSteps, new Set(knownSteps));
+    if (unknownDefaults.length > 0) {
+      throw new UserActivitiesError(`POST_SIGNING_STEPS: ${unknownDefaults.join('; ')} (known: ${knownSteps.join(', ')})`);
+    }
+    const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics, knownSteps });
     const server = await listen(app, config.http.port, config.http.host, config.http);
     steps.unshift(['http', () => closeHttpServer(server, config.shutdownTimeoutMs)]);
 

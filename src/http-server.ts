@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
+import { PortTakenError } from './port-check';
 
 export interface RequestTimeouts {
   /** Until the request's headers are in. */
@@ -10,11 +11,12 @@ export interface RequestTimeouts {
 }
 
 /**
- * Listens and resolves once bound; rejects if the port is taken. Callbacks are small bodies
- * sent by machines: with `timeouts`, a sender trickling its request is cut off in seconds
- * instead of holding a socket for Node's default five minutes.
+ * Listens and resolves once bound; a taken port rejects with PortTakenError naming
+ * `variable`. Callbacks are small bodies sent by machines: with `timeouts`, a sender
+ * trickling its request is cut off in seconds instead of holding a socket for Node's default
+ * five minutes.
  */
-export function listen(app: express.Express, port: number, host: string, timeouts?: RequestTimeouts): Promise<Server> {
+export function listen(app: express.Express, port: number, host: string, timeouts?: RequestTimeouts, variable = 'PORT'): Promise<Server> {
   const server = timeouts
     ? createServer(
         {
@@ -27,9 +29,9 @@ export function listen(app: express.Express, port: number, host: string, timeout
       )
     : createServer(app);
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortTakenError(variable, port, host) : err));
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve(server);
     });
   });

@@ -2,6 +2,8 @@
 // server in this process, the worker in a child process restarted when it dies (so a worker
 // crash never silences the receivers). Ctrl-C stops all of it.
 import { resolve } from 'node:path';
+import { loadEnvFile } from './env-file';
+import { PortTakenError } from './port-check';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startCountersign } from './countersign';
 import { createLogger } from './logger';
@@ -31,12 +33,13 @@ function unauthenticatedLine(config: Config): string {
 }
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   // We stop things in order ourselves (HTTP, worker, Temporal), so the SDK must not react to
   // Ctrl-C on its own; and its webpack chatter is noise on a terminal.
   // The worker process binds TEMPORAL_METRICS_PORT: its metrics are the ones worth scraping.
-  installTemporalRuntime(config, { sdkMetrics: false });
+  installTemporalRuntime(config, { logger, sdkMetrics: false });
   const sdkMetrics = sdkMetricsUrl(config);
   const countersign = await startCountersign(config, { logger, workerProcess: 'child' });
   const { devServer, address } = countersign;
@@ -68,7 +71,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof UserActivitiesError || err instanceof WorkerStartError) {
+  if (err instanceof ConfigError || err instanceof UserActivitiesError || err instanceof WorkerStartError || err instanceof PortTakenError) {
     console.error(err.message);
   } else {
     console.error('Countersign failed to start:', err instanceof Error ? err.message : err);

@@ -4,6 +4,8 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
 import { checkApiExposure } from './api/api-exposure';
+import { loadEnvFile } from './env-file';
+import { PortTakenError } from './port-check';
 import { ConfigError, loadConfig } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import { createLogger } from './logger';
@@ -16,10 +18,11 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { installTemporalRuntime } from './temporal/runtime';
 
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   checkApiExposure(config.http);
   const logger = createLogger(config.logLevel);
-  installTemporalRuntime(config);
+  installTemporalRuntime(config, { logger });
   warnIfPlaintext(config, logger);
   // The native (Rust) connection: less CPU per signal than @grpc/grpc-js (bench/README.md).
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
@@ -40,6 +43,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? err.message : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`);
+  console.error(err instanceof ConfigError || err instanceof PortTakenError ? err.message : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
 });

@@ -23,7 +23,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ role: 'worker', pid: process.pid });
   let onLog: ReturnType<typeof watchWorkflowTaskFailures> | undefined;
-  installTemporalRuntime(config, { onLog: (entry) => onLog?.(entry) });
+  installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
   onLog = watchWorkflowTaskFailures({ client, logger, count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }) });

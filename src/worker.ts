@@ -18,6 +18,7 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { installTemporalRuntime } from './temporal/runtime';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
+import { loadEnvFile } from './env-file';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
 export interface WorkerDeps {
@@ -138,10 +139,11 @@ export async function startCountersignWorker(options: CountersignWorkerOptions =
  * `/readyz` and `/metrics` on PORT for the orchestrator and Prometheus.
  */
 async function main() {
+  loadEnvFile();
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   let onLog: ReturnType<typeof watchWorkflowTaskFailures> | undefined;
-  const sdkMetrics = installTemporalRuntime(config, { onLog: (entry) => onLog?.(entry) });
+  const sdkMetrics = installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   warnIfPlaintext(config, logger);
   const metrics = createMetrics();
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));

@@ -7,6 +7,7 @@ import { signhostTransactionSchema } from '../providers/signhost-transaction';
 import { signicatCallbackSchema } from '../providers/signicat';
 import type { Provider, Refusal } from '../providers/provider';
 import type { ProviderName } from '../shared/types';
+import { listTransactionsQuery, transactionListResponse } from './list-query';
 import { errorResponse, registerTransactionBody, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';
 
 type JsonObject = Record<string, unknown>;
@@ -43,6 +44,15 @@ export function requestJsonSchema(schema: z.ZodType): JsonObject {
 function responseJsonSchema(schema: z.ZodType): JsonObject {
   const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonObject;
   return rest;
+}
+
+/** Query parameters from a zod object schema: one per property, none required unless the schema says so. */
+function queryParameters(schema: z.ZodType): JsonObject[] {
+  const { properties = {}, required = [] } = requestJsonSchema(schema) as { properties?: Record<string, JsonObject>; required?: string[] };
+  return Object.entries(properties).map(([name, prop]) => {
+    const { description, ...rest } = prop;
+    return { name, in: 'query', required: required.includes(name), schema: rest, ...(description !== undefined && { description }) };
+  });
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -91,6 +101,7 @@ export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): 
     RegisterTransactionRequest: requestJsonSchema(registerTransactionBody),
     RegisterTransactionResponse: responseJsonSchema(registerTransactionResponse),
     TransactionState: responseJsonSchema(transactionStateResponse),
+    TransactionList: responseJsonSchema(transactionListResponse),
     Error: responseJsonSchema(errorResponse),
   };
   let paths: JsonObject = {};
@@ -129,6 +140,17 @@ export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): 
             '201': { description: 'registered now', content: json(ref('RegisterTransactionResponse')) },
             '200': { description: 'already registered', content: json(ref('RegisterTransactionResponse')) },
             ...errors({ '400': 'invalid body', '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '503': 'Temporal unavailable' }),
+          },
+        },
+        get: {
+          tags: ['transactions'],
+          operationId: 'listTransactions',
+          summary: 'Transactions, the latest change first (close time once closed, else start time), a page at a time',
+          security: [{ bearer: [] }],
+          parameters: queryParameters(listTransactionsQuery),
+          responses: {
+            '200': { description: 'one page; nextCursor when more follow', content: json(ref('TransactionList')) },
+            ...errors({ '400': 'invalid query (detail names the parameter)', '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '503': 'Temporal unavailable' }),
           },
         },
       },

@@ -4,22 +4,40 @@ import { describeIssues } from '../providers/provider';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../encryption/payload-codec';
 import { apiAuth } from './api-auth';
+import { unknownSteps } from './known-steps';
+import { listTransactionsQuery } from './list-query';
+import { InvalidCursorError, listTransactions } from '../temporal/transaction-list';
 import { registerTransactionBody } from './transaction-schemas';
 
 export interface TransactionsRouterDeps {
   transactions: TransactionContext;
   apiToken: string | undefined;
   logger: Logger;
+  /**
+   * Every step a worker of this deployment runs (built-in and user activities). Given, a plan
+   * naming another is refused with 400; absent (a receiver process that cannot know the
+   * workers' activities), any name is accepted.
+   */
+  knownSteps?: readonly string[];
 }
 
-/** The application API: `POST /transactions`, `GET /transactions/{workflowId}`. */
+/** The application API: `POST /transactions`, `GET /transactions` (a page of the latest), `GET /transactions/{workflowId}`. */
 export function createTransactionsRouter(deps: TransactionsRouterDeps): express.Router {
   const router = express.Router();
+  const known = deps.knownSteps && new Set(deps.knownSteps);
   router.use('/transactions', apiAuth(deps.apiToken), express.json({ limit: '64kb' }));
 
   router.post('/transactions', async (req, res) => {
+    // express.json leaves the body undefined for any other content type (curl -d sends a form).
+    if (req.body === undefined) return res.status(400).json({ error: 'invalid request', detail: '(body): expected a JSON object sent with content-type: application/json' });
     const parsed = registerTransactionBody.safeParse(req.body);
-    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues) });
+    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues, req.body) });
+    if (known) {
+      const unknown = unknownSteps(parsed.data.steps, known);
+      if (unknown.length > 0) {
+        return res.status(400).json({ error: 'invalid request', detail: `${unknown.join('; ')} (known: ${[...known].join(', ')})` });
+      }
+    }
     const { provider, kind, externalId, ...registration } = parsed.data;
     try {
       const { workflowId, created } = await registerTransaction(deps.transactions, { provider, kind, externalId }, registration);
@@ -28,6 +46,19 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       return res.status(created ? 201 : 200).json({ workflowId });
     } catch (err) {
       deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message, provider, kind }, 'could not register transaction');
+      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+    }
+  });
+
+  router.get('/transactions', async (req, res) => {
+    const parsed = listTransactionsQuery.safeParse(req.query);
+    if (!parsed.success) return res.status(400).json({ error: 'invalid query', detail: describeIssues(parsed.error.issues, req.query) });
+    const { open, ...filter } = parsed.data;
+    try {
+      return res.json(await listTransactions(deps.transactions.client, { ...filter, open: open === 'true' }));
+    } catch (err) {
+      if (err instanceof InvalidCursorError) return res.status(400).json({ error: 'invalid query', detail: err.message });
+      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'listing transactions failed');
       return res.status(503).json({ error: 'Temporal unavailable, retry later' });
     }
   });

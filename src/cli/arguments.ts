@@ -10,6 +10,8 @@ const FLAGS = {
   '--limit': z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1).max(1000),
   '--status': z.enum([...SIGNING_STATUSES, ...REGISTERED_MAIL_STATUSES, 'unregistered']),
   '--provider': z.enum(PROVIDERS),
+  '--since': z.string().min(1),
+  '--cursor': z.string().min(1),
 } as const;
 type ValueFlag = keyof typeof FLAGS;
 const SWITCHES = ['--open', '--json'] as const;
@@ -17,7 +19,7 @@ type Switch = (typeof SWITCHES)[number];
 
 /** Which flags each command takes. */
 const ALLOWED: Record<string, ReadonlyArray<ValueFlag | Switch>> = {
-  list: ['--status', '--provider', '--open', '--limit'],
+  list: ['--status', '--provider', '--open', '--limit', '--since', '--cursor', '--json'],
   show: ['--json'],
   poll: [],
   renotify: [],
@@ -30,6 +32,8 @@ export interface CliArguments {
   limit: number;
   status?: string;
   provider?: string;
+  since?: string;
+  cursor?: string;
   open: boolean;
   json: boolean;
 }
@@ -56,8 +60,7 @@ export function parseCliArguments(command: string, args: string[]): CliArguments
     const result = FLAGS[arg as ValueFlag].safeParse(value);
     if (!result.success) throw new CliUsageError(`${arg} ${JSON.stringify(value)}: ${result.error.issues[0].message}`);
     if (arg === '--limit') parsed.limit = result.data as number;
-    else if (arg === '--status') parsed.status = result.data as string;
-    else parsed.provider = result.data as string;
+    else parsed[arg.slice(2) as 'status' | 'provider' | 'since' | 'cursor'] = result.data as string;
   }
   return parsed;
 }

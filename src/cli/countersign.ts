@@ -1,16 +1,16 @@
 // `npx countersign <command>`: what an operator needs without opening the Web UI.
-import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
-import { CliUsageError, parseCliArguments } from './arguments';
-import { getState } from '../temporal/transactions';
+// Each call is a short process, so what it loads is its speed: the Temporal client (its
+// protobuf definitions are most of the start-up time) is loaded only by the commands that
+// talk to Temporal, and never the worker or the workflow bundler (docs/performance.md).
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../config';
 import { lateEvents } from '../workflows/late-callback';
-import { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows, transactionQuery, type ListedWorkflow } from '../temporal/operator';
-import { temporalConnectionOptions } from '../temporal/connection-options';
-import { createDataConverter } from '../encryption/data-converter';
+import { CliUsageError, parseCliArguments, type CliArguments } from './arguments';
 
 const USAGE = `countersign — operate Countersign transactions
 
-  countersign list [--status S] [--provider P] [--open] [--limit N]
+  countersign list [--provider P] [--status S] [--since 1h|ISO] [--open] [--limit N] [--cursor C] [--json]
+                                         the latest change first (close time, else start time)
   countersign show <workflowId> [--json]
   countersign poll <workflowId>          ask the provider's status API now
   countersign renotify <workflowId>      ask the provider to send its callback again (Signicat)
@@ -19,8 +19,13 @@ const USAGE = `countersign — operate Countersign transactions
   countersign late apply <lateWorkflowId>   apply a late callback by hand (new run of the transaction)
   countersign refused [--limit N]        recent refused callbacks, from the running server
 
-Connects to TEMPORAL_ADDRESS (default 127.0.0.1:TEMPORAL_PORT), namespace TEMPORAL_NAMESPACE.
+Connects to TEMPORAL_ADDRESS (default 127.0.0.1:TEMPORAL_PORT), namespace TEMPORAL_NAMESPACE;
+\`refused\` asks COUNTERSIGN_URL (default http://127.0.0.1:PORT).
 `;
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
 
 function table(rows: Array<Record<string, string | undefined>>): string {
   if (rows.length === 0) return '(none)';
@@ -30,8 +35,32 @@ function table(rows: Array<Record<string, string | undefined>>): string {
   return [line(cols), line(width.map((w) => '─'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c] ?? '')))].join('\n');
 }
 
-const workflowRows = (list: ListedWorkflow[]) =>
-  list.map((w) => ({ workflowId: w.workflowId, status: w.signingStatus, run: w.status.toLowerCase(), started: w.startTime, closed: w.closeTime }));
+/** The Temporal address this CLI uses, as the configuration resolves it. */
+function temporalAddress(config: Config): string {
+  return config.temporal.address ?? `127.0.0.1:${config.temporal.devServer.port}`;
+}
+
+async function connect(config: Config): Promise<{ client: Client; close(): Promise<void> }> {
+  // require, not import(): under tsx a dynamic import() would bypass its TypeScript loader.
+  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { temporalConnectionOptions } = require('../temporal/connection-options') as typeof import('../temporal/connection-options');
+  const address = temporalAddress(config);
+  try {
+    // Same cluster, TLS and API key as the worker and receivers; an operator waiting on a
+    // wrong address should hear about it in seconds, not the SDK's default ten.
+    const connection = await Connection.connect({ ...temporalConnectionOptions(config.temporal), connectTimeout: '3s' });
+    // Same payload keys too: states are encrypted in Temporal.
+    const { createDataConverter } = require('../encryption/data-converter') as typeof import('../encryption/data-converter');
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
+    return { client, close: () => connection.close() };
+  } catch (err) {
+    throw new CliError(
+      `cannot reach Temporal at ${address} (${err instanceof Error ? err.message : String(err)}). ` +
+        `Is Countersign running (npm start)? Otherwise point the CLI at it: TEMPORAL_ADDRESS=host:port for a cluster of your own, ` +
+        `or TEMPORAL_PORT=<port> for the embedded dev server started with a port of its own.`,
+    );
+  }
+}
 
 export async function run(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,7 +68,7 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     out(USAGE);
     return command ? 0 : 1;
   }
-  let parsed;
+  let parsed: CliArguments;
   try {
     parsed = parseCliArguments(command, rest);
   } catch (err) {
@@ -52,22 +81,41 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   if (command === 'refused') {
     const base = process.env.COUNTERSIGN_URL ?? `http://127.0.0.1:${config.http.port}`;
     const headers: Record<string, string> = config.http.apiToken ? { authorization: `Bearer ${config.http.apiToken}` } : {};
-    const res = await fetch(`${base}/operator/refused?limit=${parsed.limit}`, { headers });
-    if (!res.ok) throw new Error(`${base} answered ${res.status}`);
+    const res = await fetch(`${base}/operator/refused?limit=${parsed.limit}`, { headers }).catch((err: Error) => {
+      throw new CliError(`cannot reach Countersign at ${base} (${err.cause instanceof Error ? err.cause.message : err.message}). Is it running? Otherwise set COUNTERSIGN_URL (or PORT) to where it listens.`);
+    });
+    if (res.status === 401 || res.status === 403) throw new CliError(`${base} answered ${res.status}: set COUNTERSIGN_API_TOKEN to the server's token`);
+    if (!res.ok) throw new CliError(`${base} answered ${res.status}`);
     const { refused } = (await res.json()) as { refused: Array<Record<string, string | undefined>> };
     out(table(refused.map((r) => ({ at: r.at, provider: r.provider, reason: r.reason, detail: r.detail, sender: r.sender }))));
     return 0;
   }
 
-  // Same cluster, TLS, API key and payload keys as the worker and receivers.
-  const connection = await Connection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
+  const limit = parsed.limit;
+  const since = parsed.since;
+  const { client, close } = await connect(config);
+  const { getState } = require('../temporal/transactions') as typeof import('../temporal/transactions');
+  const { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows } = require('../temporal/operator') as typeof import('../temporal/operator');
+  const { listTransactions, parseSince } = require('../temporal/transaction-list') as typeof import('../temporal/transaction-list');
   try {
-    const limit = parsed.limit;
     switch (command) {
       case 'list': {
-        const query = transactionQuery({ status: parsed.status, provider: parsed.provider, open: parsed.open });
-        out(table(workflowRows(await listWorkflows(client, query, limit))));
+        const sinceAt = since === undefined ? undefined : parseSince(since);
+        if (since !== undefined && !sinceAt) throw new CliError('--since: expected an ISO time or a duration like 1h');
+        const page = await listTransactions(client, {
+          provider: parsed.provider,
+          status: parsed.status,
+          since: sinceAt,
+          open: parsed.open,
+          limit,
+          cursor: parsed.cursor,
+        });
+        if (parsed.json) {
+          out(JSON.stringify(page, null, 2));
+          return 0;
+        }
+        out(table(page.transactions.map((t) => ({ lastChange: t.lastChange, workflowId: t.workflowId, status: t.status, run: t.run }))));
+        if (page.nextCursor) out(`\nmore: add --cursor ${page.nextCursor}`);
         return 0;
       }
       case 'show': {
@@ -123,11 +171,10 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
         return 0;
       }
       default:
-        out(`unknown command ${command}\n\n${USAGE}`);
         return 1;
     }
   } finally {
-    await connection.close();
+    await close();
   }
 }
 

@@ -1,8 +1,10 @@
-// Where the demo runs. Standalone (the usual case): its own Countersign (embedded dev server
-// on its own data folder, worker, receivers) and the four simulators, all on loopback, with
-// Countersign's provider URLs and credentials pointed at the simulators. Attached: a
-// Countersign already answers at COUNTERSIGN_URL (or on PORT), so the demo only adds the
-// simulators, or uses those `npm run simulators` already started.
+// Where the demo runs. Standalone (the default, even beside a running `npm start`): its own
+// Countersign (embedded dev server on its own data folder, worker, receivers) and the four
+// simulators, all on loopback on free ports, with Countersign's provider URLs and credentials
+// pointed at the simulators. Attached (`--attach`, on purpose only): a Countersign already
+// answers at COUNTERSIGN_URL (or on PORT), so the demo only adds the simulators, or uses
+// those `npm run simulators` already started.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -71,8 +73,11 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
   const credentials = simulatorCredentials(env);
   const ports = Object.fromEntries(Object.keys(SIMULATOR_PORTS).map((n) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? 0]));
   const sims = await startSimulators({ countersignUrl, credentials, ports, env });
+  let releaseDataDir = () => undefined as void;
   try {
-    const dataDir = resolve(env.COUNTERSIGN_DATA_DIR ?? join('.data', 'demo'));
+    // Never COUNTERSIGN_DATA_DIR: that is the user's own instance's database.
+    const dataDir = resolve(env.DEMO_DATA_DIR ?? join('.data', 'demo'));
+    releaseDataDir = claimDataDir(dataDir);
     const configEnv: NodeJS.ProcessEnv = {
       ...env,
       // Standalone means its own dev server, whatever cluster the shell points at.
@@ -82,17 +87,18 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       TEMPORAL_PORT: String(envPort(env, 'TEMPORAL_PORT') ?? (await portOrFree(7233))),
       TEMPORAL_UI_PORT: String(envPort(env, 'TEMPORAL_UI_PORT') ?? (await portOrFree(8233))),
       COUNTERSIGN_DATA_DIR: dataDir,
+      COUNTERSIGN_DOCUMENTS_DIR: join(dataDir, 'documents'),
       // Finished transactions close soon, so the Web UI shows them completed while you look.
       LINGER_AFTER_FINAL: env.LINGER_AFTER_FINAL ?? '30s',
       ...sims.apiUrls,
       ...credentials,
     };
     const config = loadConfig(configEnv);
-    installTemporalRuntime(config);
-    // The table owns the terminal: Countersign's JSON logs go to a file.
+    // The table owns the terminal: Countersign's JSON logs, the SDK's included, go to a file.
     const logFile = join(dataDir, 'countersign.log');
     const destination = pino.destination({ dest: logFile, mkdir: true, sync: false });
     const logger = createLogger(config.logLevel, destination);
+    installTemporalRuntime(config, { logger });
     const countersign = await startCountersign(config, { logger, say });
     return {
       standalone: true,
@@ -113,6 +119,7 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       async stop() {
         await sims.close();
         await countersign.stop('demo stopped');
+        releaseDataDir();
         await new Promise((r) => {
           destination.once('close', r);
           destination.end();
@@ -121,7 +128,38 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
     };
   } catch (err) {
     await sims.close();
+    releaseDataDir();
     throw err;
+  }
+}
+
+export class DemoBusyError extends Error {
+  override name = 'DemoBusyError';
+}
+
+/**
+ * One demo per data folder: two embedded dev servers on one SQLite file would corrupt each
+ * other's view. The folder holds the pid of the demo using it; returns its release.
+ */
+export function claimDataDir(dataDir: string): () => void {
+  const pidFile = join(dataDir, 'demo.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new DemoBusyError(`another demo (pid ${pid}) is running on ${dataDir}: stop it, or give this one a folder of its own with DEMO_DATA_DIR`);
+    }
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(pidFile, String(process.pid));
+  return () => rmSync(pidFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -149,7 +187,7 @@ export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Pr
     describe: [
       ['Countersign', `${countersignUrl} (already running: the demo uses it)`],
       ['Simulators', `${Object.values(sims?.apiUrls ?? urls).join(' ')}${sims ? '' : ' (already running)'}`],
-      ['Note', 'its *_API_URL and credentials must be those `npm run simulators` prints, or the lost callbacks are never recovered; `npm run demo -- --standalone` starts a separate Countersign'],
+      ['Note', 'its *_API_URL and credentials must be those `npm run simulators` prints, or the lost callbacks are never recovered; without --attach the demo runs a Countersign of its own'],
     ],
     async stop() {
       await sims?.close();

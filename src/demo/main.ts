@@ -1,12 +1,14 @@
 // `npm run demo`: transactions at all four providers, played against the provider simulators
 // through their whole life, watched in a live table, then left running for the Web UI.
 //   --exit        stop once every scenario has ended (exit code 1 if one did not as expected)
-//   --standalone  start a separate Countersign even if one is already running
+//   --attach      use the Countersign already running (COUNTERSIGN_URL, or PORT) instead of
+//                 starting one of its own; its transactions then land in that instance
 // Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <NAME>_SIMULATOR_PORT (free ports when
-// unset and the usual ones are taken), COUNTERSIGN_DATA_DIR (default .data/demo),
+// unset and the usual ones are taken), DEMO_DATA_DIR (default .data/demo),
 // DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
 import { ConfigError } from '../config';
-import { attach, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
+import { PortTakenError } from '../port-check';
+import { attach, DemoBusyError, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
 import { runScenarios } from './run-scenarios';
 import { SCENARIOS } from './scenarios';
 
@@ -46,9 +48,14 @@ async function main(argv: string[]): Promise<number> {
   const runId = `demo-${Date.now().toString(36)}`;
   const beatMs = millis('DEMO_BEAT_MS', 1500);
   const timeoutMs = millis('DEMO_TIMEOUT_MS', 60_000);
-  const existing = argv.includes('--standalone') ? undefined : await runningCountersign(env);
+  const existing = await runningCountersign(env);
+  const attaching = argv.includes('--attach');
+  if (attaching && !existing) {
+    throw new ConfigError(`--attach: no Countersign answers at ${env.COUNTERSIGN_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`}; start one (npm start), set COUNTERSIGN_URL to it, or drop --attach`);
+  }
   write(`${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`);
-  const demo = existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
+  if (existing && !attaching) write(`A Countersign answers at ${existing}; the demo leaves it alone and runs its own (--attach would use that one).\n`);
+  const demo = attaching && existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
 
   let stopping: Promise<void> | undefined;
   let exitCode = 0;
@@ -112,7 +119,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `demo failed: ${err.message}`}\n`);
+    const plain = err instanceof ConfigError || err instanceof DemoBusyError || err instanceof PortTakenError;
+    process.stderr.write(`${plain ? err.message : `demo failed: ${err.message}`}\n`);
     process.exit(1);
   },
 );

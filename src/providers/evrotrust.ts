@@ -89,7 +89,7 @@ export function createEvrotrust(settings: ProviderSettings['evrotrust']): Provid
     allowedIps: settings.allowedIps,
     parseCallback(req: CallbackRequest): CallbackOutcome {
       const parsed = evrotrustCallbackSchema.safeParse(req.json);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const { transactionID, status, rejectReason } = parsed.data;
       return {
         kind: 'events',

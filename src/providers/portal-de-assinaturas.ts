@@ -4,7 +4,7 @@
 import type { ProviderSettings } from '../config';
 import { secretsEqual } from '../api/api-auth';
 import type { TransactionRef } from '../shared/types';
-import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
+import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type IssueLike, type Provider } from './provider';
 import {
   createSignerTag,
   documentCallbackSchema,
@@ -105,15 +105,24 @@ export function createPortalDeAssinaturas(settings: ProviderSettings['portal-de-
       const authenticated = header !== undefined;
       if (isRegisteredMail(body)) {
         const parsed = registeredMailCallbackSchema.safeParse(body);
-        if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+        if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
         const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: parsed.data.registeredmailid };
         return { kind: 'events', ref, events: [registeredMailEvent(parsed.data, 'callback', req.receivedAt)], authenticated };
       }
       const parsed = documentCallbackSchema.safeParse(body);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
       const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'signing', externalId: parsed.data.documentid };
       return { kind: 'events', ref, events: [documentEvent(parsed.data, 'callback', req.receivedAt, signerTag)], authenticated };
     },
     answer: standardAnswer,
   };
+}
+
+// Field names are matched lower-cased; a refusal names them as the provider's documentation spells them.
+const DOCUMENTED_NAMES: Record<string, string> = { documentid: 'documentId', registeredmailid: 'registeredMailId', apidownload: 'apiDownload' };
+
+function describePortalIssues(issues: ReadonlyArray<IssueLike>, body: Record<string, unknown>): string {
+  const named = issues.map((issue) => ({ ...issue, path: issue.path.map((p) => (typeof p === 'string' ? (DOCUMENTED_NAMES[p] ?? p) : p)) }));
+  const namedBody = Object.fromEntries(Object.entries(body).map(([k, v]) => [DOCUMENTED_NAMES[k] ?? k, v]));
+  return describeIssues(named, namedBody);
 }

@@ -108,7 +108,53 @@ export function standardAnswer(outcome: 'accepted' | Refusal): Answer {
   }
 }
 
-/** Summarizes zod-style issues without echoing values (which may hold personal data). */
-export function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`).join('; ');
+/** The parts of a zod issue a refusal may repeat: where, what was expected, never the value. */
+export interface IssueLike {
+  path: PropertyKey[];
+  message: string;
+  code?: string;
+  expected?: unknown;
+  values?: readonly unknown[];
+  errors?: ReadonlyArray<ReadonlyArray<{ code?: string; expected?: unknown; path?: PropertyKey[] }>>;
+}
+
+/**
+ * Summarizes zod-style issues for a 400's `detail` and the log: each names the field and
+ * what it should hold, and says `missing` when the field is absent from `input`. Values are
+ * never echoed, since a callback or a registration may carry personal data.
+ */
+export function describeIssues(issues: ReadonlyArray<IssueLike>, input?: unknown): string {
+  return issues
+    .map((issue) => {
+      const where = issue.path.map(String).join('.') || '(body)';
+      const expected = expectedOf(issue);
+      if (issue.path.length > 0 && input !== undefined && isAbsent(input, issue.path)) {
+        return `${where}: missing${expected ? ` (expected ${expected})` : ''}`;
+      }
+      // A union's own message ("Invalid input") says nothing; what its branches expected does.
+      if (issue.code === 'invalid_union' && expected) return `${where}: expected ${expected}`;
+      return `${where}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+function expectedOf(issue: IssueLike): string | undefined {
+  if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return issue.expected;
+  if (issue.code === 'invalid_value' && issue.values?.length) return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_union' && issue.errors) {
+    const kinds = issue.errors.map((branch) => branch.find((e) => e.code === 'invalid_type' && (e.path ?? []).length === 0)?.expected);
+    if (kinds.every((k): k is string => typeof k === 'string')) return [...new Set(kinds)].join(' or ');
+  }
+  return undefined;
+}
+
+/** True when the object holding the last path segment exists and lacks it. */
+function isAbsent(input: unknown, path: PropertyKey[]): boolean {
+  let node: unknown = input;
+  for (const key of path.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  if (typeof node !== 'object' || node === null) return false;
+  return (node as Record<PropertyKey, unknown>)[path[path.length - 1]] === undefined;
 }

@@ -57,7 +57,7 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
 
       const json = req.json;
       const parsed = parseSignhostTransaction(json, settings.maxActivitiesPerPostback);
-      if (!parsed.ok) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.issues) };
+      if (!parsed.ok) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.issues, json) };
       const { tx, notes } = parsed.value;
 
       const verdict = checksumVerdict(req, { ...tx, Checksum: checksumField.safeParse(json).data?.Checksum }, settings.sharedSecret);

@@ -77,7 +77,7 @@ export function createSignicat(settings: ProviderSettings['signicat']): Provider
         return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${headerName} header` };
       }
       const parsed = signicatCallbackSchema.safeParse(req.json);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues) };
+      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const { dossierId, processId, status } = parsed.data;
       return {
         kind: 'events',

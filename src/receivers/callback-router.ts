@@ -185,11 +185,17 @@ function refuse(
     { requestId: res.locals.requestId, provider: provider.name, reason: refusal, detail, workflowId, path: req.path, sender: req.ip },
     'callback refused',
   );
-  return send(provider, deps, res, refusal, started);
+  return send(provider, deps, res, refusal, started, refusal === 'invalid-payload' ? detail : undefined);
 }
 
-function send(provider: Provider, deps: CallbackRouterDeps, res: Response, outcome: 'accepted' | Refusal, started: number) {
-  const answer = provider.answer(outcome);
+/**
+ * `detail`, for a payload refused as invalid, names the fields at fault (describeIssues never
+ * echoes values). It joins a JSON 400 only: a provider answered otherwise (Signhost: 200
+ * empty, so a forger learns nothing) gets exactly its usual answer.
+ */
+function send(provider: Provider, deps: CallbackRouterDeps, res: Response, outcome: 'accepted' | Refusal, started: number, detail?: string) {
+  let answer = provider.answer(outcome);
+  if (detail && answer.status === 400 && typeof answer.body === 'object') answer = { ...answer, body: { ...answer.body, detail } };
   deps.metrics.answerSeconds.observe({ provider: provider.name, status: String(answer.status) }, (Date.now() - started) / 1000);
   res.status(answer.status);
   if (answer.headers) res.set(answer.headers);

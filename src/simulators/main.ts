@@ -1,6 +1,6 @@
 // `npm run simulators`: the four provider simulators on fixed loopback ports, calling back a
 // Countersign at COUNTERSIGN_URL. Prints the environment that points Countersign at them.
-// Drive them through each one's control API (`POST /_simulator/...`, see README).
+// Drive them through each one's control API (`POST /_simulator/...`, see docs/providers.md).
 import { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type SimulatorName } from './start';
 
 const env = process.env;

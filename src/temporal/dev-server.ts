@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ALL_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
 import { temporalCliPath } from './binaries';
+import { assertPortFree } from '../port-check';
 
 export interface DevServerOptions {
   port: number;
@@ -59,6 +60,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   mkdirSync(dataDir, { recursive: true });
   const dbFile = join(dataDir, 'temporal.db');
   const logFile = join(dataDir, 'temporal.log');
+  // Checked first: with the port taken, waiting for it to answer would find the other program.
+  await assertPortFree(opts.port, ip, 'TEMPORAL_PORT');
+  await assertPortFree(opts.uiPort, ip, 'TEMPORAL_UI_PORT');
   const args = [
     'server',
     'start-dev',

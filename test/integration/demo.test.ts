@@ -2,7 +2,8 @@
 // own (embedded dev server, worker, receivers, simulators), once attached to a Countersign this
 // test runs, whose application API then tells what became of every transaction.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -62,14 +63,29 @@ describe('npm run demo --exit', () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('standalone: starts Temporal, Countersign and the simulators, and every scenario ends as expected', async () => {
+  it('standalone, beside a running Countersign it leaves alone: starts Temporal, Countersign and the simulators, and every scenario ends as expected', async () => {
     const ports = { PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort() };
-    const { code, out } = await runDemo(['--exit', '--standalone'], {
+    // The user's own instance: it answers, and its data folder must stay untouched.
+    const theirs = createHttpServer((req, res) => {
+      theirRequests.push(`${req.method} ${req.url}`);
+      res.end('{"status":"ok"}');
+    });
+    const theirRequests: string[] = [];
+    await new Promise<void>((r) => theirs.listen(0, '127.0.0.1', () => r()));
+    const theirUrl = `http://127.0.0.1:${(theirs.address() as { port: number }).port}`;
+    const theirDataDir = join(dataDir, 'users-own-instance');
+    const { code, out } = await runDemo(['--exit'], {
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       ...(await simulatorPorts()),
-      COUNTERSIGN_DATA_DIR: dataDir,
-    });
+      COUNTERSIGN_URL: theirUrl,
+      COUNTERSIGN_DATA_DIR: theirDataDir,
+      DEMO_DATA_DIR: join(dataDir, 'demo'),
+    }).finally(() => theirs.close());
     expect({ code, out }).toMatchObject({ code: 0 });
+    expect(out).toContain(`A Countersign answers at ${theirUrl}; the demo leaves it alone`);
+    expect(theirRequests).toEqual(['GET /healthz']);
+    expect(existsSync(theirDataDir)).toBe(false);
+    expect(existsSync(join(dataDir, 'demo', 'temporal.db'))).toBe(true);
     expect(out).toContain(`http://127.0.0.1:${ports.PORT}`);
     expect(out).toContain(`All ${SCENARIOS.length} transactions ended as expected`);
     for (const s of SCENARIOS) {
@@ -100,7 +116,7 @@ describe('npm run demo --exit', () => {
     });
 
     it('drives the simulators against it; its API shows every transaction as the scenario expects', async () => {
-      const { code, out } = await runDemo(['--exit'], { ...simPorts, COUNTERSIGN_URL: stack.app.url, TEMPORAL_ADDRESS: env.address });
+      const { code, out } = await runDemo(['--exit', '--attach'], { ...simPorts, COUNTERSIGN_URL: stack.app.url, TEMPORAL_ADDRESS: env.address });
       expect({ code, out }).toMatchObject({ code: 0 });
       expect(out).toContain('already running: the demo uses it');
 
@@ -127,4 +143,12 @@ describe('npm run demo --exit', () => {
       expect(states.some((s) => s.provider === 'signhost' && s.events.some((e) => e.type === 'signerAction'))).toBe(true);
     }, 120_000);
   });
+});
+
+describe('refusals', () => {
+  it('--attach with nothing to attach to says so and how to fix it', async () => {
+    const { code, out } = await runDemo(['--exit', '--attach'], { COUNTERSIGN_URL: `http://127.0.0.1:${await freePort()}` });
+    expect(code).toBe(1);
+    expect(out).toMatch(/--attach: no Countersign answers at http:\/\/127\.0\.0\.1:\d+; start one \(npm start\)/);
+  }, 60_000);
 });
