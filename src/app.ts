@@ -10,6 +10,8 @@ import { createCallbackRouter } from './receivers/callback-router';
 import type { Provider } from './providers/provider';
 import { apiAuth } from './api/api-auth';
 import { RefusalLog } from './receivers/refusal-log';
+import { checkTemporalReadiness, describeProblems, readinessTarget } from './temporal/readiness';
+import { describeTemporalError } from './temporal/temporal-errors';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +23,8 @@ export interface AppDeps {
   deliveryTimeoutMs?: number;
 }
 
+const READINESS_CACHE_MS = 30_000;
+
 /** The HTTP server: receivers, application API, health and metrics. Built from its dependencies so tests run the real thing. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -31,12 +35,30 @@ export function createApp(deps: AppDeps): express.Express {
   const refusals = new RefusalLog();
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  const target = readinessTarget(deps.config.temporal);
+  // A good answer about the namespace and search attributes holds for a while (they are not
+  // removed in normal operation); a bad one is asked again on every probe, so the fix shows.
+  let configuredUntil = 0;
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.client.withDeadline(Date.now() + 2000, () => deps.client.workflowService.getSystemInfo({}));
-      res.json({ status: 'ready' });
     } catch (err) {
-      res.status(503).json({ status: 'unavailable', detail: 'Temporal not reachable' });
+      deps.logger.warn({ err: describeTemporalError(err) }, 'readiness: Temporal not reachable');
+      return res.status(503).json({ status: 'unavailable', detail: 'Temporal not reachable' });
+    }
+    if (Date.now() < configuredUntil) return res.json({ status: 'ready' });
+    try {
+      const report = await deps.client.withDeadline(Date.now() + 2000, () => checkTemporalReadiness(deps.client.connection, target));
+      if (report.problems.length > 0) {
+        const detail = describeProblems(target, report.problems);
+        deps.logger.error({ problems: report.problems.map((p) => p.problem) }, detail);
+        return res.status(503).json({ status: 'misconfigured', detail, problems: report.problems });
+      }
+      configuredUntil = Date.now() + READINESS_CACHE_MS;
+      return res.json({ status: 'ready' });
+    } catch (err) {
+      deps.logger.warn({ err: describeTemporalError(err) }, 'readiness: namespace check failed');
+      return res.status(503).json({ status: 'unavailable', detail: 'Temporal did not answer the namespace check' });
     }
   });
   app.get('/metrics', async (_req, res) => {

@@ -13,6 +13,7 @@ import { createProviders } from './providers';
 import { createShutdown, type ShutdownStep } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { startCountersignWorker } from './worker';
 
 export interface StartCountersignOptions {
@@ -61,6 +62,8 @@ export async function startCountersign(config: Config, opts: StartCountersignOpt
     const clientConnection = await NativeConnection.connect(target);
     const workerConnection = await NativeConnection.connect(target);
     steps.unshift(['temporal connections', () => Promise.all([workerConnection.close(), clientConnection.close()]).then(() => undefined)]);
+    // Fails startup naming a missing namespace or search attribute and the command that creates it.
+    for (const note of await assertTemporalReady(clientConnection, readinessTarget(config.temporal, target.address))) opts.logger.warn(note);
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
     const providers = createProviders(config);
     for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);

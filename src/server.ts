@@ -10,6 +10,7 @@ import { createMetrics } from './metrics';
 import { createProviders } from './providers';
 import { createShutdown, stopOnSignals } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
+import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 
 async function main() {
@@ -18,6 +19,13 @@ async function main() {
   installTemporalRuntime(config);
   // The native (Rust) connection: less CPU per signal than @grpc/grpc-js (bench/README.md).
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  // Receivers that cannot start a workflow must not take traffic: stop here, saying what to fix.
+  try {
+    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal))) logger.warn({ role: 'server' }, note);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
   const server = await listen(app, config.http.port, config.http.host);

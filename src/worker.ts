@@ -13,6 +13,7 @@ import type { ProviderName } from './shared/types';
 import { createShutdown, stopOnSignals } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
+import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
@@ -136,7 +137,17 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const sdkMetrics = installTemporalRuntime(config);
   const metrics = createMetrics();
-  const running = await startCountersignWorker({ config, metrics });
+  // A worker on a cluster without Countersign's namespace or search attributes would poll
+  // forever while every start fails: stop here, saying what to create.
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  let running: RunningCountersignWorker;
+  try {
+    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal))) logger.warn({ role: 'worker' }, note);
+    running = await startCountersignWorker({ config, metrics, connection });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);
   logger.info(
     {
@@ -153,6 +164,7 @@ async function main() {
   const stop = createShutdown(
     [
       ['worker', () => running.stop()],
+      ['temporal connection', () => connection.close()],
       ['ops http', () => closeHttpServer(ops, 5_000)],
     ],
     logger,

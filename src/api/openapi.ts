@@ -31,6 +31,7 @@ const OUTCOMES: Array<'accepted' | Refusal> = [
   'forbidden-address',
   'unknown-transaction',
   'unavailable',
+  'server-error',
 ];
 
 /** The JSON Schema of what a client may send (defaults optional, transforms' input side). */

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Logger } from '../logger';
 import { describeIssues } from '../providers/provider';
+import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
 import { apiAuth } from './api-auth';
 import { registerTransactionBody } from './transaction-schemas';
@@ -9,6 +10,19 @@ export interface TransactionsRouterDeps {
   transactions: TransactionContext;
   apiToken: string | undefined;
   logger: Logger;
+}
+
+/**
+ * A Temporal failure, logged with its cause. Only an outage is "retry later" (503); Temporal
+ * refusing the request (a missing search attribute, a denied API key) is a 500 that names
+ * the request, so whoever reads the log finds the cause.
+ */
+function temporalFailed(deps: TransactionsRouterDeps, res: express.Response, err: unknown, message: string, extra: Record<string, unknown> = {}) {
+  const requestId = res.locals.requestId as string | undefined;
+  const code = grpcCodeName(grpcCode(err));
+  deps.logger.error({ requestId, err: describeTemporalError(err), code, ...extra }, message);
+  if (isTemporalOutage(err)) return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+  return res.status(500).json({ error: `Temporal refused the request (${code}); the server log has the cause`, ...(requestId && { requestId }) });
 }
 
 /** The application API: `POST /transactions`, `GET /transactions/{workflowId}`. */
@@ -26,8 +40,7 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       deps.logger.info({ requestId: res.locals.requestId, workflowId, created }, 'transaction registered');
       return res.status(created ? 201 : 200).json({ workflowId });
     } catch (err) {
-      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message, provider, kind }, 'could not register transaction');
-      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+      return temporalFailed(deps, res, err, 'could not register transaction', { provider, kind });
     }
   });
 
@@ -37,8 +50,7 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       if (!state) return res.status(404).json({ error: 'unknown transaction' });
       return res.json(state);
     } catch (err) {
-      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'state query failed');
-      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+      return temporalFailed(deps, res, err, 'state query failed');
     }
   });
 

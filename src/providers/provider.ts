@@ -25,7 +25,10 @@ export type Refusal =
   | 'unauthorized'
   | 'forbidden-address'
   | 'unknown-transaction'
-  | 'unavailable';
+  /** Temporal could not be reached: the sender should retry. */
+  | 'unavailable'
+  /** Temporal refused the request (a misconfigured cluster): not recorded, logged with its cause. */
+  | 'server-error';
 
 export type CallbackOutcome =
   | {
@@ -93,6 +96,8 @@ export function standardAnswer(outcome: 'accepted' | Refusal): Answer {
       return { status: 404, body: { error: 'unknown transaction' } };
     case 'unavailable':
       return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
+    case 'server-error':
+      return { status: 500, body: { error: 'internal error' } };
   }
 }
 

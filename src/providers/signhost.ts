@@ -68,6 +68,7 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
         authenticated: verdict.authenticated,
       };
     },
-    answer: (outcome) => (outcome === 'unavailable' ? standardAnswer('unavailable') : { status: 200, body: '' }),
+    // Not recorded (Temporal down or refusing): a 5xx, so Signhost keeps the postback queued.
+    answer: (outcome) => (outcome === 'unavailable' || outcome === 'server-error' ? standardAnswer(outcome) : { status: 200, body: '' }),
   };
 }

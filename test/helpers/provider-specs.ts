@@ -66,6 +66,7 @@ const standard = (r: Refusal): number =>
     'forbidden-address': 403,
     'unknown-transaction': 404,
     unavailable: 503,
+    'server-error': 500,
   })[r];
 
 const portalHeaders = { 'x-callback-token': PORTAL_TOKEN };
@@ -114,7 +115,7 @@ export const SPECS: ProviderSpec[] = [
     }),
     finalStatus: 'signed',
     // Signhost is answered 200 whatever is wrong: the sender learns nothing.
-    answer: (r) => (r === 'unavailable' ? 503 : 200),
+    answer: (r) => (r === 'unavailable' ? 503 : r === 'server-error' ? 500 : 200),
   },
   {
     label: 'signicat',
