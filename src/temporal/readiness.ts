@@ -74,8 +74,9 @@ export function describeProblems(target: ReadinessTarget, problems: ReadinessPro
   return `${where} is not ready for Countersign:\n${lines.join('\n')}${note}`;
 }
 
-function cliBase(target: ReadinessTarget): string {
-  return `temporal operator${target.address ? ` --address ${target.address}` : ''} --namespace ${target.namespace}`;
+/** `temporal operator <command> --address … --namespace …`, ready to paste. */
+function cli(target: ReadinessTarget, command: string): string {
+  return `temporal operator ${command}${target.address ? ` --address ${target.address}` : ''} --namespace ${target.namespace}`;
 }
 
 /**
@@ -90,7 +91,7 @@ export async function checkTemporalReadiness(services: Services, target: Readine
     if (grpcCodeName(grpcCode(err)) !== 'NOT_FOUND') throw err;
     report.problems.push({
       problem: `namespace ${target.namespace} does not exist`,
-      fix: `${cliBase(target).replace(' --namespace', ' namespace create --namespace')} --retention ${target.retention ?? '30d'}`,
+      fix: `${cli(target, 'namespace create')} --retention ${target.retention ?? '30d'}`,
     });
     // Without the namespace its search attributes cannot be listed; the next check will.
     return report;
@@ -112,14 +113,14 @@ export async function checkTemporalReadiness(services: Services, target: Readine
 
   for (const key of target.searchAttributes ?? ALL_SEARCH_ATTRIBUTES) {
     const type = cliTypeName(key);
-    const fix = `${cliBase(target)} search-attribute create --name ${key.name} --type ${type}`;
+    const fix = `${cli(target, 'search-attribute create')} --name ${key.name} --type ${type}`;
     const actual = registered[key.name];
     if (actual === undefined) {
       report.problems.push({ problem: `search attribute ${key.name} (${type}) is not registered`, fix });
     } else if (Number(actual) !== indexedValueType(key)) {
       const actualName = Object.values(TYPES).find((t) => t.indexed === Number(actual))?.cli ?? String(actual);
       report.problems.push({
-        problem: `search attribute ${key.name} is registered as ${actualName}, Countersign needs ${type} (remove it first: ${cliBase(target)} search-attribute remove --name ${key.name})`,
+        problem: `search attribute ${key.name} is registered as ${actualName}, Countersign needs ${type} (remove it first: ${cli(target, 'search-attribute remove')} --name ${key.name})`,
         fix,
       });
     }

@@ -2,10 +2,10 @@
 // attributes) and the time-skipping test server (days pass in seconds). Both from the
 // binaries `npm install` put in .tools/bin, never from the SDK's own download.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, DefaultLogger, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
+import { indexedValueType } from '../../src/temporal/readiness';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -22,12 +22,13 @@ function quietRuntime() {
   }
 }
 
-export function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/** A dev server with Countersign's search attributes (none: a cluster nobody set up). */
+export function startDevServerEnv(opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      searchAttributes: opts.searchAttributes ?? ALL_SEARCH_ATTRIBUTES,
       extraArgs: ['--log-level', 'error'],
     },
   });
@@ -41,9 +42,7 @@ export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   // The test server knows no custom search attributes until told; workflows upsert ours.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
+    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, indexedValueType(key)])),
   });
   return env;
 }
