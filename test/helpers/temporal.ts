@@ -6,6 +6,7 @@ import { bundleWorkflowCode, Runtime, DefaultLogger, makeTelemetryFilterString, 
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
 import { indexedValueType } from '../../src/temporal/readiness';
+import { existingCluster } from './existing-cluster';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -22,9 +23,17 @@ function quietRuntime() {
   }
 }
 
-/** A dev server with Countersign's search attributes (none: a cluster nobody set up). */
+/**
+ * A dev server with Countersign's search attributes (none: a cluster nobody set up), or the
+ * cluster COUNTERSIGN_TEST_TEMPORAL_ADDRESS names, which must be set up already.
+ */
 export function startDevServerEnv(opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const cluster = existingCluster();
+  // A test that needs a bare server (no search attributes) always gets its own.
+  if (cluster && opts.searchAttributes === undefined) {
+    return TestWorkflowEnvironment.createFromExistingServer({ address: cluster.address, namespace: cluster.namespace });
+  }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
