@@ -175,6 +175,8 @@ YAML
 
 start_temporal() {
   if alive "$DIR/temporal.pid"; then return; fi
+  # Another server on the port would answer the health check in this one's place.
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then die "port $PORT is in use: set CLUSTER_TEMPORAL_PORT"; fi
   write_config
   # exec: the pid written is the server's own, and no shell keeps this script's output open.
   (cd "$DIR" && exec "$BIN/temporal-server" --root "$DIR" --config config --env development --allow-no-auth start \
