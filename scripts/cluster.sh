@@ -218,17 +218,22 @@ banner() {
   say "  TEMPORAL_ADDRESS=$ADDRESS npm start" "  COUNTERSIGN_TEST_TEMPORAL_ADDRESS=$ADDRESS npx jest test/integration/..." "  npm run cluster -- stop" "$rule" ""
 }
 
+stop_process() {
+  local f=$1 pid
+  if alive "$DIR/$f.pid"; then
+    pid=$(cat "$DIR/$f.pid")
+    kill "$pid"
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+  fi
+  rm -f "$DIR/$f.pid"
+}
+
+stop_temporal() { stop_process temporal; }
+
 stop() {
-  local f pid
-  for f in ui temporal; do
-    if alive "$DIR/$f.pid"; then
-      pid=$(cat "$DIR/$f.pid")
-      kill "$pid"
-      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-      kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-    fi
-    rm -f "$DIR/$f.pid"
-  done
+  stop_process ui
+  stop_process temporal
   if [ -f "$PG_DATA/PG_VERSION" ]; then as_pg "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; fi
   say "cluster stopped (data kept in $DIR)"
 }
@@ -253,7 +258,13 @@ case "${1:-start}" in
     start_ui
     banner
     ;;
+  # The Temporal server alone, PostgreSQL kept: what an upgrade or a crash of the server does.
+  restart-temporal)
+    stop_temporal
+    start_temporal
+    say "Temporal server restarted at $ADDRESS"
+    ;;
   stop) stop ;;
   status) status ;;
-  *) die "usage: npm run cluster [-- start|stop|status]" ;;
+  *) die "usage: npm run cluster [-- start|stop|status|restart-temporal]" ;;
 esac
