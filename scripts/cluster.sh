@@ -10,7 +10,7 @@
 #
 # Ports: CLUSTER_TEMPORAL_PORT (frontend gRPC, default 17233; the other services use the next
 # ports up to +9, membership +100..+109), CLUSTER_POSTGRES_PORT (55432), CLUSTER_UI_PORT
-# (18080; only if a Web UI binary was built). CLUSTER_DIR (default .data/cluster) holds data,
+# (18080; CLUSTER_UI=false leaves the Web UI out). CLUSTER_DIR (default .data/cluster) holds data,
 # logs and pid files. CLUSTER_HISTORY_SHARDS overrides the shard count of countersign.env.
 set -euo pipefail
 
@@ -21,6 +21,8 @@ set -a
 set +a
 
 TEMPORAL_VERSION=v1.32.2
+# The Web UI's Go server embeds the UI itself; the compose stack's temporalio/ui image is this version.
+UI_VERSION=v2.49.1
 GO_TOOLCHAIN=go1.26.10
 DIR=$(mkdir -p "${CLUSTER_DIR:-$ROOT/.data/cluster}" && cd "${CLUSTER_DIR:-$ROOT/.data/cluster}" && pwd)
 BIN="$ROOT/.tools/cluster/bin"
@@ -65,6 +67,17 @@ build_temporal() {
     "go.temporal.io/server/cmd/server@$TEMPORAL_VERSION" "go.temporal.io/server/cmd/tools/sql@$TEMPORAL_VERSION"
   mv "$BIN/build/server" "$BIN/temporal-server"
   mv "$BIN/build/sql" "$BIN/temporal-sql-tool"
+}
+
+build_ui() {
+  [ -x "$BIN/temporal-ui-server" ] && return
+  say "Building the Temporal Web UI $UI_VERSION from the Go module proxy (a few minutes the first time)..."
+  mkdir -p "$BIN/build"
+  if GOTOOLCHAIN=$GO_TOOLCHAIN GOBIN="$BIN/build" go install "github.com/temporalio/ui-server/v2/cmd/server@$UI_VERSION"; then
+    mv "$BIN/build/server" "$BIN/temporal-ui-server"
+  else
+    say "The Web UI did not build; the cluster runs without it."
+  fi
 }
 
 start_postgres() {
@@ -192,7 +205,7 @@ start_temporal() {
 }
 
 start_ui() {
-  [ -x "$BIN/temporal-ui-server" ] || return 0
+  [ "${CLUSTER_UI:-true}" != false ] && [ -x "$BIN/temporal-ui-server" ] || return 0
   alive "$DIR/ui.pid" && return 0
   cat >"$DIR/config/ui.yaml" <<YAML
 temporalGrpcAddress: $ADDRESS
@@ -211,7 +224,7 @@ banner() {
   say "" "$rule" "  Temporal cluster (PostgreSQL, $SHARDS history shards) is running" "$rule"
   say "  Temporal        $ADDRESS   (namespace $NAMESPACE, retention $TEMPORAL_RETENTION)"
   say "  PostgreSQL      127.0.0.1:$PG_PORT   (user temporal; databases temporal, temporal_visibility)"
-  if [ -x "$BIN/temporal-ui-server" ]; then say "  Web UI          http://127.0.0.1:$UI_PORT"; else say "  Web UI          (not built: see docs/deployment.md)"; fi
+  if alive "$DIR/ui.pid"; then say "  Web UI          http://127.0.0.1:$UI_PORT"; else say "  Web UI          (not running)"; fi
   say "  Metrics         http://127.0.0.1:$((PORT + 9))/metrics"
   say "  Data and logs   $DIR"
   say "$rule"
@@ -250,6 +263,7 @@ status() {
 case "${1:-start}" in
   start)
     build_temporal
+    [ "${CLUSTER_UI:-true}" = false ] || build_ui
     start_postgres
     setup_schemas
     start_temporal
