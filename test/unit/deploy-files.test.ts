@@ -134,7 +134,7 @@ describe('docker-compose.yml', () => {
     const setup = services['temporal-setup'];
     expect(setup.volumes).toContain('./deploy/temporal:/deploy:ro');
     const script = read(`deploy/temporal/${setup.entrypoint?.[1]?.replace('/deploy/', '')}`);
-    expect(script).toContain('temporal operator search-attribute create');
+    expect(script).toContain('operator search-attribute create');
     expect(script).toContain('COUNTERSIGN_SEARCH_ATTRIBUTES');
     // One list for the compose stack and the native cluster, with the types the engine needs.
     expect(setup.env_file).toEqual(['deploy/temporal/countersign.env']);
