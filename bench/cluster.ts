@@ -3,7 +3,7 @@
 // test and the load generator, each in its own process.
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { existingCluster } from '../test/helpers/existing-cluster';
@@ -61,6 +61,8 @@ export async function startCluster(opts: {
         namespace,
         ...(opts.sqlitePragmas && { sqlitePragmas: opts.sqlitePragmas }),
       });
+  // The dev server makes its data directory; the logs still go there without one.
+  mkdirSync(opts.dir, { recursive: true });
   const env = childEnv(dev.address, namespace, taskQueue, { BENCH_WORKFLOW_BUNDLE: opts.bundlePath, ...opts.sutEnv });
   // Countersign's JSON logs go to a file, as they would to a log collector.
   const logFd = openSync(join(opts.dir, 'countersign.log'), 'a');
