@@ -1,19 +1,24 @@
 // One measured setup: a fresh Temporal dev server (the project's own startDevServer, SQLite in
-// a temp dir), the system under test and the load generator, each in its own process.
+// a temp dir), or the cluster COUNTERSIGN_TEST_TEMPORAL_ADDRESS names, then the system under
+// test and the load generator, each in its own process.
 import { Client, Connection } from '@temporalio/client';
 import { createDataConverter } from '../src/encryption/data-converter';
 import { newKeyEntry, parseKeyList } from '../src/encryption/keys';
 import { temporal } from '@temporalio/proto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { existingCluster } from '../test/helpers/existing-cluster';
 import { freePort } from '../test/helpers/ports';
 import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { forkChild, type Child } from './rpc';
 import type { SutStats } from './sut';
 
 export interface Cluster {
+  /** The dev server, or a stand-in for an existing cluster (pid only if given, stop does nothing). */
   dev: DevServer;
+  namespace: string;
+  taskQueue: string;
   sut: Child;
   loadgen: Child;
   client: Client;
@@ -22,20 +27,18 @@ export interface Cluster {
 }
 
 const ROOT = resolve(__dirname, '..');
-const TASK_QUEUE = 'countersign';
-
 /** Only what the children need: nothing from the caller's own Countersign settings leaks in. */
 // One payload key per run, shared by the system under test, the load generator and the
 // client here: the bench measures Countersign as `npm start` runs it, payloads encrypted.
 const BENCH_KEYS = newKeyEntry('bench');
 
-function childEnv(address: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+function childEnv(address: string, namespace: string, taskQueue: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS' || k === 'BENCH_CLIENT_CONNECTION') env[k] = v;
-  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, LOG_LEVEL: 'info', COUNTERSIGN_ENCRYPTION_KEYS: BENCH_KEYS, ...BENCH_CREDENTIALS, ...extra };
+  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', COUNTERSIGN_ENCRYPTION_KEYS: BENCH_KEYS, ...BENCH_CREDENTIALS, ...extra };
 }
 
 export async function startCluster(opts: {
@@ -50,14 +53,23 @@ export async function startCluster(opts: {
   providerApis?: { rateLimit: number };
   onProgress: (line: string) => void;
 }): Promise<Cluster> {
-  const dev = await startDevServer({
-    port: await freePort(),
-    uiPort: await freePort(),
-    dataDir: opts.dir,
-    namespace: 'default',
-    ...(opts.sqlitePragmas && { sqlitePragmas: opts.sqlitePragmas }),
-  });
-  const env = childEnv(dev.address, { BENCH_WORKFLOW_BUNDLE: opts.bundlePath, ...opts.sutEnv });
+  const external = existingCluster();
+  const namespace = external?.namespace ?? 'default';
+  // A shared cluster keeps the workflows of earlier runs: a queue of its own per setup, so a
+  // backlog or a stray worker from before is never counted.
+  const taskQueue = external ? `countersign-bench-${Date.now().toString(36)}` : 'countersign';
+  const dev: DevServer = external
+    ? { address: external.address, uiUrl: '', dbFile: '', logFile: '', pid: external.pid, stop: async () => undefined }
+    : await startDevServer({
+        port: await freePort(),
+        uiPort: await freePort(),
+        dataDir: opts.dir,
+        namespace,
+        ...(opts.sqlitePragmas && { sqlitePragmas: opts.sqlitePragmas }),
+      });
+  // The dev server makes its data directory; the logs still go there without one.
+  mkdirSync(opts.dir, { recursive: true });
+  const env = childEnv(dev.address, namespace, taskQueue, { BENCH_WORKFLOW_BUNDLE: opts.bundlePath, ...opts.sutEnv });
   // Countersign's JSON logs go to a file, as they would to a log collector.
   const logFd = openSync(join(opts.dir, 'countersign.log'), 'a');
   const children: Child[] = [];
@@ -86,9 +98,11 @@ export async function startCluster(opts: {
     await loadgen.call('setReceivers', (sut.ready as { url: string }).url);
     return {
       dev,
+      namespace,
+      taskQueue,
       sut,
       loadgen,
-      client: new Client({ connection, namespace: 'default', dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }) }),
+      client: new Client({ connection, namespace, dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }) }),
       stats: () => sut.call<SutStats>('stats'),
       stop: stopAll,
     };
@@ -104,8 +118,8 @@ export async function backlog(cluster: Cluster): Promise<number> {
   let total = 0;
   for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
     const r = await cluster.client.workflowService.describeTaskQueue({
-      namespace: 'default',
-      taskQueue: { name: TASK_QUEUE, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      namespace: cluster.namespace,
+      taskQueue: { name: cluster.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
       taskQueueType,
       reportStats: true,
     });

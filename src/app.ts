@@ -15,6 +15,8 @@ import { createCodecRouter } from './api/codec-router';
 import { EncryptionCodec } from './encryption/payload-codec';
 import { TransactionRateLimit } from './receivers/transaction-rate-limit';
 import { createMatcher } from './receivers/address-allowlist';
+import { checkTemporalReadiness, describeProblems, readinessTarget } from './temporal/readiness';
+import { describeTemporalError } from './temporal/temporal-errors';
 
 export interface AppDeps {
   config: Config;
@@ -27,6 +29,8 @@ export interface AppDeps {
   /** Steps the workers run; given, registrations naming another are refused (400). */
   knownSteps?: readonly string[];
 }
+
+const READINESS_CACHE_MS = 30_000;
 
 /** The HTTP server: receivers, application API, health and metrics. Built from its dependencies so tests run the real thing. */
 export function createApp(deps: AppDeps): express.Express {
@@ -42,12 +46,30 @@ export function createApp(deps: AppDeps): express.Express {
   const refusals = new RefusalLog();
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  const target = readinessTarget(deps.config.temporal);
+  // A good answer about the namespace and search attributes holds for a while (they are not
+  // removed in normal operation); a bad one is asked again on every probe, so the fix shows.
+  let configuredUntil = 0;
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.client.withDeadline(Date.now() + 2000, () => deps.client.workflowService.getSystemInfo({}));
-      res.json({ status: 'ready' });
     } catch (err) {
-      res.status(503).json({ status: 'unavailable', detail: 'Temporal not reachable' });
+      deps.logger.warn({ err: describeTemporalError(err) }, 'readiness: Temporal not reachable');
+      return res.status(503).json({ status: 'unavailable', detail: 'Temporal not reachable' });
+    }
+    if (Date.now() < configuredUntil) return res.json({ status: 'ready' });
+    try {
+      const report = await deps.client.withDeadline(Date.now() + 2000, () => checkTemporalReadiness(deps.client.connection, target));
+      if (report.problems.length > 0) {
+        const detail = describeProblems(target, report.problems);
+        deps.logger.error({ problems: report.problems.map((p) => p.problem) }, detail);
+        return res.status(503).json({ status: 'misconfigured', detail, problems: report.problems });
+      }
+      configuredUntil = Date.now() + READINESS_CACHE_MS;
+      return res.json({ status: 'ready' });
+    } catch (err) {
+      deps.logger.warn({ err: describeTemporalError(err) }, 'readiness: namespace check failed');
+      return res.status(503).json({ status: 'unavailable', detail: 'Temporal did not answer the namespace check' });
     }
   });
   // Metrics reveal traffic per provider and refusal reasons: the token's (or this host's) only.

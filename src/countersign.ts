@@ -19,6 +19,7 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { superviseWorker } from './temporal/worker-supervisor';
 import { writeStartupBundle } from './temporal/workflow-bundle';
+import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { startCountersignWorker } from './worker';
 import { createDataConverter } from './encryption/data-converter';
 import { ensureDevCodecToken, ensureDevKeys } from './encryption/dev-secrets';
@@ -118,6 +119,8 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
     // polls and task completions behind it on one HTTP/2 channel.
     const clientConnection = await NativeConnection.connect(target);
     steps.unshift(['temporal connection', () => clientConnection.close()]);
+    // Fails startup naming a missing namespace or search attribute and the command that creates it.
+    for (const note of await assertTemporalReady(clientConnection, readinessTarget(config.temporal, target.address))) opts.logger.warn(note);
     const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
     const providers = createProviders(config);
     for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);

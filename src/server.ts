@@ -15,6 +15,7 @@ import { createShutdown, stopOnSignals } from './shutdown';
 import { createDataConverter } from './encryption/data-converter';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
+import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 
 async function main() {
@@ -26,6 +27,13 @@ async function main() {
   warnIfPlaintext(config, logger);
   // The native (Rust) connection: less CPU per signal than @grpc/grpc-js (bench/README.md).
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
+  // Receivers that cannot start a workflow must not take traffic: stop here, saying what to fix.
+  try {
+    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal))) logger.warn({ role: 'server' }, note);
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
   const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
   const server = await listen(app, config.http.port, config.http.host, config.http);

@@ -16,6 +16,7 @@ import { createDataConverter } from './encryption/data-converter';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
+import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
 import { loadEnvFile } from './env-file';
@@ -146,10 +147,19 @@ async function main() {
   const sdkMetrics = installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   warnIfPlaintext(config, logger);
   const metrics = createMetrics();
+  // A worker on a cluster without Countersign's namespace or search attributes would poll
+  // forever while every start fails: stop here, saying what to create.
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  onLog = watchWorkflowTaskFailures({ client, logger, count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }) });
-  const running = await startCountersignWorker({ config, metrics, connection });
+  let running: RunningCountersignWorker;
+  try {
+    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal))) logger.warn({ role: 'worker' }, note);
+    running = await startCountersignWorker({ config, metrics, connection });
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    onLog = watchWorkflowTaskFailures({ client, logger, count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }) });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
   const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);
   logger.info(
     {

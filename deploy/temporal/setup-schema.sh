@@ -1,14 +1,15 @@
 #!/bin/sh
 # Creates or upgrades Temporal's PostgreSQL schemas (main and visibility). Runs on every
-# `docker compose up` from the admin-tools image; safe to repeat, and the upgrade path when
-# the server image is bumped.
+# `docker compose up` from the admin-tools image, and in `npm run cluster` with the SQL tool
+# and schema files of the Go module (TEMPORAL_SQL_TOOL, TEMPORAL_SCHEMA_DIR); safe to
+# repeat, and the upgrade path when the server is bumped.
 set -eu
 
 : "${POSTGRES_SEEDS:=postgres}" "${DB_PORT:=5432}" "${POSTGRES_USER:=temporal}"
 export SQL_PASSWORD="${POSTGRES_PWD:?POSTGRES_PWD is required}"
-schema_dir=/etc/temporal/schema/postgresql/v12
+schema_dir="${TEMPORAL_SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}"
 
-sql() { temporal-sql-tool --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"; }
+sql() { "${TEMPORAL_SQL_TOOL:-temporal-sql-tool}" --plugin postgres12 --ep "$POSTGRES_SEEDS" -p "$DB_PORT" -u "$POSTGRES_USER" "$@"; }
 
 for pair in temporal:temporal temporal_visibility:visibility; do
   db=${pair%%:*}

@@ -33,6 +33,7 @@ const OUTCOMES: Array<'accepted' | Refusal> = [
   'unknown-transaction',
   'unavailable',
   'rate-limited',
+  'server-error',
 ];
 
 /** The JSON Schema of what a client may send (defaults optional, transforms' input side). */

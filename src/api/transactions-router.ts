@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Logger } from '../logger';
 import { describeIssues } from '../providers/provider';
+import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../encryption/payload-codec';
 import { apiAuth } from './api-auth';
@@ -19,6 +20,19 @@ export interface TransactionsRouterDeps {
    * workers' activities), any name is accepted.
    */
   knownSteps?: readonly string[];
+}
+
+/**
+ * A Temporal failure, logged with its cause. Only an outage is "retry later" (503); Temporal
+ * refusing the request (a missing search attribute, a denied API key) is a 500 that names
+ * the request, so whoever reads the log finds the cause.
+ */
+function temporalFailed(deps: TransactionsRouterDeps, res: express.Response, err: unknown, message: string, extra: Record<string, unknown> = {}) {
+  const requestId = res.locals.requestId as string | undefined;
+  const code = grpcCodeName(grpcCode(err));
+  deps.logger.error({ requestId, err: describeTemporalError(err), code, ...extra }, message);
+  if (isTemporalOutage(err)) return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+  return res.status(500).json({ error: `Temporal refused the request (${code}); the server log has the cause`, ...(requestId && { requestId }) });
 }
 
 /** The application API: `POST /transactions`, `GET /transactions` (a page of the latest), `GET /transactions/{workflowId}`. */
@@ -45,8 +59,7 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       deps.logger.info({ requestId: res.locals.requestId, workflowId, created }, 'transaction registered');
       return res.status(created ? 201 : 200).json({ workflowId });
     } catch (err) {
-      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message, provider, kind }, 'could not register transaction');
-      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+      return temporalFailed(deps, res, err, 'could not register transaction', { provider, kind });
     }
   });
 
@@ -69,12 +82,12 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
       if (!state) return res.status(404).json({ error: 'unknown transaction' });
       return res.json(state);
     } catch (err) {
-      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'state query failed');
       // Not Temporal's fault, and no retry helps: the message names the missing key id.
       if (err instanceof UnknownEncryptionKeyError || err instanceof PayloadDecryptionError) {
+        deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'state query failed');
         return res.status(500).json({ error: 'cannot decrypt the transaction', detail: err.message });
       }
-      return res.status(503).json({ error: 'Temporal unavailable, retry later' });
+      return temporalFailed(deps, res, err, 'state query failed');
     }
   });
 

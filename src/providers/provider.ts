@@ -25,9 +25,12 @@ export type Refusal =
   | 'unauthorized'
   | 'forbidden-address'
   | 'unknown-transaction'
+  /** Temporal could not be reached: the sender should retry. */
   | 'unavailable'
   /** The transaction's callbacks are over their rate (src/receivers/transaction-rate-limit.ts). */
-  | 'rate-limited';
+  | 'rate-limited'
+  /** Temporal refused the request (a misconfigured cluster): not recorded, logged with its cause. */
+  | 'server-error';
 
 export type CallbackOutcome =
   | {
@@ -105,6 +108,8 @@ export function standardAnswer(outcome: 'accepted' | Refusal): Answer {
       return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
     case 'rate-limited':
       return { status: 429, headers: { 'retry-after': '30' }, body: { error: 'too many callbacks for this transaction, retry later' } };
+    case 'server-error':
+      return { status: 500, body: { error: 'internal error' } };
   }
 }
 

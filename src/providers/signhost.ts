@@ -71,8 +71,9 @@ export function createSignhost(settings: ProviderSettings['signhost']): Provider
         ...(notes.length > 0 && { notes }),
       };
     },
-    // Over the transaction's rate: a 5xx, so the postback stays in Signhost's queue and comes
-    // back (each one repeats every earlier activity, so nothing is lost meanwhile).
-    answer: (outcome) => (outcome === 'unavailable' || outcome === 'rate-limited' ? standardAnswer('unavailable') : { status: 200, body: '' }),
+    // Not recorded (Temporal down or refusing, or over the transaction's rate): a 5xx, so the
+    // postback stays in Signhost's queue and comes back (each one repeats every earlier activity).
+    answer: (outcome) =>
+      outcome === 'unavailable' || outcome === 'rate-limited' ? standardAnswer('unavailable') : outcome === 'server-error' ? standardAnswer(outcome) : { status: 200, body: '' },
   };
 }

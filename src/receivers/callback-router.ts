@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Provider, Refusal } from '../providers/provider';
 import { workflowIdFor } from '../shared/ids';
+import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { deliverEvents, type TransactionContext } from '../temporal/transactions';
 import { createAllowlist } from './address-allowlist';
 import type { EventType, ProviderEvent } from '../shared/types';
@@ -138,8 +139,14 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       if (settled.error instanceof TransactionRateLimited) {
         return refuse(provider, deps, req, res, 'rate-limited', 'over the transaction\'s callback rate', started, workflowId);
       }
-      if (!joined) deps.logger.error({ requestId, provider: provider.name, workflowId, err: (settled.error as Error).message }, 'could not record callback');
-      return refuse(provider, deps, req, res, 'unavailable', 'Temporal did not accept the signal', started, workflowId);
+      const err = settled.error;
+      const cause = describeTemporalError(err);
+      const code = grpcCodeName(grpcCode(err));
+      if (!joined) deps.logger.error({ requestId, provider: provider.name, workflowId, err: cause, code }, 'could not record callback');
+      // An outage passes; a refusal (e.g. a search attribute the cluster lacks) stays until an
+      // operator acts, so it is answered as this server's own error, never as "retry later".
+      if (isTemporalOutage(err)) return refuse(provider, deps, req, res, 'unavailable', 'Temporal did not accept the signal', started, workflowId);
+      return refuse(provider, deps, req, res, 'server-error', `Temporal refused the signal (${code ?? 'no code'}): ${cause}`, started, workflowId);
     }
     const delivery = settled.value;
     if (delivery === 'unknown-transaction') {

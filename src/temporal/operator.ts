@@ -1,5 +1,6 @@
 // What operators do with transactions: list, inspect, nudge, and handle late callbacks.
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client } from '@temporalio/client';
 import { followUpNowSignal, signalFor, type EventBatch } from '../shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
@@ -53,8 +54,20 @@ export async function followUpNow(client: Client, workflowId: string, mode?: Fol
   await client.workflow.getHandle(workflowId).signal(followUpNowSignal, mode ? { mode } : undefined);
 }
 
+/**
+ * The late callback's record, read from its workflow's start event: the workflow only hands
+ * back its input, so this is the same record without waiting for a worker to run it (a
+ * listing must not hang on one that is still running, e.g. while no worker polls).
+ */
 export async function getLate(client: Client, lateWorkflowId: string): Promise<LateCallback> {
-  return (await client.workflow.getHandle(lateWorkflowId).result()) as LateCallback;
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: lateWorkflowId },
+    maximumPageSize: 1,
+  });
+  const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new Error(`${lateWorkflowId} has no start event`);
+  return decodeFromPayloadsAtIndex<LateCallback>(client.options.loadedDataConverter, 0, started.input?.payloads);
 }
 
 /**

@@ -67,6 +67,7 @@ const standard = (r: Refusal): number =>
     'unknown-transaction': 404,
     unavailable: 503,
     'rate-limited': 429,
+    'server-error': 500,
   })[r];
 
 const portalHeaders = { 'x-callback-token': PORTAL_TOKEN };
@@ -115,7 +116,7 @@ export const SPECS: ProviderSpec[] = [
     }),
     finalStatus: 'signed',
     // Signhost is answered 200 whatever is wrong: the sender learns nothing.
-    answer: (r) => (r === 'unavailable' || r === 'rate-limited' ? 503 : 200),
+    answer: (r) => (r === 'unavailable' || r === 'rate-limited' ? 503 : r === 'server-error' ? 500 : 200),
   },
   {
     label: 'signicat',

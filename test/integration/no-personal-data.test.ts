@@ -11,6 +11,7 @@ import { send, snapshot, type RawRequest } from '../helpers/http';
 import { PII, PORTAL_TOKEN, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { listedIds } from '../helpers/visibility';
 
 // The worker's logs (workflow and activity loggers, SDK, native core) captured before any
 // helper installs the quiet runtime.
@@ -111,10 +112,7 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
   await env.client.workflow.getHandle(workflowIdOf(portal, closed)).result();
   const late = { ...final, body: { ...final.body, action: 'SIGNATURE-DIGITAL', identifier: '111.444.777-35', name: PII.name } };
   expect((await send(stack.app.url, json(late))).status).toBe(200);
-  const lateIds: string[] = [];
-  for await (const wf of env.client.workflow.list({ query: `WorkflowType = 'lateCallbackWorkflow' AND SigningExternalId = '${closed}'` })) {
-    lateIds.push(wf.workflowId);
-  }
+  const lateIds = await listedIds(env.client, `WorkflowType = 'lateCallbackWorkflow' AND SigningExternalId = '${closed}'`);
   expect(lateIds).toHaveLength(1);
 
   // The captures are not empty, so a clean result means something.

@@ -6,6 +6,13 @@ import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { eventually } from '../helpers/http';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/shared/search-attributes';
+import type { LateCallback } from '../../src/workflows/late-callback';
+
+// Visibility is eventually consistent on a real cluster (and rate-limited): listings are
+// polled, gently, until they show what the test expects.
+const listed = <T>(check: () => Promise<T>) => eventually(check, 30_000, 500);
 
 let env: TestWorkflowEnvironment;
 let stack: Stack;
@@ -38,9 +45,11 @@ it('lists, shows and nudges transactions', async () => {
   await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id, reference: 'inv-3' });
   await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: id, status: 1 });
 
-  const list = await cli('list', '--provider', 'evrotrust', '--open');
-  expect(list.code).toBe(0);
-  expect(list.text).toContain(`signing:evrotrust:${id}`);
+  await listed(async () => {
+    const list = await cli('list', '--provider', 'evrotrust', '--open');
+    expect(list.code).toBe(0);
+    expect(list.text).toContain(`signing:evrotrust:${id}`);
+  });
 
   const show = await cli('show', `signing:evrotrust:${id}`);
   expect(show.text).toMatch(/status\s+pending \(provider: 1\)/);
@@ -68,9 +77,11 @@ it('lists late callbacks and applies one by hand in a new run', async () => {
   await env.client.workflow.getHandle(workflowId).terminate('test: close the transaction');
   expect((await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: id, status: 2 })).status).toBe(200);
 
-  const late = await cli('late');
-  expect(late.text).toContain(`late:${workflowId}:status:2`);
-  expect(late.text).toContain('transaction workflow already closed');
+  await listed(async () => {
+    const late = await cli('late');
+    expect(late.text).toContain(`late:${workflowId}:status:2`);
+    expect(late.text).toContain('transaction workflow already closed');
+  });
 
   const applied = await cli('late', 'apply', `late:${workflowId}:status:2`);
   expect(applied.text).toContain('new run');
@@ -81,6 +92,40 @@ it('lists late callbacks and applies one by hand in a new run', async () => {
   }
   expect(await handle.query<TransactionState>('state')).toMatchObject({ status: 'signed', registered: true });
 });
+
+it('lists and shows a late callback whose workflow is still running, without waiting for it', async () => {
+  // No worker polls this queue: the record's workflow stays running. The listing must read
+  // it anyway (it used to wait for the result, forever).
+  const id = uniqueId();
+  const record: LateCallback = {
+    workflowId: `signing:signicat:${id}`,
+    ref: { provider: 'signicat', kind: 'signing', externalId: id },
+    event: { key: 'status:completed', type: 'statusReported', source: 'callback', receivedAt: '2026-01-01T10:00:00.000Z', status: 'signed', providerStatus: 'completed' },
+    reason: 'transaction workflow already closed',
+  };
+  const lateId = `late:${record.workflowId}:status:completed`;
+  await env.client.workflow.start('lateCallbackWorkflow', {
+    workflowId: lateId,
+    taskQueue: `nobody-polls-${uniqueId('q')}`,
+    args: [record],
+    typedSearchAttributes: [
+      { key: SigningProvider, value: 'signicat' },
+      { key: SigningExternalId, value: id },
+      { key: SigningStatus, value: 'late' },
+    ],
+  });
+  try {
+    await listed(async () => {
+      const late = await cli('late');
+      expect(late.code).toBe(0);
+      expect(late.text).toContain(lateId);
+    });
+    const show = await cli('late', 'show', lateId);
+    expect(JSON.parse(show.text)).toEqual(record);
+  } finally {
+    await env.client.workflow.getHandle(lateId).terminate('test done');
+  }
+}, 45_000);
 
 it('shows refused callbacks with their reason', async () => {
   await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: uniqueId(), status: 2 });

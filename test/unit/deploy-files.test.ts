@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { cliTypeName } from '../../src/temporal/readiness';
 
 const root = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -133,10 +134,14 @@ describe('docker-compose.yml', () => {
     const setup = services['temporal-setup'];
     expect(setup.volumes).toContain('./deploy/temporal:/deploy:ro');
     const script = read(`deploy/temporal/${setup.entrypoint?.[1]?.replace('/deploy/', '')}`);
-    expect(script).toContain('temporal operator search-attribute create');
-    expect(script).toContain('--type Keyword');
-    const listed = /for name in ([\w ]+); do/.exec(script)?.[1].split(' ').sort();
-    expect(listed).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => k.name).sort());
+    expect(script).toContain('operator search-attribute create');
+    expect(script).toContain('COUNTERSIGN_SEARCH_ATTRIBUTES');
+    // One list for the compose stack and the native cluster, with the types the engine needs.
+    expect(setup.env_file).toEqual(['deploy/temporal/countersign.env']);
+    expect(services.temporal.env_file).toEqual(['deploy/temporal/countersign.env']);
+    const shared = /^COUNTERSIGN_SEARCH_ATTRIBUTES=(.*)$/m.exec(read('deploy/temporal/countersign.env'))?.[1].split(',').sort();
+    expect(shared).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}:${cliTypeName(k)}`).sort());
+    expect(read('scripts/cluster.sh')).toContain('deploy/temporal/countersign.env');
     expect(setup.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     const schema = services['temporal-schema'];
     expect(existsSync(join(root, 'deploy/temporal', schema.entrypoint?.[1]?.replace('/deploy/', '') ?? 'missing'))).toBe(true);
