@@ -14,6 +14,8 @@ export interface Cluster {
   dev: DevServer;
   sut: Child;
   loadgen: Child;
+  /** Countersign's HTTP app (receivers and the transactions API). */
+  url: string;
   client: Client;
   stats(): Promise<SutStats>;
   stop(): Promise<void>;
@@ -77,11 +79,13 @@ export async function startCluster(opts: {
     const sut = await forkChild(join(__dirname, 'sut.ts'), { env: { ...env, ...apis }, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
     // Stopping goes in reverse: the load generator first, then Countersign.
     children.unshift(sut);
-    await loadgen.call('setReceivers', (sut.ready as { url: string }).url);
+    const url = (sut.ready as { url: string }).url;
+    await loadgen.call('setReceivers', url);
     return {
       dev,
       sut,
       loadgen,
+      url,
       client: new Client({ connection, namespace: 'default' }),
       stats: () => sut.call<SutStats>('stats'),
       stop: stopAll,
