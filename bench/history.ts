@@ -35,7 +35,7 @@ function git(args: string[]): string {
 
 async function main() {
   const sizes = {
-    duplicates: count('BENCH_HISTORY_DUPLICATES', 5_000),
+    duplicates: count('BENCH_HISTORY_DUPLICATES', 10_000),
     postbacks: count('BENCH_HISTORY_POSTBACKS', 200),
     activities: count('BENCH_HISTORY_ACTIVITIES', 5_000),
     activitiesPerPostback: ACTIVITIES_PER_POSTBACK,
@@ -47,6 +47,8 @@ async function main() {
     process.stdout.write(`[history ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}\n`);
   };
   const loadBefore = loadavg();
+  // The code that ran: taken before anything is measured.
+  const commit = git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : '');
   say(`sizes ${JSON.stringify(sizes)}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -130,7 +132,7 @@ async function main() {
       startedAt: new Date(t0).toISOString(),
       finishedAt: new Date().toISOString(),
       durationS: (Date.now() - t0) / 1000,
-      commit: git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : ''),
+      commit,
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
       node: process.version,
       loadAverage: { before: loadBefore, after: loadavg() },
