@@ -102,7 +102,9 @@ async function main() {
           wallMs,
         });
       } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
+        // fetch hides why it failed (refused, reset) in `cause`.
+        const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+        const error = (err instanceof Error ? err.message : String(err)) + cause;
         say(`${name} FAILED: ${error}`);
         failures.push({ shape: name, error });
       }
@@ -123,8 +125,9 @@ async function main() {
     );
   } finally {
     await cluster?.stop().catch((err) => say(`stopping: ${err}`));
-    if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
-    else say(`kept ${work}`);
+    // A failed shape keeps Countersign's and Temporal's logs for a look at why.
+    if (!process.env.BENCH_KEEP && !failures.length) rmSync(work, { recursive: true, force: true });
+    else say(`kept ${work} (countersign.log, temporal.log, the SQLite file)`);
   }
 
   const results: HistoryBenchResults = {
