@@ -55,30 +55,31 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'countersign-bench-history-'));
   const shapes: HistoryShape[] = [];
   const failures: HistoryBenchResults['failures'] = [];
-  let cluster: Cluster | undefined;
   try {
     say('bundling workflows (the worker and the replays use the same bundle)');
     const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: new DefaultLogger('WARN') });
     const bundlePath = join(work, 'workflows-bundle.js');
     writeFileSync(bundlePath, code);
-    say('starting a dev server and Countersign');
-    cluster = await startCluster({
-      dir: work,
-      bundlePath,
-      // A transaction's workflow ends a second after its final status, so its chain can be read whole.
-      sutEnv: { LINGER_AFTER_FINAL: '1 second', BODY_LIMIT: '1mb' },
-      onProgress: (line) => say(`  ${line}`),
-    });
-    const c = cluster;
-    const baseUrl = c.url;
-
-    const shape = async (name: string, traffic: string, provider: string, send: (externalId: string) => Promise<Sent>) => {
+    // Each shape on a fresh dev server and Countersign: one shape's history does not weigh on
+    // the next, and a Countersign that dies under one shape does not take the others with it.
+    const shape = async (name: string, traffic: string, provider: string, send: (baseUrl: string, externalId: string) => Promise<Sent>) => {
       say(`${name}: ${traffic}`);
+      let cluster: Cluster | undefined;
       try {
+        say(`${name}: starting a dev server and Countersign`);
+        cluster = await startCluster({
+          dir: join(work, name),
+          bundlePath,
+          // A transaction's workflow ends a second after its final status, so its chain can be read whole.
+          sutEnv: { LINGER_AFTER_FINAL: '1 second', BODY_LIMIT: '1mb' },
+          onProgress: (line) => say(`  ${line}`),
+        });
+        const c = cluster;
+        const baseUrl = c.url;
         const externalId = `history-${name}-${Date.now()}`;
         const workflowId = await register(baseUrl, { provider, externalId });
         const started = performance.now();
-        const sent = await send(externalId);
+        const sent = await send(baseUrl, externalId);
         say(`${name}: ${sent.accepted}/${sent.callbacks} answered 2xx; waiting for the workflow to end`);
         const state = (await c.client.workflow.getHandle(workflowId).result()) as TransactionState;
         const wallMs = performance.now() - started;
@@ -107,24 +108,25 @@ async function main() {
         const error = (err instanceof Error ? err.message : String(err)) + cause;
         say(`${name} FAILED: ${error}`);
         failures.push({ shape: name, error });
+      } finally {
+        await cluster?.stop().catch((err) => say(`${name}: stopping: ${err}`));
       }
     };
 
     const progress = (line: string) => say(`  ${line}`);
-    await shape('duplicates', `${sizes.duplicates.toLocaleString('en-US')} duplicate Evrotrust callbacks, then the final one`, 'evrotrust', (id) =>
+    await shape('duplicates', `${sizes.duplicates.toLocaleString('en-US')} duplicate Evrotrust callbacks, then the final one`, 'evrotrust', (baseUrl, id) =>
       duplicateEvrotrust(baseUrl, id, sizes.duplicates, progress),
     );
-    await shape('cumulative', `${sizes.postbacks} cumulative Signhost postbacks (each repeating every earlier activity), then status 30`, 'signhost', (id) =>
+    await shape('cumulative', `${sizes.postbacks} cumulative Signhost postbacks (each repeating every earlier activity), then status 30`, 'signhost', (baseUrl, id) =>
       cumulativeSignhost(baseUrl, id, sizes.postbacks, progress),
     );
     await shape(
       'distinct',
       `${sizes.activities.toLocaleString('en-US')} distinct Signhost activities at maximum field length, ${sizes.activitiesPerPostback} a postback, then status 30`,
       'signhost',
-      (id) => distinctSignhost(baseUrl, id, sizes.activities, sizes.activitiesPerPostback, progress),
+      (baseUrl, id) => distinctSignhost(baseUrl, id, sizes.activities, sizes.activitiesPerPostback, progress),
     );
   } finally {
-    await cluster?.stop().catch((err) => say(`stopping: ${err}`));
     // A failed shape keeps Countersign's and Temporal's logs for a look at why.
     if (!process.env.BENCH_KEEP && !failures.length) rmSync(work, { recursive: true, force: true });
     else say(`kept ${work} (countersign.log, temporal.log, the SQLite file)`);
