@@ -21,6 +21,8 @@ export interface Cluster {
   taskQueue: string;
   sut: Child;
   loadgen: Child;
+  /** Countersign's HTTP app (receivers and the transactions API). */
+  url: string;
   client: Client;
   stats(): Promise<SutStats>;
   stop(): Promise<void>;
@@ -95,13 +97,15 @@ export async function startCluster(opts: {
     const sut = await forkChild(join(__dirname, 'sut.ts'), { env: { ...env, ...apis }, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
     // Stopping goes in reverse: the load generator first, then Countersign.
     children.unshift(sut);
-    await loadgen.call('setReceivers', (sut.ready as { url: string }).url);
+    const url = (sut.ready as { url: string }).url;
+    await loadgen.call('setReceivers', url);
     return {
       dev,
       namespace,
       taskQueue,
       sut,
       loadgen,
+      url,
       client: new Client({ connection, namespace, dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }) }),
       stats: () => sut.call<SutStats>('stats'),
       stop: stopAll,

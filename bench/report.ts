@@ -1,9 +1,10 @@
 // The run written down: REPORT.md (tables, goals beside the measured values), results.json
 // (everything measured) and the SVG plots, all in the results folder.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults, IngestionRun, ResourceUse } from './bench';
 import { FINAL_CALLBACK_LAG } from './callbacks';
+import { extractSection, replaceSection } from './history-section';
 import type { LatencySummary } from './stats';
 import { COLORS, lineChart } from './svg';
 
@@ -349,8 +350,10 @@ function memoryChart(r: BenchResults): string {
 
 export function writeResults(dir: string, r: BenchResults): string[] {
   mkdirSync(dir, { recursive: true });
+  // The section `npm run bench:history` wrote stays: this run did not measure it.
+  const previous = existsSync(join(dir, 'REPORT.md')) ? extractSection(readFileSync(join(dir, 'REPORT.md'), 'utf8')) : undefined;
   const files: Record<string, string> = {
-    'REPORT.md': renderReport(r),
+    'REPORT.md': previous ? replaceSection(renderReport(r), previous) : renderReport(r),
     'results.json': JSON.stringify(r, null, 2) + '\n',
     ...renderPlots(r),
   };
