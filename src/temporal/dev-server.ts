@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ALL_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
+import { cliTypeName } from './readiness';
 import { temporalCliPath } from './binaries';
 import { assertPortFree } from '../port-check';
 
@@ -76,7 +77,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     // WAL lets readers (the Web UI, queries) run beside the writer.
     ...(opts.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
-    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliTypeName(key)}`]),
   ];
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(temporalCliPath(opts.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });

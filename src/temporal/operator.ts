@@ -7,7 +7,7 @@ import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/sea
 import type { FollowUpNow, TransactionInput, TransactionState } from '../shared/types';
 import type { signingWorkflow } from '../workflows';
 import { lateEvents, type LateCallback } from '../workflows/late-callback';
-import type { TransactionContext } from './transactions';
+import { engineOptionsFor, type TransactionContext } from './transactions';
 
 export interface ListedWorkflow {
   workflowId: string;
@@ -87,7 +87,7 @@ export async function applyLate(ctx: TransactionContext, lateWorkflowId: string)
     return { workflowId: late.workflowId, newRun: false };
   }
   const closed = (await handle.result().catch(() => undefined)) as TransactionState | undefined;
-  const input: TransactionInput = { ...late.ref, registered: closed?.registered ?? true, options: ctx.engine, searchAttributesSet: true, ...(closed && { carried: closed }) };
+  const input: TransactionInput = { ...late.ref, registered: closed?.registered ?? true, options: engineOptionsFor(late.ref.provider, ctx.engine), searchAttributesSet: true, ...(closed && { carried: closed }) };
   await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(desc.type, {
     workflowId: late.workflowId,
     taskQueue: ctx.taskQueue,

@@ -11,10 +11,12 @@ import { workflowIdFor } from '../shared/ids';
 import { keyHash } from '../shared/key-hash';
 import { compactEvent } from '../shared/transaction-state';
 import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../shared/messages';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
+import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import type { EngineOptions, ProviderEvent, Registration, TransactionInput, TransactionRef, TransactionState } from '../shared/types';
 import type { LateCallback } from '../workflows/late-callback';
 import type { lateCallbackWorkflow, signingWorkflow } from '../workflows';
+import { DEFAULT_OPTIONS } from '../workflows/defaults';
+import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 
 export interface TransactionContext {
   client: Client;
@@ -27,11 +29,33 @@ type TransactionWorkflow = typeof signingWorkflow;
 /** Both transaction workflows take and return the same types; the kind picks the name. */
 const workflowType = (ref: TransactionRef) => (ref.kind === 'registered-mail' ? 'registeredMailWorkflow' : 'signingWorkflow');
 
-function startOptions(ctx: TransactionContext, ref: TransactionRef, input: TransactionInput) {
+/**
+ * The engine options one transaction needs: its own provider's settings, not every
+ * provider's. What the Web UI shows as the workflow's input stays short.
+ */
+export function engineOptionsFor(provider: TransactionRef['provider'], engine: EngineOptions | undefined): EngineOptions | undefined {
+  if (!engine) return undefined;
+  const { providers, defaultSteps, continueAsNew, ...rest } = engine;
+  const own = providers?.[provider];
+  const steps = defaultSteps && (defaultSteps[provider] || defaultSteps.default) && { [provider]: defaultSteps[provider], default: defaultSteps.default };
+  const limits = continueAsNew && Object.keys(continueAsNew).length > 0 ? continueAsNew : undefined;
+  return { ...rest, ...(own && { providers: { [provider]: own } }), ...(steps && { defaultSteps: steps }), ...(limits && { continueAsNew: limits }) };
+}
+
+/** The Web UI's details box of a transaction: what it is, and what the application said at registration. */
+function staticDetails(ref: TransactionRef, registration?: Registration): string {
+  const lines = [`**${ref.provider}** ${ref.kind} \`${ref.externalId}\``];
+  if (registration?.reference) lines.push(`reference: ${registration.reference}`);
+  if (registration?.deadline) lines.push(`deadline: ${registration.deadline}`);
+  lines.push('current status: the search attribute SigningStatus, the current details below, or the `state` query');
+  return lines.join('\n\n');
+}
+
+function startOptions(ctx: TransactionContext, ref: TransactionRef, input: TransactionInput, registration?: Registration) {
   return {
     workflowId: workflowIdFor(ref),
     taskQueue: ctx.taskQueue,
-    args: [{ ...input, searchAttributesSet: true }] as [TransactionInput],
+    args: [{ ...input, options: engineOptionsFor(ref.provider, input.options), searchAttributesSet: true }] as [TransactionInput],
     // A closed transaction never starts a second run: callbacks after the end are late.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
@@ -41,15 +65,19 @@ function startOptions(ctx: TransactionContext, ref: TransactionRef, input: Trans
     ],
     // What the Web UI shows at the top of the workflow's page; no personal data.
     staticSummary: `${ref.provider} ${ref.kind} ${ref.externalId}`,
+    staticDetails: staticDetails(ref, registration ?? input.registration),
   };
 }
 
 /**
- * Registers the application's side in one round trip (update-with-start): the workflow is
- * started if need be and the `register` update applied atomically. Idempotent: `created` is
- * true only for the call that registered it. A transaction whose unregistered run closed on
- * its TTL (the application registered it too late) gets a fresh run that keeps that run's
- * events; any other closed transaction has run its course and stays closed.
+ * Registers the application's side. Usually one round trip: the transaction's workflow is
+ * started already registered, with its search attributes (the deadline included) set at
+ * start. Only when a callback started it first does the `register` update follow. A start
+ * needs no worker, so the application can register while every worker is down; the update
+ * (or update-with-start) would wait for one. Idempotent: `created` is true only for the call
+ * that registered it. A transaction whose unregistered run closed on its TTL (the application
+ * registered it too late) gets a fresh run that keeps that run's events; any other closed
+ * transaction has run its course and stays closed.
  */
 export async function registerTransaction(
   ctx: TransactionContext,
@@ -57,39 +85,36 @@ export async function registerTransaction(
   registration: Registration,
 ): Promise<{ workflowId: string; created: boolean }> {
   const workflowId = workflowIdFor(ref);
+  // The default deadline made explicit, so the Web UI can list it from the start.
+  const defaultDeadline = ctx.engine?.defaultDeadline ?? DEFAULT_OPTIONS.defaultDeadline;
+  const deadline = registration.deadline ?? new Date(Date.now() + msToNumber(defaultDeadline as Duration)).toISOString();
+  const input: TransactionInput = { ...ref, registered: true, registration: { ...registration, deadline }, options: ctx.engine };
+  const options = startOptions(ctx, ref, input);
   try {
-    return { workflowId, created: await registerWithStart(ctx, ref, registration, { ...ref, registered: false, options: ctx.engine }) };
+    await ctx.client.workflow.start<TransactionWorkflow>(workflowType(ref), {
+      ...options,
+      typedSearchAttributes: [...options.typedSearchAttributes, { key: SigningDeadline, value: new Date(deadline) }],
+    });
+    return { workflowId, created: true };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+  try {
+    const result = await ctx.client.workflow.getHandle(workflowId).executeUpdate(registerUpdate, { args: [registration] });
+    return { workflowId, created: result.newlyRegistered };
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  // Closed: restarted only if it closed unregistered, its events carried into the new run.
   const closed = await closedResult(ctx, workflowId);
   if (closed?.status !== 'unregistered') return { workflowId, created: false };
-  const input: TransactionInput = { ...ref, registered: false, options: ctx.engine, carried: closed };
-  try {
-    return { workflowId, created: await registerWithStart(ctx, ref, registration, input, WorkflowIdReusePolicy.ALLOW_DUPLICATE) };
-  } catch (err) {
-    // Another registration restarted it first.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
-    throw err;
-  }
-}
-
-// The run starts unregistered and the update registers it, so the one call that registered
-// the transaction is told so, whether it also started the workflow or not.
-async function registerWithStart(
-  ctx: TransactionContext,
-  ref: TransactionRef,
-  registration: Registration,
-  input: TransactionInput,
-  reuse: WorkflowIdReusePolicy = WorkflowIdReusePolicy.REJECT_DUPLICATE,
-): Promise<boolean> {
-  const startWorkflowOperation = new WithStartWorkflowOperation<TransactionWorkflow>(workflowType(ref), {
-    ...startOptions(ctx, ref, input),
-    workflowIdReusePolicy: reuse,
+  const restart = new WithStartWorkflowOperation<TransactionWorkflow>(workflowType(ref), {
+    ...startOptions(ctx, ref, { ...ref, registered: false, options: ctx.engine, carried: closed }, registration),
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  const result = await ctx.client.workflow.executeUpdateWithStart(registerUpdate, { args: [registration], startWorkflowOperation });
-  return result.newlyRegistered;
+  const result = await ctx.client.workflow.executeUpdateWithStart(registerUpdate, { args: [registration], startWorkflowOperation: restart });
+  return { workflowId, created: result.newlyRegistered };
 }
 
 export type DeliveryResult = 'accepted' | 'late' | 'unknown-transaction';

@@ -10,7 +10,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
+import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import { stepProjection } from '../shared/transaction-state';
 import type { FollowUpResult, LoopState, TransactionInput, TransactionState } from '../shared/types';
 import { DEFAULT_OPTIONS } from './defaults';
@@ -94,7 +94,14 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
         : createdMs + ms(opts.defaultDeadline)
       : createdMs + ms(opts.unregisteredTtl);
 
+  // Listed already: by the starter (a registered start), or by the bounded run this one continues.
+  let listedDeadline = (input.searchAttributesSet && input.registered && !input.carried) || input.loop ? limit() : undefined;
   while (loop.phase === 'waiting' && !run.settled()) {
+    if (state.registered && limit() !== listedDeadline) {
+      // Lets operators ask the Web UI what expires this week.
+      listedDeadline = limit();
+      upsertSearchAttributes([{ key: SigningDeadline, value: new Date(listedDeadline) }]);
+    }
     const canFollowUp = run.policy.followsUp && state.registered;
     const followUpAt = canFollowUp ? loop.silenceSince + loop.wait : Infinity;
     const wakeAt = Math.min(followUpAt, limit());

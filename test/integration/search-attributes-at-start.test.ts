@@ -34,7 +34,13 @@ afterAll(async () => {
 type EventName = string | undefined;
 async function historyOf(workflowId: string) {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  const names: EventName[] = history.events!.map((e) => Object.keys(e).find((k) => k.endsWith('EventAttributes'))?.replace('EventAttributes', ''));
+  // The SDK records each patch a run uses in TemporalChangeVersion itself, once per run; only
+  // our own attributes count here.
+  const sdkOnly = (e: (typeof history.events & object)[number]) => {
+    const fields = Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
+    return fields.length > 0 && fields.every((f) => f === 'TemporalChangeVersion');
+  };
+  const names: EventName[] = history.events!.filter((e) => !sdkOnly(e)).map((e) => Object.keys(e).find((k) => k.endsWith('EventAttributes'))?.replace('EventAttributes', ''));
   return { history, names };
 }
 

@@ -10,6 +10,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { createDataConverter } from '../../src/encryption/data-converter';
+import { ensureDevKeys } from '../../src/encryption/dev-secrets';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createProviders } from '../../src/providers';
 import type { TransactionState } from '../../src/shared/types';
@@ -102,7 +104,8 @@ beforeAll(async () => {
     throw new Error(`${err.message}\n${output}`);
   });
   connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
-  client = new Client({ connection });
+  // The key npm start made in its data folder: states are encrypted in Temporal.
+  client = new Client({ connection, dataConverter: createDataConverter({ keys: ensureDevKeys(dataDir).keys }) });
 }, 180_000);
 
 afterAll(async () => {
@@ -177,7 +180,7 @@ it('keeps answering while the worker process is killed, restarts it, and loses n
       expect(s.events.map((e) => e.key).sort()).toEqual([...keys].sort());
     }, 90_000);
   }
-  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` } })).text();
   expect(metrics).toMatch(/^countersign_worker_restarts_total 1$/m);
   expect(alive(newPid)).toBe(true);
 }, 240_000);
@@ -187,7 +190,7 @@ it('counts a failing workflow task in /metrics and logs it with the workflow id'
   const handle = await client.workflow.start('failingTaskWorkflow', { taskQueue: 'countersign', workflowId });
   try {
     await eventually(async () => {
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` } })).text();
       expect(metrics).toMatch(/^countersign_workflow_task_failures_total\{workflow_type="failingTaskWorkflow"\} [1-9]\d*$/m);
       expect(logLines().find((l) => l.msg === 'workflow task failed' && l.workflowId === workflowId)).toMatchObject({ workflowType: 'failingTaskWorkflow' });
     }, 60_000);
