@@ -196,7 +196,7 @@ describe('bounded runs', () => {
         args: [
           signicatInput(id, {
             registration: { dossierId: 'd-1', deadline },
-            options: { lingerAfterFinal: '1 minute', followUp: { firstAfter: '1 hour', backoff: 2, maxInterval: '1 day' }, continueAsNew: { maxHistoryEvents: 12 } },
+            options: { lingerAfterFinal: '1 minute', followUp: { firstAfter: '1 hour', backoff: 2, maxInterval: '1 day' }, continueAsNew: { maxHistoryEvents: 24 } },
           }),
         ],
       }),
