@@ -1,4 +1,4 @@
-// The application's TypeScript API (CONTRACTS.md "Application API"). Import from
+// The application's TypeScript API (docs/contract.md "Application API"). Import from
 // 'countersign/client' and pass your own Temporal Client (one per process).
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';

@@ -10,7 +10,7 @@ const stepSpec = z.union([
 const stepList = z.array(stepSpec).max(20);
 export const stepPlan = z.object({ onSigned: stepList.optional(), onRejected: stepList.optional(), onExpired: stepList.optional() }).strict();
 
-/** Body of `POST /transactions` (CONTRACTS.md "Application API"). */
+/** Body of `POST /transactions` (docs/contract.md "Application API"). */
 export const registerTransactionBody = z
   .object({
     provider: z.enum(PROVIDERS),

@@ -1,4 +1,4 @@
-// Provider credentials and endpoints (CONTRACTS.md "Provider credentials"). Base URLs default
+// Provider credentials and endpoints (docs/contract.md "Provider credentials"). Base URLs default
 // to each provider's production API; point them at a simulator or sandbox by env.
 import { z } from 'zod';
 import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
@@ -69,7 +69,7 @@ export const PROVIDER_ENV = z.object({
 
   SIGNICAT_API_URL: url('https://api.signicat.com'),
   SIGNICAT_CALLBACK_AUTHORIZATION: secret,
-  // Which header carries `authorizationHeader` back is unconfirmed (providers §3d).
+  // Which header carries `authorizationHeader` back is unconfirmed (docs/providers.md).
   SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: z
     .string()
     .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name')
@@ -82,7 +82,7 @@ export const PROVIDER_ENV = z.object({
   /** OAuth2 token endpoint; default `{SIGNICAT_API_URL}/auth/open/connect/token`. */
   SIGNICAT_TOKEN_URL: z.url().optional(),
   SIGNICAT_SCOPE: z.string().min(1).default('signicat-api'),
-  // UNCONFIRMED path (providers §3a): no public source names it. `{dossierId}` and
+  // UNCONFIRMED path (docs/providers.md): no public source names it. `{dossierId}` and
   // `{processId}` are filled in; on 404/405/501 the follow-up falls back to Get process.
   SIGNICAT_NOTIFY_PATH: z.string().startsWith('/').default('/assure/dossiers/{dossierId}/processes/{processId}/notify'),
   SIGNICAT_API_RATE_LIMIT: rate(10),
@@ -98,7 +98,7 @@ export const PROVIDER_ENV = z.object({
   // `production` and `sandbox` stand for the provider's published sender ranges.
   PORTAL_DE_ASSINATURAS_ALLOWED_IPS: addressList(['production', 'sandbox']),
   PORTAL_DE_ASSINATURAS_ALLOW_UNAUTHENTICATED: allowUnauthenticated,
-  // UNCONFIRMED path (providers §4a): no public source names a details/status endpoint.
+  // UNCONFIRMED path (docs/providers.md): no public source names a details/status endpoint.
   // `{documentId}` is filled in. Check the provider's Swagger and set the real one.
   PORTAL_DE_ASSINATURAS_STATUS_PATH: z.string().startsWith('/').default('/document/details?key={documentId}'),
   PORTAL_DE_ASSINATURAS_API_RATE_LIMIT: rate(5),

@@ -9,13 +9,13 @@ export interface ProviderFollowUpDefault {
 }
 
 export const FOLLOW_UP_DEFAULTS: Record<ProviderName, ProviderFollowUpDefault> = {
-  // Never retries a callback (seed 003): a missed one is gone, and Notify is cheap.
+  // Never retries a callback (docs/providers.md): a missed one is gone, and Notify is cheap.
   signicat: { firstAfter: '15 minutes', maxInterval: '6 hours' },
-  // Three attempts within minutes (seed 000); after an hour nothing more is coming.
+  // Three attempts within minutes (docs/providers.md); after an hour nothing more is coming.
   evrotrust: { firstAfter: '1 hour', maxInterval: '1 day' },
-  // Retries every 30 minutes for 24 hours (seed 001): ask once those are over.
+  // Retries every 30 minutes for 24 hours (docs/providers.md): ask once those are over.
   'portal-de-assinaturas': { firstAfter: '25 hours', maxInterval: '1 day' },
-  // Retries for 48-72 hours before dropping the queue (seed 002, providers §1f) and asks
+  // Retries for 48-72 hours before dropping the queue (docs/providers.md, docs/providers.md) and asks
   // integrators not to poll; queues have also been parked, so poll daily after that.
   signhost: { firstAfter: '73 hours', maxInterval: '1 day' },
 };

@@ -1,4 +1,4 @@
-// Portal de Assinaturas callback bodies (seed 001, providers §4) and what each action means.
+// Portal de Assinaturas callback bodies (docs/providers.md, docs/providers.md) and what each action means.
 // Kept apart from the receiver so a future status poll can produce the very same events
 // (same keys, so a fact seen by callback and by poll is applied once).
 import { createHmac } from 'node:crypto';
@@ -80,7 +80,7 @@ interface Meaning {
 }
 
 /**
- * Document actions (CONTRACTS.md mapping). An action the seed does not list is kept as a
+ * Document actions (docs/contract.md mapping). An action the seed does not list is kept as a
  * signer action that moves no status: the provider may add actions, and refusing one would
  * only make it retry for 24 hours and then drop it.
  */

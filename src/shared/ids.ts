@@ -2,7 +2,7 @@ import { KINDS, PROVIDERS } from './types';
 import type { ProviderName, TransactionKind, TransactionRef } from './types';
 
 /**
- * Deterministic workflow ids (CONTRACTS.md): receivers, the application and operators all
+ * Deterministic workflow ids (docs/contract.md): receivers, the application and operators all
  * find a transaction from what they already know.
  */
 export function workflowIdFor(ref: TransactionRef): string {

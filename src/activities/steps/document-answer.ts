@@ -1,5 +1,5 @@
 // What a document endpoint answered, as files. Portal de Assinaturas' `document/package`
-// answers JSON with the content in base64 `bytes` (providers §4a); a raw PDF (or zip) answer is
+// answers JSON with the content in base64 `bytes` (docs/providers.md); a raw PDF (or zip) answer is
 // accepted too, as Signhost's file endpoint gives and as a proxy in front of either may.
 import { STEP_FAILURE, nonRetryable } from './failures';
 import { dispositionFileName, readLimited, type FetchedBody, type OpenedAnswer } from './http';

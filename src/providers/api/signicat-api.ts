@@ -1,4 +1,4 @@
-// Signicat Assure follow-up (seed 003, providers §3). Signicat never retries a callback;
+// Signicat Assure follow-up (docs/providers.md, docs/providers.md). Signicat never retries a callback;
 // instead it offers a Notify endpoint that sends it again. So the first follow-up after
 // silence asks for a notification (the real callback then arrives at the receiver); if the
 // follow-up before this one already asked and nothing came, Get process tells the truth.
@@ -12,7 +12,7 @@ import { signicatEvent } from '../signicat';
 import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
 import { createTokenSource } from './signicat-token';
 
-/** Process status → normalized status (CONTRACTS.md); unknown values are kept without one. */
+/** Process status → normalized status (docs/contract.md); unknown values are kept without one. */
 /** Outcome prefix the next follow-up reads (FollowUpRequest.previousOutcome). */
 export const NOTIFY_REQUESTED = 'notify requested';
 
