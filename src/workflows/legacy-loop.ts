@@ -2,11 +2,12 @@
 // marker in their history). It issues exactly the commands it always did, so those runs
 // replay; at their next continue-as-new they move to today's loop. Remove it once no run
 // started before that change is open (see docs/upgrading.md).
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, continueAsNew, log, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import { stepProjection } from '../shared/transaction-state';
 import type { ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
+import { askProvider } from './ask-provider';
 import { ms } from './duration';
 import { expire } from './expire';
 import { runStepsLegacy, stepsFor } from './post-steps';
@@ -76,21 +77,7 @@ export async function legacyLoop(run: TransactionRun): Promise<TransactionState>
         if (canFollowUp || requested) {
           attempt++;
           const before = run.news;
-          let result: { events: ProviderEvent[]; outcome: string };
-          try {
-            result = await followUp({
-              ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
-              workflowId: state.workflowId,
-              dossierId: state.dossierId,
-              attempt,
-              previousOutcome: lastOutcome,
-              ...(requestedMode && { requested: requestedMode }),
-            });
-          } catch (err) {
-            if (!(err instanceof ActivityFailure)) throw err;
-            const kind = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : (err.cause?.name ?? 'ActivityFailure');
-            result = { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}` };
-          }
+          const result = await askProvider(followUp, state, attempt, lastOutcome, requestedMode);
           lastOutcome = result.outcome;
           for (const event of result.events) onEvent(event);
           state.lastFollowUp = { at: nowIso(), outcome: result.outcome };

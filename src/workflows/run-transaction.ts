@@ -1,7 +1,5 @@
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -14,6 +12,7 @@ import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } fr
 import { stepProjection } from '../shared/transaction-state';
 import type { FollowUpResult, LoopState, TransactionInput, TransactionState } from '../shared/types';
 import { DEFAULT_OPTIONS } from './defaults';
+import { askProvider, type FollowUpActivity } from './ask-provider';
 import { ms } from './duration';
 import { expire } from './expire';
 import { legacyLoop } from './legacy-loop';
@@ -167,31 +166,13 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
   return stepProjection(state);
 }
 
-type FollowUp = (req: Parameters<Activities['followUp']>[0]) => Promise<FollowUpResult>;
-
 /** One follow-up: ask the provider, apply what it said as one batch, adjust the backoff. */
-async function followUpOnce(run: TransactionRun, loop: LoopState, followUp: FollowUp, mode?: 'poll' | 'notify'): Promise<void> {
+async function followUpOnce(run: TransactionRun, loop: LoopState, followUp: FollowUpActivity, mode?: 'poll' | 'notify'): Promise<void> {
   const { state } = run;
   loop.attempt++;
   const attempt = loop.attempt;
   const before = run.news;
-  let result: FollowUpResult;
-  try {
-    result = await followUp({
-      ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
-      workflowId: state.workflowId,
-      dossierId: state.dossierId,
-      attempt,
-      previousOutcome: loop.lastOutcome,
-      ...(mode && { requested: mode }),
-    });
-  } catch (err) {
-    // A provider that refuses our credentials or stays down must not end the transaction:
-    // keep waiting for callbacks and ask again later.
-    if (!(err instanceof ActivityFailure)) throw err;
-    const kind = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : (err.cause?.name ?? 'ActivityFailure');
-    result = { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}` };
-  }
+  const result = await askProvider(followUp, state, attempt, loop.lastOutcome, mode);
   loop.lastOutcome = result.outcome;
   if (result.events.length > 0) run.apply(result.events);
   state.lastFollowUp = { at: nowIso(), outcome: result.outcome };
