@@ -108,11 +108,16 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
     run.refresh();
 
     const reschedules = run.reschedules;
-    await condition(
-      () => run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || run.mustContinueAsNew(),
-      Math.max(0, wakeAt - Date.now()),
-      { summary: followUpAt <= limit() ? 'silence: next follow-up' : state.registered ? 'deadline' : 'waiting for registration' },
-    );
+    // Already due (a registration whose deadline has passed): act now rather than start a
+    // timer that is due on arrival.
+    const waitMs = wakeAt - Date.now();
+    if (waitMs > 0) {
+      await condition(
+        () => run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || run.mustContinueAsNew(),
+        waitMs,
+        { summary: followUpAt <= limit() ? 'silence: next follow-up' : state.registered ? 'deadline' : 'waiting for registration' },
+      );
+    }
     if (run.settled()) break;
     if (run.mustContinueAsNew()) await handOver();
     if (run.reschedules !== reschedules) continue;

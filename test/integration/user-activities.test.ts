@@ -36,6 +36,9 @@ async function endWith(
       provider: 'evrotrust',
       externalId,
       reference: 'deal-9001',
+      // The time-skipping server's clock runs far ahead of this process's once a test has
+      // awaited a result; a deadline from the server's clock keeps the transaction open.
+      deadline: new Date((await env.currentTimeMs()) + 30 * 86_400_000).toISOString(),
       taskQueue: config.temporal.taskQueue,
       steps: status === 'signed' ? { onSigned: steps } : { onRejected: steps },
     });
