@@ -6,6 +6,7 @@ import type { Provider } from '../src/providers/provider';
 import type { ProviderEvent, ProviderName, TransactionRef } from '../src/shared/types';
 import { signhostPostback } from '../test/helpers/signhost';
 import { seededRandom } from './stats';
+import { receiveCallback } from '../src/providers/provider';
 
 /** Credentials the bench configures, so every callback is authenticated (checksum or header). */
 export const BENCH_CREDENTIALS = {
@@ -81,7 +82,7 @@ export function withEvents(providers: Partial<Record<ProviderName, Provider>>, r
   const provider = providers[req.provider];
   if (!provider) throw new Error(`provider ${req.provider} not configured`);
   const rawBody = Buffer.from(req.body);
-  const outcome = provider.parseCallback({ path: '/', headers: req.headers, rawBody, json: JSON.parse(req.body), receivedAt: new Date().toISOString() });
+  const outcome = receiveCallback(provider, { path: '/', headers: req.headers, rawBody, json: JSON.parse(req.body), receivedAt: new Date().toISOString() });
   if (outcome.kind !== 'events' || !outcome.authenticated) {
     throw new Error(`bench callback for ${req.provider} not accepted by its own provider module: ${JSON.stringify(outcome)}`);
   }

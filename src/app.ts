@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', apiAuth(deps.config.http.apiToken), async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const openApi = buildOpenApiDocument(deps.providers);
+  const openApi = buildOpenApiDocument(deps.config.providerModules, deps.providers);
   app.get('/openapi.json', (_req, res) => res.json(openApi));
 
   app.use(
@@ -112,7 +112,9 @@ export function createApp(deps: AppDeps): express.Express {
     );
   }
   app.use('/transactions', requestLog(deps.logger, deps.metrics, '/transactions'));
-  app.use(createTransactionsRouter({ transactions, apiToken: deps.config.http.apiToken, logger: deps.logger, knownSteps: deps.knownSteps }));
+  app.use(
+    createTransactionsRouter({ transactions, providers: deps.config.providerModules, apiToken: deps.config.http.apiToken, logger: deps.logger, knownSteps: deps.knownSteps }),
+  );
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   return app;
 }

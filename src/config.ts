@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKeyList, type EncryptionKey } from './encryption/keys';
 import { msToNumber, type Duration } from '@temporalio/common/lib/time';
-import { addressList, PROVIDER_ENV } from './providers/env';
+import { addressList, durationPattern } from './providers/env';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
-import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-defaults';
+import { followUpTaskQueue } from './providers/follow-up-defaults';
+import type { ProviderCallSettings } from './providers/module';
+import { builtInProviders, providerRegistryFrom, ProviderRegistryError, type ProviderRegistry } from './providers/registry';
 import { CONTINUE_AS_NEW } from './shared/bounds';
-import { PROVIDERS, type ContinueAsNewLimits, type EngineOptions, type ProviderName } from './shared/types';
+import type { ContinueAsNewLimits, EngineOptions } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
-
-const stepDefaults = z.partialRecord(z.enum([...PROVIDERS, 'default']), stepPlan);
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -38,7 +38,10 @@ const optionalInt = (min: number) =>
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-const envSchema = z.object({
+const stepDefaultsFor = (providers: string[]) => z.partialRecord(z.enum(['default', ...providers] as [string, ...string[]]), stepPlan);
+
+/** The engine's own variables; each provider adds its own (its folder's config.ts). */
+const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   /** `production` (the container image sets it): unauthenticated providers stop startup. */
   NODE_ENV: optionalString,
   PORT: port(3000),
@@ -161,20 +164,47 @@ const envSchema = z.object({
   /** `npm start`: restart delays of the worker process after it dies (doubling between the two). */
   WORKER_RESTART_DELAY: duration('1s'),
   WORKER_RESTART_MAX_DELAY: duration('30s'),
-  ...PROVIDER_ENV.shape,
+
+  /** Comma-separated modules of the operator's own providers (docs/providers/writing-a-provider.md). */
+  COUNTERSIGN_PROVIDER_MODULES: optionalString,
+  /** Per attempt of a provider API call. */
+  PROVIDER_API_TIMEOUT: z.string().regex(durationPattern, 'expected a duration like 10s').default('10s'),
+  /** Attempts of one provider API call inside one activity attempt. */
+  PROVIDER_API_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /**
+   * Run follow-ups on one task queue per provider (`{TEMPORAL_TASK_QUEUE}-follow-up-{provider}`)
+   * whose worker is rate-limited by the server to `<PROVIDER>_API_RATE_LIMIT`.
+   */
+  FOLLOW_UP_TASK_QUEUES: bool(true),
 });
 
-/** Every environment variable Countersign reads (deployment files are checked against it). */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+/** The whole environment's schema: the engine's variables and every registered provider's. */
+function envSchemaFor(registry: ProviderRegistry) {
+  return z.object({ ...engineEnv(stepDefaultsFor(registry.names)), ...Object.assign({}, ...registry.modules.map((m) => m.env)) } as ReturnType<typeof engineEnv>);
+}
 
-export type Env = z.infer<typeof envSchema>;
+/** Every environment variable Countersign reads with its built-in providers (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchemaFor(builtInProviders).shape);
+
+export type Env = z.infer<ReturnType<typeof envSchemaFor>>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = envSchema.safeParse(env);
+/**
+ * `providers`: the registry to configure; default the built-in providers plus those named by
+ * COUNTERSIGN_PROVIDER_MODULES.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: ProviderRegistry) {
+  let registry: ProviderRegistry;
+  try {
+    registry = providers ?? providerRegistryFrom(env);
+  } catch (err) {
+    if (!(err instanceof ProviderRegistryError)) throw err;
+    throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_PROVIDER_MODULES: ${err.message}`);
+  }
+  const parsed = envSchemaFor(registry).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const variable = String(i.path[0]);
@@ -185,9 +215,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const unauthenticated = unauthenticatedProviders(e);
+  const unauthenticated = unauthenticatedProviders(registry, e);
   const blocking = unauthenticated.filter((u) => !u.allowed).map((u) => u.provider);
-  if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(blocking));
+  if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(registry, blocking));
   const headersTimeoutMs = msToNumber(e.HTTP_HEADERS_TIMEOUT as Duration);
   const requestTimeoutMs = msToNumber(e.HTTP_REQUEST_TIMEOUT as Duration);
   if (requestTimeoutMs < headersTimeoutMs) {
@@ -241,7 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       defaultDeadline: e.DEFAULT_DEADLINE,
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
-      providers: providerEngineOptions(e, env),
+      providers: providerEngineOptions(registry, e, env),
       continueAsNew: {
         ...(e.CONTINUE_AS_NEW_MAX_EVENTS && { maxHistoryEvents: e.CONTINUE_AS_NEW_MAX_EVENTS }),
         ...(e.CONTINUE_AS_NEW_MAX_BYTES && { maxHistoryBytes: e.CONTINUE_AS_NEW_MAX_BYTES }),
@@ -280,8 +310,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       },
     },
     workerRestart: { initialMs: msToNumber(e.WORKER_RESTART_DELAY as Duration), maxMs: msToNumber(e.WORKER_RESTART_MAX_DELAY as Duration) },
-    providers: providerSettings(e),
-    providerApi: providerApiSettings(e),
+    /** The providers configured, and each one's settings by name. */
+    providerModules: registry,
+    providers: providerSettings(registry, e),
   };
 }
 
@@ -309,101 +340,29 @@ function encryptionSettings(e: Env): { keys: EncryptionKey[]; source?: 'COUNTERS
 
 const splitList = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
-function providerSettings(e: Env) {
-  return {
-    evrotrust: {
-      apiUrl: e.EVROTRUST_API_URL,
-      allowedIps: e.EVROTRUST_ALLOWED_IPS,
-      apiKey: e.EVROTRUST_API_KEY,
-      vendorNumber: e.EVROTRUST_VENDOR_NUMBER,
-    },
-    signhost: {
-      apiUrl: e.SIGNHOST_API_URL,
-      allowedIps: e.SIGNHOST_ALLOWED_IPS,
-      sharedSecret: e.SIGNHOST_SHARED_SECRET,
-      postbackAuthorization: e.SIGNHOST_POSTBACK_AUTHORIZATION,
-      appKey: e.SIGNHOST_APP_KEY,
-      apiKey: e.SIGNHOST_API_KEY,
-      maxActivitiesPerPostback: e.SIGNHOST_MAX_ACTIVITIES_PER_POSTBACK,
-    },
-    signicat: {
-      apiUrl: e.SIGNICAT_API_URL,
-      allowedIps: e.SIGNICAT_ALLOWED_IPS,
-      callbackAuthorization: e.SIGNICAT_CALLBACK_AUTHORIZATION,
-      callbackAuthorizationHeader: e.SIGNICAT_CALLBACK_AUTHORIZATION_HEADER,
-      clientId: e.SIGNICAT_CLIENT_ID,
-      clientSecret: e.SIGNICAT_CLIENT_SECRET,
-    },
-    'portal-de-assinaturas': {
-      apiUrl: e.PORTAL_DE_ASSINATURAS_API_URL,
-      allowedIps: e.PORTAL_DE_ASSINATURAS_ALLOWED_IPS,
-      token: e.PORTAL_DE_ASSINATURAS_TOKEN,
-      callbackHeader: e.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER,
-    },
-  };
+function providerSettings(registry: ProviderRegistry, e: Env): Record<string, ProviderCallSettings> {
+  const common = { timeoutMs: msToNumber(e.PROVIDER_API_TIMEOUT as Duration), maxAttempts: e.PROVIDER_API_ATTEMPTS };
+  return Object.fromEntries(registry.modules.map((m) => [m.name, m.settings(e, common)]));
 }
-
-/** How Countersign calls one provider's API (timeouts, retries, rate limit). */
-export interface ProviderCallSettings {
-  apiUrl: string;
-  timeoutMs: number;
-  maxAttempts: number;
-  /** Requests per second. */
-  rateLimit: number;
-}
-
-/** What the status, notify and token clients need, per provider (src/providers/api/). */
-function providerApiSettings(e: Env) {
-  const call = (apiUrl: string, rateLimit: number): ProviderCallSettings => ({
-    apiUrl,
-    timeoutMs: msToNumber(e.PROVIDER_API_TIMEOUT as '10s'),
-    maxAttempts: e.PROVIDER_API_ATTEMPTS,
-    rateLimit,
-  });
-  return {
-    evrotrust: { ...call(e.EVROTRUST_API_URL, e.EVROTRUST_API_RATE_LIMIT), apiKey: e.EVROTRUST_API_KEY, vendorNumber: e.EVROTRUST_VENDOR_NUMBER },
-    signhost: { ...call(e.SIGNHOST_API_URL, e.SIGNHOST_API_RATE_LIMIT), appKey: e.SIGNHOST_APP_KEY, apiKey: e.SIGNHOST_API_KEY },
-    signicat: {
-      ...call(e.SIGNICAT_API_URL, e.SIGNICAT_API_RATE_LIMIT),
-      clientId: e.SIGNICAT_CLIENT_ID,
-      clientSecret: e.SIGNICAT_CLIENT_SECRET,
-      tokenUrl: e.SIGNICAT_TOKEN_URL ?? `${e.SIGNICAT_API_URL.replace(/\/+$/, '')}/auth/open/connect/token`,
-      scope: e.SIGNICAT_SCOPE,
-      notifyPath: e.SIGNICAT_NOTIFY_PATH,
-    },
-    'portal-de-assinaturas': {
-      ...call(e.PORTAL_DE_ASSINATURAS_API_URL, e.PORTAL_DE_ASSINATURAS_API_RATE_LIMIT),
-      token: e.PORTAL_DE_ASSINATURAS_TOKEN,
-      statusPath: e.PORTAL_DE_ASSINATURAS_STATUS_PATH,
-    },
-  };
-}
-
-const ENV_PREFIX: Record<ProviderName, string> = {
-  evrotrust: 'EVROTRUST',
-  signhost: 'SIGNHOST',
-  signicat: 'SIGNICAT',
-  'portal-de-assinaturas': 'PORTAL_DE_ASSINATURAS',
-};
 
 /**
  * Per provider: when to follow up, and on which task queue. Precedence: the provider's own
  * variable, then the engine-wide FOLLOW_UP_* one when the operator set it, then the
  * provider's default (follow-up-defaults.ts). A transaction's own policy beats all of these.
  */
-function providerEngineOptions(e: Env, env: NodeJS.ProcessEnv): NonNullable<EngineOptions['providers']> {
+function providerEngineOptions(registry: ProviderRegistry, e: Env, env: NodeJS.ProcessEnv): NonNullable<EngineOptions['providers']> {
   const vars = e as unknown as Record<string, string | undefined>;
-  const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', p: ProviderName, fallback: string) =>
-    vars[`${ENV_PREFIX[p]}_FOLLOW_UP_${name}`] ?? (env[`FOLLOW_UP_${name}`] ? vars[`FOLLOW_UP_${name}`]! : fallback);
+  const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', prefix: string, fallback: string) =>
+    vars[`${prefix}_FOLLOW_UP_${name}`] ?? (env[`FOLLOW_UP_${name}`] ? vars[`FOLLOW_UP_${name}`]! : fallback);
   return Object.fromEntries(
-    PROVIDERS.map((p) => [
-      p,
+    registry.modules.map((m) => [
+      m.name,
       {
         followUp: {
-          firstAfter: pick('FIRST_AFTER', p, FOLLOW_UP_DEFAULTS[p].firstAfter),
-          maxInterval: pick('MAX_INTERVAL', p, FOLLOW_UP_DEFAULTS[p].maxInterval),
+          firstAfter: pick('FIRST_AFTER', m.envPrefix, m.followUpDefaults.firstAfter),
+          maxInterval: pick('MAX_INTERVAL', m.envPrefix, m.followUpDefaults.maxInterval),
         },
-        ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, p) }),
+        ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, m.name) }),
       },
     ]),
   );
@@ -414,5 +373,4 @@ function isSecret(variable: string): boolean {
 }
 
 export type Config = ReturnType<typeof loadConfig>;
-export type ProviderSettings = Config['providers'];
-export type ProviderApiConfig = Config['providerApi'];
+

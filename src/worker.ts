@@ -25,7 +25,7 @@ import { checkUserActivities, loadUserActivities, mergeUserActivities, type User
 export interface WorkerDeps {
   connection: NativeConnection;
   config: Config;
-  providers: Partial<Record<ProviderName, Provider>>;
+  providers: Record<ProviderName, Provider>;
   /** Prebuilt workflow bundle (tests); otherwise WORKFLOW_BUNDLE_PATH, else bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where activities count what they do (the process's /metrics). */
@@ -73,7 +73,7 @@ export interface CountersignWorkerOptions {
   config?: Config;
   /** Default: a connection to TEMPORAL_ADDRESS (or the embedded dev server's port), closed on stop. */
   connection?: NativeConnection;
-  providers?: Partial<Record<ProviderName, Provider>>;
+  providers?: Record<ProviderName, Provider>;
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where activities count what they do (the process's /metrics). */
   metrics?: Pick<Metrics, 'followUps'>;

@@ -8,7 +8,7 @@ import { asActivityFailure } from './provider-failure';
  * Asks the provider about a transaction that fell silent. What "asking" means (a status poll,
  * a request to resend the callback) is the provider module's business.
  */
-export function createFollowUp(providers: Partial<Record<ProviderName, Provider>>, metrics?: Pick<Metrics, 'followUps'>) {
+export function createFollowUp(providers: Record<ProviderName, Provider>, metrics?: Pick<Metrics, 'followUps'>) {
   const count = (provider: ProviderName, method: FollowUpMethod, outcome: FollowUpOutcome) =>
     metrics?.followUps.inc({ provider, method, outcome });
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {

@@ -5,7 +5,7 @@ import { createFollowUp } from './follow-up';
 import { createStepActivities, type StepDeps } from './steps';
 
 export interface ActivityDeps {
-  providers: Partial<Record<ProviderName, Provider>>;
+  providers: Record<ProviderName, Provider>;
   /** Settings of the built-in post-signing steps; without them those steps fail as not configured. */
   steps?: StepDeps;
   /** Where follow-ups are counted (the worker process's /metrics); optional for tests. */
@@ -13,7 +13,7 @@ export interface ActivityDeps {
 }
 
 const UNCONFIGURED_STEPS: StepDeps = {
-  download: { documentsDir: '.data/documents', portal: { apiUrl: 'https://api.portaldeassinaturas.com.br/api/v2' }, signhost: { apiUrl: 'https://api.signhost.com/api' } },
+  download: { documentsDir: '.data/documents', fetchers: {} },
   notify: {},
 };
 

@@ -1,13 +1,15 @@
 // The query string of `GET /transactions`, parsed with the filters `countersign list` takes.
 import { z } from 'zod';
 import { parseSince } from '../temporal/transaction-list';
-import { PROVIDERS, REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../shared/types';
+import { builtInProviders, type ProviderRegistry } from '../providers/registry';
+import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../shared/types';
 
 export const LIST_STATUSES = [...SIGNING_STATUSES, ...REGISTERED_MAIL_STATUSES, 'unregistered'] as const;
 
-export const listTransactionsQuery = z
+export const listTransactionsQueryFor = (providers: ProviderRegistry) =>
+  z
   .object({
-    provider: z.enum(PROVIDERS).optional(),
+    provider: z.enum(providers.names as [string, ...string[]]).optional(),
     status: z.enum(LIST_STATUSES).optional(),
     since: z
       .string()
@@ -24,6 +26,8 @@ export const listTransactionsQuery = z
     cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
   })
   .strict();
+
+export const listTransactionsQuery = listTransactionsQueryFor(builtInProviders);
 
 export const transactionListResponse = z.object({
   transactions: z.array(

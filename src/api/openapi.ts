@@ -1,40 +1,15 @@
 // The OpenAPI 3.1 document of every HTTP endpoint, generated from the same zod schemas that
 // validate requests, so the document cannot drift from what the server accepts.
 import { z } from 'zod';
-import { evrotrustCallbackSchema } from '../providers/evrotrust';
-import { documentCallbackSchema, registeredMailCallbackSchema } from '../providers/portal-de-assinaturas-events';
-import { signhostTransactionSchema } from '../providers/signhost-transaction';
-import { signicatCallbackSchema } from '../providers/signicat';
-import type { Provider, Refusal } from '../providers/provider';
+import { REFUSALS, type Provider, type Refusal } from '../providers/provider';
 import type { ProviderName } from '../shared/types';
-import { listTransactionsQuery, transactionListResponse } from './list-query';
-import { errorResponse, registerTransactionBody, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';
+import type { ProviderRegistry } from '../providers/registry';
+import { listTransactionsQueryFor, transactionListResponse } from './list-query';
+import { errorResponse, registerTransactionBodyFor, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';
 
 type JsonObject = Record<string, unknown>;
 
-// Until a provider module sets `callbackSchema` itself, its schema can be named here.
-const KNOWN_CALLBACK_SCHEMAS: Partial<Record<ProviderName, z.ZodType>> = {
-  evrotrust: evrotrustCallbackSchema,
-  signhost: signhostTransactionSchema.extend({ Checksum: z.string().nullish() }),
-  signicat: signicatCallbackSchema,
-  'portal-de-assinaturas': z
-    .union([documentCallbackSchema, registeredMailCallbackSchema])
-    .describe('Document or registered-mail callback; top-level field names match case-insensitively (documentId, documentID).'),
-};
-
-const OUTCOMES: Array<'accepted' | Refusal> = [
-  'accepted',
-  'unsupported-media-type',
-  'too-large',
-  'malformed-json',
-  'invalid-payload',
-  'unauthorized',
-  'forbidden-address',
-  'unknown-transaction',
-  'unavailable',
-  'rate-limited',
-  'server-error',
-];
+const OUTCOMES: Array<'accepted' | Refusal> = ['accepted', ...REFUSALS];
 
 /** The JSON Schema of what a client may send (defaults optional, transforms' input side). */
 export function requestJsonSchema(schema: z.ZodType): JsonObject {
@@ -97,9 +72,9 @@ function callbackPaths(provider: Provider, schemaName: string | undefined): Json
   return paths;
 }
 
-export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): JsonObject {
+export function buildOpenApiDocument(registry: ProviderRegistry, providers: Provider[], version = '0.1.0'): JsonObject {
   const schemas: JsonObject = {
-    RegisterTransactionRequest: requestJsonSchema(registerTransactionBody),
+    RegisterTransactionRequest: requestJsonSchema(registerTransactionBodyFor(registry)),
     RegisterTransactionResponse: responseJsonSchema(registerTransactionResponse),
     TransactionState: responseJsonSchema(transactionStateResponse),
     TransactionList: responseJsonSchema(transactionListResponse),
@@ -107,7 +82,7 @@ export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): 
   };
   let paths: JsonObject = {};
   for (const provider of providers) {
-    const callbackSchema = provider.callbackSchema ?? KNOWN_CALLBACK_SCHEMAS[provider.name];
+    const callbackSchema = provider.callbackSchema;
     const schemaName = callbackSchema ? `${pascal(provider.name)}Callback` : undefined;
     if (callbackSchema && schemaName) schemas[schemaName] = requestJsonSchema(callbackSchema);
     paths = { ...paths, ...callbackPaths(provider, schemaName) };
@@ -148,7 +123,7 @@ export function buildOpenApiDocument(providers: Provider[], version = '0.1.0'): 
           operationId: 'listTransactions',
           summary: 'Transactions, the latest change first (close time once closed, else start time), a page at a time',
           security: [{ bearer: [] }],
-          parameters: queryParameters(listTransactionsQuery),
+          parameters: queryParameters(listTransactionsQueryFor(registry)),
           responses: {
             '200': { description: 'one page; nextCursor when more follow', content: json(ref('TransactionList')) },
             ...errors({ '400': 'invalid query (detail names the parameter)', '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '503': 'Temporal unavailable' }),

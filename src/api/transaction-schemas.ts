@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { KINDS, PROVIDERS } from '../shared/types';
+import { builtInProviders, type ProviderRegistry } from '../providers/registry';
+import { KINDS } from '../shared/types';
 
 const durationText = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/i, 'expected a duration like 6h');
 const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');
@@ -10,10 +11,11 @@ const stepSpec = z.union([
 const stepList = z.array(stepSpec).max(20);
 export const stepPlan = z.object({ onSigned: stepList.optional(), onRejected: stepList.optional(), onExpired: stepList.optional() }).strict();
 
-/** Body of `POST /transactions` (docs/contract.md "Application API"). */
-export const registerTransactionBody = z
+/** Body of `POST /transactions` (docs/contract.md "Application API") for the configured providers. */
+export const registerTransactionBodyFor = (providers: ProviderRegistry) =>
+  z
   .object({
-    provider: z.enum(PROVIDERS),
+    provider: z.enum(providers.names as [string, ...string[]]),
     // ':' would be ambiguous inside the workflow id only at the front; ids are otherwise opaque.
     externalId: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
     kind: z.enum(KINDS).default('signing'),
@@ -28,15 +30,34 @@ export const registerTransactionBody = z
   })
   .strict()
   .superRefine((body, ctx) => {
-    if (body.provider === 'signicat' && body.kind === 'signing' && !body.dossierId) {
-      ctx.addIssue({ code: 'custom', path: ['dossierId'], message: 'required for Signicat: processes live under a dossier' });
-    }
-    if (body.kind === 'registered-mail' && body.provider !== 'portal-de-assinaturas') {
-      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'registered mail exists only at portal-de-assinaturas' });
-    }
+    for (const problem of registrationProblems(providers, body)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
+/** The body schema with the built-in providers (what /openapi.json shows without extra ones). */
+export const registerTransactionBody = registerTransactionBodyFor(builtInProviders);
+
 export type RegisterTransactionBody = z.infer<typeof registerTransactionBody>;
+
+/**
+ * What a provider's module requires of a registration: the kinds it tracks and the fields it
+ * needs (Signicat's `dossierId`). The API and the client library both refuse with these.
+ */
+export function registrationProblems(
+  providers: ProviderRegistry,
+  body: { provider: string; kind?: string } & Record<string, unknown>,
+): Array<{ path: string[]; message: string }> {
+  const module = providers.get(body.provider);
+  if (!module) return [{ path: ['provider'], message: `unknown provider ${body.provider}` }];
+  const kind = body.kind ?? 'signing';
+  const problems: Array<{ path: string[]; message: string }> = [];
+  if (!module.kinds.includes(kind as (typeof KINDS)[number])) {
+    problems.push({ path: ['kind'], message: `${kind} is not tracked at ${module.name} (only ${module.kinds.join(', ')})` });
+  }
+  for (const field of module.requiredRegistrationFields ?? []) {
+    if (body[field] === undefined || body[field] === '') problems.push({ path: [field], message: `required for ${module.name}` });
+  }
+  return problems;
+}
 
 // Response shapes, for the OpenAPI document only: the API never parses its own answers.
 // Loose objects, because the state grows new fields as providers report more.
@@ -57,7 +78,7 @@ const eventRecord = z.looseObject({
 /** The `state` query's JSON, as `GET /transactions/{workflowId}` answers it. */
 export const transactionStateResponse = z.looseObject({
   workflowId: z.string(),
-  provider: z.enum(PROVIDERS),
+  provider: z.string(),
   kind: z.enum(KINDS),
   externalId: z.string(),
   status: z.string(),

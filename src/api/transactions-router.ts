@@ -6,12 +6,15 @@ import { getState, registerTransaction, type TransactionContext } from '../tempo
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../encryption/payload-codec';
 import { apiAuth } from './api-auth';
 import { unknownSteps } from './known-steps';
-import { listTransactionsQuery } from './list-query';
+import { listTransactionsQueryFor } from './list-query';
 import { InvalidCursorError, listTransactions } from '../temporal/transaction-list';
-import { registerTransactionBody } from './transaction-schemas';
+import { registerTransactionBodyFor } from './transaction-schemas';
+import type { ProviderRegistry } from '../providers/registry';
 
 export interface TransactionsRouterDeps {
   transactions: TransactionContext;
+  /** The configured providers: what a registration or a list may name. */
+  providers: ProviderRegistry;
   apiToken: string | undefined;
   logger: Logger;
   /**
@@ -39,6 +42,8 @@ function temporalFailed(deps: TransactionsRouterDeps, res: express.Response, err
 export function createTransactionsRouter(deps: TransactionsRouterDeps): express.Router {
   const router = express.Router();
   const known = deps.knownSteps && new Set(deps.knownSteps);
+  const registerTransactionBody = registerTransactionBodyFor(deps.providers);
+  const listTransactionsQuery = listTransactionsQueryFor(deps.providers);
   router.use('/transactions', apiAuth(deps.apiToken), express.json({ limit: '64kb' }));
 
   router.post('/transactions', async (req, res) => {

@@ -1,6 +1,6 @@
 // The CLI's flags, checked before anything connects: `--limit abc` once listed everything.
 import { z } from 'zod';
-import { PROVIDERS, REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../shared/types';
+import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../shared/types';
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
@@ -9,7 +9,8 @@ export class CliUsageError extends Error {
 const FLAGS = {
   '--limit': z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1).max(1000),
   '--status': z.enum([...SIGNING_STATUSES, ...REGISTERED_MAIL_STATUSES, 'unregistered']),
-  '--provider': z.enum(PROVIDERS),
+  // The configured providers' names, checked in parseCliArguments.
+  '--provider': z.string().min(1),
   '--since': z.string().min(1),
   '--cursor': z.string().min(1),
 } as const;
@@ -39,7 +40,8 @@ export interface CliArguments {
 }
 
 /** Flags and positional words of one command; throws CliUsageError naming what is wrong. */
-export function parseCliArguments(command: string, args: string[]): CliArguments {
+/** `providers`: the names `--provider` may take (the configured providers). */
+export function parseCliArguments(command: string, args: string[], providers: readonly string[]): CliArguments {
   if (!Object.hasOwn(ALLOWED, command)) throw new CliUsageError(`unknown command ${command}`);
   const allowed = ALLOWED[command];
   const parsed: CliArguments = { positional: [], limit: 50, open: false, json: false };
@@ -59,6 +61,7 @@ export function parseCliArguments(command: string, args: string[]): CliArguments
     i++;
     const result = FLAGS[arg as ValueFlag].safeParse(value);
     if (!result.success) throw new CliUsageError(`${arg} ${JSON.stringify(value)}: ${result.error.issues[0].message}`);
+    if (arg === '--provider' && !providers.includes(value)) throw new CliUsageError(`--provider ${JSON.stringify(value)}: expected one of ${providers.join(', ')}`);
     if (arg === '--limit') parsed.limit = result.data as number;
     else parsed[arg.slice(2) as 'status' | 'provider' | 'since' | 'cursor'] = result.data as string;
   }

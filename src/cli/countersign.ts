@@ -69,15 +69,15 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
     return command ? 0 : 1;
   }
   let parsed: CliArguments;
+  const config = loadConfig();
   try {
-    parsed = parseCliArguments(command, rest);
+    parsed = parseCliArguments(command, rest, config.providerModules.names);
   } catch (err) {
     if (!(err instanceof CliUsageError)) throw err;
     out(`countersign: ${err.message}\n\n${USAGE}`);
     return 1;
   }
   const args = parsed.positional;
-  const config = loadConfig();
   if (command === 'refused') {
     const base = process.env.COUNTERSIGN_URL ?? `http://127.0.0.1:${config.http.port}`;
     const headers: Record<string, string> = config.http.apiToken ? { authorization: `Bearer ${config.http.apiToken}` } : {};

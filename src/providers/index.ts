@@ -1,22 +1,28 @@
 import type { Config } from '../config';
-import type { ProviderName } from '../shared/types';
-import { createFollowUps } from './api';
-import { createEvrotrust } from './evrotrust';
-import { createPortalDeAssinaturas } from './portal-de-assinaturas';
+import type { ApiDeps, FollowUp } from './module';
 import type { Provider } from './provider';
-import { createSignhost } from './signhost';
-import { createSignicat } from './signicat';
+
+export { BUILT_IN_PROVIDERS, builtInProviders, ProviderRegistry, providerRegistryFrom } from './registry';
+export { defineProvider, settingsOf, type ApiDeps, type FollowUp, type ProviderModule } from './module';
 
 /**
- * Every provider the engine knows: its callback side built from its credentials, and its
- * follow-up (status poll or re-notify) from its API settings.
+ * Every configured provider: its callback side built from its settings, with its follow-up
+ * (status poll or re-notify) and the schema /openapi.json publishes.
  */
-export function createProviders(config: Config): Partial<Record<ProviderName, Provider>> {
-  const followUps = createFollowUps(config);
-  return {
-    evrotrust: { ...createEvrotrust(config.providers.evrotrust), followUp: followUps.evrotrust },
-    signhost: { ...createSignhost(config.providers.signhost), followUp: followUps.signhost },
-    signicat: { ...createSignicat(config.providers.signicat), followUp: followUps.signicat },
-    'portal-de-assinaturas': { ...createPortalDeAssinaturas(config.providers['portal-de-assinaturas']), followUp: followUps['portal-de-assinaturas'] },
-  };
+export function createProviders(config: Pick<Config, 'providerModules' | 'providers'>, deps: ApiDeps = {}): Record<string, Provider> {
+  const followUps = createFollowUps(config, deps);
+  return Object.fromEntries(
+    config.providerModules.modules.map((m) => {
+      const settings = config.providers[m.name];
+      const receiver = m.receiver(settings);
+      return [m.name, { ...receiver, callbackSchema: receiver.callbackSchema ?? m.callbackSchema, followUp: followUps[m.name] }];
+    }),
+  );
+}
+
+/** One follow-up per provider that has one, each with its own rate limit for this process. */
+export function createFollowUps(config: Pick<Config, 'providerModules' | 'providers'>, deps: ApiDeps = {}): Record<string, FollowUp> {
+  return Object.fromEntries(
+    config.providerModules.modules.flatMap((m) => (m.followUp ? [[m.name, m.followUp(config.providers[m.name], deps)]] : [])),
+  );
 }

@@ -1,47 +1,59 @@
-// The one interface every provider implements. A provider's quirks (payload casing, status
+// The callback side every provider implements. A provider's quirks (payload casing, status
 // codes, how it authenticates, how it wants to be answered) live in its module and nowhere
 // else; the receiver pipeline and the workflows are provider-agnostic.
 import type { FollowUpRequest, FollowUpResult, ProviderEvent, ProviderName, TransactionRef } from '../shared/types';
 
-export interface CallbackRequest {
+/** A request as it arrived, before anything reads its body. */
+export interface RawCallback {
   /** Path below the provider's mount point, e.g. `/` or `/document/ready`. */
   path: string;
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
-  /** The body exactly as received (verify before parsing). */
+  /** The body exactly as received. */
   rawBody: Buffer;
-  /** Parsed JSON, or undefined when the body was empty. */
-  json: unknown;
   /** ISO time the request arrived. */
   receivedAt: string;
 }
 
-/** Why a callback was not accepted; also the `reason` label of the refusal metric. */
-export type Refusal =
-  | 'unsupported-media-type'
-  | 'too-large'
-  | 'malformed-json'
-  | 'invalid-payload'
-  | 'unauthorized'
-  | 'forbidden-address'
-  | 'unknown-transaction'
-  /** Temporal could not be reached: the sender should retry. */
-  | 'unavailable'
-  /** The transaction's callbacks are over their rate (src/receivers/transaction-rate-limit.ts). */
-  | 'rate-limited'
-  /** Temporal refused the request (a misconfigured cluster): not recorded, logged with its cause. */
-  | 'server-error';
+/** A request whose sender has been checked, with its body read as JSON. */
+export interface CallbackRequest extends RawCallback {
+  /** Parsed JSON, or undefined when the body was empty. */
+  json: unknown;
+}
 
-export type CallbackOutcome =
+/** Why a callback was not accepted; also the `reason` label of the refusal metric. */
+export const REFUSALS = [
+  'unsupported-media-type',
+  'too-large',
+  'malformed-json',
+  'invalid-payload',
+  'unauthorized',
+  'forbidden-address',
+  'unknown-transaction',
+  /** Temporal could not be reached: the sender should retry. */
+  'unavailable',
+  /** The transaction's callbacks are over their rate (src/receivers/transaction-rate-limit.ts). */
+  'rate-limited',
+  /** Temporal refused the request (a misconfigured cluster): not recorded, logged with its cause. */
+  'server-error',
+] as const;
+export type Refusal = (typeof REFUSALS)[number];
+
+/**
+ * Who sent a request. `verified`: it proved it comes from the provider (checksum, shared
+ * header); only then may it create an `unregistered` workflow for a transaction the
+ * application has not registered yet. Unverified callbacks reach only registered ones.
+ */
+export type SenderVerdict = { kind: 'sender'; verified: boolean } | Refused;
+
+type Refused = { kind: 'refused'; refusal: Refusal; detail: string };
+
+/** What a callback says. */
+export type ParsedCallback =
   | {
       kind: 'events';
       ref: TransactionRef;
       events: ProviderEvent[];
-      /**
-       * The request proved who sent it (checksum, shared header). Only then may it create an
-       * `unregistered` workflow for a transaction the application has not registered yet.
-       */
-      authenticated: boolean;
       /** Extra data the workflow needs to start (e.g. Signicat's dossier id). */
       dossierId?: string;
       /** Parts of the body left out (malformed or over a limit), logged by the receiver. */
@@ -49,7 +61,10 @@ export type CallbackOutcome =
     }
   /** Valid but carries nothing to apply (e.g. Signhost's empty test POST). */
   | { kind: 'ignored'; note: string }
-  | { kind: 'refused'; refusal: Refusal; detail: string };
+  | Refused;
+
+/** Both together: what the receiver acts on. */
+export type CallbackOutcome = Exclude<ParsedCallback, { kind: 'events' }> | (Extract<ParsedCallback, { kind: 'events' }> & { authenticated: boolean });
 
 export interface Answer {
   status: number;
@@ -77,13 +92,33 @@ export interface Provider {
   repairJson?(text: string): unknown;
   /** Configuration gaps an operator should know about (logged once at startup). */
   warnings?: string[];
-  /** Turns a request into events, or says why not. Must not throw on any input. */
-  parseCallback(req: CallbackRequest): CallbackOutcome;
+  /**
+   * Who sent this, from the raw body and headers only: runs before the body is parsed, so a
+   * sender that cannot prove itself learns nothing about the body's expected shape. Must not
+   * throw on any input.
+   */
+  authenticate(req: RawCallback): SenderVerdict;
+  /** Turns an authenticated-or-allowed request into events, or says why not. Must not throw. */
+  parseCallback(req: CallbackRequest): ParsedCallback;
   /** How this provider expects to be answered, for acceptance and for each refusal. */
   answer(outcome: 'accepted' | Refusal): Answer;
   /** Asks the provider what happened when it stayed silent (poll or re-notify). */
   followUp?(req: FollowUpRequest): Promise<FollowUpResult>;
 }
+
+/**
+ * The receiver's order for a request whose body is already read: the sender first, then the
+ * body. Tests and tools use it; the router runs the same two steps with JSON parsing between.
+ */
+export function receiveCallback(provider: Provider, req: CallbackRequest): CallbackOutcome {
+  const sender = provider.authenticate(req);
+  if (sender.kind === 'refused') return sender;
+  const parsed = provider.parseCallback(req);
+  return parsed.kind === 'events' ? { ...parsed, authenticated: sender.verified } : parsed;
+}
+
+export const UNVERIFIED: SenderVerdict = { kind: 'sender', verified: false };
+export const VERIFIED: SenderVerdict = { kind: 'sender', verified: true };
 
 /** The usual answers: 200 empty when accepted, the plain HTTP meaning otherwise. */
 export function standardAnswer(outcome: 'accepted' | Refusal): Answer {

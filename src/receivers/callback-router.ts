@@ -1,5 +1,5 @@
-// One pipeline for every provider: size limit, sender address, content type, JSON, then the
-// provider's own parsing and authentication, then Temporal. A 2xx answer means every event
+// One pipeline for every provider: size limit, sender address, the provider's authentication
+// on the raw request, content type, JSON, the provider's parsing, then Temporal. A 2xx answer means every event
 // of the callback was durably accepted by Temporal.
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type NextFunction } from 'express';
@@ -71,6 +71,16 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     if (!allowed(req.ip)) return refuse(provider, deps, req, res, 'forbidden-address', `sender ${req.ip} not allowed`, started);
 
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const mount = `/callbacks/${provider.name}`;
+    const raw = { path: req.path.slice(mount.length) || '/', headers, rawBody, receivedAt: new Date(started).toISOString() };
+
+    // Who sent it, before anything reads the body: a sender that cannot prove itself learns
+    // nothing about what the body should look like.
+    const sender = provider.authenticate(raw);
+    if (sender.kind === 'refused') return refuse(provider, deps, req, res, sender.refusal, sender.detail, started);
+
     let json: unknown;
     if (rawBody.length > 0) {
       if (!isJson(req.headers['content-type'])) {
@@ -88,16 +98,8 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       }
     }
 
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const mount = `/callbacks/${provider.name}`;
-    const outcome = provider.parseCallback({
-      path: req.path.slice(mount.length) || '/',
-      headers,
-      rawBody,
-      json,
-      receivedAt: new Date(started).toISOString(),
-    });
+    const parsed = provider.parseCallback({ ...raw, json });
+    const outcome = parsed.kind === 'events' ? { ...parsed, authenticated: sender.verified } : parsed;
 
     if (outcome.kind === 'events' && outcome.notes) deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
     if (outcome.kind === 'refused') return refuse(provider, deps, req, res, outcome.refusal, outcome.detail, started);

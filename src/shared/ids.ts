@@ -1,5 +1,5 @@
-import { KINDS, PROVIDERS } from './types';
-import type { ProviderName, TransactionKind, TransactionRef } from './types';
+import { KINDS } from './types';
+import type { TransactionKind, TransactionRef } from './types';
 
 /**
  * Deterministic workflow ids (docs/contract.md): receivers, the application and operators all
@@ -9,11 +9,12 @@ export function workflowIdFor(ref: TransactionRef): string {
   return `${ref.kind}:${ref.provider}:${ref.externalId}`;
 }
 
-export function parseWorkflowId(workflowId: string): TransactionRef | undefined {
+/** `isProvider`: whether a name is a configured provider (the registry's `has`); default any name. */
+export function parseWorkflowId(workflowId: string, isProvider: (name: string) => boolean = () => true): TransactionRef | undefined {
   const [kind, provider, ...rest] = workflowId.split(':');
   const externalId = rest.join(':');
-  if (!KINDS.includes(kind as TransactionKind) || !PROVIDERS.includes(provider as ProviderName) || !externalId) {
+  if (!KINDS.includes(kind as TransactionKind) || !provider || !isProvider(provider) || !externalId) {
     return undefined;
   }
-  return { kind: kind as TransactionKind, provider: provider as ProviderName, externalId };
+  return { kind: kind as TransactionKind, provider, externalId };
 }

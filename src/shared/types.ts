@@ -1,8 +1,11 @@
 // Plain data shared by workflows, activities, receivers and clients. Everything here crosses
 // Temporal payloads, so it stays JSON-plain (no Map, Set, Date or class instances).
 
-export const PROVIDERS = ['evrotrust', 'signhost', 'signicat', 'portal-de-assinaturas'] as const;
-export type ProviderName = (typeof PROVIDERS)[number];
+/**
+ * A provider's registered name (src/providers/registry.ts): the built-in ones are evrotrust,
+ * signhost, signicat and portal-de-assinaturas; an operator may register more.
+ */
+export type ProviderName = string;
 
 export const KINDS = ['signing', 'registered-mail'] as const;
 export type TransactionKind = (typeof KINDS)[number];

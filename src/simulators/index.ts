@@ -3,8 +3,8 @@
 export { FakeScheduler, realScheduler, type Scheduler } from './scheduler';
 export { SimServer, type Fault } from './sim-server';
 export type { Delivery } from './callback-sender';
-export { EvrotrustSimulator, type EvrotrustSimulatorOptions } from './evrotrust-simulator';
-export { SignhostSimulator, signhostChecksum, type SignhostSimulatorOptions } from './signhost-simulator';
-export { SignicatSimulator, type SignicatSimulatorOptions } from './signicat-simulator';
-export { PortalDeAssinaturasSimulator, triggerReports, type PortalSimulatorOptions } from './portal-de-assinaturas-simulator';
+export { EvrotrustSimulator, type EvrotrustSimulatorOptions } from '../providers/evrotrust/simulator';
+export { SignhostSimulator, signhostChecksum, type SignhostSimulatorOptions } from '../providers/signhost/simulator';
+export { SignicatSimulator, type SignicatSimulatorOptions } from '../providers/signicat/simulator';
+export { PortalDeAssinaturasSimulator, triggerReports, type PortalSimulatorOptions } from '../providers/portal-de-assinaturas/simulator';
 export { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type RunningSimulators, type SimulatorCredentials } from './start';

@@ -1,9 +1,9 @@
 // The four provider simulators together, calling back one Countersign, with the credentials
 // both sides must share. Used by `npm run simulators` and `npm run demo`.
-import { EvrotrustSimulator } from './evrotrust-simulator';
-import { PortalDeAssinaturasSimulator } from './portal-de-assinaturas-simulator';
-import { SignhostSimulator } from './signhost-simulator';
-import { SignicatSimulator } from './signicat-simulator';
+import { EvrotrustSimulator } from '../providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator } from '../providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../providers/signhost/simulator';
+import { SignicatSimulator } from '../providers/signicat/simulator';
 
 /** Fixed loopback ports of `npm run simulators`, overridable by `<NAME>_SIMULATOR_PORT`. */
 export const SIMULATOR_PORTS = { EVROTRUST: 4101, SIGNHOST: 4102, SIGNICAT: 4103, PORTAL_DE_ASSINATURAS: 4104 };

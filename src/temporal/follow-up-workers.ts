@@ -8,22 +8,21 @@ import type { Config } from '../config';
 import { createDataConverter } from '../encryption/data-converter';
 import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
-import { PROVIDERS, type ProviderName } from '../shared/types';
 
 export interface FollowUpWorkerDeps {
   connection: NativeConnection;
   config: Config;
-  providers: Partial<Record<ProviderName, Provider>>;
+  providers: Record<string, Provider>;
   metrics?: Pick<Metrics, 'followUps'>;
 }
 
 /** Empty when FOLLOW_UP_TASK_QUEUES is off: follow-ups then run on the main task queue. */
 export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<Worker[]> {
   const workers: Worker[] = [];
-  for (const provider of PROVIDERS) {
+  for (const provider of deps.config.providerModules.names) {
     const taskQueue = deps.config.engine.providers[provider]?.followUpTaskQueue;
     if (!taskQueue) continue;
-    const rate = deps.config.providerApi[provider].rateLimit;
+    const rate = deps.config.providers[provider].rateLimit;
     workers.push(
       await Worker.create({
         connection: deps.connection,

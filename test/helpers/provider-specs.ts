@@ -5,6 +5,7 @@ import { signhostChecksum } from '../../src/providers/signhost';
 import type { Provider, Refusal } from '../../src/providers/provider';
 import type { ProviderName, TransactionKind, TransactionStatus } from '../../src/shared/types';
 import { signhostPostback } from './signhost';
+import { receiveCallback } from '../../src/providers/provider';
 
 /** Credentials every provider is configured with: each callback must prove its sender. */
 export const SECRETS = {
@@ -208,7 +209,7 @@ export const checksumFor = (id: string, status: number) => signhostChecksum(id, 
 /** The event keys a callback carries, as the receiver's own provider module reads them. */
 export function eventKeys(providers: Partial<Record<ProviderName, Provider>>, spec: ProviderSpec, m: CallbackMessage): string[] {
   const text = JSON.stringify(m.body);
-  const outcome = providers[spec.provider]!.parseCallback({
+  const outcome = receiveCallback(providers[spec.provider]!, {
     path: '/',
     headers: m.headers,
     rawBody: Buffer.from(text),

@@ -22,7 +22,7 @@ export interface Stack {
 export async function startStack(
   env: TestWorkflowEnvironment,
   config: Config,
-  providers: Partial<Record<ProviderName, Provider>> = createProviders(config),
+  providers: Record<ProviderName, Provider> = createProviders(config),
   logger?: Logger,
 ): Promise<Stack> {
   const worker = await createWorker({ connection: env.nativeConnection, config, providers, workflowBundle: await workflowBundle() });

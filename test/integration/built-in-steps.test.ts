@@ -12,6 +12,7 @@ import { createStepActivities, STEP_FAILURE, type StepDeps } from '../../src/act
 import type { StepInput, TransactionState } from '../../src/shared/types';
 import { pdfBytes, startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
+import { documentFetchers } from '../helpers/documents';
 
 const TOKEN = 'portal-api-token';
 const APP_KEY = 'signhost-app-key';
@@ -41,8 +42,10 @@ function steps(over: { notify?: StepDeps['notify']; download?: Partial<StepDeps[
   return createStepActivities({
     download: {
       documentsDir: dir,
-      portal: { apiUrl: `${portal.url}/api/v2`, token: TOKEN },
-      signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY, apiKey: API_KEY },
+      fetchers: documentFetchers({
+        portal: { apiUrl: `${portal.url}/api/v2`, token: TOKEN },
+        signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY, apiKey: API_KEY },
+      }),
       ...over.download,
     },
     notify: over.notify ?? { url: `${receiver.url}/hooks/countersign?tenant=7`, secret: WHSEC },
@@ -191,7 +194,7 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   it('without the API token, fails as not configured before any request', async () => {
     const err = await failure(
       runStep(
-        steps({ download: { portal: { apiUrl: `${portal.url}/api/v2` } } }).downloadSignedDocument,
+        steps({ download: { fetchers: documentFetchers({ portal: { apiUrl: `${portal.url}/api/v2` } }) } }).downloadSignedDocument,
         input(portalState('1012', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
       ),
     );
@@ -275,7 +278,7 @@ describe('downloadSignedDocument: Signhost', () => {
   it('without the keys, fails as not configured before any request', async () => {
     const err = await failure(
       runStep(
-        steps({ download: { signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY } } }).downloadSignedDocument,
+        steps({ download: { fetchers: documentFetchers({ signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY } }) } }).downloadSignedDocument,
         input(signhostState(['contract.pdf']), 'downloadSignedDocument'),
       ),
     );

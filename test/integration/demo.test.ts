@@ -49,9 +49,9 @@ function runDemo(args: string[], env: Record<string, string>): Promise<{ code: n
 }
 
 /** The summary's line for a scenario (after the live lines, which come first). */
-function summaryLine(out: string, provider: keyof typeof PROVIDER_LABEL, title: string): string {
+function summaryLine(out: string, provider: string, title: string): string {
   const summary = out.slice(out.lastIndexOf('provider  '));
-  const line = summary.split('\n').find((l) => l.includes(PROVIDER_LABEL[provider]) && l.includes(title));
+  const line = summary.split('\n').find((l) => l.includes(PROVIDER_LABEL[provider as keyof typeof PROVIDER_LABEL]) && l.includes(title));
   if (!line) throw new Error(`no summary line for ${provider} ${title} in:\n${out}`);
   return line;
 }

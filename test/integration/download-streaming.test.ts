@@ -11,6 +11,7 @@ import { createStepActivities } from '../../src/activities/steps';
 import type { StepInput } from '../../src/shared/types';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
+import { documentFetchers } from '../helpers/documents';
 
 const MB = 1024 * 1024;
 let portal: RecordingServer;
@@ -27,7 +28,7 @@ afterAll(async () => {
 
 function step(maxBytes?: number) {
   return createStepActivities({
-    download: { documentsDir: dir, portal: { apiUrl: `${portal.url}/api/v2`, token: 't' }, signhost: { apiUrl: 'http://127.0.0.1:1/api' }, ...(maxBytes && { maxBytes }) },
+    download: { documentsDir: dir, fetchers: documentFetchers({ portal: { apiUrl: `${portal.url}/api/v2`, token: 't' }, signhost: { apiUrl: 'http://127.0.0.1:1/api' } }), ...(maxBytes && { maxBytes }) },
     notify: {},
   }).downloadSignedDocument;
 }

@@ -6,10 +6,11 @@ import { activityInfo } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import type { Config } from '../../src/config';
-import { createFollowUps, type FollowUp } from '../../src/providers/api';
+import { createFollowUps, type FollowUp } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
 import { followUpNowSignal, stateQuery } from '../../src/shared/messages';
-import { PROVIDERS, type ProviderName, type Registration, type TransactionRef, type TransactionState } from '../../src/shared/types';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry';
+import { type ProviderName, type Registration, type TransactionRef, type TransactionState } from '../../src/shared/types';
 import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
 import { createFollowUpWorkers } from '../../src/temporal/follow-up-workers';
 import { registerTransaction } from '../../src/temporal/transactions';
@@ -70,7 +71,7 @@ interface Call {
 function watched(followUps: Record<ProviderName, FollowUp>) {
   const calls: Call[] = [];
   const providers = Object.fromEntries(
-    PROVIDERS.map((p) => [
+    BUILT_IN_PROVIDERS.map(({ name: p }) => [
       p,
       {
         name: p,

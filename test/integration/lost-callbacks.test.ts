@@ -2,7 +2,7 @@
 // answered 200 and dropped, or (Signicat) a follow-up that never read the process. Real
 // Temporal, real worker, real HTTP over loopback; Signicat's API is its simulator.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createFollowUps } from '../../src/providers/api';
+import { createFollowUps } from '../../src/providers';
 import type { TransactionState } from '../../src/shared/types';
 import { SignicatSimulator } from '../../src/simulators';
 import { postJson } from '../helpers/app';

@@ -1,7 +1,7 @@
 // Portal de Assinaturas end to end: real dev server, real worker, real HTTP on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { createSignerTag } from '../../src/providers/portal-de-assinaturas-events';
+import { createSignerTag } from '../../src/providers/portal-de-assinaturas';
 import { SigningStatus } from '../../src/shared/search-attributes';
 import type { TransactionState } from '../../src/shared/types';
 import { capturingLogger, postJson, startApp } from '../helpers/app';

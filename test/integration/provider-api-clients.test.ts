@@ -1,8 +1,8 @@
 // Each provider's follow-up against its simulator over loopback HTTP: the request each
 // provider documents (paths, headers, HMAC, OAuth2), and the events the answer becomes.
-import { evrotrustAuthorization } from '../../src/providers/api/evrotrust-api';
-import { createFollowUps } from '../../src/providers/api';
-import { basicClientAuth } from '../../src/providers/api/signicat-token';
+import { evrotrustAuthorization } from '../../src/providers/evrotrust';
+import { createFollowUps } from '../../src/providers';
+import { basicClientAuth } from '../../src/providers/signicat';
 import type { ProviderName, FollowUpRequest, TransactionKind } from '../../src/shared/types';
 import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
 import { testConfig } from '../helpers/config';

@@ -2,6 +2,7 @@
 // connects anywhere, so these runs need no Temporal (a wrong flag never gets that far).
 import { run } from '../../src/cli/countersign';
 import { parseCliArguments } from '../../src/cli/arguments';
+import { builtInProviders } from '../../src/providers/registry';
 
 async function cli(...argv: string[]) {
   const lines: string[] = [];
@@ -28,7 +29,7 @@ describe('countersign arguments', () => {
   });
 
   it('reads good flags', () => {
-    expect(parseCliArguments('list', ['--limit', '20', '--status', 'signed', '--provider', 'signhost', '--open'])).toEqual({
+    expect(parseCliArguments('list', ['--limit', '20', '--status', 'signed', '--provider', 'signhost', '--open'], builtInProviders.names)).toEqual({
       positional: [],
       limit: 20,
       status: 'signed',
@@ -36,6 +37,6 @@ describe('countersign arguments', () => {
       open: true,
       json: false,
     });
-    expect(parseCliArguments('late', ['apply', 'late:x'])).toMatchObject({ positional: ['apply', 'late:x'], limit: 50 });
+    expect(parseCliArguments('late', ['apply', 'late:x'], builtInProviders.names)).toMatchObject({ positional: ['apply', 'late:x'], limit: 50 });
   });
 });

@@ -11,6 +11,7 @@ import { storageFolder } from '../../src/activities/steps/storage';
 import type { StepInput, TransactionState } from '../../src/shared/types';
 import { pdfBytes, startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
+import { documentFetchers } from '../helpers/documents';
 
 let portal: RecordingServer;
 let signhost: RecordingServer;
@@ -32,8 +33,10 @@ function run(transaction: TransactionState, over: { portalUrl?: string; signhost
   const fn = createStepActivities({
     download: {
       documentsDir: dir,
-      portal: { apiUrl: `${over.portalUrl ?? portal.url}/api/v2`, token: 'portal-token' },
-      signhost: { apiUrl: `${over.signhostUrl ?? signhost.url}/api`, appKey: 'app', apiKey: 'user' },
+      fetchers: documentFetchers({
+        portal: { apiUrl: `${over.portalUrl ?? portal.url}/api/v2`, token: 'portal-token' },
+        signhost: { apiUrl: `${over.signhostUrl ?? signhost.url}/api`, appKey: 'app', apiKey: 'user' },
+      }),
     },
     notify: {},
   }).downloadSignedDocument;

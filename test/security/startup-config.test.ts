@@ -2,6 +2,8 @@
 import { checkApiExposure } from '../../src/api/api-exposure';
 import { ConfigError, loadConfig } from '../../src/config';
 import { createAllowlist } from '../../src/receivers/address-allowlist';
+import { evrotrust } from '../../src/providers/evrotrust';
+import { settingsOf } from '../../src/providers/module';
 
 const credentials = {
   EVROTRUST_ALLOWED_IPS: '203.0.113.10',
@@ -85,8 +87,8 @@ describe('allowlist entries are parsed strictly at startup', () => {
       EVROTRUST_ALLOWED_IPS: '191.235.80.91, 10.0.0.0/8, 2001:db8::/32, ::1',
       PORTAL_DE_ASSINATURAS_ALLOWED_IPS: 'production, 192.0.2.0/24',
     });
-    expect(c.providers.evrotrust.allowedIps).toEqual(['191.235.80.91', '10.0.0.0/8', '2001:db8::/32', '::1']);
-    const allowed = createAllowlist(c.providers.evrotrust.allowedIps);
+    expect(settingsOf(c, evrotrust).allowedIps).toEqual(['191.235.80.91', '10.0.0.0/8', '2001:db8::/32', '::1']);
+    const allowed = createAllowlist(settingsOf(c, evrotrust).allowedIps);
     expect([allowed('191.235.80.91'), allowed('::ffff:10.2.3.4'), allowed('2001:db8::5'), allowed('::1')]).toEqual([true, true, true, true]);
     // The entry that once became /0: nothing outside the list gets in.
     expect([allowed('8.8.8.8'), allowed('191.235.80.92'), allowed('2001:db9::1')]).toEqual([false, false, false]);

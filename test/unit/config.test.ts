@@ -1,6 +1,10 @@
 import { ConfigError, loadConfig } from '../../src/config';
 import { createAllowlist } from '../../src/receivers/address-allowlist';
 import { parseWorkflowId, workflowIdFor } from '../../src/shared/ids';
+import { evrotrust } from '../../src/providers/evrotrust';
+import { settingsOf } from '../../src/providers/module';
+import { portalDeAssinaturas } from '../../src/providers/portal-de-assinaturas';
+import { signicat } from '../../src/providers/signicat';
 
 describe('config', () => {
   it('has the documented defaults', () => {
@@ -88,7 +92,7 @@ describe('config', () => {
   });
 
   it('splits allowlists', () => {
-    expect(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }).providers.evrotrust.allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
+    expect(settingsOf(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }), evrotrust).allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
   });
 });
 
@@ -143,10 +147,10 @@ describe('follow-up settings per provider', () => {
 
   it('builds the API settings, with the Signicat token URL under its API by default', () => {
     const c = loadConfig({ SIGNICAT_API_URL: 'http://127.0.0.1:9/', PROVIDER_API_TIMEOUT: '2s', SIGNHOST_API_RATE_LIMIT: '0.5' });
-    expect(c.providerApi.signicat).toMatchObject({ tokenUrl: 'http://127.0.0.1:9/auth/open/connect/token', timeoutMs: 2000, maxAttempts: 3 });
-    expect(c.providerApi.signicat.notifyPath).toBe('/assure/dossiers/{dossierId}/processes/{processId}/notify');
-    expect(c.providerApi['portal-de-assinaturas'].statusPath).toBe('/document/details?key={documentId}');
-    expect(c.providerApi.signhost.rateLimit).toBe(0.5);
+    expect(c.providers.signicat).toMatchObject({ tokenUrl: 'http://127.0.0.1:9/auth/open/connect/token', timeoutMs: 2000, maxAttempts: 3 });
+    expect(settingsOf(c, signicat).notifyPath).toBe('/assure/dossiers/{dossierId}/processes/{processId}/notify');
+    expect(settingsOf(c, portalDeAssinaturas).statusPath).toBe('/document/details?key={documentId}');
+    expect(c.providers.signhost.rateLimit).toBe(0.5);
   });
 
   it.each([

@@ -2,9 +2,11 @@
 // says `missing` for an absent one, and never repeats a value (it may be personal data).
 import { registerTransactionBody } from '../../src/api/transaction-schemas';
 import { evrotrustCallbackSchema } from '../../src/providers/evrotrust';
-import { createPortalDeAssinaturas } from '../../src/providers/portal-de-assinaturas';
+import { createPortalDeAssinaturas, portalDeAssinaturas } from '../../src/providers/portal-de-assinaturas';
 import { describeIssues, type IssueLike } from '../../src/providers/provider';
 import { testConfig } from '../helpers/config';
+import { receiveCallback } from '../../src/providers/provider';
+import { settingsOf } from '../../src/providers/module';
 
 function detailOf(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: IssueLike[] } } }, input: unknown): string {
   const parsed = schema.safeParse(input);
@@ -42,9 +44,9 @@ it('reports a nested missing field with its path', () => {
 });
 
 it("Portal de Assinaturas names its fields as its documentation spells them, and names the action field", () => {
-  const portal = createPortalDeAssinaturas(testConfig().providers['portal-de-assinaturas']);
+  const portal = createPortalDeAssinaturas(settingsOf(testConfig(), portalDeAssinaturas));
   const outcome = (json: unknown) =>
-    portal.parseCallback({ path: '/', headers: {}, rawBody: Buffer.from(JSON.stringify(json)), json, receivedAt: new Date().toISOString() });
+    receiveCallback(portal, { path: '/', headers: {}, rawBody: Buffer.from(JSON.stringify(json)), json, receivedAt: new Date().toISOString() });
   expect(outcome({ documentID: 1 })).toMatchObject({ kind: 'refused', refusal: 'invalid-payload', detail: 'action: missing (expected string)' });
   expect(outcome({ action: 'FLOW' })).toMatchObject({ kind: 'refused', detail: 'documentId: missing (expected string or number)' });
 });

@@ -1,7 +1,8 @@
 import { createEvrotrust, EVROTRUST_STATUSES } from '../../src/providers/evrotrust';
 import type { CallbackRequest } from '../../src/providers/provider';
+import { receiveCallback } from '../../src/providers/provider';
 
-const provider = createEvrotrust({ apiUrl: 'http://127.0.0.1:1', allowedIps: [], apiKey: undefined, vendorNumber: undefined });
+const provider = createEvrotrust({ allowedIps: [] });
 const request = (json: unknown): CallbackRequest => ({
   path: '/document/ready',
   headers: {},
@@ -22,7 +23,7 @@ describe('Evrotrust callback parsing', () => {
     [8, 'failed', 'failed'],
     [99, 'pending', 'statusReported'],
   ])('maps status %i to %s', (code, status, type) => {
-    const outcome = provider.parseCallback(request({ transactionID: 'T1', status: code }));
+    const outcome = receiveCallback(provider, request({ transactionID: 'T1', status: code }));
     expect(outcome).toMatchObject({
       kind: 'events',
       authenticated: false,
@@ -36,11 +37,11 @@ describe('Evrotrust callback parsing', () => {
   });
 
   it.each([['2'], ['signed'], ['Signed']])('accepts status %p as a string', (status) => {
-    expect(provider.parseCallback(request({ transactionID: 'T1', status }))).toMatchObject({ events: [{ status: 'signed' }] });
+    expect(receiveCallback(provider, request({ transactionID: 'T1', status }))).toMatchObject({ events: [{ status: 'signed' }] });
   });
 
   it('accepts a numeric transactionID', () => {
-    expect(provider.parseCallback(request({ transactionID: 123456, status: 1 }))).toMatchObject({ ref: { externalId: '123456' } });
+    expect(receiveCallback(provider, request({ transactionID: 123456, status: 1 }))).toMatchObject({ ref: { externalId: '123456' } });
   });
 
   it.each([
@@ -48,20 +49,20 @@ describe('Evrotrust callback parsing', () => {
     ['42', '42', 'status:42'],
     [0, '0', 'status:0'],
   ])('keeps unknown status %p on record without moving the transaction', (status, providerStatus, key) => {
-    const outcome = provider.parseCallback(request({ transactionID: 'T1', status }));
+    const outcome = receiveCallback(provider, request({ transactionID: 'T1', status }));
     expect(outcome).toMatchObject({ kind: 'events', events: [{ key, type: 'statusReported', providerStatus }] });
     expect(outcome.kind === 'events' && outcome.events[0].status).toBeUndefined();
   });
 
   it('accepts rejectReason null, with any status', () => {
-    expect(provider.parseCallback(request({ transactionID: 'T1', status: 2, rejectReason: null }))).toMatchObject({ events: [{ status: 'signed' }] });
-    const rejected = provider.parseCallback(request({ transactionID: 'T1', status: 3, rejectReason: null }));
+    expect(receiveCallback(provider, request({ transactionID: 'T1', status: 2, rejectReason: null }))).toMatchObject({ events: [{ status: 'signed' }] });
+    const rejected = receiveCallback(provider, request({ transactionID: 'T1', status: 3, rejectReason: null }));
     expect(rejected).toMatchObject({ events: [{ status: 'rejected' }] });
     expect(rejected.kind === 'events' && 'reason' in rejected.events[0]).toBe(false);
   });
 
   it('keeps rejectReason with status 3', () => {
-    const outcome = provider.parseCallback(request({ transactionID: 'T1', status: 3, rejectReason: 'user declined' }));
+    const outcome = receiveCallback(provider, request({ transactionID: 'T1', status: 3, rejectReason: 'user declined' }));
     expect(outcome).toMatchObject({ events: [{ reason: 'user declined', status: 'rejected' }] });
   });
 
@@ -75,7 +76,7 @@ describe('Evrotrust callback parsing', () => {
     ['array body', [1, 2]],
     ['empty body', undefined],
   ])('refuses %s as invalid-payload', (_name, json) => {
-    expect(provider.parseCallback(request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+    expect(receiveCallback(provider, request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 
   it('answers 200 with an empty body when accepted', () => {

@@ -2,7 +2,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFollowUp } from '../../src/activities/follow-up';
 import { createMetrics } from '../../src/metrics';
-import type { Provider } from '../../src/providers/provider';
+import { UNVERIFIED, type Provider } from '../../src/providers/provider';
 import type { FollowUpRequest, FollowUpResult, ProviderEvent } from '../../src/shared/types';
 
 const event = (source: ProviderEvent['source']): ProviderEvent => ({
@@ -17,6 +17,7 @@ const event = (source: ProviderEvent['source']): ProviderEvent => ({
 function fakeProvider(name: Provider['name'], followUp?: () => Promise<FollowUpResult>): Provider {
   return {
     name,
+    authenticate: () => UNVERIFIED,
     callbackPaths: ['/'],
     allowedIps: [],
     parseCallback: () => ({ kind: 'ignored', note: 'unused' }),

@@ -5,8 +5,9 @@ import {
   repairSeedSample,
   PORTAL_SENDER_IPS,
 } from '../../src/providers/portal-de-assinaturas';
-import { createSignerTag, documentActionMeaning, maskCpf } from '../../src/providers/portal-de-assinaturas-events';
+import { createSignerTag, documentActionMeaning, maskCpf } from '../../src/providers/portal-de-assinaturas';
 import type { CallbackRequest } from '../../src/providers/provider';
+import { receiveCallback } from '../../src/providers/provider';
 
 // The seed's samples exactly as written (the document one misses a comma after "message": "").
 const SEED_DOCUMENT_SAMPLE = `    { 
@@ -71,7 +72,7 @@ describe('Portal de Assinaturas document callbacks', () => {
     ['AUTHORIZATION-NOK', 'rejected', 'rejected'],
     ['APPROVAL-NOK', 'rejected', 'rejected'],
   ])('maps signer action %s to %s (%s), keyed per signer', (action, type, status) => {
-    const outcome = open.parseCallback(request(doc(action)));
+    const outcome = receiveCallback(open, request(doc(action)));
     expect(outcome).toMatchObject({
       kind: 'events',
       authenticated: false,
@@ -92,7 +93,7 @@ describe('Portal de Assinaturas document callbacks', () => {
     ['STEP-12', 'STEP-12', 12],
     ['step-3', 'STEP-3', 3],
   ])('maps %s to stepCompleted in_progress, keyed by action alone', (action, key, step) => {
-    expect(open.parseCallback(request(doc(action)))).toMatchObject({
+    expect(receiveCallback(open, request(doc(action)))).toMatchObject({
       events: [{ key, type: 'stepCompleted', status: 'in_progress', providerStatus: action, details: { step } }],
     });
   });
@@ -106,17 +107,17 @@ describe('Portal de Assinaturas document callbacks', () => {
   });
 
   it('maps FLOW to signed, keyed by action alone', () => {
-    expect(open.parseCallback(request(doc('FLOW', { name: '', identifier: '' })))).toMatchObject({
+    expect(receiveCallback(open, request(doc('FLOW', { name: '', identifier: '' })))).toMatchObject({
       events: [{ key: 'FLOW', type: 'signed', status: 'signed', providerStatus: 'FLOW' }],
     });
   });
 
   it('keeps apiDownload, and the message as the reason of a rejection', () => {
-    const outcome = open.parseCallback(request(doc('SIGNATURE-NOK', { message: 'wrong document' })));
+    const outcome = receiveCallback(open, request(doc('SIGNATURE-NOK', { message: 'wrong document' })));
     expect(outcome).toMatchObject({
       events: [{ reason: 'wrong document', details: { apiDownload: 'https://example.test/pkg?key=4B4659AB34847973' } }],
     });
-    expect(open.parseCallback(request(doc('APPROVAL-NOK')))).toMatchObject({ events: [{ reason: 'document not approved by approver' }] });
+    expect(receiveCallback(open, request(doc('APPROVAL-NOK')))).toMatchObject({ events: [{ reason: 'document not approved by approver' }] });
   });
 
   it.each([
@@ -127,14 +128,14 @@ describe('Portal de Assinaturas document callbacks', () => {
     ['both spellings, same id', { documentId: 123456, documentID: '123456' }],
   ])('reads %s', (_name, ids) => {
     const { documentId: _drop, ...rest } = doc('FLOW');
-    expect(open.parseCallback(request({ ...rest, ...ids }))).toMatchObject({ ref: { kind: 'signing', externalId: '123456' } });
+    expect(receiveCallback(open, request({ ...rest, ...ids }))).toMatchObject({ ref: { kind: 'signing', externalId: '123456' } });
   });
 
   it('parses the seed sample as written (after repairing its one missing comma)', () => {
     expect(() => JSON.parse(SEED_DOCUMENT_SAMPLE)).toThrow();
     const json = repairSeedSample(SEED_DOCUMENT_SAMPLE);
     expect(json).toMatchObject({ documentID: 123456, message: '', action: 'SIGNATURE-DIGITAL' });
-    expect(open.parseCallback(request(json))).toMatchObject({
+    expect(receiveCallback(open, request(json))).toMatchObject({
       ref: { kind: 'signing', externalId: '123456' },
       events: [{ type: 'signerAction', status: 'in_progress', providerStatus: 'SIGNATURE-DIGITAL', details: { cpfMasked: '***.625.739-**' } }],
     });
@@ -149,7 +150,7 @@ describe('Portal de Assinaturas document callbacks', () => {
 
   it('dedupes retries but keeps the same action by distinct signers apart', () => {
     const key = (body: unknown) => {
-      const o = open.parseCallback(request(body));
+      const o = receiveCallback(open, request(body));
       if (o.kind !== 'events') throw new Error('expected events');
       return o.events[0].key;
     };
@@ -171,7 +172,7 @@ describe('Portal de Assinaturas document callbacks', () => {
 
   it('keeps an unlisted action without moving the status', () => {
     expect(documentActionMeaning('SIGNATURE-BIOMETRIC')).toMatchObject({ type: 'signerAction', known: false });
-    const outcome = open.parseCallback(request(doc('SIGNATURE-BIOMETRIC')));
+    const outcome = receiveCallback(open, request(doc('SIGNATURE-BIOMETRIC')));
     expect(outcome).toMatchObject({ kind: 'events', events: [{ type: 'signerAction', providerStatus: 'SIGNATURE-BIOMETRIC', details: { unknownAction: true } }] });
     if (outcome.kind !== 'events') throw new Error('expected events');
     expect(outcome.events[0].status).toBeUndefined();
@@ -191,19 +192,19 @@ describe('Portal de Assinaturas document callbacks', () => {
     ['name as object', { name: { first: 'João' } }],
   ])('refuses %s as invalid-payload', (_name, extra) => {
     const body = JSON.parse(JSON.stringify(doc('FLOW', extra)));
-    const outcome = open.parseCallback(request(body));
+    const outcome = receiveCallback(open, request(body));
     expect(outcome).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
     if (outcome.kind === 'refused') expect(outcome.detail).not.toContain('307');
   });
 
   it.each([['array body', [1]], ['empty body', undefined], ['string body', 'FLOW']])('refuses %s', (_name, json) => {
-    expect(open.parseCallback(request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+    expect(receiveCallback(open, request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 });
 
 describe('Portal de Assinaturas registered-mail callbacks', () => {
   it('parses the seed sample as written', () => {
-    expect(open.parseCallback(request(JSON.parse(SEED_MAIL_SAMPLE)))).toMatchObject({
+    expect(receiveCallback(open, request(JSON.parse(SEED_MAIL_SAMPLE)))).toMatchObject({
       kind: 'events',
       ref: { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: '123456' },
       events: [
@@ -216,7 +217,7 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
         },
       ],
     });
-    const kept = JSON.stringify(open.parseCallback(request(JSON.parse(SEED_MAIL_SAMPLE))));
+    const kept = JSON.stringify(receiveCallback(open, request(JSON.parse(SEED_MAIL_SAMPLE))));
     expect(kept).not.toContain('joao.silva');
   });
 
@@ -226,29 +227,29 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
     ['not_delivered', 'NOT-DELIVERED', 'notDelivered', 'not_delivered'],
     ['OPENED', 'OPENED', 'opened', 'opened'],
   ])('maps %s to %s', (action, key, type, status) => {
-    expect(open.parseCallback(request(mail(action)))).toMatchObject({ ref: { kind: 'registered-mail', externalId: '987' }, events: [{ key, type, status, providerStatus: action }] });
+    expect(receiveCallback(open, request(mail(action)))).toMatchObject({ ref: { kind: 'registered-mail', externalId: '987' }, events: [{ key, type, status, providerStatus: action }] });
   });
 
   it('takes the non-delivery reason from info.message', () => {
-    const outcome = open.parseCallback(request(mail('NOT-DELIVERED', { info: { message: 'mailbox full', code: 552 } })));
+    const outcome = receiveCallback(open, request(mail('NOT-DELIVERED', { info: { message: 'mailbox full', code: 552 } })));
     expect(outcome).toMatchObject({ events: [{ reason: 'mailbox full', details: { infoMessage: 'mailbox full', infoCode: 552 } }] });
-    const delivered = open.parseCallback(request(mail('DELIVERED')));
+    const delivered = receiveCallback(open, request(mail('DELIVERED')));
     if (delivered.kind !== 'events') throw new Error('expected events');
     expect(delivered.events[0].reason).toBeUndefined();
   });
 
   it.each([['registered-mail'], ['Registered_Mail'], ['REGISTERED MAIL']])('recognizes type %p', (type) => {
-    expect(open.parseCallback(request(mail('OPENED', { type })))).toMatchObject({ ref: { kind: 'registered-mail' } });
+    expect(receiveCallback(open, request(mail('OPENED', { type })))).toMatchObject({ ref: { kind: 'registered-mail' } });
   });
 
   it('reads numeric and string ids, and registeredMailID', () => {
-    expect(open.parseCallback(request(mail('OPENED', { registeredMailId: 42 })))).toMatchObject({ ref: { externalId: '42' } });
+    expect(receiveCallback(open, request(mail('OPENED', { registeredMailId: 42 })))).toMatchObject({ ref: { externalId: '42' } });
     const { registeredMailId: _drop, ...rest } = mail('OPENED');
-    expect(open.parseCallback(request({ ...rest, registeredMailID: '43' }))).toMatchObject({ ref: { externalId: '43' } });
+    expect(receiveCallback(open, request({ ...rest, registeredMailID: '43' }))).toMatchObject({ ref: { externalId: '43' } });
   });
 
   it('keeps an unlisted action without moving the status', () => {
-    const outcome = open.parseCallback(request(mail('BOUNCED')));
+    const outcome = receiveCallback(open, request(mail('BOUNCED')));
     expect(outcome).toMatchObject({ events: [{ key: 'BOUNCED', type: 'statusReported', details: { unknownAction: true } }] });
     if (outcome.kind !== 'events') throw new Error('expected events');
     expect(outcome.events[0].status).toBeUndefined();
@@ -260,18 +261,18 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
     ['info as number', { info: 5 }],
     ['type as number', { type: 3 }],
   ])('refuses %s', (_name, extra) => {
-    expect(open.parseCallback(request(JSON.parse(JSON.stringify(mail('DELIVERED', extra)))))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+    expect(receiveCallback(open, request(JSON.parse(JSON.stringify(mail('DELIVERED', extra)))))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 });
 
 describe('Portal de Assinaturas authentication and configuration', () => {
   it('with a configured header: authenticated when it matches, 401 otherwise', () => {
-    expect(guarded.parseCallback(request(doc('FLOW'), { 'x-callback-token': 's3cret' }))).toMatchObject({ kind: 'events', authenticated: true });
-    expect(guarded.parseCallback(request(doc('FLOW'), {}))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(guarded.parseCallback(request(doc('FLOW'), { 'x-callback-token': 's3cre' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(guarded.parseCallback(request(doc('FLOW'), { authorization: 's3cret' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request(doc('FLOW'), { 'x-callback-token': 's3cret' }))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(guarded, request(doc('FLOW'), {}))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request(doc('FLOW'), { 'x-callback-token': 's3cre' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request(doc('FLOW'), { authorization: 's3cret' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
     // Authentication comes first: an unauthenticated sender learns nothing about the body.
-    expect(guarded.parseCallback(request({}, {}))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request({}, {}))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });
 
   it('answers 401 without detail', () => {

@@ -7,6 +7,7 @@ import type { CallbackRequest } from '../../src/providers/provider';
 import type { Request, Response } from 'express';
 import { testConfig } from '../helpers/config';
 import { SECRETS, SPECS } from '../helpers/provider-specs';
+import { receiveCallback } from '../../src/providers/provider';
 
 const providers = createProviders(testConfig({ ...SECRETS }));
 const request = (body: unknown, headers: Record<string, string>): CallbackRequest => ({
@@ -33,18 +34,18 @@ describe.each(SPECS.filter((s) => s.authenticated))('$label credentials', (spec)
 
   it('are refused when the constant-time comparison says they differ', () => {
     const m = spec.valid('tx-1');
-    expect(provider.parseCallback(request(m.body, m.headers))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(provider, request(m.body, m.headers))).toMatchObject({ kind: 'events', authenticated: true });
     jest.spyOn(apiAuth, 'secretsEqual').mockReturnValue(false);
-    expect(provider.parseCallback(request(m.body, m.headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(m.body, m.headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });
 
   it('pass only when the constant-time comparison says they match', () => {
     const m = spec.valid('tx-1');
     const wrong = Object.fromEntries(spec.credentialHeaders.map((h) => [h, 'wrong']));
     const body = spec.provider === 'signhost' ? { ...m.body, Checksum: '0'.repeat(40) } : m.body;
-    expect(provider.parseCallback(request(body, { ...m.headers, ...wrong }))).toMatchObject({ kind: 'refused' });
+    expect(receiveCallback(provider, request(body, { ...m.headers, ...wrong }))).toMatchObject({ kind: 'refused' });
     const spy = jest.spyOn(apiAuth, 'secretsEqual').mockReturnValue(true);
-    expect(provider.parseCallback(request(body, { ...m.headers, ...wrong }))).toMatchObject({ kind: 'events' });
+    expect(receiveCallback(provider, request(body, { ...m.headers, ...wrong }))).toMatchObject({ kind: 'events' });
     expect(spy).toHaveBeenCalled();
   });
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createSignhost, signhostChecksum } from '../../src/providers/signhost';
-import { SIGNHOST_ACTIVITIES, SIGNHOST_STATUSES } from '../../src/providers/signhost-transaction';
+import { SIGNHOST_ACTIVITIES, SIGNHOST_STATUSES } from '../../src/providers/signhost';
 import type { CallbackRequest, Refusal } from '../../src/providers/provider';
 import { signhostPostback } from '../helpers/signhost';
+import { receiveCallback } from '../../src/providers/provider';
 
 const SECRET = 'SharedSecret';
 const settings = {
@@ -15,6 +16,8 @@ const settings = {
   maxActivitiesPerPostback: 200,
 };
 const provider = createSignhost(settings);
+/** No shared secret: nothing is verified, so the body's shape decides. */
+const unsigned = createSignhost({ ...settings, sharedSecret: undefined });
 
 const request = (json: unknown, headers: Record<string, string> = {}): CallbackRequest => ({
   path: '/',
@@ -47,17 +50,17 @@ describe('Signhost checksum', () => {
   it('accepts the official sample postback as authenticated', () => {
     const sample = signhostPostback({ id: ID, status: 20, secret: SECRET });
     expect(sample.Checksum).toBe('cdc09eee2ed6df2846dcc193aedfef59f2834f8d');
-    expect(provider.parseCallback(request(sample))).toMatchObject({ kind: 'events', authenticated: true, ref: { externalId: ID } });
+    expect(receiveCallback(provider, request(sample))).toMatchObject({ kind: 'events', authenticated: true, ref: { externalId: ID } });
   });
 
   it('prefers the Checksum header to the body field', () => {
     const good = signhostChecksum(ID, 20, SECRET);
-    expect(provider.parseCallback(request(minimal(20, { Checksum: 'bad' }), { checksum: good }))).toMatchObject({ authenticated: true });
-    expect(provider.parseCallback(request(minimal(20), { checksum: 'bad' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(provider.parseCallback(request(minimal(20, { Checksum: undefined }), { checksum: good.toUpperCase() }))).toMatchObject({
+    expect(receiveCallback(provider, request(minimal(20, { Checksum: 'bad' }), { checksum: good }))).toMatchObject({ authenticated: true });
+    expect(receiveCallback(provider, request(minimal(20), { checksum: 'bad' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(minimal(20, { Checksum: undefined }), { checksum: good.toUpperCase() }))).toMatchObject({
       authenticated: true,
     });
-    expect(provider.parseCallback(request(minimal(20), { checksum: '' }))).toMatchObject({ authenticated: true });
+    expect(receiveCallback(provider, request(minimal(20), { checksum: '' }))).toMatchObject({ authenticated: true });
   });
 
   it.each([
@@ -68,14 +71,14 @@ describe('Signhost checksum', () => {
     ['computed for another status', { Checksum: signhostChecksum(ID, 30, SECRET) }],
     ['in the legacy Id|FileId|Status form', { Checksum: createHash('sha1').update(`${ID}|file1|20|${SECRET}`).digest('hex') }],
   ])('refuses a checksum that is %s', (_name, extra) => {
-    expect(provider.parseCallback(request(minimal(20, extra)))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(minimal(20, extra)))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });
 
   it('without a shared secret: unauthenticated, whatever the checksum', () => {
     const open = createSignhost({ ...settings, sharedSecret: undefined });
-    expect(open.parseCallback(request(minimal(20)))).toMatchObject({ kind: 'events', authenticated: false });
-    expect(open.parseCallback(request(minimal(20, { Checksum: 'garbage' })))).toMatchObject({ kind: 'events', authenticated: false });
-    expect(open.parseCallback(request(minimal(20, { Checksum: undefined })))).toMatchObject({ kind: 'events', authenticated: false });
+    expect(receiveCallback(open, request(minimal(20)))).toMatchObject({ kind: 'events', authenticated: false });
+    expect(receiveCallback(open, request(minimal(20, { Checksum: 'garbage' })))).toMatchObject({ kind: 'events', authenticated: false });
+    expect(receiveCallback(open, request(minimal(20, { Checksum: undefined })))).toMatchObject({ kind: 'events', authenticated: false });
   });
 });
 
@@ -83,7 +86,7 @@ describe('Signhost security header', () => {
   const guarded = createSignhost({ ...settings, postbackAuthorization: 'let-me-in' });
 
   it('accepts the configured value', () => {
-    expect(guarded.parseCallback(request(minimal(20), { authorization: 'let-me-in' }))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(guarded, request(minimal(20), { authorization: 'let-me-in' }))).toMatchObject({ kind: 'events', authenticated: true });
   });
 
   it.each([
@@ -91,25 +94,25 @@ describe('Signhost security header', () => {
     ['wrong', { authorization: 'let-me-inn' }],
     ['a prefix of it', { authorization: 'let-me' }],
   ])('refuses a header that is %s, even with a valid checksum', (_name, headers) => {
-    expect(guarded.parseCallback(request(minimal(20), headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request(minimal(20), headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });
 
   it('is not required when not configured', () => {
-    expect(provider.parseCallback(request(minimal(20), { authorization: 'anything' }))).toMatchObject({ kind: 'events' });
+    expect(receiveCallback(provider, request(minimal(20), { authorization: 'anything' }))).toMatchObject({ kind: 'events' });
   });
 });
 
 describe('Signhost postback parsing', () => {
   it('ignores the empty POST sent when a postback URL is registered', () => {
-    expect(provider.parseCallback(request(undefined))).toMatchObject({ kind: 'ignored' });
+    expect(receiveCallback(provider, request(undefined))).toMatchObject({ kind: 'ignored' });
     const guarded = createSignhost({ ...settings, postbackAuthorization: 'let-me-in' });
-    expect(guarded.parseCallback(request(undefined))).toMatchObject({ kind: 'ignored' });
+    expect(receiveCallback(guarded, request(undefined))).toMatchObject({ kind: 'ignored' });
   });
 
   it.each(Object.entries(SIGNHOST_STATUSES).map(([code, e]) => [Number(code), e.status, e.type] as const))(
     'maps transaction status %i to %s (%s)',
     (code, status, type) => {
-      const outcome = provider.parseCallback(request(minimal(code)));
+      const outcome = receiveCallback(provider, request(minimal(code)));
       expect(outcome).toMatchObject({
         kind: 'events',
         ref: { provider: 'signhost', kind: 'signing', externalId: ID },
@@ -132,7 +135,7 @@ describe('Signhost postback parsing', () => {
   });
 
   it('keeps an unknown status on record without a normalized status', () => {
-    const outcome = provider.parseCallback(request(minimal(80)));
+    const outcome = receiveCallback(provider, request(minimal(80)));
     expect(outcome).toMatchObject({ kind: 'events', events: [{ key: 'status:80', type: 'statusReported', providerStatus: '80' }] });
     expect((outcome as { events: { status?: string }[] }).events[0].status).toBeUndefined();
   });
@@ -151,7 +154,7 @@ describe('Signhost postback parsing', () => {
         },
       ],
     });
-    const outcome = provider.parseCallback(request(json));
+    const outcome = receiveCallback(provider, request(json));
     if (outcome.kind !== 'events') throw new Error(`expected events, got ${outcome.kind}`);
     const [activity, status] = outcome.events;
     expect(activity).toEqual({
@@ -181,7 +184,7 @@ describe('Signhost postback parsing', () => {
     const json = minimal(10, {
       Signers: [{ Id: 's', Activities: [{ Id: 'a1', Code: 203 }, { Id: 'a2', Code: 777, Activity: null, Info: null }] }],
     });
-    expect(provider.parseCallback(request(json))).toMatchObject({
+    expect(receiveCallback(provider, request(json))).toMatchObject({
       events: [
         { key: 'activity:a1', details: { activity: 'signed', code: 203 } },
         { key: 'activity:a2', providerStatus: '777', details: { activity: 'unknown' } },
@@ -191,7 +194,7 @@ describe('Signhost postback parsing', () => {
   });
 
   it('keeps every activity of every signer of the sample', () => {
-    const outcome = provider.parseCallback(request(signhostPostback({ id: ID, status: 30, secret: SECRET })));
+    const outcome = receiveCallback(provider, request(signhostPostback({ id: ID, status: 30, secret: SECRET })));
     if (outcome.kind !== 'events') throw new Error('expected events');
     expect(outcome.events.map((e) => e.key)).toEqual([
       'activity:a1b2c3d4-e5f6-47a8-b9c0-d1e2f3a4b5c6',
@@ -211,16 +214,16 @@ describe('Signhost postback parsing', () => {
         { Id: 'no', RejectReason: 'wrong amount', Activities: [{ Id: 'r', Code: 202, Activity: 'Rejected' }] },
       ],
     });
-    expect(provider.parseCallback(request(rejected))).toMatchObject({
+    expect(receiveCallback(provider, request(rejected))).toMatchObject({
       events: [
         { key: 'activity:r', reason: 'wrong amount' },
         { key: 'status:40', status: 'rejected', reason: 'wrong amount', details: { signerId: 'no' } },
       ],
     });
-    expect(provider.parseCallback(request(minimal(60, { CancellationReason: 'sent to the wrong person' })))).toMatchObject({
+    expect(receiveCallback(provider, request(minimal(60, { CancellationReason: 'sent to the wrong person' })))).toMatchObject({
       events: [{ key: 'status:60', status: 'cancelled', reason: 'sent to the wrong person' }],
     });
-    const signed = provider.parseCallback(request(minimal(30, { CancellationReason: 'not relevant' })));
+    const signed = receiveCallback(provider, request(minimal(30, { CancellationReason: 'not relevant' })));
     expect((signed as { events: { reason?: string }[] }).events[0].reason).toBeUndefined();
   });
 
@@ -231,12 +234,15 @@ describe('Signhost postback parsing', () => {
     ['missing Status', { Status: undefined }],
     ['Status as a string', { Status: '30' }],
     ['fractional Status', { Status: 30.5 }],
-  ])('refuses %s as invalid-payload', (_name, extra) => {
-    expect(provider.parseCallback(request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+  ])('refuses %s: unverifiable with a shared secret, invalid-payload without one', (_name, extra) => {
+    // The checksum covers Id and Status: without them the sender cannot be checked, and the
+    // body's shape is none of an unchecked sender's business.
+    expect(receiveCallback(provider, request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(unsigned, request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 
   it('refuses a Checksum that is not text as not authenticated', () => {
-    expect(provider.parseCallback(request(minimal(30, { Checksum: 42 })))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(minimal(30, { Checksum: 42 })))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });
 
   it('says what it skipped, in counts and field names only', () => {
@@ -246,7 +252,7 @@ describe('Signhost postback parsing', () => {
       [{ Signers: [{ Id: 's', Activities: [{ Id: 'ok', Code: 103 }] }] }, []],
     ];
     for (const [extra, notes] of cases) {
-      const outcome = provider.parseCallback(request(minimal(30, extra as Record<string, unknown>)));
+      const outcome = receiveCallback(provider, request(minimal(30, extra as Record<string, unknown>)));
       expect(outcome.kind === 'events' && (outcome.notes ?? [])).toEqual(notes);
     }
   });
@@ -254,7 +260,7 @@ describe('Signhost postback parsing', () => {
   it('keeps at most the configured number of activities, the newest, and says how many it dropped', () => {
     const capped = createSignhost({ ...settings, maxActivitiesPerPostback: 3 });
     const activities = Array.from({ length: 5 }, (_, i) => ({ Id: `a${i}`, Code: 103 }));
-    const outcome = capped.parseCallback(request(minimal(30, { Signers: [{ Id: 's1', Activities: activities.slice(0, 4) }, { Id: 's2', Activities: activities.slice(4) }] })));
+    const outcome = receiveCallback(capped, request(minimal(30, { Signers: [{ Id: 's1', Activities: activities.slice(0, 4) }, { Id: 's2', Activities: activities.slice(4) }] })));
     expect(outcome).toMatchObject({ kind: 'events', authenticated: true, notes: ['2 of 5 activities dropped (limit 3 per postback)'] });
     expect(outcome.kind === 'events' && outcome.events.map((e) => e.key)).toEqual(['activity:a2', 'activity:a3', 'activity:a4', 'status:30']);
   });
@@ -265,19 +271,20 @@ describe('Signhost postback parsing', () => {
     ['activity Code as text', { Signers: [{ Id: 's', Activities: [{ Id: 'a', Code: 'Opened' }] }] }, []],
     ['signer without Id', { Signers: [{ Activities: [] }, { Id: 's2', Activities: [{ Id: 'b', Code: 203 }] }] }, ['activity:b']],
   ])('skips %s and still counts the status', (_name, extra, activityKeys) => {
-    const outcome = provider.parseCallback(request(minimal(30, extra)));
+    const outcome = receiveCallback(provider, request(minimal(30, extra)));
     expect(outcome).toMatchObject({ kind: 'events', authenticated: true });
     if (outcome.kind !== 'events') return;
     expect(outcome.events.map((e) => e.key)).toEqual([...activityKeys, 'status:30']);
     expect(outcome.events.at(-1)).toMatchObject({ status: 'signed' });
   });
 
-  it.each([['array body', [1, 2]], ['null body', null], ['a string', 'hello']])('refuses %s as invalid-payload', (_name, json) => {
-    expect(provider.parseCallback(request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+  it.each([['array body', [1, 2]], ['null body', null], ['a string', 'hello']])('refuses %s: unverifiable with a shared secret, invalid-payload without one', (_name, json) => {
+    expect(receiveCallback(provider, request(json))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(unsigned, request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 
   it('tolerates the many fields it does not read', () => {
-    expect(provider.parseCallback(request(minimal(30, { Seal: true, Files: { x: {} }, Context: null, Unheard: [1] })))).toMatchObject({
+    expect(receiveCallback(provider, request(minimal(30, { Seal: true, Files: { x: {} }, Context: null, Unheard: [1] })))).toMatchObject({
       kind: 'events',
     });
   });
@@ -305,7 +312,7 @@ describe('Signhost answers', () => {
 
 describe('Signhost files', () => {
   const statusEvent = (json: unknown) => {
-    const outcome = provider.parseCallback(request(json));
+    const outcome = receiveCallback(provider, request(json));
     if (outcome.kind !== 'events') throw new Error(`expected events, got ${outcome.kind}`);
     return outcome.events[outcome.events.length - 1];
   };

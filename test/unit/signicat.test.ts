@@ -2,7 +2,9 @@ import * as apiAuth from '../../src/api/api-auth';
 import { loadConfig } from '../../src/config';
 import { createProviders } from '../../src/providers';
 import type { CallbackRequest } from '../../src/providers/provider';
-import { authorizationMatches, createSignicat, SIGNICAT_STATUSES } from '../../src/providers/signicat';
+import { authorizationMatches, createSignicat, SIGNICAT_STATUSES, signicat } from '../../src/providers/signicat';
+import { receiveCallback } from '../../src/providers/provider';
+import { settingsOf } from '../../src/providers/module';
 
 const SECRET = 'callback-secret-1';
 const settings = (overrides: { callbackAuthorization?: string; callbackAuthorizationHeader?: string } = {}) => ({
@@ -33,7 +35,7 @@ describe('Signicat callback parsing', () => {
     ['inconclusive', 'failed', 'failed'],
     ['failed', 'failed', 'failed'],
   ])('maps status %s to %s', (providerStatus, status, type) => {
-    expect(provider.parseCallback(request(body({ status: providerStatus })))).toEqual({
+    expect(receiveCallback(provider, request(body({ status: providerStatus })))).toEqual({
       kind: 'events',
       authenticated: true,
       dossierId: 'D1',
@@ -49,19 +51,19 @@ describe('Signicat callback parsing', () => {
   });
 
   it.each([['canceled'], ['expired'], ['toString'], ['__proto__']])('keeps unknown status %p without a status change', (providerStatus) => {
-    const outcome = provider.parseCallback(request(body({ status: providerStatus })));
+    const outcome = receiveCallback(provider, request(body({ status: providerStatus })));
     expect(outcome).toMatchObject({ kind: 'events', events: [{ key: `status:${providerStatus.toLowerCase()}`, type: 'statusReported', providerStatus }] });
     expect(outcome.kind === 'events' && outcome.events[0]).not.toHaveProperty('status');
   });
 
   it('maps a capitalized status, keeping the value as sent', () => {
-    expect(provider.parseCallback(request(body({ status: 'Accepted' })))).toMatchObject({
+    expect(receiveCallback(provider, request(body({ status: 'Accepted' })))).toMatchObject({
       events: [{ key: 'status:accepted', status: 'signed', providerStatus: 'Accepted' }],
     });
   });
 
   it('allows unknown fields', () => {
-    expect(provider.parseCallback(request(body({ extra: { nested: true } })))).toMatchObject({ kind: 'events' });
+    expect(receiveCallback(provider, request(body({ extra: { nested: true } })))).toMatchObject({ kind: 'events' });
   });
 
   it.each([
@@ -75,7 +77,7 @@ describe('Signicat callback parsing', () => {
     ['array body', [body()]],
     ['empty body', undefined],
   ])('refuses %s as invalid-payload', (_name, json) => {
-    expect(provider.parseCallback(request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+    expect(receiveCallback(provider, request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 });
 
@@ -84,7 +86,7 @@ describe('Signicat callback authorization', () => {
     ['the exact value', { authorization: SECRET }],
     ['the value after a Bearer prefix', { authorization: `Bearer ${SECRET}` }],
   ])('accepts %s', (_name, headers) => {
-    expect(provider.parseCallback(request(body(), headers))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(provider, request(body(), headers))).toMatchObject({ kind: 'events', authenticated: true });
   });
 
   it.each([
@@ -97,7 +99,7 @@ describe('Signicat callback authorization', () => {
     ['the value in another header', { 'x-authorization': SECRET }],
   ])('refuses %s as unauthorized, before reading the body', (_name, headers) => {
     // The body is invalid too: authorization is checked first, so the sender learns nothing.
-    expect(provider.parseCallback(request({ nonsense: true }, headers))).toEqual({
+    expect(receiveCallback(provider, request({ nonsense: true }, headers))).toEqual({
       kind: 'refused',
       refusal: 'unauthorized',
       detail: 'missing or wrong authorization header',
@@ -106,14 +108,14 @@ describe('Signicat callback authorization', () => {
 
   it('does not strip Bearer when the configured value has it', () => {
     const bearer = createSignicat(settings({ callbackAuthorization: `Bearer ${SECRET}` }));
-    expect(bearer.parseCallback(request(body(), { authorization: `Bearer ${SECRET}` }))).toMatchObject({ kind: 'events' });
-    expect(bearer.parseCallback(request(body(), { authorization: SECRET }))).toMatchObject({ refusal: 'unauthorized' });
+    expect(receiveCallback(bearer, request(body(), { authorization: `Bearer ${SECRET}` }))).toMatchObject({ kind: 'events' });
+    expect(receiveCallback(bearer, request(body(), { authorization: SECRET }))).toMatchObject({ refusal: 'unauthorized' });
   });
 
   it('reads the configured header name', () => {
     const custom = createSignicat(settings({ callbackAuthorizationHeader: 'x-signicat-auth' }));
-    expect(custom.parseCallback(request(body(), { 'x-signicat-auth': SECRET }))).toMatchObject({ kind: 'events' });
-    expect(custom.parseCallback(request(body(), { authorization: SECRET }))).toMatchObject({ refusal: 'unauthorized' });
+    expect(receiveCallback(custom, request(body(), { 'x-signicat-auth': SECRET }))).toMatchObject({ kind: 'events' });
+    expect(receiveCallback(custom, request(body(), { authorization: SECRET }))).toMatchObject({ refusal: 'unauthorized' });
   });
 
   it('compares with the constant-time helper', () => {
@@ -123,7 +125,7 @@ describe('Signicat callback authorization', () => {
       expect(spy).toHaveBeenCalledWith(`Bearer ${SECRET}`, SECRET);
       expect(spy).toHaveBeenCalledWith(SECRET, SECRET);
       spy.mockClear();
-      provider.parseCallback(request(body(), { authorization: 'wrong' }));
+      receiveCallback(provider, request(body(), { authorization: 'wrong' }));
       expect(spy).toHaveBeenCalledWith('wrong', SECRET);
     } finally {
       spy.mockRestore();
@@ -132,7 +134,7 @@ describe('Signicat callback authorization', () => {
 
   it('without a configured value, takes callbacks as unauthenticated and warns', () => {
     const open = createSignicat(settings({ callbackAuthorization: undefined }));
-    expect(open.parseCallback(request(body(), {}))).toMatchObject({ kind: 'events', authenticated: false, dossierId: 'D1' });
+    expect(receiveCallback(open, request(body(), {}))).toMatchObject({ kind: 'events', authenticated: false, dossierId: 'D1' });
     expect(open.warnings).toEqual([expect.stringMatching(/SIGNICAT_CALLBACK_AUTHORIZATION/)]);
     expect(provider.warnings).toEqual([]);
   });
@@ -148,8 +150,8 @@ describe('Signicat callback authorization', () => {
 
 describe('Signicat configuration', () => {
   it('defaults the header to Authorization and lower-cases a configured one', () => {
-    expect(loadConfig({}).providers.signicat.callbackAuthorizationHeader).toBe('authorization');
-    expect(loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'X-Signicat-Auth' }).providers.signicat.callbackAuthorizationHeader).toBe(
+    expect(settingsOf(loadConfig({}), signicat).callbackAuthorizationHeader).toBe('authorization');
+    expect(settingsOf(loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'X-Signicat-Auth' }), signicat).callbackAuthorizationHeader).toBe(
       'x-signicat-auth',
     );
     expect(() => loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'Bad Header:' })).toThrow(/SIGNICAT_CALLBACK_AUTHORIZATION_HEADER/);
@@ -158,6 +160,6 @@ describe('Signicat configuration', () => {
   it('is registered', () => {
     const signicat = createProviders(loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION: SECRET })).signicat;
     expect(signicat?.name).toBe('signicat');
-    expect(signicat?.parseCallback(request(body()))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(signicat!, request(body()))).toMatchObject({ kind: 'events', authenticated: true });
   });
 });

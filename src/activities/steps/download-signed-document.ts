@@ -4,20 +4,18 @@
 // (it lands in the workflow's state).
 import { join } from 'node:path';
 import { log } from '@temporalio/activity';
-import type { ProviderName, StepInput, TransactionState } from '../../shared/types';
-import type { DocumentContent } from './document-answer';
+import type { DocumentFetcher } from '../../providers/module';
+import type { StepInput } from '../../shared/types';
 import { STEP_FAILURE, nonRetryable } from './failures';
 import type { FetchLimits } from './http';
-import { portalDocuments, type PortalDownloadSettings } from './portal-document';
-import { signhostDocuments, type SignhostDownloadSettings } from './signhost-document';
-import { createSpool, type Spool } from './spool';
+import { createSpool } from './spool';
 import { fileNameFor, placeAtomically, storageFolder, writeAtomically, type StoredFile } from './storage';
 
 export interface DownloadDeps {
   /** Storage folder (COUNTERSIGN_DOCUMENTS_DIR). */
   documentsDir: string;
-  portal: PortalDownloadSettings;
-  signhost: SignhostDownloadSettings;
+  /** Per provider that offers its signed documents (its module's `documents`). */
+  fetchers: Record<string, DocumentFetcher>;
   /** Per request; default 60 s. */
   timeoutMs?: number;
   /** Largest document accepted; default 100 MB. */
@@ -28,13 +26,6 @@ export interface DownloadResult {
   files: StoredFile[];
 }
 
-type Fetcher = (tx: TransactionState, deps: DownloadDeps, limits: FetchLimits, spool: Spool) => Promise<DocumentContent[]>;
-
-const FETCHERS: Partial<Record<ProviderName, Fetcher>> = {
-  'portal-de-assinaturas': (tx, deps, limits, spool) => portalDocuments(tx, deps.portal, limits, spool),
-  signhost: (tx, deps, limits, spool) => signhostDocuments(tx, deps.signhost, limits, spool),
-};
-
 /** Downloads in progress, beside the stored documents (one file system, so a rename publishes). */
 const INCOMING = '.incoming';
 
@@ -43,11 +34,11 @@ export function createDownloadSignedDocument(deps: DownloadDeps) {
 
   return async function downloadSignedDocument(input: StepInput): Promise<DownloadResult> {
     const tx = input.transaction;
-    const fetcher = tx.kind === 'signing' ? FETCHERS[tx.provider] : undefined;
+    const fetcher = tx.kind === 'signing' && Object.hasOwn(deps.fetchers, tx.provider) ? deps.fetchers[tx.provider] : undefined;
     if (!fetcher) {
       throw nonRetryable(
         STEP_FAILURE.unsupportedProvider,
-        `downloadSignedDocument supports ${Object.keys(FETCHERS).join(' and ')} signing transactions, not ${tx.provider} ${tx.kind}`,
+        `downloadSignedDocument supports ${Object.keys(deps.fetchers).join(' and ') || 'no'} signing transactions, not ${tx.provider} ${tx.kind}`,
       );
     }
     if (tx.status !== 'signed') throw nonRetryable(STEP_FAILURE.notSigned, `the transaction ended ${tx.status}: there is no signed document`);
@@ -55,7 +46,7 @@ export function createDownloadSignedDocument(deps: DownloadDeps) {
     const spool = createSpool(join(deps.documentsDir, INCOMING), limits.maxBytes);
     const files: StoredFile[] = [];
     try {
-      const documents = await fetcher(tx, deps, limits, spool.write);
+      const documents = await fetcher(tx, limits, spool.write);
       const used = new Set<string>();
       for (const [i, doc] of documents.entries()) {
         const head = doc.content ?? doc.spooled.head;

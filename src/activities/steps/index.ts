@@ -22,13 +22,12 @@ export type { NotificationBody, NotifyResult } from './notify-application';
 
 /** The built-in steps' settings, from the parsed configuration. */
 export function stepDepsFromConfig(config: Config): StepDeps {
-  const { signhost } = config.providers;
-  const portal = config.providers['portal-de-assinaturas'];
   return {
     download: {
       documentsDir: config.steps.documentsDir,
-      portal: { apiUrl: portal.apiUrl, token: portal.token },
-      signhost: { apiUrl: signhost.apiUrl, appKey: signhost.appKey, apiKey: signhost.apiKey },
+      fetchers: Object.fromEntries(
+        config.providerModules.modules.flatMap((m) => (m.documents ? [[m.name, m.documents(config.providers[m.name])]] : [])),
+      ),
     },
     notify: { url: config.steps.notify.url, secret: config.steps.notify.secret },
   };

@@ -2,13 +2,13 @@
 // `Application: APPKey {appkey}` and `Authorization: APIKey {apikey}`. A cleaned-up
 // transaction answers 410 Gone and still carries its final Status.
 import { z } from 'zod';
-import type { ProviderApiConfig } from '../../config';
+import type { SignhostSettings } from './config';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
-import { SIGNHOST_STATUSES, parseSignhostTransaction, signhostEvents } from '../signhost-transaction';
-import { parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
+import { SIGNHOST_STATUSES, parseSignhostTransaction, signhostEvents } from './transaction';
+import { parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 
-export function createSignhostFollowUp(settings: ProviderApiConfig['signhost'], deps: ApiDeps = {}): FollowUp {
+export function createSignhostFollowUp(settings: SignhostSettings, deps: ApiDeps = {}): FollowUp {
   const http = providerClient('signhost', settings, deps);
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
     const { appKey, apiKey } = settings;

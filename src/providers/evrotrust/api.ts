@@ -3,11 +3,11 @@
 // raw SHA-256 digest of the API key and whose message is the exact body sent.
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { ProviderApiConfig } from '../../config';
-import { EVROTRUST_STATUSES, evrotrustEvent } from '../evrotrust';
+import type { EvrotrustSettings } from './config';
+import { EVROTRUST_STATUSES, evrotrustEvent } from './callback';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
-import { parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
+import { parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 
 export function evrotrustAuthorization(apiKey: string, body: string): string {
   const key = createHash('sha256').update(apiKey, 'utf8').digest();
@@ -22,7 +22,7 @@ const statusAnswer = z.object({
 // Evrotrust answers an unknown transaction with its own 443 (docs/providers.md); 404 for safety.
 const NOT_FOUND = [443, 404];
 
-export function createEvrotrustFollowUp(settings: ProviderApiConfig['evrotrust'], deps: ApiDeps = {}): FollowUp {
+export function createEvrotrustFollowUp(settings: EvrotrustSettings, deps: ApiDeps = {}): FollowUp {
   const http = providerClient('evrotrust', settings, deps);
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
     const { apiKey, vendorNumber } = settings;

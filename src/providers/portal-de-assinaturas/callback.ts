@@ -1,17 +1,17 @@
 // Portal de Assinaturas (Certisign; docs/providers.md, docs/providers.md). One callback URL receives both
 // document callbacks and registered-mail callbacks, told apart by `type`. The only credential
 // is the header the operator configured on the callback (`headers` in its configuration).
-import type { ProviderSettings } from '../config';
-import { secretsEqual } from '../api/api-auth';
-import type { TransactionRef } from '../shared/types';
-import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type IssueLike, type Provider } from './provider';
+import type { PortalSettings } from './config';
+import { secretsEqual } from '../../api/api-auth';
+import type { TransactionRef } from '../../shared/types';
+import { describeIssues, standardAnswer, UNVERIFIED, VERIFIED, type CallbackRequest, type IssueLike, type ParsedCallback, type Provider, type RawCallback, type SenderVerdict } from '../provider';
 import {
   createSignerTag,
   documentCallbackSchema,
   documentEvent,
   registeredMailCallbackSchema,
   registeredMailEvent,
-} from './portal-de-assinaturas-events';
+} from './events';
 
 /** The firewall ranges the seed lists (its production row has a stray empty entry, dropped). */
 export const PORTAL_SENDER_IPS: Record<'sandbox' | 'production', string[]> = {
@@ -79,7 +79,7 @@ const isRegisteredMail = (body: Record<string, unknown>) =>
     ? body.type.toUpperCase().replace(/[^A-Z]/g, '') === 'REGISTEREDMAIL'
     : body.type === undefined && body.registeredmailid !== undefined && body.documentid === undefined;
 
-export function createPortalDeAssinaturas(settings: ProviderSettings['portal-de-assinaturas']): Provider {
+export function createPortalDeAssinaturas(settings: Pick<PortalSettings, 'allowedIps' | 'callbackHeader' | 'token'>): Provider {
   const header = parseCallbackHeader(settings.callbackHeader);
   // Keyed by a secret when there is one, so event keys cannot be turned back into CPFs.
   const signerTag = createSignerTag(header?.value ?? settings.token ?? 'countersign:portal-de-assinaturas');
@@ -89,30 +89,31 @@ export function createPortalDeAssinaturas(settings: ProviderSettings['portal-de-
     callbackPaths: ['/'],
     allowedIps: expandAllowedIps(settings.allowedIps),
     repairJson: repairSeedSample,
-    parseCallback(req: CallbackRequest): CallbackOutcome {
-      if (header) {
-        const given = req.headers[header.name];
-        if (given === undefined || !secretsEqual(given.trim(), header.value)) {
-          return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${header.name} header` };
-        }
+    authenticate(req: RawCallback): SenderVerdict {
+      if (!header) return UNVERIFIED;
+      const given = req.headers[header.name];
+      if (given === undefined || !secretsEqual(given.trim(), header.value)) {
+        return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${header.name} header` };
       }
+      return VERIFIED;
+    },
+    parseCallback(req: CallbackRequest): ParsedCallback {
       if (typeof req.json !== 'object' || req.json === null || Array.isArray(req.json)) {
         return { kind: 'refused', refusal: 'invalid-payload', detail: '(body): expected a JSON object' };
       }
       const body = lowerKeys(req.json as Record<string, unknown>);
       if (!body) return { kind: 'refused', refusal: 'invalid-payload', detail: 'two spellings of one field with different values' };
 
-      const authenticated = header !== undefined;
       if (isRegisteredMail(body)) {
         const parsed = registeredMailCallbackSchema.safeParse(body);
         if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
         const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: parsed.data.registeredmailid };
-        return { kind: 'events', ref, events: [registeredMailEvent(parsed.data, 'callback', req.receivedAt)], authenticated };
+        return { kind: 'events', ref, events: [registeredMailEvent(parsed.data, 'callback', req.receivedAt)] };
       }
       const parsed = documentCallbackSchema.safeParse(body);
       if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
       const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'signing', externalId: parsed.data.documentid };
-      return { kind: 'events', ref, events: [documentEvent(parsed.data, 'callback', req.receivedAt, signerTag)], authenticated };
+      return { kind: 'events', ref, events: [documentEvent(parsed.data, 'callback', req.receivedAt, signerTag)] };
     },
     answer: standardAnswer,
   };

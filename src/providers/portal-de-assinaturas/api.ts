@@ -4,15 +4,15 @@
 // answer's shape is unconfirmed too: the document's last action is read from `status` or
 // `action`, in the callback's vocabulary (docs/providers.md). Registered mail has no status API.
 import { z } from 'zod';
-import type { ProviderApiConfig } from '../../config';
+import type { PortalSettings } from './config';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
-import { documentEvent } from '../portal-de-assinaturas-events';
-import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
+import { documentEvent } from './events';
+import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 
 const detailsAnswer = z.union([z.object({ status: z.string().min(1) }), z.object({ action: z.string().min(1) })]);
 
-export function createPortalDeAssinaturasFollowUp(settings: ProviderApiConfig['portal-de-assinaturas'], deps: ApiDeps = {}): FollowUp {
+export function createPortalDeAssinaturasFollowUp(settings: PortalSettings, deps: ApiDeps = {}): FollowUp {
   const http = providerClient('portal-de-assinaturas', settings, deps);
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
     if (req.ref.kind === 'registered-mail') return { events: [], outcome: 'not supported: registered mail has no status API' };

@@ -2,9 +2,9 @@
 // for transactions the application registered, and the sender address list is the only
 // other guard. Evrotrust appends `/document/ready` or `/document/offline/ready` to urlCallback.
 import { z } from 'zod';
-import type { ProviderSettings } from '../config';
-import type { EventType, ProviderEvent, TransactionStatus } from '../shared/types';
-import { describeIssues, standardAnswer, type CallbackRequest, type CallbackOutcome, type Provider } from './provider';
+import type { EvrotrustSettings } from './config';
+import type { EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
+import { describeIssues, standardAnswer, UNVERIFIED, type CallbackRequest, type ParsedCallback, type Provider } from '../provider';
 
 /** Evrotrust status code → normalized status, event type and a readable label. */
 export const EVROTRUST_STATUSES: Record<number, { status: TransactionStatus; type: EventType; label: string }> = {
@@ -82,12 +82,14 @@ export function evrotrustEvent(code: number, source: ProviderEvent['source'], re
   };
 }
 
-export function createEvrotrust(settings: ProviderSettings['evrotrust']): Provider {
+export function createEvrotrust(settings: Pick<EvrotrustSettings, 'allowedIps'>): Provider {
   return {
     name: 'evrotrust',
     callbackPaths: ['/', '/document/ready', '/document/offline/ready'],
     allowedIps: settings.allowedIps,
-    parseCallback(req: CallbackRequest): CallbackOutcome {
+    // Nothing in an Evrotrust callback proves its sender; the address list is checked before.
+    authenticate: () => UNVERIFIED,
+    parseCallback(req: CallbackRequest): ParsedCallback {
       const parsed = evrotrustCallbackSchema.safeParse(req.json);
       if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const { transactionID, status, rejectReason } = parsed.data;
@@ -95,7 +97,6 @@ export function createEvrotrust(settings: ProviderSettings['evrotrust']): Provid
         kind: 'events',
         ref: { provider: 'evrotrust', kind: 'signing', externalId: transactionID },
         events: [evrotrustEvent(status, 'callback', req.receivedAt, rejectReason)],
-        authenticated: false,
       };
     },
     answer: (outcome) => (outcome === 'accepted' ? { status: 200, body: '' } : standardAnswer(outcome)),

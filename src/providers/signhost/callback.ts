@@ -4,70 +4,79 @@
 // accept answers 503, which makes Signhost queue and retry it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { secretsEqual } from '../api/api-auth';
-import type { ProviderSettings } from '../config';
-import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
-import { parseSignhostTransaction, signhostEvents } from './signhost-transaction';
+import { secretsEqual } from '../../api/api-auth';
+import type { SignhostSettings } from './config';
+import { describeIssues, standardAnswer, UNVERIFIED, VERIFIED, type CallbackRequest, type ParsedCallback, type Provider, type RawCallback, type SenderVerdict } from '../provider';
+import { parseSignhostTransaction, signhostEvents } from './transaction';
 
 /** Lowercase hex SHA-1 of `{Id}||{Status}|{secret}`; the empty slot is the legacy file id. */
 export function signhostChecksum(id: string, status: number, sharedSecret: string): string {
   return createHash('sha1').update(`${id}||${status}|${sharedSecret}`, 'utf8').digest('hex');
 }
 
-const checksumField = z.object({ Checksum: z.string().nullish().catch(undefined) });
+/** The three fields the checksum covers or carries, read straight from the raw body. */
+const signedFields = z.object({
+  Id: z.string().min(1).max(200),
+  Status: z.number().int(),
+  Checksum: z.string().nullish().catch(undefined),
+});
+
+function readSignedFields(rawBody: Buffer): z.infer<typeof signedFields> | undefined {
+  try {
+    return signedFields.safeParse(JSON.parse(rawBody.toString('utf8'))).data;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Whether the postback proves it comes from Signhost. With a shared secret configured, a
  * postback without a matching checksum is refused (Signhost's advised flow), taken from the
- * `Checksum` header first and the body second, as the official client does.
+ * `Checksum` header first and the body second, as the official client does. The checksum
+ * covers the body's `Id` and `Status`, so only those two are read here, before the rest.
  *
  * Without a shared secret nothing can be verified, so the postback counts as unauthenticated:
  * it may update transactions the application registered but never creates one. A checksum we
  * cannot verify is not refused: a forger could just as well leave it out, and refusing would
  * silently drop every real postback of an operator who forgot to set the secret.
  */
-function checksumVerdict(
-  req: CallbackRequest,
-  postback: { Id: string; Status: number; Checksum?: string | null },
-  sharedSecret: string | undefined,
-): { authenticated: boolean } | { refused: string } {
-  if (sharedSecret === undefined) return { authenticated: false };
+function checksumVerdict(req: RawCallback, sharedSecret: string | undefined): SenderVerdict {
+  if (sharedSecret === undefined) return UNVERIFIED;
+  const postback = readSignedFields(req.rawBody);
+  if (!postback) return { kind: 'refused', refusal: 'unauthorized', detail: 'no Id and Status to check a checksum against' };
   const given = req.headers['checksum'] || postback.Checksum;
-  if (!given) return { refused: 'no checksum' };
+  if (!given) return { kind: 'refused', refusal: 'unauthorized', detail: 'no checksum' };
   const expected = signhostChecksum(postback.Id, postback.Status, sharedSecret);
-  if (!secretsEqual(given.trim().toLowerCase(), expected)) return { refused: 'checksum mismatch' };
-  return { authenticated: true };
+  if (!secretsEqual(given.trim().toLowerCase(), expected)) return { kind: 'refused', refusal: 'unauthorized', detail: 'checksum mismatch' };
+  return VERIFIED;
 }
 
-export function createSignhost(settings: ProviderSettings['signhost']): Provider {
+export function createSignhost(settings: Pick<SignhostSettings, 'allowedIps' | 'sharedSecret' | 'postbackAuthorization' | 'maxActivitiesPerPostback'>): Provider {
   return {
     name: 'signhost',
     callbackPaths: ['/'],
     allowedIps: settings.allowedIps,
     // Signhost's checksum, not its content type, tells a real postback.
     anyContentType: true,
-    parseCallback(req: CallbackRequest): CallbackOutcome {
+    authenticate(req: RawCallback): SenderVerdict {
       // Registering a postback URL in the portal sends an empty POST to test it. It carries
       // nothing to apply, so it is acknowledged before any check (it may predate the header).
-      if (req.rawBody.length === 0) return { kind: 'ignored', note: 'empty postback (URL test)' };
-
+      if (req.rawBody.length === 0) return UNVERIFIED;
       if (settings.postbackAuthorization !== undefined && !secretsEqual(req.headers['authorization'] ?? '', settings.postbackAuthorization)) {
         return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
       }
-
+      return checksumVerdict(req, settings.sharedSecret);
+    },
+    parseCallback(req: CallbackRequest): ParsedCallback {
+      if (req.rawBody.length === 0) return { kind: 'ignored', note: 'empty postback (URL test)' };
       const json = req.json;
       const parsed = parseSignhostTransaction(json, settings.maxActivitiesPerPostback);
       if (!parsed.ok) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.issues, json) };
       const { tx, notes } = parsed.value;
-
-      const verdict = checksumVerdict(req, { ...tx, Checksum: checksumField.safeParse(json).data?.Checksum }, settings.sharedSecret);
-      if ('refused' in verdict) return { kind: 'refused', refusal: 'unauthorized', detail: verdict.refused };
-
       return {
         kind: 'events',
         ref: { provider: 'signhost', kind: 'signing', externalId: tx.Id },
         events: signhostEvents(tx, 'callback', req.receivedAt),
-        authenticated: verdict.authenticated,
         ...(notes.length > 0 && { notes }),
       };
     },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ProviderAuthError, ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
 import type { ProviderHttpClient } from '../http/provider-http-client';
 import { realClock, type Clock } from '../http/token-bucket';
-import { parseJson } from './provider-call';
+import { parseJson } from '../provider-call';
 
 export interface TokenSource {
   /** A valid access token, from cache when possible. */

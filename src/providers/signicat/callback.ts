@@ -3,10 +3,10 @@
 // `{dossierId, processId, status}` once the process ends and never retries, so the answer
 // must be quick (200 within 10 s) and a lost callback is the follow-up's business.
 import { z } from 'zod';
-import { secretsEqual } from '../api/api-auth';
-import type { ProviderSettings } from '../config';
-import type { EventType, ProviderEvent, TransactionStatus } from '../shared/types';
-import { describeIssues, standardAnswer, type CallbackOutcome, type CallbackRequest, type Provider } from './provider';
+import { secretsEqual } from '../../api/api-auth';
+import type { SignicatSettings } from './config';
+import type { EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
+import { describeIssues, standardAnswer, UNVERIFIED, VERIFIED, type CallbackRequest, type ParsedCallback, type Provider, type RawCallback, type SenderVerdict } from '../provider';
 
 /** Signicat process status → normalized status and event type. */
 export const SIGNICAT_STATUSES: Record<string, { status: TransactionStatus; type: EventType }> = {
@@ -60,7 +60,7 @@ export function authorizationMatches(received: string | undefined, expected: str
   return exact || stripped;
 }
 
-export function createSignicat(settings: ProviderSettings['signicat']): Provider {
+export function createSignicat(settings: Pick<SignicatSettings, 'allowedIps' | 'callbackAuthorization' | 'callbackAuthorizationHeader'>): Provider {
   const expected = settings.callbackAuthorization;
   const headerName = settings.callbackAuthorizationHeader;
   return {
@@ -71,11 +71,14 @@ export function createSignicat(settings: ProviderSettings['signicat']): Provider
       expected === undefined
         ? ['SIGNICAT_CALLBACK_AUTHORIZATION is not set: Signicat callbacks are unauthenticated and reach only registered transactions']
         : [],
-    parseCallback(req: CallbackRequest): CallbackOutcome {
-      // Authenticate before looking at the body: an unknown sender learns nothing about its shape.
-      if (expected !== undefined && !authorizationMatches(req.headers[headerName], expected)) {
+    authenticate(req: RawCallback): SenderVerdict {
+      if (expected === undefined) return UNVERIFIED;
+      if (!authorizationMatches(req.headers[headerName], expected)) {
         return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${headerName} header` };
       }
+      return VERIFIED;
+    },
+    parseCallback(req: CallbackRequest): ParsedCallback {
       const parsed = signicatCallbackSchema.safeParse(req.json);
       if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const { dossierId, processId, status } = parsed.data;
@@ -83,7 +86,6 @@ export function createSignicat(settings: ProviderSettings['signicat']): Provider
         kind: 'events',
         ref: { provider: 'signicat', kind: 'signing', externalId: processId },
         events: [signicatEvent(status, 'callback', req.receivedAt, dossierId)],
-        authenticated: expected !== undefined,
         dossierId,
       };
     },

@@ -3,14 +3,14 @@
 // silence asks for a notification (the real callback then arrives at the receiver); if the
 // follow-up before this one already asked and nothing came, Get process tells the truth.
 import { z } from 'zod';
-import type { ProviderApiConfig } from '../../config';
+import type { SignicatSettings } from './config';
 import { ProviderAuthError, ProviderError, ProviderResponseError } from '../http/errors';
 import { TokenBucket } from '../http/token-bucket';
 import type { ProviderRequest, ProviderResponse } from '../http/provider-http-client';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
-import { signicatEvent } from '../signicat';
-import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from './provider-call';
-import { createTokenSource } from './signicat-token';
+import { signicatEvent } from './callback';
+import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
+import { createTokenSource } from './token';
 
 /** Process status → normalized status (docs/contract.md); unknown values are kept without one. */
 /** Outcome prefix the next follow-up reads (FollowUpRequest.previousOutcome). */
@@ -22,7 +22,7 @@ const NOTIFY_UNAVAILABLE = [404, 405, 501];
 
 const processAnswer = z.object({ status: z.string().min(1) });
 
-export function createSignicatFollowUp(settings: ProviderApiConfig['signicat'], deps: ApiDeps = {}): FollowUp {
+export function createSignicatFollowUp(settings: SignicatSettings, deps: ApiDeps = {}): FollowUp {
   // Token, notify and get share one budget: they all land on Signicat.
   const rateLimiter = deps.rateLimiter ?? new TokenBucket({ ratePerSecond: settings.rateLimit, clock: deps.clock });
   const api = providerClient('signicat', settings, { ...deps, rateLimiter });

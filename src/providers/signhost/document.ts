@@ -3,10 +3,10 @@
 // postback's `Files` is not covered by its checksum, so it never picks what is fetched.
 import { log } from '@temporalio/activity';
 import type { TransactionState } from '../../shared/types';
-import { readDocuments, type DocumentContent } from './document-answer';
-import { STEP_FAILURE, httpFailure, nonRetryable } from './failures';
-import { fetchLimited, openLimited, type FetchLimits } from './http';
-import type { Spool } from './spool';
+import { readDocuments, type DocumentContent } from '../../activities/steps/document-answer';
+import { STEP_FAILURE, httpFailure, nonRetryable } from '../../activities/steps/failures';
+import { fetchLimited, openLimited, type FetchLimits } from '../../activities/steps/http';
+import type { Spool } from '../../activities/steps/spool';
 
 export interface SignhostDownloadSettings {
   apiUrl: string;

@@ -1,19 +1,10 @@
 // Builds a provider's HTTP client from its settings, with one rate limit per provider per
 // process. Tests inject their own fetch, clock or randomness.
-import type { ProviderCallSettings } from '../../config';
-import { createProviderHttpClient, type ProviderHttpClient } from '../http/provider-http-client';
-import { TokenBucket, type Clock } from '../http/token-bucket';
-import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+import type { ApiDeps, FollowUp, ProviderCallSettings } from './module';
+import { createProviderHttpClient, type ProviderHttpClient } from './http/provider-http-client';
+import { TokenBucket } from './http/token-bucket';
 
-export interface ApiDeps {
-  fetch?: typeof fetch;
-  clock?: Clock;
-  random?: () => number;
-  /** Shared when several clients talk to the same provider (Signicat's token and API). */
-  rateLimiter?: TokenBucket;
-}
-
-export type FollowUp = (req: FollowUpRequest) => Promise<FollowUpResult>;
+export type { ApiDeps, FollowUp };
 
 export function providerClient(provider: string, settings: ProviderCallSettings, deps: ApiDeps = {}, baseUrl = settings.apiUrl): ProviderHttpClient {
   return createProviderHttpClient({

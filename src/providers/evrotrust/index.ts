@@ -1,0 +1,24 @@
+// Evrotrust: signing transactions; callbacks carry no credential (docs/providers/evrotrust.md).
+import { defineProvider } from '../module';
+import { createEvrotrustFollowUp } from './api';
+import { createEvrotrust, evrotrustCallbackSchema } from './callback';
+import { evrotrustEnv, evrotrustSettings, type EvrotrustSettings } from './config';
+
+export * from './callback';
+export { createEvrotrustFollowUp, evrotrustAuthorization } from './api';
+export type { EvrotrustSettings } from './config';
+
+export const evrotrust = defineProvider<EvrotrustSettings>({
+  name: 'evrotrust',
+  envPrefix: 'EVROTRUST',
+  kinds: ['signing'],
+  env: evrotrustEnv,
+  settings: evrotrustSettings,
+  // Its callbacks carry no credential: only the sender address can be checked.
+  callbackGuards: ['EVROTRUST_ALLOWED_IPS'],
+  // Three attempts within minutes; after an hour nothing more is coming.
+  followUpDefaults: { firstAfter: '1 hour', maxInterval: '1 day' },
+  callbackSchema: evrotrustCallbackSchema,
+  receiver: createEvrotrust,
+  followUp: createEvrotrustFollowUp,
+});

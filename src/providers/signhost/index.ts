@@ -1,0 +1,29 @@
+// Signhost: signing transactions; postbacks carry a SHA-1 checksum (docs/providers/signhost.md).
+import { z } from 'zod';
+import { defineProvider } from '../module';
+import { createSignhostFollowUp } from './api';
+import { createSignhost } from './callback';
+import { signhostEnv, signhostSettings, type SignhostSettings } from './config';
+import { signhostDocuments } from './document';
+import { signhostTransactionSchema } from './transaction';
+
+export * from './callback';
+export * from './transaction';
+export { createSignhostFollowUp } from './api';
+export type { SignhostSettings } from './config';
+
+export const signhost = defineProvider<SignhostSettings>({
+  name: 'signhost',
+  envPrefix: 'SIGNHOST',
+  kinds: ['signing'],
+  env: signhostEnv,
+  settings: signhostSettings,
+  callbackGuards: ['SIGNHOST_SHARED_SECRET', 'SIGNHOST_POSTBACK_AUTHORIZATION', 'SIGNHOST_ALLOWED_IPS'],
+  // Retries for 48-72 hours before dropping the queue, and asks integrators not to poll;
+  // queues have also been parked, so poll daily after that.
+  followUpDefaults: { firstAfter: '73 hours', maxInterval: '1 day' },
+  callbackSchema: signhostTransactionSchema.extend({ Checksum: z.string().nullish() }),
+  receiver: createSignhost,
+  followUp: createSignhostFollowUp,
+  documents: (settings) => (tx, limits, spool) => signhostDocuments(tx, settings, limits, spool),
+});

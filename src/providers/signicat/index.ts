@@ -1,0 +1,27 @@
+// Signicat Assure: signing processes in dossiers; one callback per process, never retried
+// (docs/providers/signicat.md).
+import { defineProvider } from '../module';
+import { createSignicatFollowUp } from './api';
+import { createSignicat, signicatCallbackSchema } from './callback';
+import { signicatEnv, signicatSettings, type SignicatSettings } from './config';
+
+export * from './callback';
+export { createSignicatFollowUp, NOTIFY_REQUESTED } from './api';
+export { basicClientAuth, createTokenSource, type TokenSource } from './token';
+export type { SignicatSettings } from './config';
+
+export const signicat = defineProvider<SignicatSettings>({
+  name: 'signicat',
+  envPrefix: 'SIGNICAT',
+  kinds: ['signing'],
+  env: signicatEnv,
+  settings: signicatSettings,
+  callbackGuards: ['SIGNICAT_CALLBACK_AUTHORIZATION', 'SIGNICAT_ALLOWED_IPS'],
+  // Never retries a callback: a missed one is gone, and Notify is cheap.
+  followUpDefaults: { firstAfter: '15 minutes', maxInterval: '6 hours' },
+  // Notify and Get process address a process inside its dossier.
+  requiredRegistrationFields: ['dossierId'],
+  callbackSchema: signicatCallbackSchema,
+  receiver: createSignicat,
+  followUp: createSignicatFollowUp,
+});
