@@ -6,3 +6,24 @@ export { loadConfig, ConfigError, type Config } from './config';
 export { STEP_FAILURE, type DownloadResult, type NotificationBody, type NotifyResult } from './activities/steps';
 export { UserActivitiesError, type UserActivities, type UserActivity, type UserActivitiesContext } from './user-activities';
 export type * from './shared/types';
+// Writing a provider of your own (docs/providers/writing-a-provider.md).
+export { defineProvider, settingsOf, type ProviderModule, type ProviderCallSettings, type ProviderCommon, type FollowUp, type ApiDeps, type DocumentFetcher } from './providers/module';
+export { BUILT_IN_PROVIDERS, ProviderRegistry, ProviderRegistryError } from './providers/registry';
+export {
+  describeIssues,
+  receiveCallback,
+  standardAnswer,
+  REFUSALS,
+  UNVERIFIED,
+  VERIFIED,
+  type Answer,
+  type CallbackOutcome,
+  type CallbackRequest,
+  type ParsedCallback,
+  type Provider,
+  type RawCallback,
+  type Refusal,
+  type SenderVerdict,
+} from './providers/provider';
+export { providerClient } from './providers/provider-call';
+export { secretsEqual } from './api/api-auth';
