@@ -10,7 +10,8 @@ import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
 
 const ROOT = join(__dirname, '..', '..');
-const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const markdownIn = (dir: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.md')).map((f) => join(dir, f));
+const files = ['README.md', ...markdownIn('docs'), ...markdownIn(join('docs', 'providers'))];
 const blocks: DocBlock[] = files.flatMap((f) => docBlocks(join(ROOT, f)).map((b) => ({ ...b, file: f })));
 
 // The Signhost examples compute their checksum with this secret: setting it proves they are right.

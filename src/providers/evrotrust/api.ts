@@ -1,4 +1,4 @@
-// Evrotrust status poll (docs/providers.md): POST {base}/document/status with
+// Evrotrust status poll (docs/providers/evrotrust.md): POST {base}/document/status with
 // {"vendorNumber","transactionID"} and `Authorization: <hex HMAC-SHA256>` whose key is the
 // raw SHA-256 digest of the API key and whose message is the exact body sent.
 import { createHash, createHmac } from 'node:crypto';
@@ -19,7 +19,7 @@ const statusAnswer = z.object({
   isProcessing: z.union([z.boolean(), z.number(), z.string()]).optional(),
 });
 
-// Evrotrust answers an unknown transaction with its own 443 (docs/providers.md); 404 for safety.
+// Evrotrust answers an unknown transaction with its own 443 (docs/providers/evrotrust.md); 404 for safety.
 const NOT_FOUND = [443, 404];
 
 export function createEvrotrustFollowUp(settings: EvrotrustSettings, deps: ApiDeps = {}): FollowUp {

@@ -1,4 +1,4 @@
-// Evrotrust (docs/providers.md, docs/providers.md). Callbacks carry no credentials: they are trusted only
+// Evrotrust (docs/providers/evrotrust.md). Callbacks carry no credentials: they are trusted only
 // for transactions the application registered, and the sender address list is the only
 // other guard. Evrotrust appends `/document/ready` or `/document/offline/ready` to urlCallback.
 import { z } from 'zod';

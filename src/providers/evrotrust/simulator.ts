@@ -1,4 +1,4 @@
-// Plays Evrotrust (docs/providers.md, docs/providers.md): the vendor status API with its HMAC
+// Plays Evrotrust (docs/providers/evrotrust.md): the vendor status API with its HMAC
 // `Authorization` header, and callbacks with no credentials to `<urlCallback>/document/ready`
 // (or `/document/offline/ready`), 30 s timeout, 3 attempts in all, only a 200 counts.
 import { createHash, createHmac } from 'node:crypto';
@@ -85,7 +85,7 @@ export class EvrotrustSimulator extends SimulatorBase {
       return { status: 400, body: { message: 'Invalid data' } };
     }
     const tx = this.transactions.get(body.transactionID);
-    // Evrotrust's own code for "document not found" (docs/providers.md).
+    // Evrotrust's own code for "document not found" (docs/providers/evrotrust.md).
     if (!tx) return { status: 443, body: { message: 'Document not found' } };
     return { status: 200, body: { status: tx.status, isProcessing: 0 } };
   }

@@ -1,4 +1,4 @@
-// Portal de Assinaturas (Certisign; docs/providers.md, docs/providers.md). One callback URL receives both
+// Portal de Assinaturas (Certisign; docs/providers/portal-de-assinaturas.md). One callback URL receives both
 // document callbacks and registered-mail callbacks, told apart by `type`. The only credential
 // is the header the operator configured on the callback (`headers` in its configuration).
 import type { PortalSettings } from './config';

@@ -1,4 +1,4 @@
-// Portal de Assinaturas callback bodies (docs/providers.md, docs/providers.md) and what each action means.
+// Portal de Assinaturas callback bodies (docs/providers/portal-de-assinaturas.md) and what each action means.
 // Kept apart from the receiver so a future status poll can produce the very same events
 // (same keys, so a fact seen by callback and by poll is applied once).
 import { createHmac } from 'node:crypto';

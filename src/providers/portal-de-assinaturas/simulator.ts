@@ -1,4 +1,4 @@
-// Plays Portal de Assinaturas (docs/providers.md, docs/providers.md): document callbacks filtered by the
+// Plays Portal de Assinaturas (docs/providers/portal-de-assinaturas.md): document callbacks filtered by the
 // configured trigger (FLOW, STEP or ACTION) with the configured headers, registered-mail
 // callbacks, retries every 30 minutes for 24 hours and then an e-mail to the callback's
 // admin; and a document status API at the engine's (unconfirmed) status path with `Token`.
@@ -41,7 +41,7 @@ export interface PortalRegisteredMail {
 export const DEFAULT_PORTAL_STATUS_PATH = '/document/details?key={documentId}';
 
 /**
- * Which actions a trigger reports (docs/providers.md). Rejections end the flow, so they are assumed
+ * Which actions a trigger reports (docs/providers/portal-de-assinaturas.md). Rejections end the flow, so they are assumed
  * to be reported under every trigger: the seed does not say.
  */
 export function triggerReports(trigger: Trigger, action: string): boolean {

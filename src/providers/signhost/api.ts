@@ -1,4 +1,4 @@
-// Signhost status poll (docs/providers.md): GET {base}/transaction/{id} with
+// Signhost status poll (docs/providers/signhost.md): GET {base}/transaction/{id} with
 // `Application: APPKey {appkey}` and `Authorization: APIKey {apikey}`. A cleaned-up
 // transaction answers 410 Gone and still carries its final Status.
 import { z } from 'zod';

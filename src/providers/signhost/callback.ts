@@ -1,4 +1,4 @@
-// Signhost postbacks (docs/providers.md, docs/providers.md). Signhost asks to be answered 2xx even
+// Signhost postbacks (docs/providers/signhost.md). Signhost asks to be answered 2xx even
 // when validation fails, so the sender learns nothing about it: every refusal answers 200
 // (still logged and counted by the pipeline). Only a valid postback that Temporal did not
 // accept answers 503, which makes Signhost queue and retry it.

@@ -1,4 +1,4 @@
-// Plays Signhost (docs/providers.md/004, docs/providers.md): GET /transaction/{id} with the Application
+// Plays Signhost (docs/providers/signhost.md/004, docs/providers/signhost.md): GET /transaction/{id} with the Application
 // and Authorization headers (410 Gone with the partial transaction once cleaned up), and
 // postbacks: the whole transaction plus `Checksum` (also in a header), the optional security
 // header, one queue per account sent in order, a failing head blocking the queue and retried
@@ -19,9 +19,9 @@ export interface SignhostSimulatorOptions extends SimulatorOptions {
   /** First retry wait; each next one doubles, plus up to 50% random. */
   firstRetryMs?: number;
   maxRetryMs?: number;
-  /** 48 h in the current docs (docs/providers.md); 72 h and "about a week" (docs/providers.md) also seen. */
+  /** 48 h in the current docs (docs/providers/signhost.md); 72 h and "about a week" (docs/providers/signhost.md) also seen. */
   dropAfterMs?: number;
-  /** Seed 002 deletes the whole queue; docs/providers.md marks the request failed and moves on. */
+  /** Seed 002 deletes the whole queue; docs/providers/signhost.md marks the request failed and moves on. */
   dropMode?: 'queue' | 'request';
   random?: () => number;
 }

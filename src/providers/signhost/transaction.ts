@@ -1,4 +1,4 @@
-// Signhost's Transaction object (docs/providers.md) and how it becomes events. Postbacks and
+// Signhost's Transaction object (docs/providers/signhost.md) and how it becomes events. Postbacks and
 // the status API both carry this object, so the mapping lives here and not in the receiver.
 import { z } from 'zod';
 import type { EventSource, EventType, ProviderEvent, TransactionStatus } from '../../shared/types';

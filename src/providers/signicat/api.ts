@@ -1,4 +1,4 @@
-// Signicat Assure follow-up (docs/providers.md, docs/providers.md). Signicat never retries a callback;
+// Signicat Assure follow-up (docs/providers/signicat.md). Signicat never retries a callback;
 // instead it offers a Notify endpoint that sends it again. So the first follow-up after
 // silence asks for a notification (the real callback then arrives at the receiver); if the
 // follow-up before this one already asked and nothing came, Get process tells the truth.

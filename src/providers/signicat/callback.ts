@@ -1,4 +1,4 @@
-// Signicat Assure (docs/providers.md, docs/providers.md). The application creates a process with a
+// Signicat Assure (docs/providers/signicat.md). The application creates a process with a
 // `notificationUrl` and an `authorizationHeader` value; Signicat posts
 // `{dossierId, processId, status}` once the process ends and never retries, so the answer
 // must be quick (200 within 10 s) and a lost callback is the follow-up's business.
@@ -24,7 +24,7 @@ const id = z.string().trim().min(1).max(200);
 export const signicatCallbackSchema = z.object({
   dossierId: id,
   processId: id,
-  // The full enum is unconfirmed (docs/providers.md): any non-empty string is kept.
+  // The full enum is unconfirmed (docs/providers/signicat.md): any non-empty string is kept.
   status: z.string().trim().min(1).max(100),
 });
 export type SignicatCallback = z.input<typeof signicatCallbackSchema>;
@@ -49,7 +49,7 @@ export function signicatEvent(providerStatus: string, source: ProviderEvent['sou
 
 /**
  * Whether the callback carries the configured value. Where it comes back is unconfirmed
- * (docs/providers.md), so the header name is configurable; a `Bearer ` prefix added on the way is
+ * (docs/providers/signicat.md), so the header name is configurable; a `Bearer ` prefix added on the way is
  * tolerated when the configured value has none. Both candidates are compared in constant time.
  */
 export function authorizationMatches(received: string | undefined, expected: string): boolean {

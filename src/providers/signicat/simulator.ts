@@ -1,4 +1,4 @@
-// Plays Signicat Assure (docs/providers.md, docs/providers.md): an OAuth2 client-credentials token
+// Plays Signicat Assure (docs/providers/signicat.md): an OAuth2 client-credentials token
 // endpoint (HTTP Basic), Get process with a bearer token, and callbacks
 // `{dossierId, processId, status}` carrying the process's `authorizationHeader` as
 // `Authorization`, sent once when the process finishes and never retried. The Notify

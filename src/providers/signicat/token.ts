@@ -1,4 +1,4 @@
-// OAuth 2.0 client credentials for Signicat's API (docs/providers.md): HTTP Basic client
+// OAuth 2.0 client credentials for Signicat's API (docs/providers/signicat.md): HTTP Basic client
 // authentication at the token endpoint, token cached until shortly before it expires.
 import { z } from 'zod';
 import { ProviderAuthError, ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
