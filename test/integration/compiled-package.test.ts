@@ -3,13 +3,14 @@
 // dependencies only: no tsx, no TypeScript), then the library entry points, the operator CLI
 // and a user's activities module run from it in plain Node processes, the CLI against a real
 // dev server. Nothing here goes through tsx or ts-jest unless a test says so.
-import { execFile, type ExecFileException } from 'node:child_process';
+import { execFile, spawn, type ExecFileException } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parse } from 'yaml';
 import { eventually } from '../helpers/http';
+import { freePort } from '../helpers/ports';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 
 const root = resolve(__dirname, '..', '..');
@@ -66,7 +67,7 @@ beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), 'countersign-package-'));
   // The build and the dev server start side by side; the build is most of the wait.
   const [build, devServer] = await Promise.all([
-    run('npm', ['run', 'build', '--', '--outDir', join(app, 'lib')], { cwd: root, env: { ...process.env } as Record<string, string> }),
+    run('npm', ['run', 'build', '--', '--outDir', join(app, 'lib'), '--noCheck'], { cwd: root, env: { ...process.env } as Record<string, string> }),
     startDevServerEnv(),
   ]);
   env = devServer;
@@ -191,6 +192,50 @@ const { startSigningTransaction } = require('countersign/client');
   });
   expect(viaLink).toMatchObject({ code: 0, stderr: '' });
   expect(viaLink.stdout).toContain(`signing:evrotrust:${externalId}`);
+});
+
+it("runs the image's command and health check: the receivers from lib/, probed by lib/healthcheck.js", async () => {
+  const port = String(await freePort());
+  const serverEnv = {
+    PATH: process.env.PATH ?? '',
+    LOG_LEVEL: 'silent',
+    PORT: port,
+    HOST: '127.0.0.1',
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: uniqueId('compiled'),
+  };
+  const server = spawn(process.execPath, ['lib/server.js'], { cwd: app, env: serverEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  server.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((r) => server.on('exit', (code) => r(code)));
+  try {
+    // As Docker runs HEALTHCHECK: until it passes, then once more for readiness as compose does.
+    await eventually(async () => expect(await node(['lib/healthcheck.js', '/healthz'], serverEnv)).toMatchObject({ code: 0 }), 30_000, 300);
+    expect(await node(['lib/healthcheck.js', '/readyz'], serverEnv)).toMatchObject({ code: 0 });
+
+    const externalId = uniqueId();
+    const res = await fetch(`http://127.0.0.1:${port}/transactions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'evrotrust', externalId }),
+    });
+    expect(res.status).toBe(201);
+    await eventually(
+      async () => {
+        const list = await node(['bin/countersign.js', 'list', '--provider', 'evrotrust', '--open'], serverEnv);
+        expect(list.stdout).toContain(`signing:evrotrust:${externalId}`);
+      },
+      30_000,
+      500,
+    );
+  } finally {
+    server.kill('SIGTERM');
+  }
+  // A clean stop on SIGTERM, as `docker stop` asks.
+  expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+  // With the server gone the probe fails, so Docker would see the container unhealthy.
+  expect(await node(['lib/healthcheck.js', '/healthz'], serverEnv)).toMatchObject({ code: 1 });
 });
 
 describe("a user's activities module, loaded by compiled code", () => {
