@@ -194,49 +194,79 @@ const { startSigningTransaction } = require('countersign/client');
   expect(viaLink.stdout).toContain(`signing:evrotrust:${externalId}`);
 });
 
-it("runs the image's command and health check: the receivers from lib/, probed by lib/healthcheck.js", async () => {
-  const port = String(await freePort());
-  const serverEnv = {
+/** A compiled entry point as a long-running process, as the image's CMD or compose's command starts it. */
+function startProcess(script: string, processEnv: Record<string, string>) {
+  const proc = spawn(process.execPath, [script], { cwd: app, env: processEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  return {
+    /** SIGTERM, as `docker stop` sends it; resolves with the exit code and what went to stderr. */
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return { code: await exited, stderr };
+    },
+  };
+}
+
+it('runs the roles the image runs: receivers and worker from lib/, a user step, the health probes, the CLI', async () => {
+  const [serverPort, workerPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const common = {
     PATH: process.env.PATH ?? '',
     LOG_LEVEL: 'silent',
-    PORT: port,
     HOST: '127.0.0.1',
     TEMPORAL_ADDRESS: env.address,
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
     TEMPORAL_TASK_QUEUE: uniqueId('compiled'),
   };
-  const server = spawn(process.execPath, ['lib/server.js'], { cwd: app, env: serverEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  server.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((r) => server.on('exit', (code) => r(code)));
+  const serverEnv = { ...common, PORT: String(serverPort) };
+  // No WORKFLOW_BUNDLE_PATH: the worker bundles the compiled workflows itself.
+  const workerEnv = {
+    ...common,
+    PORT: String(workerPort),
+    TEMPORAL_METRICS_PORT: String(metricsPort),
+    COUNTERSIGN_ACTIVITIES_MODULE: join(root, 'test', 'fixtures', 'user-activities', 'compiled.js'),
+  };
+  const server = startProcess('lib/server.js', serverEnv);
+  const worker = startProcess('lib/worker.js', workerEnv);
+  let stopped: Array<{ code: number | null; stderr: string }>;
   try {
-    // As Docker runs HEALTHCHECK: until it passes, then once more for readiness as compose does.
-    await eventually(async () => expect(await node(['lib/healthcheck.js', '/healthz'], serverEnv)).toMatchObject({ code: 0 }), 30_000, 300);
-    expect(await node(['lib/healthcheck.js', '/readyz'], serverEnv)).toMatchObject({ code: 0 });
+    // As Docker runs HEALTHCHECK and compose its readiness probes: until they pass.
+    const healthy = (path: string, processEnv: Record<string, string>) =>
+      eventually(async () => expect(await node(['lib/healthcheck.js', path], processEnv)).toMatchObject({ code: 0 }), 60_000, 300);
+    await healthy('/healthz', serverEnv);
+    await healthy('/readyz', serverEnv);
 
     const externalId = uniqueId();
-    const res = await fetch(`http://127.0.0.1:${port}/transactions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'evrotrust', externalId }),
-    });
-    expect(res.status).toBe(201);
+    const workflowId = `signing:evrotrust:${externalId}`;
+    const post = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${serverPort}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/transactions', { provider: 'evrotrust', externalId, steps: { onSigned: ['stampReceipt'] } })).status).toBe(201);
+    await healthy('/readyz', workerEnv);
+    expect((await post('/callbacks/evrotrust', { transactionID: externalId, status: 2 })).status).toBe(200);
+
+    // The worker recorded the callback and ran the user's step; the CLI reads it back.
     await eventually(
       async () => {
-        const list = await node(['bin/countersign.js', 'list', '--provider', 'evrotrust', '--open'], serverEnv);
-        expect(list.stdout).toContain(`signing:evrotrust:${externalId}`);
+        const show = await node(['bin/countersign.js', 'show', workflowId], serverEnv);
+        expect(show).toMatchObject({ code: 0, stderr: '' });
+        expect(show.stdout).toMatch(/status\s+signed \(provider: 2\)/);
+        expect(show.stdout).toMatch(/step stampReceipt: completed/);
       },
       30_000,
       500,
     );
   } finally {
-    server.kill('SIGTERM');
+    stopped = await Promise.all([server.stop(), worker.stop()]);
   }
-  // A clean stop on SIGTERM, as `docker stop` asks.
-  expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+  // A clean stop on SIGTERM, for both.
+  expect(stopped).toEqual([
+    { code: 0, stderr: '' },
+    { code: 0, stderr: '' },
+  ]);
   // With the server gone the probe fails, so Docker would see the container unhealthy.
   expect(await node(['lib/healthcheck.js', '/healthz'], serverEnv)).toMatchObject({ code: 1 });
-});
+}, 90_000);
 
 describe("a user's activities module, loaded by compiled code", () => {
   const fixture = (name: string) => join(root, 'test', 'fixtures', 'user-activities', name);
