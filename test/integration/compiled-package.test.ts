@@ -93,7 +93,7 @@ it('compiles no simulator, demo or provider sample, and no TypeScript source', (
   const files = filesUnder(join(app, 'lib'));
   expect(files).toEqual(expect.arrayContaining(['index.js', 'client.js', 'cli/countersign.js', 'worker.js', 'server.js', 'workflows/index.js']));
   const devOnly = files.filter(
-    (f) => /^(simulators|demo)\//.test(f) || /^providers\/[^/]+\/simulator[^/]*$/.test(f) || /^providers\/[^/]+\/samples\//.test(f),
+    (f) => /^(simulators|demo)\//.test(f) || /^providers\/[^/]+\/(simulator[^/]*|samples\/.*)$/.test(f),
   );
   expect(devOnly).toEqual([]);
   // Imported from production code, a simulator would be compiled despite the exclusion: none is.
