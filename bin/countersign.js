@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npx countersign`: the compiled CLI from `npm run build` (lib/) when it is at least as new
-// as every source file, else the TypeScript source through tsx, so it works without a build
-// step. Compiled, a call skips compiling TypeScript (docs/performance.md).
+// `npx countersign`: the compiled CLI (`npm run build`, lib/). In a development checkout the
+// TypeScript source runs through tsx instead while lib/ is missing or older than a source
+// file, so the CLI works without a build step and never runs stale code. Where there is no
+// source (the container image) or no tsx (a production install), lib/ is what runs.
+// Compiled, a call skips compiling TypeScript (docs/performance.md).
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const compiled = join(root, 'lib', 'cli', 'countersign.js');
+const sourceDir = join(root, 'src');
 
 function newestSource(dir) {
   let newest = 0;
@@ -18,11 +21,32 @@ function newestSource(dir) {
   return newest;
 }
 
-const useCompiled = existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(root, 'src'));
-if (!useCompiled) require('tsx/cjs');
+function tsxInstalled() {
+  try {
+    require.resolve('tsx/cjs');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function entryPoint() {
+  const hasCompiled = existsSync(compiled);
+  const hasSource = existsSync(sourceDir);
+  if (hasCompiled && (!hasSource || statSync(compiled).mtimeMs >= newestSource(sourceDir))) return compiled;
+  if (hasSource && tsxInstalled()) {
+    require('tsx/cjs');
+    return join(sourceDir, 'cli', 'countersign.ts');
+  }
+  if (hasCompiled) return compiled;
+  console.error('countersign: no compiled CLI in lib/ and no tsx to run the source: run `npm run build`');
+  process.exit(1);
+}
+
+const entry = entryPoint();
 // The same .env `npm start` reads, so the CLI finds the instance it configured.
 if (existsSync('.env')) process.loadEnvFile('.env');
-const { run } = require(useCompiled ? compiled : '../src/cli/countersign.ts');
+const { run } = require(entry);
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { BUILT_IN_ACTIVITY_NAMES } from './activities';
 import type { Config } from './config';
+import { requireUserModule, TypeScriptModuleError, type UserModuleLoader } from './user-module';
 
 /** An activity. A post-signing step receives a `StepInput` and returns something small and JSON-plain. */
 export type UserActivity = (...args: any[]) => unknown;
@@ -36,18 +37,24 @@ export function checkUserActivities(activities: Record<string, unknown>, source:
 }
 
 /**
- * Loads the module at `modulePath` (relative to the working directory; TypeScript works under
- * `npm start`). It provides its activities in one of three ways, tried in this order:
- * `export function createActivities(ctx)` (a factory, possibly async, for activities that need
- * configuration or clients), `export default { ... }`, or the module's exported functions.
+ * Loads the module at `modulePath` (relative to the working directory; a `.ts` module needs
+ * tsx when Countersign runs compiled, see src/user-module.ts). It provides its activities in
+ * one of three ways, tried in this order: `export function createActivities(ctx)` (a factory,
+ * possibly async, for activities that need configuration or clients), `export default { ... }`,
+ * or the module's exported functions.
  */
-export async function loadUserActivities(modulePath: string, ctx: UserActivitiesContext): Promise<UserActivities> {
+export async function loadUserActivities(
+  modulePath: string,
+  ctx: UserActivitiesContext,
+  loader?: UserModuleLoader,
+): Promise<UserActivities> {
   const source = `COUNTERSIGN_ACTIVITIES_MODULE (${modulePath})`;
   const file = resolve(modulePath);
   let mod: Record<string, unknown>;
   try {
-    mod = require(file) as Record<string, unknown>;
+    mod = requireUserModule(file, loader) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof TypeScriptModuleError) throw new UserActivitiesError(`${source}: ${err.message}`);
     const code = (err as { code?: string }).code;
     if (code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(file)) {
       throw new UserActivitiesError(`${source}: no such module`);

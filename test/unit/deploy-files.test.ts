@@ -158,6 +158,36 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('package.json', () => {
+  const pkg = JSON.parse(read('package.json')) as {
+    main: string;
+    types: string;
+    exports: Record<string, string | { types: string; default: string }>;
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
+  /** The TypeScript source a compiled path comes from. */
+  const sourceOf = (compiled: string) => compiled.replace(/^\.?\/?lib\//, 'src/').replace(/\.d\.ts$|\.js$/, '.ts');
+
+  it('points the library entry points at compiled code, each built from a source file', () => {
+    expect(pkg.main).toBe('lib/index.js');
+    expect(pkg.types).toBe('lib/index.d.ts');
+    const targets = Object.entries(pkg.exports)
+      .filter(([key]) => key !== './package.json')
+      .flatMap(([, target]) => (typeof target === 'string' ? [target] : [target.types, target.default]));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of [pkg.main, pkg.types, ...targets]) {
+      expect(target).toMatch(/^(\.\/)?lib\/[\w/-]+\.(js|d\.ts)$/);
+      expect({ target, source: existsSync(join(root, sourceOf(target))) }).toEqual({ target, source: true });
+    }
+  });
+
+  it('needs tsx for development only', () => {
+    expect(pkg.dependencies.tsx).toBeUndefined();
+    expect(pkg.devDependencies.tsx).toBeDefined();
+  });
+});
+
 describe('.env.example', () => {
   const lines = read('.env.example')
     .split('\n')
@@ -196,15 +226,42 @@ describe('Dockerfile', () => {
   const lastFrom = instructions.lastIndexOf(stages[stages.length - 1]);
   const runtime = instructions.slice(lastFrom + 1);
 
-  it('is multi-stage, from a pinned base image', () => {
+  it('is multi-stage, from a pinned Node 22 LTS base image', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) {
       const image = stage.args.split(/\s+/)[0].replace(/\$\{(\w+)\}/g, (_m, name: string) => args[name] ?? '');
-      expect(image).toMatch(/^node:\d+\.\d+\.\d+-[\w-]+$/);
+      expect(image).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
       expect(stage.args).toMatch(/ AS \w+$/i);
     }
     // The runtime stage copies built output from the build stage, not the source tree.
     expect(runtime.filter((i) => i.op === 'COPY').every((i) => i.args.includes('--from='))).toBe(true);
+    // Development machines and CI may stay on Node 20.
+    expect(JSON.parse(read('package.json')).engines.node).toBe('>=20');
+  });
+
+  it('ships compiled code and the CLI only: lib/, bin/, production dependencies', () => {
+    const copied = runtime.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/).at(-1));
+    expect(copied.sort()).toEqual(['./bin', './lib', './node_modules', './package.json']);
+    // The build stage compiles with the build config, which leaves simulators and demo out.
+    expect(JSON.parse(read('package.json')).scripts.build).toBe('tsc -p tsconfig.build.json');
+    const build = JSON.parse(read('tsconfig.build.json')) as { exclude: string[]; compilerOptions: { outDir: string } };
+    expect(build.compilerOptions.outDir).toBe('lib');
+    expect(build.exclude).toEqual(
+      expect.arrayContaining(['src/demo', 'src/simulators', 'src/providers/*/simulator*.ts', 'src/providers/*/samples']),
+    );
+    // tsx is pruned with the other devDependencies before the runtime stage copies node_modules.
+    expect(instructions.find((i) => i.op === 'RUN' && i.args.includes('npm run build'))?.args).toContain('npm prune --omit=dev');
+  });
+
+  it('puts the operator CLI on the PATH, from the bin package.json declares', () => {
+    const pkg = JSON.parse(read('package.json')) as { bin: Record<string, string> };
+    expect(pkg.bin).toEqual({ countersign: 'bin/countersign.js' });
+    const link = runtime.find((i) => i.op === 'RUN' && i.args.includes('/usr/local/bin/countersign'));
+    expect(link?.args).toBe(`ln -s /app/${pkg.bin.countersign} /usr/local/bin/countersign`);
+    // Before USER: /usr/local/bin is root's.
+    expect(runtime.indexOf(link!)).toBeLessThan(runtime.findIndex((i) => i.op === 'USER'));
+    const buildStage = instructions.slice(0, lastFrom);
+    expect(buildStage.some((i) => i.op === 'COPY' && i.args === 'bin ./bin')).toBe(true);
   });
 
   it('runs as a non-root user with a health check', () => {
