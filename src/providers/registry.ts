@@ -4,6 +4,7 @@
 // named by COUNTERSIGN_PROVIDER_MODULES (docs/providers/writing-a-provider.md).
 import { resolve } from 'node:path';
 import { evrotrust } from './evrotrust';
+import { requireUserModule } from '../user-module';
 import type { ProviderModule } from './module';
 import { portalDeAssinaturas } from './portal-de-assinaturas';
 import { signhost } from './signhost';
@@ -71,7 +72,8 @@ export function providerRegistryFrom(env: NodeJS.ProcessEnv): ProviderRegistry {
 function loadProviderModule(path: string): ProviderModule {
   let mod: Record<string, unknown>;
   try {
-    mod = require(resolve(path)) as Record<string, unknown>;
+    // Compiled code loads a .ts module through tsx when it is installed, like user activities.
+    mod = requireUserModule(resolve(path)) as Record<string, unknown>;
   } catch (err) {
     throw new ProviderRegistryError(`cannot load ${path}: ${(err as Error).message.split('\n')[0]}`);
   }
