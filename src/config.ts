@@ -8,7 +8,7 @@ import { msToNumber, type Duration } from '@temporalio/common/lib/time';
 import { addressList, durationPattern } from './providers/env';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { followUpTaskQueue } from './providers/follow-up-defaults';
-import type { ProviderCallSettings } from './providers/module';
+import type { ProviderCallSettings, ProviderModule } from './providers/module';
 import { builtInProviders, providerRegistryFrom, ProviderRegistryError, type ProviderRegistry } from './providers/registry';
 import { CONTINUE_AS_NEW } from './shared/bounds';
 import type { ContinueAsNewLimits, EngineOptions } from './shared/types';
@@ -176,6 +176,12 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
    * whose worker is rate-limited by the server to `<PROVIDER>_API_RATE_LIMIT`.
    */
   FOLLOW_UP_TASK_QUEUES: bool(true),
+  /**
+   * `auto`: a final status from a callback that proved nothing counts only once the provider's
+   * status API confirms it, wherever that API is configured. `off`: it counts at once (the
+   * state still says `finalEstablishedBy: unverified-callback`).
+   */
+  CONFIRM_UNVERIFIED_FINALS: z.enum(['auto', 'off']).default('auto'),
 });
 
 /** The whole environment's schema: the engine's variables and every registered provider's. */
@@ -216,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const unauthenticated = unauthenticatedProviders(registry, e);
+  const settingsByProvider = providerSettings(registry, e);
   const blocking = unauthenticated.filter((u) => !u.allowed).map((u) => u.provider);
   if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(registry, blocking));
   const headersTimeoutMs = msToNumber(e.HTTP_HEADERS_TIMEOUT as Duration);
@@ -271,7 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       defaultDeadline: e.DEFAULT_DEADLINE,
       followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
-      providers: providerEngineOptions(registry, e, env),
+      providers: providerEngineOptions(registry, e, env, settingsByProvider),
       continueAsNew: {
         ...(e.CONTINUE_AS_NEW_MAX_EVENTS && { maxHistoryEvents: e.CONTINUE_AS_NEW_MAX_EVENTS }),
         ...(e.CONTINUE_AS_NEW_MAX_BYTES && { maxHistoryBytes: e.CONTINUE_AS_NEW_MAX_BYTES }),
@@ -312,7 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     workerRestart: { initialMs: msToNumber(e.WORKER_RESTART_DELAY as Duration), maxMs: msToNumber(e.WORKER_RESTART_MAX_DELAY as Duration) },
     /** The providers configured, and each one's settings by name. */
     providerModules: registry,
-    providers: providerSettings(registry, e),
+    providers: settingsByProvider,
   };
 }
 
@@ -350,7 +357,12 @@ function providerSettings(registry: ProviderRegistry, e: Env): Record<string, Pr
  * variable, then the engine-wide FOLLOW_UP_* one when the operator set it, then the
  * provider's default (follow-up-defaults.ts). A transaction's own policy beats all of these.
  */
-function providerEngineOptions(registry: ProviderRegistry, e: Env, env: NodeJS.ProcessEnv): NonNullable<EngineOptions['providers']> {
+function providerEngineOptions(
+  registry: ProviderRegistry,
+  e: Env,
+  env: NodeJS.ProcessEnv,
+  settings: Record<string, ProviderCallSettings>,
+): NonNullable<EngineOptions['providers']> {
   const vars = e as unknown as Record<string, string | undefined>;
   const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', prefix: string, fallback: string) =>
     vars[`${prefix}_FOLLOW_UP_${name}`] ?? (env[`FOLLOW_UP_${name}`] ? vars[`FOLLOW_UP_${name}`]! : fallback);
@@ -363,10 +375,13 @@ function providerEngineOptions(registry: ProviderRegistry, e: Env, env: NodeJS.P
           maxInterval: pick('MAX_INTERVAL', m.envPrefix, m.followUpDefaults.maxInterval),
         },
         ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, m.name) }),
+        ...(e.CONFIRM_UNVERIFIED_FINALS === 'auto' && canConfirm(m, settings[m.name]) && { confirmUnverifiedFinals: true }),
       },
     ]),
   );
 }
+
+const canConfirm = (m: ProviderModule, settings: ProviderCallSettings) => (m.canConfirm ? m.canConfirm(settings) : m.followUp !== undefined);
 
 function isSecret(variable: string): boolean {
   return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);

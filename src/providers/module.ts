@@ -65,6 +65,12 @@ export interface ProviderModule<S extends ProviderCallSettings = ProviderCallSet
   receiver(settings: S): Provider;
   /** Asks it what happened when it stayed silent (status poll or re-notify). */
   followUp?(settings: S, deps: ApiDeps): FollowUp;
+  /**
+   * Whether `followUp` can read the transaction's status with these settings (its credentials
+   * are set). Then a final status from an unverified callback waits for it to confirm;
+   * default: whenever there is a `followUp`.
+   */
+  canConfirm?(settings: S): boolean;
   /** Downloads its signed documents. */
   documents?(settings: S): DocumentFetcher;
 }

@@ -99,7 +99,12 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     }
 
     const parsed = provider.parseCallback({ ...raw, json });
-    const outcome = parsed.kind === 'events' ? { ...parsed, authenticated: sender.verified } : parsed;
+    // What an unproven sender says about a status is marked so: the workflow may hold a final
+    // one until the provider's status API confirms it.
+    const outcome =
+      parsed.kind === 'events'
+        ? { ...parsed, authenticated: sender.verified, events: sender.verified ? parsed.events : parsed.events.map(markUnverified) }
+        : parsed;
 
     if (outcome.kind === 'events' && outcome.notes) deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
     if (outcome.kind === 'refused') return refuse(provider, deps, req, res, outcome.refusal, outcome.detail, started);
@@ -169,6 +174,8 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     return send(provider, deps, res, 'accepted', started);
   };
 }
+
+const markUnverified = (event: ProviderEvent): ProviderEvent => (event.status === undefined ? event : { ...event, unverified: true });
 
 /** Events that end or settle a transaction, as opposed to progress reports. */
 const PROGRESS: ReadonlySet<EventType> = new Set<EventType>(['statusReported', 'signerAction', 'stepCompleted']);

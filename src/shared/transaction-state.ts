@@ -3,9 +3,9 @@
 // ./bounds): the dedupe record, the event list and the per-signer summary.
 import { DETAIL_STRING_MAX, DETAILS_JSON_MAX, DOCUMENT_EVENTS, MAX_SEEN_KEYS, MAX_SIGNERS, REASON_MAX, RECENT_EVENTS } from './bounds';
 import { keyHash } from './key-hash';
-import { canTransition, initialStatus } from './status';
+import { canTransition, initialStatus, isFinal } from './status';
 import { workflowIdFor } from './ids';
-import type { ProviderEvent, Registration, TransactionEventRecord, TransactionInput, TransactionState } from './types';
+import type { FinalEstablishedBy, ProviderEvent, Registration, TransactionEventRecord, TransactionInput, TransactionState } from './types';
 
 export function newState(input: TransactionInput, now: string): TransactionState {
   const state: TransactionState = {
@@ -64,7 +64,66 @@ function transition(state: TransactionState, event: Pick<ProviderEvent, 'status'
   return 'changed';
 }
 
-export type ApplyResult = 'duplicate' | 'recorded' | 'status-changed';
+/** `held`: a final status from an unverified callback, waiting for the provider to confirm it. */
+export type ApplyResult = 'duplicate' | 'recorded' | 'status-changed' | 'held';
+
+export interface ApplyOptions {
+  /** Hold final statuses from unverified callbacks until the provider's status API confirms them. */
+  confirmUnverifiedFinals?: boolean;
+}
+
+function establishedBy(event: Pick<ProviderEvent, 'source' | 'unverified'>): FinalEstablishedBy {
+  if (event.source === 'poll' || event.source === 'notify') return 'provider-api';
+  if (event.source === 'application') return 'engine';
+  return event.unverified ? 'unverified-callback' : 'verified-callback';
+}
+
+/** A final signing status an unverified callback reports, to be held while confirmation is on. */
+const mustHold = (state: TransactionState, event: ProviderEvent, opts: ApplyOptions) =>
+  !!opts.confirmUnverifiedFinals &&
+  event.unverified === true &&
+  event.source === 'callback' &&
+  state.kind === 'signing' &&
+  event.status !== undefined &&
+  isFinal(event.status) &&
+  canTransition(state.kind, state.status, event.status);
+
+/**
+ * Holds an unverified final status: recorded, not applied, and not remembered under its own
+ * key, so the provider's answer about the same status (same key) still counts when it comes.
+ */
+function hold(state: TransactionState, event: ProviderEvent, now: string): ApplyResult {
+  const heldKey = `unverified:${event.key}`;
+  if (seenBefore(state, heldKey)) return 'duplicate';
+  remember(state, heldKey);
+  state.events.push({
+    key: heldKey,
+    type: event.type,
+    source: event.source,
+    receivedAt: event.receivedAt,
+    providerStatus: event.providerStatus,
+    status: event.status,
+    ...(event.reason !== undefined && { reason: cut(event.reason, REASON_MAX) }),
+    applied: false,
+    unverified: true,
+    confirmation: 'pending',
+  });
+  state.eventCounts ??= { recorded: 0, summarized: 0 };
+  state.eventCounts.recorded++;
+  state.awaitingConfirmation = { status: event.status!, providerStatus: event.providerStatus, receivedAt: event.receivedAt };
+  prune(state);
+  state.updatedAt = now;
+  return 'held';
+}
+
+/** Once a final status is established, each held one is settled against it. */
+function settleHeld(state: TransactionState): void {
+  if (!isFinal(state.status)) return;
+  for (const e of state.events) {
+    if (e.confirmation === 'pending') e.confirmation = e.status === state.status ? 'confirmed' : 'contradicted';
+  }
+  state.awaitingConfirmation = undefined;
+}
 
 // The in-memory index over `seenKeys`, rebuilt from the array after a restart or a replay.
 // Keyed by the array itself so a replaced array never reads a stale index.
@@ -99,10 +158,15 @@ function remember(state: TransactionState, key: string): void {
  * entirely; an event that cannot move the status (late or out of order) is still kept, with
  * `applied: false`, so the history shows everything the provider said.
  */
-export function applyEvent(state: TransactionState, event: ProviderEvent, now: string): ApplyResult {
+export function applyEvent(state: TransactionState, event: ProviderEvent, now: string, opts: ApplyOptions = {}): ApplyResult {
   if (seenBefore(state, event.key)) return 'duplicate';
+  if (mustHold(state, event, opts)) return hold(state, event, now);
   remember(state, event.key);
   const moved = transition(state, event);
+  if (moved === 'changed' && isFinal(state.status)) {
+    state.finalEstablishedBy = establishedBy(event);
+    settleHeld(state);
+  }
   const record: TransactionEventRecord = {
     key: event.key,
     type: event.type,
@@ -113,6 +177,7 @@ export function applyEvent(state: TransactionState, event: ProviderEvent, now: s
     ...(event.reason !== undefined && { reason: cut(event.reason, REASON_MAX) }),
     ...(event.details !== undefined && { details: compactDetails(event.details) }),
     applied: moved !== 'refused',
+    ...(event.unverified && { unverified: true as const }),
   };
   state.events.push(record);
   state.eventCounts ??= { recorded: 0, summarized: 0 };
@@ -135,7 +200,11 @@ export function register(state: TransactionState, reg: Registration, now: string
   state.registered = true;
   state.status = initialStatus(state.kind);
   for (const e of state.events) {
+    if (e.confirmation !== undefined) continue;
     e.applied = transition(state, e) !== 'refused';
+    if (e.applied && isFinal(state.status) && state.finalEstablishedBy === undefined) {
+      state.finalEstablishedBy = establishedBy(e);
+    }
   }
   return { newlyRegistered: true };
 }

@@ -57,6 +57,12 @@ export interface ProviderEvent {
   reason?: string;
   /** Extra provider data worth keeping in workflow state (never in search attributes). */
   details?: Record<string, unknown>;
+  /**
+   * Set by the receivers on a callback whose sender proved nothing (Evrotrust always; the
+   * others without their credential). Where the provider's status API can confirm it, a
+   * final status it reports is held until the provider confirms it (docs/security.md).
+   */
+  unverified?: true;
 }
 
 export interface TransactionRef {
@@ -143,7 +149,18 @@ export interface TransactionEventRecord {
   details?: Record<string, unknown>;
   /** False when the event was kept but did not change the status (e.g. STEP-1 after FLOW). */
   applied: boolean;
+  /** From a sender that proved nothing. */
+  unverified?: true;
+  /**
+   * A final status from an unverified callback, held until the provider's status API says so:
+   * `pending` until then, `confirmed` when the provider reported the same final status,
+   * `contradicted` when it reported another.
+   */
+  confirmation?: 'pending' | 'confirmed' | 'contradicted';
 }
+
+/** How the transaction's final status was established. */
+export type FinalEstablishedBy = 'verified-callback' | 'unverified-callback' | 'provider-api' | 'engine';
 
 export interface TransactionState extends TransactionRef {
   workflowId: string;
@@ -157,6 +174,13 @@ export interface TransactionState extends TransactionRef {
   events: TransactionEventRecord[];
   /** Reason the transaction ended the way it did, when the engine decided it (e.g. deadline). */
   outcomeReason?: string;
+  /**
+   * How the final status was established: a callback that proved its sender, one that did not
+   * (only where no status API could confirm it), the provider's status API, or the engine (deadline).
+   */
+  finalEstablishedBy?: FinalEstablishedBy;
+  /** A final status an unverified callback reported, waiting for the provider to confirm it. */
+  awaitingConfirmation?: { status: TransactionStatus; providerStatus: string; receivedAt: string };
   createdAt: string;
   updatedAt: string;
   /** When the engine last asked the provider, and what it learned. */
@@ -246,6 +270,11 @@ export interface ContinueAsNewLimits {
 
 export interface ProviderEngineOptions {
   followUp?: FollowUpPolicy;
+  /**
+   * Hold a final status from an unverified callback until the provider's status API confirms
+   * it (set where that API is configured; CONFIRM_UNVERIFIED_FINALS).
+   */
+  confirmUnverifiedFinals?: boolean;
   /** Unset: follow-ups run on the workflow's own task queue. */
   followUpTaskQueue?: string;
 }

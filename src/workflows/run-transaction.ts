@@ -93,6 +93,9 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
         : createdMs + ms(opts.defaultDeadline)
       : createdMs + ms(opts.unregisteredTtl);
 
+  // A run carried over (or restarted) with a held final status asks about it again at once.
+  run.askToConfirm();
+
   // Listed already: by the starter (a registered start), or by the bounded run this one continues.
   let listedDeadline = (input.searchAttributesSet && input.registered && !input.carried) || input.loop ? limit() : undefined;
   while (loop.phase === 'waiting' && !run.settled()) {

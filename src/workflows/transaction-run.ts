@@ -35,6 +35,8 @@ export interface TransactionRun {
   /** An operator asked for a follow-up now; take() clears it. */
   followUpRequest: { pending: boolean; mode?: FollowUpNow['mode'] };
   apply(events: ProviderEvent[]): void;
+  /** Requests a poll when a held final status waits for the provider's confirmation. */
+  askToConfirm(): void;
   refresh(): void;
   /** A threshold of this run is reached: hand over to a fresh run. */
   mustContinueAsNew(): boolean;
@@ -55,14 +57,20 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
   let signals = 0;
 
   const refresh = () => setCurrentDetails(describe(state));
+  const applyOptions = { confirmUnverifiedFinals: perProvider?.confirmUnverifiedFinals === true };
+  /** A held final status is confirmed by asking the provider at once, not after the silence. */
+  const askToConfirm = () => {
+    if (state.registered && state.awaitingConfirmation) run.followUpRequest = { pending: true, mode: 'poll' };
+  };
   const apply = (events: ProviderEvent[]) => {
     let changed = false;
     let fresh = 0;
     for (const event of events) {
-      const result = applyEvent(state, event, nowIso());
+      const result = applyEvent(state, event, nowIso(), applyOptions);
       if (result === 'duplicate') continue;
       fresh++;
       if (result === 'status-changed') changed = true;
+      if (result === 'held') askToConfirm();
     }
     if (fresh === 0) return;
     news += fresh;
@@ -89,6 +97,7 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
     },
     followUpRequest: { pending: false },
     apply,
+    askToConfirm,
     refresh,
     mustContinueAsNew() {
       const info = workflowInfo();
@@ -119,6 +128,7 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
       const timing = JSON.stringify([state.deadline, state.followUp]);
       const result = register(state, reg, nowIso());
       if (result.newlyRegistered) {
+        askToConfirm();
         news++;
         upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
         // The silence the engine follows up on starts when the application registered it.

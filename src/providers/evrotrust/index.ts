@@ -21,4 +21,5 @@ export const evrotrust = defineProvider<EvrotrustSettings>({
   callbackSchema: evrotrustCallbackSchema,
   receiver: createEvrotrust,
   followUp: createEvrotrustFollowUp,
+  canConfirm: (s) => !!(s.apiKey && s.vendorNumber),
 });

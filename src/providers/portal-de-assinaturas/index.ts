@@ -26,5 +26,6 @@ export const portalDeAssinaturas = defineProvider<PortalSettings>({
     .describe('Document or registered-mail callback; top-level field names match case-insensitively (documentId, documentID).'),
   receiver: createPortalDeAssinaturas,
   followUp: createPortalDeAssinaturasFollowUp,
+  canConfirm: (s) => !!s.token,
   documents: (settings) => (tx, limits, spool) => portalDocuments(tx, settings, limits, spool),
 });

@@ -25,5 +25,6 @@ export const signhost = defineProvider<SignhostSettings>({
   callbackSchema: signhostTransactionSchema.extend({ Checksum: z.string().nullish() }),
   receiver: createSignhost,
   followUp: createSignhostFollowUp,
+  canConfirm: (s) => !!(s.appKey && s.apiKey),
   documents: (settings) => (tx, limits, spool) => signhostDocuments(tx, settings, limits, spool),
 });

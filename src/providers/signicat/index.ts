@@ -24,4 +24,5 @@ export const signicat = defineProvider<SignicatSettings>({
   callbackSchema: signicatCallbackSchema,
   receiver: createSignicat,
   followUp: createSignicatFollowUp,
+  canConfirm: (s) => !!(s.clientId && s.clientSecret),
 });
