@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKeyList, type EncryptionKey } from './encryption/keys';
-import { msToNumber, type Duration } from '@temporalio/common/lib/time';
-import { addressList, durationPattern } from './providers/env';
+import { addressList } from './providers/env';
+import { DURATION_HINT, DURATION_PATTERN, durationMs } from './shared/duration';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { followUpTaskQueue } from './providers/follow-up-defaults';
 import type { ProviderCallSettings, ProviderModule } from './providers/module';
@@ -24,7 +24,7 @@ const bool = (fallback: boolean) =>
 const duration = (fallback: string) =>
   z
     .string()
-    .regex(/^\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i, 'expected a duration like 30s, 6h or 90 days')
+    .regex(DURATION_PATTERN, DURATION_HINT)
     .default(fallback);
 const optionalString = z
   .string()
@@ -159,7 +159,7 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   CALLBACK_DEDUPE_TTL: duration('10 minutes'),
   CALLBACK_RATE_PER_TRANSACTION: z.coerce.number().min(0).max(10_000).default(5),
   CALLBACK_BURST_PER_TRANSACTION: z.coerce.number().int().min(1).max(100_000).default(20),
-  CALLBACK_RATE_MAX_WAIT: duration('2s').refine((v) => msToNumber(v as Duration) <= 5000, 'at most 5s: the answer must beat the providers\' timeouts'),
+  CALLBACK_RATE_MAX_WAIT: duration('2s').refine((v) => durationMs(v) <= 5000, 'at most 5s: the answer must beat the providers\' timeouts'),
   CALLBACK_RATE_TRACKED_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** `npm start`: restart delays of the worker process after it dies (doubling between the two). */
   WORKER_RESTART_DELAY: duration('1s'),
@@ -168,7 +168,7 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   /** Comma-separated modules of the operator's own providers (docs/providers/writing-a-provider.md). */
   COUNTERSIGN_PROVIDER_MODULES: optionalString,
   /** Per attempt of a provider API call. */
-  PROVIDER_API_TIMEOUT: z.string().regex(durationPattern, 'expected a duration like 10s').default('10s'),
+  PROVIDER_API_TIMEOUT: z.string().regex(DURATION_PATTERN, DURATION_HINT).default('10s'),
   /** Attempts of one provider API call inside one activity attempt. */
   PROVIDER_API_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /**
@@ -225,8 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
   const settingsByProvider = providerSettings(registry, e);
   const blocking = unauthenticated.filter((u) => !u.allowed).map((u) => u.provider);
   if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(registry, blocking));
-  const headersTimeoutMs = msToNumber(e.HTTP_HEADERS_TIMEOUT as Duration);
-  const requestTimeoutMs = msToNumber(e.HTTP_REQUEST_TIMEOUT as Duration);
+  const headersTimeoutMs = durationMs(e.HTTP_HEADERS_TIMEOUT);
+  const requestTimeoutMs = durationMs(e.HTTP_REQUEST_TIMEOUT);
   if (requestTimeoutMs < headersTimeoutMs) {
     throw new ConfigError('Invalid configuration:\n  HTTP_REQUEST_TIMEOUT: must not be shorter than HTTP_HEADERS_TIMEOUT');
   }
@@ -271,7 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       metricsPort: e.TEMPORAL_METRICS_PORT,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
-    shutdownTimeoutMs: msToNumber(e.SHUTDOWN_TIMEOUT as Duration),
+    shutdownTimeoutMs: durationMs(e.SHUTDOWN_TIMEOUT),
     engine: {
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,
@@ -308,15 +308,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     },
     /** Receivers: what a transaction's callbacks may cost Temporal (src/receivers/). */
     floodControl: {
-      dedupe: { maxEntries: e.CALLBACK_DEDUPE_ENTRIES, ttlMs: msToNumber(e.CALLBACK_DEDUPE_TTL as Duration) },
+      dedupe: { maxEntries: e.CALLBACK_DEDUPE_ENTRIES, ttlMs: durationMs(e.CALLBACK_DEDUPE_TTL) },
       rate: {
         ratePerSecond: e.CALLBACK_RATE_PER_TRANSACTION,
         burst: e.CALLBACK_BURST_PER_TRANSACTION,
-        maxWaitMs: msToNumber(e.CALLBACK_RATE_MAX_WAIT as Duration),
+        maxWaitMs: durationMs(e.CALLBACK_RATE_MAX_WAIT),
         maxTracked: e.CALLBACK_RATE_TRACKED_TRANSACTIONS,
       },
     },
-    workerRestart: { initialMs: msToNumber(e.WORKER_RESTART_DELAY as Duration), maxMs: msToNumber(e.WORKER_RESTART_MAX_DELAY as Duration) },
+    workerRestart: { initialMs: durationMs(e.WORKER_RESTART_DELAY), maxMs: durationMs(e.WORKER_RESTART_MAX_DELAY) },
     /** The providers configured, and each one's settings by name. */
     providerModules: registry,
     providers: settingsByProvider,
@@ -348,7 +348,7 @@ function encryptionSettings(e: Env): { keys: EncryptionKey[]; source?: 'COUNTERS
 const splitList = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
 
 function providerSettings(registry: ProviderRegistry, e: Env): Record<string, ProviderCallSettings> {
-  const common = { timeoutMs: msToNumber(e.PROVIDER_API_TIMEOUT as Duration), maxAttempts: e.PROVIDER_API_ATTEMPTS };
+  const common = { timeoutMs: durationMs(e.PROVIDER_API_TIMEOUT), maxAttempts: e.PROVIDER_API_ATTEMPTS };
   return Object.fromEntries(registry.modules.map((m) => [m.name, m.settings(e, common)]));
 }
 

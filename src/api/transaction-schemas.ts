@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { builtInProviders, type ProviderRegistry } from '../providers/registry';
+import { DURATION_HINT, DURATION_PATTERN } from '../shared/duration';
 import { KINDS } from '../shared/types';
 
-const durationText = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/i, 'expected a duration like 6h');
+const durationText = z.string().regex(DURATION_PATTERN, DURATION_HINT);
 const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');
 const stepSpec = z.union([
   stepName,

@@ -3,6 +3,7 @@
 // API; point them at a simulator or sandbox by env.
 import { z } from 'zod';
 import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
+import { DURATION_HINT, DURATION_PATTERN } from '../shared/duration';
 
 export const secret = z
   .string()
@@ -38,5 +39,4 @@ export const allowUnauthenticated = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 /** Requests per second to one provider's API, from one worker process and per task queue. */
 export const rate = (fallback: number) => z.coerce.number().positive().max(1000).default(fallback);
-export const durationPattern = /^\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
-export const optionalDuration = z.string().regex(durationPattern, 'expected a duration like 30s, 6h or 90 days').optional();
+export const optionalDuration = z.string().regex(DURATION_PATTERN, DURATION_HINT).optional();

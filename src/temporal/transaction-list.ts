@@ -3,7 +3,7 @@
 // time, so a transaction's last change is its close time once closed and its start time while
 // open (a status change of an open transaction does not move it up).
 import type { Client } from '@temporalio/client';
-import { msToNumber, type Duration } from '@temporalio/common/lib/time';
+import { durationMs } from '../shared/duration';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 
 export interface TransactionListFilter {
@@ -123,7 +123,7 @@ async function collect(client: Client, query: string, wanted: number, after: Pos
 export function parseSince(text: string, now = Date.now()): Date | undefined {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|seconds?|minutes?|hours?|days?|weeks?)$/i.test(trimmed)) {
-    const ms = msToNumber(trimmed as Duration);
+    const ms = durationMs(trimmed);
     return new Date(now - ms);
   }
   if (/^\d{4}-\d{2}-\d{2}/.test(trimmed) && !Number.isNaN(Date.parse(trimmed))) return new Date(trimmed);

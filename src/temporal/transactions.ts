@@ -16,7 +16,7 @@ import type { EngineOptions, ProviderEvent, Registration, TransactionInput, Tran
 import type { LateCallback } from '../workflows/late-callback';
 import type { lateCallbackWorkflow, signingWorkflow } from '../workflows';
 import { DEFAULT_OPTIONS } from '../workflows/defaults';
-import { msToNumber, type Duration } from '@temporalio/common/lib/time';
+import { durationMs } from '../shared/duration';
 
 export interface TransactionContext {
   client: Client;
@@ -87,7 +87,7 @@ export async function registerTransaction(
   const workflowId = workflowIdFor(ref);
   // The default deadline made explicit, so the Web UI can list it from the start.
   const defaultDeadline = ctx.engine?.defaultDeadline ?? DEFAULT_OPTIONS.defaultDeadline;
-  const deadline = registration.deadline ?? new Date(Date.now() + msToNumber(defaultDeadline as Duration)).toISOString();
+  const deadline = registration.deadline ?? new Date(Date.now() + durationMs(defaultDeadline)).toISOString();
   const input: TransactionInput = { ...ref, registered: true, registration: { ...registration, deadline }, options: ctx.engine };
   const options = startOptions(ctx, ref, input);
   try {

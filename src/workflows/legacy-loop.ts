@@ -8,7 +8,7 @@ import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/sea
 import { stepProjection } from '../shared/transaction-state';
 import type { ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
 import { askProvider } from './ask-provider';
-import { ms } from './duration';
+import { durationMs as ms } from '../shared/duration';
 import { expire } from './expire';
 import { runStepsLegacy, stepsFor } from './post-steps';
 import { nowIso, type TransactionRun } from './transaction-run';

@@ -13,7 +13,7 @@ import { stepProjection } from '../shared/transaction-state';
 import type { FollowUpResult, LoopState, TransactionInput, TransactionState } from '../shared/types';
 import { DEFAULT_OPTIONS } from './defaults';
 import { askProvider, type FollowUpActivity } from './ask-provider';
-import { ms } from './duration';
+import { durationMs as ms } from '../shared/duration';
 import { expire } from './expire';
 import { legacyLoop } from './legacy-loop';
 import { runSteps, stepsFor } from './post-steps';
