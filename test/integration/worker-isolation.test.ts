@@ -12,9 +12,9 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDataConverter } from '../../src/encryption/data-converter';
 import { ensureDevKeys } from '../../src/encryption/dev-secrets';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createProviders } from '../../src/providers';
 import type { TransactionState } from '../../src/shared/types';
+import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';
 import { freePort } from '../helpers/ports';
@@ -71,7 +71,7 @@ function refused(port: number): Promise<boolean> {
 
 beforeAll(async () => {
   // The real workflows plus a test-only one whose tasks fail, prebuilt so startup is quick.
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../fixtures/workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflows(require.resolve('../fixtures/workflows'));
   const dataDir = mkdtempSync(join(tmpdir(), 'countersign-start-'));
   const bundle = join(dataDir, 'test-bundle.js');
   writeFileSync(bundle, code);
