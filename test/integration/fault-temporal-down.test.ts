@@ -16,7 +16,7 @@ import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, exists, send, snapshot, type RawRequest } from '../helpers/http';
 import { freePort } from '../helpers/ports';
-import { registration, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
+import { registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
 import { uniqueId, workflowBundle } from '../helpers/temporal';
 import { API_AUTH, registerViaApi } from '../helpers/transactions';
 

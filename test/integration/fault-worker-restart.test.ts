@@ -7,7 +7,7 @@ import type { TransactionState } from '../../src/shared/types';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';
-import { eventKeys, registration, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { API_AUTH, registerViaApi } from '../helpers/transactions';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
