@@ -50,7 +50,9 @@ async function main() {
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
   // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.
-  const extra = process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as CountersignWorkerOptions['workerOptions']) : undefined;
+  const extra = process.env.BENCH_WORKER_OPTIONS
+    ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as CountersignWorkerOptions['workerOptions'])
+    : undefined;
   // With the follow-up workers (follow-ups and the last one at a deadline run on their
   // per-provider task queues), as every entry point starts them.
   const running = await startCountersignWorker({

@@ -1,3 +1,5 @@
+// Transactions for tests: registered through the HTTP API as an application registers them,
+// and as a post-signing step receives them when they end.
 import type { ProviderName, TransactionEventRecord, TransactionState } from '../../src/shared/types';
 import { SECRETS } from './provider-specs';
 import { plainRequest } from './raw-http';
@@ -16,7 +18,11 @@ export interface RegistrationAnswer {
  * `POST /transactions` with a JSON body, answered as it came: for tests of refusals and of
  * registering twice. Over node:http, so `headers` may set any header, Host included.
  */
-export async function postRegistration(baseUrl: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<RegistrationAnswer> {
+export async function postRegistration(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<RegistrationAnswer> {
   const res = await plainRequest(`${baseUrl}/transactions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -25,8 +31,15 @@ export async function postRegistration(baseUrl: string, body: Record<string, unk
   return { ...res, json: parsed(res.text) };
 }
 
-/** Registers a transaction through the HTTP API, as an application does; fails unless it is created (201). Returns its workflow id. */
-export async function registerViaApi(baseUrl: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
+/**
+ * Registers a transaction through the HTTP API, as an application does; fails unless it is
+ * created (201). Returns its workflow id.
+ */
+export async function registerViaApi(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const res = await postRegistration(baseUrl, body, headers);
   const workflowId = (res.json as { workflowId?: unknown } | undefined)?.workflowId;
   if (res.status !== 201 || typeof workflowId !== 'string') {

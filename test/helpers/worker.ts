@@ -9,7 +9,11 @@ import { workflowBundle } from './temporal';
 export type TestWorkerOptions = Omit<CountersignWorkerOptions, 'config' | 'connection'>;
 
 /** Polls `config`'s task queues on the environment's server, with the bundle built once per test file. */
-export async function startTestWorker(env: TestWorkflowEnvironment, config: Config, options: TestWorkerOptions = {}): Promise<RunningCountersignWorker> {
+export async function startTestWorker(
+  env: TestWorkflowEnvironment,
+  config: Config,
+  options: TestWorkerOptions = {},
+): Promise<RunningCountersignWorker> {
   return startCountersignWorker({ workflowBundle: await workflowBundle(), ...options, config, connection: env.nativeConnection });
 }
 
@@ -31,6 +35,11 @@ export async function runUntil<T>(running: RunningCountersignWorker, fn: Promise
 }
 
 /** A worker started for the length of `fn`. */
-export async function withTestWorker<T>(env: TestWorkflowEnvironment, config: Config, options: TestWorkerOptions, fn: () => Promise<T>): Promise<T> {
+export async function withTestWorker<T>(
+  env: TestWorkflowEnvironment,
+  config: Config,
+  options: TestWorkerOptions,
+  fn: () => Promise<T>,
+): Promise<T> {
   return runUntil(await startTestWorker(env, config, options), fn);
 }

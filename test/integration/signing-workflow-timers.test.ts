@@ -65,7 +65,8 @@ it('expires at the deadline with the reason in its state', async () => {
   const id = uniqueId();
   const start = await env.currentTimeMs();
   const deadline = new Date(start + 48 * HOUR).toISOString();
-  const result = await runUntil(w, 
+  const result = await runUntil(
+    w,
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
@@ -82,7 +83,8 @@ it('asks the provider after silence, backs off, and applies what the poll learne
   const { w, taskQueue } = await worker(provider);
   const id = uniqueId();
   const start = await env.currentTimeMs();
-  const result: TransactionState = await runUntil(w, 
+  const result: TransactionState = await runUntil(
+    w,
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
@@ -119,7 +121,8 @@ it('keeps callbacks that come before registration, then merges them', async () =
 it('closes an unregistered transaction the application never claims', async () => {
   const { w, taskQueue } = await worker();
   const id = uniqueId();
-  const result = await runUntil(w, 
+  const result = await runUntil(
+    w,
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
@@ -156,7 +159,8 @@ describe('bounded runs', () => {
     const { w, taskQueue } = await signicatWorker(provider as Provider);
     const id = uniqueId();
     const workflowId = `signing:signicat:${id}`;
-    const result = await runUntil(w, 
+    const result = await runUntil(
+      w,
       env.client.workflow.execute(signingWorkflow, { workflowId, taskQueue, args: [signicatInput(id, { options: { lingerAfterFinal: '1 minute' } })] }),
     );
     expect(result.status).toBe('expired');
@@ -179,7 +183,8 @@ describe('bounded runs', () => {
     const workflowId = `signing:signicat:${id}`;
     const start = await env.currentTimeMs();
     const deadline = new Date(start + 40 * HOUR).toISOString();
-    const result = await runUntil(w, 
+    const result = await runUntil(
+      w,
       env.client.workflow.execute(signingWorkflow, {
         workflowId,
         taskQueue,
