@@ -2,8 +2,7 @@
 // visibility, open transactions at scale with their timers, and growth. Each group of parts gets
 // a fresh Temporal dev server so one part's history does not weigh on the next. A part that
 // throws is written down as failed and the run goes on: the report shows everything measured.
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../src/encryption/data-converter';
+import { bundleWorkflows } from '../src/temporal/workflow-bundle';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -60,7 +59,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const work = mkdtempSync(join(tmpdir(), 'countersign-bench-'));
   try {
     say('bundling workflows once for every worker');
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflows();
     const bundlePath = join(work, 'workflows-bundle.js');
     writeFileSync(bundlePath, code);
     const progress = (line: string) => say(`  ${line}`);

@@ -3,17 +3,16 @@
 //   npx tsx bench/follow-up-rate-limit.ts [transactions=200] [rate=5] [taskQueuePerProvider=true]
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../src/activities';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createDataConverter } from '../src/encryption/data-converter';
 import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
 import { EvrotrustSimulator } from '../src/simulators';
-import { createFollowUpWorkers } from '../src/temporal/follow-up-workers';
 import { temporalCliPath } from '../src/temporal/binaries';
 import { registerTransaction } from '../src/temporal/transactions';
+import { startCountersignWorker } from '../src/worker';
 
 async function main() {
   const count = Number(process.argv[2] ?? 200);
@@ -38,10 +37,7 @@ async function main() {
     COUNTERSIGN_ENCRYPTION_KEYS: newKeyEntry('bench'),
   });
   const dataConverter = createDataConverter(config.encryption);
-  const providers = createProviders(config);
-  const main = await Worker.create({ connection: env.nativeConnection, taskQueue: config.temporal.taskQueue, dataConverter, workflowsPath: require.resolve('../src/workflows'), activities: createActivities({ providers }) });
-  const followUps = await createFollowUpWorkers({ connection: env.nativeConnection, config, providers });
-  const running = [main, ...followUps].map((w) => w.run());
+  const workers = await startCountersignWorker({ config, connection: env.nativeConnection, providers: createProviders(config) });
 
   for (let i = 0; i < count; i++) {
     const tx = sim.createTransaction({ transactionID: `bench-${i}` });
@@ -61,8 +57,8 @@ async function main() {
   }
   const spread = (at.at(-1)! - at[0]) / 1000;
   console.log(JSON.stringify({ transactions: count, rateLimit: rate, taskQueuePerProvider: perProviderQueue, registerMs: registered, pollsSpreadSeconds: spread, averagePerSecond: +(count / spread).toFixed(2), busiestSecond: busiest }));
-  for (const w of [main, ...followUps]) w.shutdown();
-  await Promise.all(running);
+  await workers.stop();
+  await workers.done;
   await env.teardown();
   await sim.close();
 }

@@ -3,13 +3,14 @@
 // to replay (the cost of a cache miss). Writes bench/results/history.json and its section of
 // REPORT.md (replaced between its markers; the rest of the report is left as it is).
 // Sizes: BENCH_HISTORY_DUPLICATES, BENCH_HISTORY_POSTBACKS, BENCH_HISTORY_ACTIVITIES; BENCH_OUT.
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { TransactionState } from '../src/shared/types';
+import { bundleWorkflows } from '../src/temporal/workflow-bundle';
 import { startCluster, type Cluster } from './cluster';
 import { chainSize, replayTimes } from './history-runs';
 import { HISTORY_PLOT, historyBarChart, renderHistorySection, replaceSection, type HistoryBenchResults, type HistoryShape } from './history-section';
@@ -57,7 +58,7 @@ async function main() {
   const failures: HistoryBenchResults['failures'] = [];
   try {
     say('bundling workflows (the worker and the replays use the same bundle)');
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: new DefaultLogger('WARN') });
+    const { code } = await bundleWorkflows();
     const bundlePath = join(work, 'workflows-bundle.js');
     writeFileSync(bundlePath, code);
     // Each shape on a fresh dev server and Countersign: one shape's history does not weigh on

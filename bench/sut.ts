@@ -2,7 +2,7 @@
 // Temporal client connection, the worker and the HTTP app. Forked by the orchestrator, so the
 // load generator never shares its event loop. Configured by env, like the real thing.
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
@@ -11,8 +11,7 @@ import { createDataConverter } from '../src/encryption/data-converter';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { createProviders } from '../src/providers';
-import { createWorker } from '../src/worker';
-import { createFollowUpWorkers } from '../src/temporal/follow-up-workers';
+import { startCountersignWorker, type CountersignWorkerOptions } from '../src/worker';
 import { announceReady, serve } from './rpc';
 
 export interface SutStats {
@@ -51,17 +50,19 @@ async function main() {
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
   // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.
-  const extra = process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as Partial<WorkerOptions>) : undefined;
-  const worker = await createWorker({
+  const extra = process.env.BENCH_WORKER_OPTIONS
+    ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as CountersignWorkerOptions['workerOptions'])
+    : undefined;
+  // With the follow-up workers (follow-ups and the last one at a deadline run on their
+  // per-provider task queues), as every entry point starts them.
+  const running = await startCountersignWorker({
     connection: nativeConnection,
     config,
     providers,
     ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
-    ...(extra && { options: extra }),
+    ...(extra && { workerOptions: extra }),
   });
-  // Follow-ups (and the last one at a deadline) run on their per-provider task queues.
-  const followUpWorkers = await createFollowUpWorkers({ connection: nativeConnection, config, providers });
-  const workerDone = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
+  const { worker } = running;
   const metrics = createMetrics();
   const app = createApp({ config, client, providers: Object.values(providers), logger: createLogger(config.logLevel), metrics });
   const server: Server = await new Promise((resolve) => {
@@ -107,8 +108,7 @@ async function main() {
     async () => {
       clearInterval(sampler);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const w of [worker, ...followUpWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
-      await workerDone.catch(() => undefined);
+      await running.stop();
       await nativeConnection.close();
       if (connection !== nativeConnection) await connection.close();
     },

@@ -11,7 +11,7 @@ import { createOpsApp } from './ops-app';
 import { createProviders } from './providers';
 import type { Provider } from './providers/provider';
 import type { ProviderName } from './shared/types';
-import { createShutdown, stopOnSignals } from './shutdown';
+import { createShutdown, drainWorker, stopOnSignals } from './shutdown';
 import { createDataConverter } from './encryption/data-converter';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
@@ -22,7 +22,7 @@ import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
 import { loadEnvFile } from './env-file';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
-export interface WorkerDeps {
+interface WorkerDeps {
   connection: NativeConnection;
   config: Config;
   providers: Record<ProviderName, Provider>;
@@ -42,7 +42,9 @@ function workflowSource(deps: Pick<WorkerDeps, 'workflowBundle' | 'config'>): Pi
   return { workflowsPath: require.resolve('./workflows') };
 }
 
-export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+// Only through startCountersignWorker: a workflow worker without its follow-up workers would
+// leave follow-ups waiting in their task queues forever.
+async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const { activities: extraActivities, ...rest } = deps.options ?? {};
   return Worker.create({
     connection: deps.connection,
@@ -82,7 +84,10 @@ export interface CountersignWorkerOptions {
 }
 
 export interface RunningCountersignWorker {
+  /** The worker of the workflows and of every activity but the follow-ups on their own queues. */
   worker: Worker;
+  /** One per provider follow-up task queue (FOLLOW_UP_TASK_QUEUES); empty when those are off. */
+  followUpWorkers: Worker[];
   /** Names of the user activities the worker registered. */
   userActivities: string[];
   /** Settles when the worker stops; rejects if it fails. */
@@ -118,13 +123,16 @@ export async function startCountersignWorker(options: CountersignWorkerOptions =
     // Follow-ups run on a task queue per provider (rate-limited by the server): without
     // these workers they would wait in their queues forever.
     const followUpWorkers = await createFollowUpWorkers({ connection, config, providers, metrics: options.metrics });
-    const done = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]).then(() => undefined);
+    const all = [worker, ...followUpWorkers];
+    const runs = all.map((w) => w.run());
+    const done = Promise.all(runs).then(() => undefined);
     return {
       worker,
+      followUpWorkers,
       userActivities: Object.keys(activities),
       done,
       async stop() {
-        for (const w of [worker, ...followUpWorkers]) if (w.getState() === 'RUNNING') w.shutdown();
+        await Promise.all(all.map((w, i) => drainWorker(w, runs[i])));
         await done.catch(() => undefined);
         if (ownConnection) await connection.close();
       },

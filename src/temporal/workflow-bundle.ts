@@ -1,13 +1,31 @@
-// The workflow bundle `npm start` builds once at startup for its worker process, so a worker
-// restarted after a crash runs in a second instead of bundling again.
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+// The workflow bundle, built the same way wherever one is built ahead of the worker: `npm start`
+// once at startup for its worker process (a worker restarted after a crash then runs in a
+// second instead of bundling again), `npm run bundle:workflows` for the container image, the
+// tests and the benchmark.
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { FAILURE_CONVERTER_PATH } from '../encryption/data-converter';
 
-export async function writeStartupBundle(dataDir: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: new DefaultLogger('WARN') });
-  const file = join(resolve(dataDir), 'workflow-bundle.js');
-  await mkdir(resolve(dataDir), { recursive: true });
+/** `workflowsPath`: another module exporting Countersign's workflows and more (tests). */
+export function bundleWorkflows(workflowsPath = require.resolve('../workflows')): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    // Failures raised in workflow code carry their message encrypted, as the worker's do. A
+    // prebuilt bundle does not take the worker's converter: it must be bundled in.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
+}
+
+/** Bundles and writes the code to `file`; returns the file's path. */
+export async function writeWorkflowBundleFile(file: string): Promise<string> {
+  const { code } = await bundleWorkflows();
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, code);
   return file;
+}
+
+export function writeStartupBundle(dataDir: string): Promise<string> {
+  return writeWorkflowBundleFile(join(resolve(dataDir), 'workflow-bundle.js'));
 }

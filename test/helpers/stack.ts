@@ -8,10 +8,8 @@ import type { Logger } from '../../src/logger';
 import { createProviders } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
 import type { ProviderName } from '../../src/shared/types';
-import { createWorker } from '../../src/worker';
-import { createFollowUpWorkers } from '../../src/temporal/follow-up-workers';
 import { startApp, type RunningApp } from './app';
-import { workflowBundle } from './temporal';
+import { startTestWorker } from './worker';
 
 export interface Stack {
   app: RunningApp;
@@ -25,19 +23,18 @@ export async function startStack(
   providers: Record<ProviderName, Provider> = createProviders(config),
   logger?: Logger,
 ): Promise<Stack> {
-  const worker = await createWorker({ connection: env.nativeConnection, config, providers, workflowBundle: await workflowBundle() });
-  const followUpWorkers = await createFollowUpWorkers({ connection: env.nativeConnection, config, providers });
-  const running = Promise.all([worker.run(), ...followUpWorkers.map((w) => w.run())]);
+  const running = await startTestWorker(env, config, { providers });
   // The receivers' client encrypts as the worker does; without keys it is the environment's own.
   const client = config.encryption.keys.length > 0 ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: createDataConverter(config.encryption) }) : env.client;
   const app = await startApp(config, client, logger);
   return {
     app,
-    worker,
+    worker: running.worker,
     async stop() {
       await app.close();
-      for (const w of [worker, ...followUpWorkers]) w.shutdown();
-      await running;
+      await running.stop();
+      // A worker that failed while the test ran fails the test here.
+      await running.done;
     },
   };
 }

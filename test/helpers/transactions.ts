@@ -1,4 +1,60 @@
+// Transactions for tests: registered through the HTTP API as an application registers them,
+// and as a post-signing step receives them when they end.
 import type { ProviderName, TransactionEventRecord, TransactionState } from '../../src/shared/types';
+import { SECRETS } from './provider-specs';
+import { plainRequest } from './raw-http';
+
+/** The `Authorization` header of an application holding the tests' COUNTERSIGN_API_TOKEN. */
+export const API_AUTH = { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` };
+
+export interface RegistrationAnswer {
+  status: number;
+  text: string;
+  /** The parsed body; undefined when it is not JSON. */
+  json: unknown;
+}
+
+/**
+ * `POST /transactions` with a JSON body, answered as it came: for tests of refusals and of
+ * registering twice. Over node:http, so `headers` may set any header, Host included.
+ */
+export async function postRegistration(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<RegistrationAnswer> {
+  const res = await plainRequest(`${baseUrl}/transactions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { ...res, json: parsed(res.text) };
+}
+
+/**
+ * Registers a transaction through the HTTP API, as an application does; fails unless it is
+ * created (201). Returns its workflow id.
+ */
+export async function registerViaApi(
+  baseUrl: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const res = await postRegistration(baseUrl, body, headers);
+  const workflowId = (res.json as { workflowId?: unknown } | undefined)?.workflowId;
+  if (res.status !== 201 || typeof workflowId !== 'string') {
+    throw new Error(`registering ${JSON.stringify(body)} answered ${res.status}: ${res.text}`);
+  }
+  return workflowId;
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A transaction as a step receives it when it ended; events as the receivers record them. */
 export function endedState(

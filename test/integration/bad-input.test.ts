@@ -11,6 +11,7 @@ import { exists, send, snapshot, type RawRequest } from '../helpers/http';
 import { checksumFor, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 
 const HTTP_RUNS = Number(process.env.HTTP_PROPERTY_RUNS ?? 25);
 const LIMIT_BYTES = 16 * 1024;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   );
   for (const spec of SPECS) {
     const id = uniqueId('target');
-    expect((await register(spec, id)).status).toBe(201);
+    await registerViaApi(stack.app.url, registration(spec, id), API_AUTH);
     targets.set(spec.label, id);
   }
 }, 120_000);
@@ -47,14 +48,6 @@ afterAll(async () => {
   await stack?.stop();
   await env?.teardown();
 });
-
-async function register(spec: ProviderSpec, id: string) {
-  return send(stack.app.url, {
-    path: '/transactions',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
-    body: JSON.stringify(registration(spec, id)),
-  });
-}
 
 const json = (m: CallbackMessage, body: unknown = m.body): RawRequest => ({
   path: m.path,
@@ -206,7 +199,7 @@ async function expectRefused(app: RunningApp, spec: ProviderSpec, req: RawReques
 describe.each(SPECS)('$label', (spec) => {
   it('accepts the unbroken callback (the base of every row below)', async () => {
     const id = uniqueId('control');
-    await register(spec, id);
+    await registerViaApi(stack.app.url, registration(spec, id), API_AUTH);
     const res = await send(stack.app.url, json(spec.valid(id)));
     expect(res.status).toBe(200);
     const s = await snapshot(env.client, workflowIdOf(spec, id));
@@ -232,7 +225,7 @@ describe.each(SPECS)('$label', (spec) => {
 
   it('accepts extra fields it does not read, odd ones included, and keeps none of them', async () => {
     const id = uniqueId('extra');
-    await register(spec, id);
+    await registerViaApi(stack.app.url, registration(spec, id), API_AUTH);
     const m = spec.valid(id);
     const text = objectText([
       ...Object.entries(m.body).map(([k, v]): [string, string] => [k, JSON.stringify(v)]),

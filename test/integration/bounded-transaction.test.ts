@@ -11,6 +11,7 @@ import { startRecordingServer, type RecordingServer } from '../helpers/http-serv
 import { allRuns, inParallel } from '../helpers/runs';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { registerViaApi } from '../helpers/transactions';
 
 const SECRET = 'bounded-test-secret';
 const RUN_EVENTS_BOUND = 2_000;
@@ -40,12 +41,6 @@ afterAll(async () => {
 });
 
 const url = (path: string) => `${stack.app.url}${path}`;
-
-async function register(body: Record<string, unknown>): Promise<string> {
-  const res = await postJson(url('/transactions'), body);
-  expect(res.status).toBe(201);
-  return (res.json as { workflowId: string }).workflowId;
-}
 
 async function finalState(workflowId: string): Promise<TransactionState> {
   return env.client.workflow.getHandle(workflowId).result() as Promise<TransactionState>;
@@ -77,7 +72,7 @@ function signhostBody(id: string, status: number, signers: Array<{ Id: string; A
 describe('one transaction under heavy traffic', () => {
   it('20 000 duplicate Evrotrust callbacks, then the final one: every one answered 200 and the final applied', async () => {
     const id = uniqueId('flood');
-    const workflowId = await register({ provider: 'evrotrust', externalId: id });
+    const workflowId = await registerViaApi(stack.app.url, { provider: 'evrotrust', externalId: id });
     const statuses: number[] = [];
     await inParallel(Array.from({ length: 20_000 }), 32, async () => {
       const res = await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 1 });
@@ -96,7 +91,7 @@ describe('one transaction under heavy traffic', () => {
 
   it('5 000 distinct Signhost activities at maximum length, then signed: steps run, state under 256 KB, every run under 2 000 events', async () => {
     const id = uniqueId('wide');
-    const workflowId = await register({ provider: 'signhost', externalId: id, steps: { onSigned: ['notifyApplication'] } });
+    const workflowId = await registerViaApi(stack.app.url, { provider: 'signhost', externalId: id, steps: { onSigned: ['notifyApplication'] } });
     const signerId = long('signer-', 200);
     for (let batch = 0; batch < 50; batch++) {
       const activities = Array.from({ length: 100 }, (_, i) => maxActivity(batch * 100 + i));
@@ -122,7 +117,7 @@ describe('one transaction under heavy traffic', () => {
 
   it('200 cumulative Signhost postbacks: at most 6 history events per callback over all runs', async () => {
     const id = uniqueId('cumulative');
-    const workflowId = await register({ provider: 'signhost', externalId: id });
+    const workflowId = await registerViaApi(stack.app.url, { provider: 'signhost', externalId: id });
     const signerId = 'signer-1';
     const activities: unknown[] = [];
     const callbacks = 200;

@@ -13,6 +13,7 @@ import { pdfBytes, startRecordingServer, type Recorded, type RecordingServer } f
 import { signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { registerViaApi } from '../helpers/transactions';
 
 const KEY = randomBytes(32);
 const PORTAL_HEADER = { 'X-Callback-Token': 'portal-callback-secret' };
@@ -86,11 +87,7 @@ function verified(req: Recorded) {
 
 const notificationsFor = (workflowId: string) => app.requests.filter((r) => (JSON.parse(r.body) as { workflowId: string }).workflowId === workflowId);
 
-async function register(provider: string, externalId: string) {
-  const res = await postJson(`${stack.app.url}/transactions`, { provider, externalId, reference: `order-${externalId}` });
-  expect(res.status).toBe(201);
-  return (res.json as { workflowId: string }).workflowId;
-}
+const transaction = (provider: string, externalId: string) => ({ provider, externalId, reference: `order-${externalId}` });
 
 async function finished(workflowId: string): Promise<TransactionState> {
   return (await env.client.workflow.getHandle(workflowId).result()) as TransactionState;
@@ -107,7 +104,7 @@ const portalDoc = (id: string, action: string) => ({
 
 it('Portal de Assinaturas: a signed document is downloaded into the storage folder and the application is notified', async () => {
   const id = String(Date.now());
-  const workflowId = await register('portal-de-assinaturas', id);
+  const workflowId = await registerViaApi(stack.app.url, transaction('portal-de-assinaturas', id));
   for (const action of ['SIGNATURE-DIGITAL', 'FLOW']) {
     expect((await postJson(`${stack.app.url}/callbacks/portal-de-assinaturas`, portalDoc(id, action), PORTAL_HEADER)).status).toBe(200);
   }
@@ -140,7 +137,7 @@ it('Portal de Assinaturas: a signed document is downloaded into the storage fold
 
 it('Signhost: the signed file the API lists is downloaded with the API keys, then the application is notified', async () => {
   const id = `${randomBytes(4).toString('hex')}-af78-4e79-a39e-5b64693b6b68`;
-  const workflowId = await register('signhost', id);
+  const workflowId = await registerViaApi(stack.app.url, transaction('signhost', id));
   const res = await postJson(`${stack.app.url}/callbacks/signhost`, signhostPostback({ id, status: 30, secret: SIGNHOST_SECRET }));
   expect(res.status).toBe(200);
   const state = await finished(workflowId);
@@ -160,8 +157,8 @@ it('Signhost: the signed file the API lists is downloaded with the API keys, the
 it('a notification the application fails is retried with the same webhook-id; one it refuses is a failed step, not retried', async () => {
   const retriedId = uniqueId('doc');
   const refusedId = uniqueId('doc');
-  const retried = await register('portal-de-assinaturas', retriedId);
-  const refused = await register('portal-de-assinaturas', refusedId);
+  const retried = await registerViaApi(stack.app.url, transaction('portal-de-assinaturas', retriedId));
+  const refused = await registerViaApi(stack.app.url, transaction('portal-de-assinaturas', refusedId));
   answers.set(retried, [503]);
   answers.set(refused, [400]);
   const reject = (id: string) => postJson(`${stack.app.url}/callbacks/portal-de-assinaturas`, { ...portalDoc(id, 'SIGNATURE-NOK'), message: 'wrong amount' }, PORTAL_HEADER);

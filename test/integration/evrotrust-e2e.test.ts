@@ -8,6 +8,7 @@ import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { postRegistration, registerViaApi } from '../helpers/transactions';
 import { listedIds } from '../helpers/visibility';
 
 let env: TestWorkflowEnvironment;
@@ -26,9 +27,7 @@ afterAll(async () => {
 
 const url = (path: string) => `${stack.app.url}${path}`;
 
-async function register(externalId: string) {
-  return postJson(url('/transactions'), { provider: 'evrotrust', externalId, reference: 'order-1' });
-}
+const transaction = (externalId: string) => ({ provider: 'evrotrust', externalId, reference: 'order-1' });
 
 async function state(externalId: string): Promise<TransactionState> {
   const res = await fetch(url(`/transactions/signing:evrotrust:${externalId}`));
@@ -44,9 +43,9 @@ async function searchStatus(workflowId: string): Promise<string | undefined> {
 describe('application API', () => {
   it('registers once: 201, then 200 with the same workflow id', async () => {
     const id = uniqueId();
-    const first = await register(id);
+    const first = await postRegistration(stack.app.url, transaction(id));
     expect(first).toMatchObject({ status: 201, json: { workflowId: `signing:evrotrust:${id}` } });
-    const again = await register(id);
+    const again = await postRegistration(stack.app.url, transaction(id));
     expect(again).toMatchObject({ status: 200, json: { workflowId: `signing:evrotrust:${id}` } });
     const s = await state(id);
     expect(s).toMatchObject({ status: 'pending', provider: 'evrotrust', kind: 'signing', externalId: id, reference: 'order-1', registered: true });
@@ -72,7 +71,7 @@ describe('application API', () => {
 describe('Evrotrust callbacks', () => {
   it('takes a transaction from pending to signed through the appended paths', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const pending = await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 1 });
     expect(pending).toMatchObject({ status: 200, text: '' });
     const signed = await postJson(url('/callbacks/evrotrust/document/offline/ready'), { transactionID: id, status: '2' });
@@ -89,7 +88,7 @@ describe('Evrotrust callbacks', () => {
 
   it('keeps rejectReason and applies a duplicate once', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const body = { transactionID: id, status: 3, rejectReason: 'user declined' };
     expect((await postJson(url('/callbacks/evrotrust'), body)).status).toBe(200);
     expect((await postJson(url('/callbacks/evrotrust'), body)).status).toBe(200);
@@ -101,7 +100,7 @@ describe('Evrotrust callbacks', () => {
 
   it('never moves a final status back', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 });
     await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 1 });
     const s = await state(id);
@@ -124,7 +123,7 @@ describe('Evrotrust callbacks', () => {
     ['body over the limit', JSON.stringify({ transactionID: 'ID', status: 2, pad: 'x'.repeat(300_000) }), 'application/json', 413],
   ])('refuses %s and leaves the transaction as it was', async (_name, raw, contentType, expected) => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const res = await fetch(url('/callbacks/evrotrust'), {
       method: 'POST',
       headers: { 'content-type': contentType },
@@ -138,7 +137,7 @@ describe('Evrotrust callbacks', () => {
 
   it('records a callback after the workflow closed as late, without a second run', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 });
     const handle = env.client.workflow.getHandle(`signing:evrotrust:${id}`);
     await handle.result(); // closes LINGER_AFTER_FINAL (2 s) after the final status

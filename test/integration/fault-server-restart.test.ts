@@ -16,8 +16,9 @@ import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send, snapshot } from '../helpers/http';
 import { freePort } from '../helpers/ports';
-import { registration, SECRETS, SPECS, workflowIdOf, type ProviderSpec } from '../helpers/provider-specs';
+import { registration, SECRETS, SPECS, workflowIdOf } from '../helpers/provider-specs';
 import { uniqueId, workflowBundle } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 
 const config = testConfig({ ...SECRETS });
 let dataDir: string;
@@ -85,14 +86,6 @@ const json = (m: { path: string; headers: Record<string, string>; body: unknown 
   body: JSON.stringify(m.body),
 });
 
-async function register(r: Running, s: ProviderSpec, id: string, extra: Record<string, unknown> = {}) {
-  return send(r.app.url, {
-    path: '/transactions',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
-    body: JSON.stringify(registration(s, id, extra)),
-  });
-}
-
 const state = async (r: Running, workflowId: string) => (await r.client.workflow.getHandle(workflowId).query('state')) as TransactionState;
 
 it('keeps open transactions and their timers across a restart of the dev server on its SQLite file', async () => {
@@ -111,11 +104,11 @@ it('keeps open transactions and their timers across a restart of the dev server 
 
   // A deadline and a first follow-up far enough ahead that they can only fire after the restart.
   const deadline = new Date(Date.now() + 25_000).toISOString();
-  expect((await register(r, evro, ids.deadline, { deadline, followUp: { firstAfter: '1h' } })).status).toBe(201);
-  expect((await register(r, evro, ids.poll, { followUp: { firstAfter: '20s' } })).status).toBe(201);
+  await registerViaApi(r.app.url, registration(evro, ids.deadline, { deadline, followUp: { firstAfter: '1h' } }), API_AUTH);
+  await registerViaApi(r.app.url, registration(evro, ids.poll, { followUp: { firstAfter: '20s' } }), API_AUTH);
   expect((await send(r.app.url, json(evro.progress(ids.deadline, 1)))).status).toBe(200);
   expect((await send(r.app.url, json(signhost.progress(ids.unregistered, 1)))).status).toBe(200);
-  expect((await register(r, mail, ids.mail)).status).toBe(201);
+  await registerViaApi(r.app.url, registration(mail, ids.mail), API_AUTH);
   expect((await send(r.app.url, json({ ...mail.progress(ids.mail, 1), body: { ...mail.progress(ids.mail, 1).body, action: 'DELIVERED' } }))).status).toBe(200);
 
   const before = {
@@ -143,7 +136,7 @@ it('keeps open transactions and their timers across a restart of the dev server 
   }
 
   // An unregistered transaction still merges.
-  expect((await register(r, signhost, ids.unregistered)).status).toBe(201);
+  await registerViaApi(r.app.url, registration(signhost, ids.unregistered), API_AUTH);
   expect(await state(r, wf.unregistered)).toMatchObject({ registered: true, status: 'in_progress' });
 
   // The timers set before the restart fire after it.

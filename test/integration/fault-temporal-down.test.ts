@@ -16,8 +16,9 @@ import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, exists, send, snapshot, type RawRequest } from '../helpers/http';
 import { freePort } from '../helpers/ports';
-import { registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
 import { uniqueId, workflowBundle } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 
 const config = testConfig({ ...SECRETS });
 // Short, so the outage test is quick; long enough for a loaded CI machine when Temporal is up.
@@ -78,15 +79,6 @@ afterAll(async () => {
 
 const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
 
-async function register(spec: ProviderSpec, id: string) {
-  const res = await send(app.url, {
-    path: '/transactions',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
-    body: JSON.stringify(registration(spec, id)),
-  });
-  expect(res.status).toBe(201);
-}
-
 const keys = (s: TransactionState) => s.events.map((e) => e.key);
 const unavailable = async (a: RunningApp) =>
   (await a.metrics.callbacksRefused.get()).values.filter((v) => v.labels.reason === 'unavailable').reduce((n, v) => n + v.value, 0);
@@ -98,7 +90,7 @@ describe('Temporal unreachable', () => {
     for (const spec of SPECS) {
       const pair = { registered: uniqueId('down'), fresh: uniqueId('down-fresh') };
       ids.set(spec.label, pair);
-      await register(spec, pair.registered);
+      await registerViaApi(app.url, registration(spec, pair.registered), API_AUTH);
       expect((await send(app.url, json(spec.progress(pair.registered, 1)))).status).toBe(200);
       before.set(spec.label, await snapshot(client, workflowIdOf(spec, pair.registered)));
     }
@@ -145,7 +137,7 @@ describe('Temporal lost in the middle of a callback', () => {
   it('answers 503 when the postback’s one signal was not accepted: nothing of it is recorded, and the retry records it whole', async () => {
     const spec = SPECS.find((s) => s.provider === 'signhost')!;
     const id = uniqueId('cut');
-    await register(spec, id);
+    await registerViaApi(app.url, registration(spec, id), API_AUTH);
     const workflowId = workflowIdOf(spec, id);
     const postback = json(spec.valid(id));
     cutFirstSignal.set(workflowId, 0);

@@ -9,6 +9,7 @@ import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';
 import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 const config = testConfig({ ...SECRETS });
@@ -38,15 +39,6 @@ async function startWorker(): Promise<WorkerProcess> {
 }
 
 const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
-
-async function register(spec: ProviderSpec, id: string) {
-  const res = await send(app.url, {
-    path: '/transactions',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
-    body: JSON.stringify(registration(spec, id)),
-  });
-  expect(res.status).toBe(201);
-}
 
 interface Delivery {
   spec: ProviderSpec;
@@ -81,7 +73,7 @@ async function transactions(prefix: string): Promise<Delivery[]> {
   const deliveries: Delivery[] = [];
   for (const spec of SPECS) {
     const registered = uniqueId(prefix);
-    await register(spec, registered);
+    await registerViaApi(app.url, registration(spec, registered), API_AUTH);
     const ids = spec.authenticated ? [registered, uniqueId(`${prefix}-unregistered`)] : [registered];
     for (const id of ids) {
       const workflowId = workflowIdOf(spec, id);

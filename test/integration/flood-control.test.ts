@@ -8,10 +8,11 @@ import { createProviders } from '../../src/providers';
 import type { TransactionState } from '../../src/shared/types';
 import { testConfig } from '../helpers/config';
 import { eventually } from '../helpers/http';
-import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
 import { signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 
 let env: TestWorkflowEnvironment;
 const stacks: Stack[] = [];
@@ -40,15 +41,6 @@ async function post(base: string, m: CallbackMessage): Promise<Answer> {
   const res = await fetch(`${base}${m.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
   await res.arrayBuffer();
   return { status: res.status, retryAfter: res.headers.get('retry-after') };
-}
-
-async function register(base: string, spec: ProviderSpec, id: string) {
-  const res = await fetch(`${base}/transactions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
-    body: JSON.stringify(registration(spec, id)),
-  });
-  expect(res.status).toBe(201);
 }
 
 async function signalCount(workflowId: string): Promise<number> {
@@ -80,7 +72,7 @@ describe('identical callbacks', () => {
     const s = await stack(config);
     const id = uniqueId('flood');
     const workflowId = workflowIdOf(spec, id);
-    await register(s.app.url, spec, id);
+    await registerViaApi(s.app.url, registration(spec, id), API_AUTH);
     const total = spec.provider === 'evrotrust' ? 3000 : 1000;
     const answers = await flood(s.app.url, total, 32, () => spec.progress(id, 1));
     expect(answers.filter((a) => a.status !== 200)).toEqual([]);
@@ -105,7 +97,7 @@ describe('cumulative Signhost postbacks', () => {
     const s = await stack(config);
     const id = uniqueId('cumulative');
     const workflowId = `signing:signhost:${id}`;
-    await register(s.app.url, SPECS.find((x) => x.provider === 'signhost')!, id);
+    await registerViaApi(s.app.url, registration(SPECS.find((x) => x.provider === 'signhost')!, id), API_AUTH);
     const activities: Array<{ Id: string; Code: number; Activity: string; CreatedDateTime: string }> = [];
     const postback = (status: number): CallbackMessage => ({
       path: '/callbacks/signhost',
@@ -145,7 +137,7 @@ describe('a transaction over its rate', () => {
     const providers = createProviders(config);
     const id = uniqueId('rate');
     const workflowId = workflowIdOf(spec, id);
-    await register(s.app.url, spec, id);
+    await registerViaApi(s.app.url, registration(spec, id), API_AUTH);
     const messages = Array.from({ length: 16 }, (_, i) => spec.progress(id, i + 1));
     const answers = await Promise.all(messages.map((m) => post(s.app.url, m)));
 

@@ -3,8 +3,6 @@
 // pass in seconds. Follow-ups run on their per-provider task queues, as in production.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { activityInfo } from '@temporalio/activity';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
 import type { Config } from '../../src/config';
 import { createFollowUps, type FollowUp } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
@@ -12,13 +10,13 @@ import { followUpNowSignal, stateQuery } from '../../src/shared/messages';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry';
 import { type ProviderName, type Registration, type TransactionRef, type TransactionState } from '../../src/shared/types';
 import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
-import { createFollowUpWorkers } from '../../src/temporal/follow-up-workers';
 import { registerTransaction } from '../../src/temporal/transactions';
 import { startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { simulatorEnv } from '../helpers/simulator-env';
 import { closedPortUrl, scriptedServer } from '../helpers/scripted-server';
-import { startTimeSkippingEnv, uniqueId, workflowBundle } from '../helpers/temporal';
+import { startTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { withTestWorker } from '../helpers/worker';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -90,21 +88,8 @@ function watched(followUps: Record<ProviderName, FollowUp>) {
 }
 
 /** The main worker (workflows) and the per-provider follow-up workers, for the length of `fn`. */
-async function withWorkers<T>(cfg: Config, providers: Record<ProviderName, Provider>, fn: () => Promise<T>): Promise<T> {
-  const main = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: cfg.temporal.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ providers }),
-  });
-  const followUpWorkers = await createFollowUpWorkers({ connection: env.nativeConnection, config: cfg, providers });
-  const running = followUpWorkers.map((w) => w.run());
-  try {
-    return await main.runUntil(fn);
-  } finally {
-    for (const w of followUpWorkers) w.shutdown();
-    await Promise.all(running);
-  }
+function withWorkers<T>(cfg: Config, providers: Record<ProviderName, Provider>, fn: () => Promise<T>): Promise<T> {
+  return withTestWorker(env, cfg, { providers }, fn);
 }
 
 async function runToEnd(cfg: Config, ref: TransactionRef, registration: Registration = {}) {

@@ -12,6 +12,7 @@ import { plainRequest } from '../helpers/raw-http';
 import { signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { registerViaApi } from '../helpers/transactions';
 
 const SECRET = 'signhost-shared-secret';
 let env: TestWorkflowEnvironment;
@@ -33,9 +34,7 @@ afterAll(async () => {
 
 const url = (path: string) => `${stack.app.url}${path}`;
 
-async function register(provider: string, externalId: string) {
-  expect((await postJson(url('/transactions'), { provider, externalId, reference: 'r' })).status).toBe(201);
-}
+const transaction = (provider: string, externalId: string) => ({ provider, externalId, reference: 'r' });
 
 async function state(workflowId: string): Promise<TransactionState> {
   const res = await fetch(url(`/transactions/${workflowId}`));
@@ -46,7 +45,7 @@ async function state(workflowId: string): Promise<TransactionState> {
 describe('Evrotrust', () => {
   it('applies "rejectReason": null with status 2', async () => {
     const id = uniqueId();
-    await register('evrotrust', id);
+    await registerViaApi(stack.app.url, transaction('evrotrust', id));
     const res = await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 2, rejectReason: null });
     expect(res.status).toBe(200);
     expect((await state(`signing:evrotrust:${id}`)).status).toBe('signed');
@@ -54,7 +53,7 @@ describe('Evrotrust', () => {
 
   it('keeps a status outside the documented codes on record without moving the transaction', async () => {
     const id = uniqueId();
-    await register('evrotrust', id);
+    await registerViaApi(stack.app.url, transaction('evrotrust', id));
     expect((await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 42 })).status).toBe(200);
     const s = await state(`signing:evrotrust:${id}`);
     expect(s.status).toBe('pending');
@@ -63,7 +62,7 @@ describe('Evrotrust', () => {
 
   it('accepts the path a urlCallback with a trailing slash produces', async () => {
     const id = uniqueId();
-    await register('evrotrust', id);
+    await registerViaApi(stack.app.url, transaction('evrotrust', id));
     expect((await postJson(url('/callbacks/evrotrust//document/ready'), { transactionID: id, status: 2 })).status).toBe(200);
     expect((await postJson(url('/callbacks/evrotrust//document/offline/ready'), { transactionID: id, status: 2 })).status).toBe(200);
     expect((await state(`signing:evrotrust:${id}`)).status).toBe('signed');
@@ -76,7 +75,7 @@ describe('Signhost', () => {
     ['no content type', {} as Record<string, string>],
   ])('counts a postback with a valid checksum sent as %s', async (_name, headers) => {
     const id = uniqueId();
-    await register('signhost', id);
+    await registerViaApi(stack.app.url, transaction('signhost', id));
     const body = Buffer.from(JSON.stringify(signhostPostback({ id, status: 30, secret: SECRET })));
     const res = await plainRequest(url('/callbacks/signhost'), { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body });
     expect(res.status).toBe(200);
@@ -85,7 +84,7 @@ describe('Signhost', () => {
 
   it('counts the status when one signer or activity entry is malformed, and keeps the good ones', async () => {
     const id = uniqueId();
-    await register('signhost', id);
+    await registerViaApi(stack.app.url, transaction('signhost', id));
     const postback = signhostPostback({ id, status: 30, secret: SECRET });
     const [john, jane] = postback.Signers;
     const broken = {

@@ -8,9 +8,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { capturingLogger } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { send, snapshot, type RawRequest } from '../helpers/http';
-import { PII, PORTAL_TOKEN, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { PII, PORTAL_TOKEN, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 import { listedIds } from '../helpers/visibility';
 
 // The worker's logs (workflow and activity loggers, SDK, native core) captured before any
@@ -56,12 +57,6 @@ const json = (m: CallbackMessage, body: unknown = m.body): RawRequest => ({
 });
 const api = { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` };
 
-async function register(spec: ProviderSpec, id: string) {
-  const res = await send(stack.app.url, { path: '/transactions', headers: api, body: JSON.stringify(registration(spec, id, { reference: `order-${id}` })) });
-  expect(res.status).toBe(201);
-  workflowIds.add(workflowIdOf(spec, id));
-}
-
 function expectClean(where: string, text: string) {
   for (const [what, value] of FORBIDDEN) {
     expect({ where, what, found: text.includes(value) }).toEqual({ where, what, found: false });
@@ -81,7 +76,7 @@ async function visibleOutside(workflowId: string): Promise<string> {
 it('keeps personal data and secrets out of logs, metrics, refusals, search attributes, memo and details', async () => {
   for (const spec of SPECS) {
     const id = uniqueId('pii');
-    await register(spec, id);
+    workflowIds.add(await registerViaApi(stack.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH));
     const valid = spec.valid(id);
     // Accepted: progress, then the final callback, then a duplicate.
     for (const m of [spec.progress(id, 1), valid, valid]) expect((await send(stack.app.url, json(m))).status).toBe(200);
@@ -106,7 +101,7 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
   // After the end: a late callback about a closed transaction, carrying personal data.
   const portal = SPECS.find((s) => s.provider === 'portal-de-assinaturas' && s.kind === 'signing')!;
   const closed = uniqueId('pii-late');
-  await register(portal, closed);
+  workflowIds.add(await registerViaApi(stack.app.url, registration(portal, closed, { reference: `order-${closed}` }), API_AUTH));
   const final = portal.valid(closed);
   expect((await send(stack.app.url, json(final))).status).toBe(200);
   await env.client.workflow.getHandle(workflowIdOf(portal, closed)).result();

@@ -14,8 +14,9 @@ import type { TransactionState } from '../../src/shared/types';
 import { testConfig } from '../helpers/config';
 import { send, type RawRequest } from '../helpers/http';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
-import { PII, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { PII, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
 import { startApp } from '../helpers/app';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 
@@ -87,11 +88,6 @@ afterAll(async () => {
 const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
 const api = { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` };
 
-async function register(url: string, spec: ProviderSpec, id: string) {
-  const res = await send(url, { path: '/transactions', headers: api, body: JSON.stringify(registration(spec, id, { reference: `order-${id}` })) });
-  expect(res.status).toBe(201);
-}
-
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -138,7 +134,7 @@ describe('with the codec on', () => {
     reader = clientWith(K1);
     for (const spec of SPECS) {
       const id = uniqueId('enc');
-      await register(stack.app.url, spec, id);
+      await registerViaApi(stack.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH);
       for (const m of [spec.progress(id, 1), spec.valid(id)]) expect((await send(stack.app.url, json(m))).status).toBe(200);
       workflowIds.push(workflowIdOf(spec, id));
       if (spec.authenticated) {
@@ -311,7 +307,7 @@ describe('key rotation', () => {
     const id = uniqueId('rotate');
     const workflowId = workflowIdOf(spec, id);
     const before = await start(K1);
-    await register(before.app.url, spec, id);
+    await registerViaApi(before.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH);
     expect((await send(before.app.url, json(spec.progress(id, 1)))).status).toBe(200);
     await until('the progress applied', async () => ((await clientWith(K1).workflow.getHandle(workflowId).query('state')) as TransactionState).events.length === 1 || undefined);
     await stop(before);

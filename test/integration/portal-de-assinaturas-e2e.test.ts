@@ -8,6 +8,7 @@ import { capturingLogger, postJson, startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { postRegistration, registerViaApi } from '../helpers/transactions';
 
 const CPF_A = '307.625.739-02';
 const CPF_B = '111.444.777-35';
@@ -52,9 +53,7 @@ const mail = (registeredMailId: string | number, action: string, info: Record<st
   info,
 });
 
-async function register(externalId: string, kind: 'signing' | 'registered-mail' = 'signing', s: Stack = stack) {
-  return postJson(url('/transactions', s), { provider: 'portal-de-assinaturas', externalId, kind });
-}
+const transaction = (externalId: string, kind: 'signing' | 'registered-mail' = 'signing') => ({ provider: 'portal-de-assinaturas', externalId, kind });
 
 async function state(externalId: string, kind: 'signing' | 'registered-mail' = 'signing'): Promise<TransactionState> {
   const res = await fetch(url(`/transactions/${kind}:portal-de-assinaturas:${externalId}`));
@@ -74,7 +73,7 @@ async function expectNoWorkflow(workflowId: string) {
 describe('document callbacks (ACTION trigger)', () => {
   it('takes a document through signer actions and steps to signed', async () => {
     const id = uniqueId('doc');
-    expect((await register(id)).status).toBe(201);
+    await registerViaApi(stack.app.url, transaction(id));
 
     expect(await post(doc(id, 'SIGNATURE-DIGITAL'))).toMatchObject({ status: 200 });
     expect((await state(id)).status).toBe('in_progress');
@@ -105,7 +104,7 @@ describe('document callbacks (ACTION trigger)', () => {
 
   it('keeps signed when STEP-1 arrives after FLOW', async () => {
     const id = uniqueId('doc');
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     await post(doc(id, 'FLOW'));
     expect((await post(doc(id, 'STEP-1'))).status).toBe(200);
     const s = await state(id);
@@ -115,7 +114,7 @@ describe('document callbacks (ACTION trigger)', () => {
 
   it('applies the same callback twice only once (the provider retries every 30 minutes)', async () => {
     const id = uniqueId('doc');
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const body = doc(id, 'SIGNATURE-SERVER');
     expect((await post(body)).status).toBe(200);
     expect((await post(body)).status).toBe(200);
@@ -127,7 +126,7 @@ describe('document callbacks (ACTION trigger)', () => {
 
   it('ends rejected with the message as reason', async () => {
     const id = uniqueId('doc');
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     await post(doc(id, 'SIGNATURE-DIGITAL'));
     expect((await post(doc(id, 'SIGNATURE-NOK', { name: 'Maria Souza', identifier: CPF_B, message: 'dados incorretos' }))).status).toBe(200);
     await post(doc(id, 'FLOW'));
@@ -140,7 +139,7 @@ describe('document callbacks (ACTION trigger)', () => {
 
   it('keeps an action the seed does not list, without moving the status', async () => {
     const id = uniqueId('doc');
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     expect((await post(doc(id, 'SIGNATURE-BIOMETRIC'))).status).toBe(200);
     const s = await state(id);
     expect(s.status).toBe('pending');
@@ -156,7 +155,7 @@ describe('document callbacks (ACTION trigger)', () => {
         "message": ""
         "apiDownload": "https://api-sbx.portaldeassinaturas.com.br/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false"
     }`;
-    await register('123456');
+    await registerViaApi(stack.app.url, transaction('123456'));
     const res = await fetch(url(PATH), { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: sample });
     expect(res.status).toBe(200);
     const s = await state('123456');
@@ -168,7 +167,7 @@ describe('document callbacks (ACTION trigger)', () => {
 describe('registered-mail callbacks', () => {
   it('goes delivered, then opened', async () => {
     const id = uniqueId('mail');
-    expect((await register(id, 'registered-mail')).status).toBe(201);
+    await registerViaApi(stack.app.url, transaction(id, 'registered-mail'));
     expect((await state(id, 'registered-mail')).status).toBe('sent');
     expect((await post(mail(id, 'DELIVERED', { message: 'Successfully delivered' }))).status).toBe(200);
     expect((await state(id, 'registered-mail')).status).toBe('delivered');
@@ -186,7 +185,7 @@ describe('registered-mail callbacks', () => {
 
   it('records NOT-DELIVERED with the reason from info', async () => {
     const id = uniqueId('mail');
-    await register(id, 'registered-mail');
+    await registerViaApi(stack.app.url, transaction(id, 'registered-mail'));
     expect((await post(mail(id, 'NOT-DELIVERED', { message: 'mailbox does not exist' }))).status).toBe(200);
     const s = await state(id, 'registered-mail');
     expect(s.status).toBe('not_delivered');
@@ -201,7 +200,7 @@ describe('registered-mail callbacks', () => {
         "action": "DELIVERED",
         "info":{"message":"Successfully delivered"}
     }`;
-    await register('123456', 'registered-mail');
+    await registerViaApi(stack.app.url, transaction('123456', 'registered-mail'));
     const res = await fetch(url(PATH), { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: sample });
     expect(res.status).toBe(200);
     expect(await state('123456', 'registered-mail')).toMatchObject({ status: 'delivered', externalId: '123456' });
@@ -218,7 +217,7 @@ describe('callbacks before registration', () => {
     expect(before.events).toHaveLength(2);
     expect(await searchStatus(before.workflowId)).toBe('unregistered');
 
-    expect(await register(id)).toMatchObject({ status: 201, json: { workflowId: `signing:portal-de-assinaturas:${id}` } });
+    expect(await postRegistration(stack.app.url, transaction(id))).toMatchObject({ status: 201, json: { workflowId: `signing:portal-de-assinaturas:${id}` } });
     const after = await state(id);
     expect(after).toMatchObject({ status: 'signed', registered: true });
     expect(after.events.every((e) => e.applied)).toBe(true);
@@ -228,7 +227,7 @@ describe('callbacks before registration', () => {
     const id = uniqueId('mail');
     expect((await post(mail(id, 'DELIVERED'))).status).toBe(200);
     expect((await state(id, 'registered-mail')).status).toBe('unregistered');
-    expect((await register(id, 'registered-mail')).status).toBe(201);
+    await registerViaApi(stack.app.url, transaction(id, 'registered-mail'));
     expect(await state(id, 'registered-mail')).toMatchObject({ status: 'delivered', registered: true });
   });
 
@@ -240,7 +239,7 @@ describe('callbacks before registration', () => {
     expect((await post(mail(mailId, 'DELIVERED'), {}, openStack)).status).toBe(404);
     await expectNoWorkflow(`registered-mail:portal-de-assinaturas:${mailId}`);
     // ...and still delivers to a transaction the application registered.
-    await register(id, 'signing', openStack);
+    await registerViaApi(openStack.app.url, transaction(id));
     expect((await post(doc(id, 'FLOW'), {}, openStack)).status).toBe(200);
     expect((await state(id)).status).toBe('signed');
   });
@@ -260,7 +259,7 @@ describe('bad requests change nothing', () => {
     ['a body over the limit', (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), pad: 'x'.repeat(300_000) }), 'application/json', AUTH, 413, 'large'],
   ])('refuses %s', async (_name, body, contentType, headers, expected, errorText) => {
     const id = uniqueId('doc');
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const res = await fetch(url(PATH), { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: body(id) });
     expect(res.status).toBe(expected);
     const text = await res.text();
@@ -293,7 +292,7 @@ describe('bad requests change nothing', () => {
 describe('late callbacks and personal data', () => {
   it('records a signer action after the workflow closed as late, keyed without the CPF', async () => {
     const id = uniqueId('doc');
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     await post(doc(id, 'FLOW'));
     const handle = env.client.workflow.getHandle(`signing:portal-de-assinaturas:${id}`);
     await handle.result(); // closes LINGER_AFTER_FINAL (2 s) after the final status

@@ -1,12 +1,12 @@
 // Post-signing steps: the user's own activities, run durably when a transaction ends.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
 import { eventSignals } from '../../src/shared/messages';
 import type { StepInput, TransactionInput } from '../../src/shared/types';
 import { signingWorkflow } from '../../src/workflows';
-import { startTimeSkippingEnv, uniqueId, workflowBundle } from '../helpers/temporal';
+import { testConfig } from '../helpers/config';
+import { startTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { withTestWorker } from '../helpers/worker';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -43,13 +43,7 @@ function userActivities() {
 async function run(input: TransactionInput, status: 'signed' | 'rejected') {
   const user = userActivities();
   const taskQueue = uniqueId('q');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: { ...createActivities({ providers: {} }), ...user.activities },
-  });
-  const result = await worker.runUntil(async () => {
+  const result = await withTestWorker(env, testConfig({}, taskQueue), { providers: {}, activities: user.activities }, async () => {
     const handle = await env.client.workflow.start(signingWorkflow, { workflowId: `signing:evrotrust:${input.externalId}`, taskQueue, args: [input] });
     await handle.signal(eventSignals[status], {
       key: `status:${status}`,

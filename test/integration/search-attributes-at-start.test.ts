@@ -8,26 +8,24 @@ import { startSigningTransaction } from '../../src/client';
 import { eventSignals } from '../../src/shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/shared/search-attributes';
 import type { TransactionInput } from '../../src/shared/types';
-import { createWorker } from '../../src/worker';
-import { createProviders } from '../../src/providers';
+import type { RunningCountersignWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { startDevServerEnv, uniqueId, workflowBundle } from '../helpers/temporal';
+import { startTestWorker } from '../helpers/worker';
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningCountersignWorker;
 const config = testConfig();
 const taskQueue = config.temporal.taskQueue;
 
 beforeAll(async () => {
   env = await startDevServerEnv();
-  worker = await createWorker({ connection: env.nativeConnection, config, providers: createProviders(config), workflowBundle: await workflowBundle() });
-  running = worker.run();
+  worker = await startTestWorker(env, config);
 }, 120_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
+  await worker?.done;
   await env?.teardown();
 });
 

@@ -10,17 +10,17 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { writeWorkflowBundle } from '../../scripts/bundle-workflows';
 import { createApp } from '../../src/app';
 import { boundPort, closeHttpServer, listen } from '../../src/http-server';
 import { createMetrics } from '../../src/metrics';
 import { createProviders } from '../../src/providers';
-import { createShutdown, drainWorker } from '../../src/shutdown';
-import { createWorker } from '../../src/worker';
+import { createShutdown } from '../../src/shutdown';
+import type { RunningCountersignWorker } from '../../src/worker';
 import { capturingLogger, postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
-import { startDevServerEnv, uniqueId, workflowBundle } from '../helpers/temporal';
+import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { startTestWorker } from '../helpers/worker';
 
 let env: TestWorkflowEnvironment;
 
@@ -51,21 +51,19 @@ async function signalNames(workflowId: string): Promise<string[]> {
 
 describe('graceful shutdown', () => {
   let server: Server;
-  let worker: Worker;
-  let running: Promise<void>;
+  let worker: RunningCountersignWorker;
   const logs = capturingLogger('info');
   const config = testConfig({ SHUTDOWN_TIMEOUT: '30s' });
 
   beforeAll(async () => {
-    worker = await createWorker({ connection: env.nativeConnection, config, providers: createProviders(config), workflowBundle: await workflowBundle() });
-    running = worker.run();
+    worker = await startTestWorker(env, config);
     const app = createApp({ config, client: env.client, providers: Object.values(createProviders(config)), logger: logs.logger, metrics: createMetrics() });
     server = await listen(app, 0, '127.0.0.1');
   });
 
   afterAll(async () => {
     await closeHttpServer(server, 1000);
-    await drainWorker(worker, running);
+    await worker.stop();
   });
 
   it('finishes the request in flight, refuses new connections, then drains the worker', async () => {
@@ -90,7 +88,7 @@ describe('graceful shutdown', () => {
     const stop = createShutdown(
       [
         ['http', () => closeHttpServer(server, config.shutdownTimeoutMs)],
-        ['worker', () => drainWorker(worker, running)],
+        ['worker', () => worker.stop()],
       ],
       logs.logger,
     );
@@ -103,7 +101,7 @@ describe('graceful shutdown', () => {
     expect(await answer).toBe(200);
     await stopped;
     expect(await signalNames(`signing:evrotrust:${id}`)).toEqual(['signed']);
-    expect(worker.getState()).toBe('STOPPED');
+    expect(worker.worker.getState()).toBe('STOPPED');
     expect(server.listening).toBe(false);
     expect(await refused(port)).toBe(true);
     expect(logs.text()).toContain('"step":"http"');

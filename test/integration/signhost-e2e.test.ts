@@ -13,6 +13,7 @@ import { testConfig } from '../helpers/config';
 import { JANE_ACTIVITIES, JOHN_ACTIVITIES, signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
+import { postRegistration, registerViaApi } from '../helpers/transactions';
 
 const SECRET = 'the-shared-secret-shown-once';
 const AUTHORIZATION = 'postback-header-value';
@@ -42,9 +43,7 @@ afterAll(async () => {
 
 const workflowId = (id: string) => `signing:signhost:${id}`;
 
-async function register(id: string) {
-  return postJson(`${stack.app.url}/transactions`, { provider: 'signhost', externalId: id, reference: 'contract-123' });
-}
+const transaction = (id: string) => ({ provider: 'signhost', externalId: id, reference: 'contract-123' });
 
 async function state(id: string): Promise<TransactionState> {
   const res = await fetch(`${stack.app.url}/transactions/${workflowId(id)}`);
@@ -81,7 +80,7 @@ const janeKeys = JANE_ACTIVITIES.map((a) => `activity:${a.Id}`);
 describe('Signhost postbacks', () => {
   it('records the sample-like postback: every activity once, the status, no personal data', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const res = await postback(signhostPostback({ id, status: 30, secret: SECRET }));
     expect(res).toMatchObject({ status: 200, text: '' });
     const s = await state(id);
@@ -101,7 +100,7 @@ describe('Signhost postbacks', () => {
 
   it('takes the checksum from the Checksum header when the body has none', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const res = await postback(signhostPostback({ id, status: 20 }), { headers: { Checksum: signhostChecksum(id, 20, SECRET) } });
     expect(res).toMatchObject({ status: 200, text: '' });
     expect(await state(id)).toMatchObject({ status: 'in_progress', providerStatus: '20' });
@@ -109,7 +108,7 @@ describe('Signhost postbacks', () => {
 
   it('applies the same postback once, however often it arrives', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const body = signhostPostback({ id, status: 10, secret: SECRET, john: JOHN_ACTIVITIES.slice(0, 2), jane: [] });
     for (let i = 0; i < 3; i++) expect((await postback(body)).status).toBe(200);
     const s = await state(id);
@@ -119,7 +118,7 @@ describe('Signhost postbacks', () => {
 
   it('keeps the transaction signed when activities arrive after status 30', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     await postback(signhostPostback({ id, status: 30, secret: SECRET, jane: [] }));
     const later = { Id: 'fe0c2b4e-1a3d-4f4e-9b7a-0c1d2e3f4a5b', Code: 303, Activity: 'SignedDocumentDownloaded', CreatedDateTime: '2016-06-17T10:00:00+02:00' };
     const res = await postback(signhostPostback({ id, status: 30, secret: SECRET, jane: [...JANE_ACTIVITIES, later] }));
@@ -131,7 +130,7 @@ describe('Signhost postbacks', () => {
 
   it('keeps the rejecting signer’s reason with status 40', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const reject = { Id: '0d9b5e7a-2c1f-4b8e-a6d3-5f4e3d2c1b0a', Code: 202, Activity: 'Rejected', CreatedDateTime: '2016-06-15T23:40:00+02:00' };
     await postback(signhostPostback({ id, status: 40, secret: SECRET, john: [reject], jane: [], johnRejectReason: 'amount is wrong' }));
     const s = await state(id);
@@ -158,13 +157,13 @@ describe('postbacks before the application registers', () => {
     expect(early.events.find((e) => e.key === 'status:30')).toMatchObject({ applied: false });
     expect(await searchStatus(id)).toBe('unregistered');
 
-    const first = await register(id);
+    const first = await postRegistration(stack.app.url, transaction(id));
     expect(first).toMatchObject({ status: 201, json: { workflowId: workflowId(id) } });
     const merged = await state(id);
     expect(merged).toMatchObject({ status: 'signed', providerStatus: '30', registered: true, reference: 'contract-123' });
     expect(merged.events.find((e) => e.key === 'status:30')).toMatchObject({ applied: true });
     expect(await searchStatus(id)).toBe('signed');
-    expect(await register(id)).toMatchObject({ status: 200, json: { workflowId: workflowId(id) } });
+    expect(await postRegistration(stack.app.url, transaction(id))).toMatchObject({ status: 200, json: { workflowId: workflowId(id) } });
   });
 
   it('without a shared secret, never creates a transaction but still updates a registered one', async () => {
@@ -176,7 +175,7 @@ describe('postbacks before the application registers', () => {
     await expectNoWorkflow(unknown);
 
     const known = randomUUID();
-    await register(known);
+    await registerViaApi(stack.app.url, transaction(known));
     expect((await postback(signhostPostback({ id: known, status: 30 }), { app: open })).status).toBe(200);
     expect(await state(known)).toMatchObject({ status: 'signed' });
   });
@@ -196,7 +195,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
     await expectNoWorkflow(unknown);
 
     const known = randomUUID();
-    await register(known);
+    await registerViaApi(stack.app.url, transaction(known));
     expect(await postback(make(known))).toMatchObject({ status: 200, text: '' });
     expect(await state(known)).toMatchObject({ status: 'pending', events: [] });
     expect(await refused(stack.app, 'unauthorized')).toBe(before + 2);
@@ -204,7 +203,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
 
   it('a wrong Checksum header wins over a right body checksum', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const before = await refused(stack.app, 'unauthorized');
     expect(await postback(valid(id), { headers: { Checksum: signhostChecksum(id, 30, 'guess') } })).toMatchObject({ status: 200, text: '' });
     expect(await state(id)).toMatchObject({ status: 'pending', events: [] });
@@ -213,7 +212,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
 
   it('the configured security header is accepted', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     expect((await postback(valid(id), { app: guarded, headers: { Authorization: AUTHORIZATION } })).status).toBe(200);
     expect(await state(id)).toMatchObject({ status: 'signed' });
   });
@@ -228,7 +227,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
     expect(await postback(valid(unknown), { app: guarded, headers })).toMatchObject({ status: 200, text: '' });
     await expectNoWorkflow(unknown);
     const known = randomUUID();
-    await register(known);
+    await registerViaApi(stack.app.url, transaction(known));
     expect(await postback(valid(known), { app: guarded, headers })).toMatchObject({ status: 200, text: '' });
     expect(await state(known)).toMatchObject({ status: 'pending', events: [] });
     expect(await refused(guarded, 'unauthorized')).toBe(before + 2);
@@ -242,7 +241,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
     ['a Status that is not a number', 'invalid-payload', (raw: string) => raw.replace('"Status":30', '"Status":"30"'), 'application/json'],
   ] as const)('%s: %s, nothing changed', async (_name, reason, mangle, contentType) => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const before = await refused(stack.app, reason);
     const raw = mangle(JSON.stringify(valid(id)));
     const res = await fetch(`${stack.app.url}/callbacks/signhost`, { method: 'POST', headers: { 'content-type': contentType }, body: raw });
@@ -254,7 +253,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
 
   it('a sender outside the allowlist: forbidden-address, nothing changed', async () => {
     const id = randomUUID();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const before = await refused(fenced, 'forbidden-address');
     expect(await postback(valid(id), { app: fenced })).toMatchObject({ status: 200, text: '' });
     expect(await state(id)).toMatchObject({ status: 'pending', events: [] });

@@ -9,6 +9,7 @@ import { postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { postRegistration, registerViaApi } from '../helpers/transactions';
 
 const SECRET = 'signicat-callback-secret';
 let env: TestWorkflowEnvironment;
@@ -34,9 +35,7 @@ const auth = { authorization: SECRET };
 const callback = (body: unknown, headers: Record<string, string> = auth, base = stack.app.url) =>
   postJson(`${base}/callbacks/signicat`, body, headers);
 
-async function register(processId: string, dossierId = `dossier-${processId}`) {
-  return postJson(url('/transactions'), { provider: 'signicat', externalId: processId, dossierId, reference: 'order-7' });
-}
+const transaction = (processId: string, dossierId = `dossier-${processId}`) => ({ provider: 'signicat', externalId: processId, dossierId, reference: 'order-7' });
 
 async function state(processId: string): Promise<TransactionState> {
   const res = await fetch(url(`/transactions/signing:signicat:${processId}`));
@@ -61,7 +60,7 @@ describe('Signicat callbacks', () => {
   it("takes the seed's sample payload as written to signed", async () => {
     const raw = seedSample();
     const { dossierId, processId } = JSON.parse(raw) as { dossierId: string; processId: string };
-    expect(await register(processId, dossierId)).toMatchObject({ status: 201, json: { workflowId: `signing:signicat:${processId}` } });
+    expect(await postRegistration(stack.app.url, transaction(processId, dossierId))).toMatchObject({ status: 201, json: { workflowId: `signing:signicat:${processId}` } });
     const res = await callback(raw);
     expect(res).toMatchObject({ status: 200, text: '' });
     const s = await state(processId);
@@ -73,7 +72,7 @@ describe('Signicat callbacks', () => {
 
   it('goes through processing to rejected, with a Bearer-prefixed header', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const headers = { authorization: `Bearer ${SECRET}` };
     expect((await callback({ dossierId: `dossier-${id}`, processId: id, status: 'processing' }, headers)).status).toBe(200);
     expect((await state(id)).status).toBe('in_progress');
@@ -83,7 +82,7 @@ describe('Signicat callbacks', () => {
 
   it('keeps an unknown status without changing the transaction', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const res = await callback({ dossierId: `dossier-${id}`, processId: id, status: 'canceled' });
     expect(res.status).toBe(200);
     const s = await state(id);
@@ -98,7 +97,7 @@ describe('Signicat callbacks', () => {
     const dossierId = `dossier-${id}`;
     expect((await callback({ dossierId, processId: id, status: 'accepted' })).status).toBe(200);
     expect(await state(id)).toMatchObject({ status: 'unregistered', registered: false, dossierId, events: [{ key: 'status:accepted', applied: false }] });
-    expect(await register(id, dossierId)).toMatchObject({ status: 201, json: { workflowId: `signing:signicat:${id}` } });
+    expect(await postRegistration(stack.app.url, transaction(id, dossierId))).toMatchObject({ status: 201, json: { workflowId: `signing:signicat:${id}` } });
     const s = await state(id);
     expect(s).toMatchObject({ status: 'signed', registered: true, dossierId, reference: 'order-7', providerStatus: 'accepted' });
     expect(s.events).toEqual([expect.objectContaining({ key: 'status:accepted', applied: true })]);
@@ -106,7 +105,7 @@ describe('Signicat callbacks', () => {
 
   it('applies a duplicate once', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const body = { dossierId: `dossier-${id}`, processId: id, status: 'inconclusive' };
     expect((await callback(body)).status).toBe(200);
     expect((await callback(body)).status).toBe(200);
@@ -124,7 +123,7 @@ describe('Signicat callbacks', () => {
     ['wrong content type', { 'content-type': 'text/plain', ...auth }, (id: string) => JSON.stringify(valid(id)), 415],
   ])('refuses %s and leaves the transaction as it was', async (_name, headers, makeBody, expected) => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     const res = await fetch(url('/callbacks/signicat'), { method: 'POST', headers, body: makeBody(id) });
     expect(res.status).toBe(expected);
     if (expected === 401) expect(await res.text()).toBe('');
@@ -144,7 +143,7 @@ describe('Signicat callbacks', () => {
 describe('Signicat callbacks with no authorization configured', () => {
   it('reach a registered transaction', async () => {
     const id = uniqueId();
-    await register(id);
+    await registerViaApi(stack.app.url, transaction(id));
     expect((await callback(valid(id), {}, openApp.url)).status).toBe(200);
     expect((await state(id)).status).toBe('signed');
   });

@@ -2,16 +2,16 @@
 // Time-skipping server, so days pass in seconds.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { activityInfo } from '@temporalio/activity';
-import { Worker } from '@temporalio/worker';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { createActivities } from '../../src/activities';
 import type { Provider } from '../../src/providers/provider';
 import { eventSignals, registerUpdate, stateQuery } from '../../src/shared/messages';
 import type { FollowUpRequest, ProviderEvent, TransactionInput, TransactionState } from '../../src/shared/types';
 import { signingWorkflow } from '../../src/workflows';
 import { deliverEvents, registerTransaction } from '../../src/temporal/transactions';
 import { allRuns } from '../helpers/runs';
-import { startTimeSkippingEnv, uniqueId, workflowBundle } from '../helpers/temporal';
+import { testConfig } from '../helpers/config';
+import { startTimeSkippingEnv, uniqueId } from '../helpers/temporal';
+import { runUntil, startTestWorker } from '../helpers/worker';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -39,12 +39,7 @@ function scriptedProvider(answers: Array<ProviderEvent[]>) {
 
 async function worker(provider?: Provider) {
   const taskQueue = uniqueId('q');
-  const w = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ providers: provider ? { evrotrust: provider } : {} }),
-  });
+  const w = await startTestWorker(env, testConfig({}, taskQueue), { providers: provider ? { evrotrust: provider } : {} });
   return { w, taskQueue };
 }
 
@@ -70,7 +65,8 @@ it('expires at the deadline with the reason in its state', async () => {
   const id = uniqueId();
   const start = await env.currentTimeMs();
   const deadline = new Date(start + 48 * HOUR).toISOString();
-  const result = await w.runUntil(
+  const result = await runUntil(
+    w,
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
@@ -87,7 +83,8 @@ it('asks the provider after silence, backs off, and applies what the poll learne
   const { w, taskQueue } = await worker(provider);
   const id = uniqueId();
   const start = await env.currentTimeMs();
-  const result: TransactionState = await w.runUntil(
+  const result: TransactionState = await runUntil(
+    w,
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
@@ -106,7 +103,7 @@ it('keeps callbacks that come before registration, then merges them', async () =
   const { w, taskQueue } = await worker();
   const id = uniqueId();
   const workflowId = `signing:evrotrust:${id}`;
-  await w.runUntil(async () => {
+  await runUntil(w, async () => {
     const handle = await env.client.workflow.start(signingWorkflow, {
       workflowId,
       taskQueue,
@@ -124,7 +121,8 @@ it('keeps callbacks that come before registration, then merges them', async () =
 it('closes an unregistered transaction the application never claims', async () => {
   const { w, taskQueue } = await worker();
   const id = uniqueId();
-  const result = await w.runUntil(
+  const result = await runUntil(
+    w,
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
@@ -146,12 +144,7 @@ describe('bounded runs', () => {
 
   async function signicatWorker(provider: Provider) {
     const taskQueue = uniqueId('q');
-    const w = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ providers: { signicat: provider } }),
-    });
+    const w = await startTestWorker(env, testConfig({}, taskQueue), { providers: { signicat: provider } });
     return { w, taskQueue };
   }
 
@@ -166,7 +159,8 @@ describe('bounded runs', () => {
     const { w, taskQueue } = await signicatWorker(provider as Provider);
     const id = uniqueId();
     const workflowId = `signing:signicat:${id}`;
-    const result = await w.runUntil(
+    const result = await runUntil(
+      w,
       env.client.workflow.execute(signingWorkflow, { workflowId, taskQueue, args: [signicatInput(id, { options: { lingerAfterFinal: '1 minute' } })] }),
     );
     expect(result.status).toBe('expired');
@@ -189,7 +183,8 @@ describe('bounded runs', () => {
     const workflowId = `signing:signicat:${id}`;
     const start = await env.currentTimeMs();
     const deadline = new Date(start + 40 * HOUR).toISOString();
-    const result = await w.runUntil(
+    const result = await runUntil(
+      w,
       env.client.workflow.execute(signingWorkflow, {
         workflowId,
         taskQueue,
@@ -213,7 +208,7 @@ describe('bounded runs', () => {
     const { w, taskQueue } = await worker();
     const id = uniqueId();
     const start = await env.currentTimeMs();
-    const result = await w.runUntil(async () => {
+    const result = await runUntil(w, async () => {
       const handle = await env.client.workflow.start(signingWorkflow, {
         workflowId: `signing:evrotrust:${id}`,
         taskQueue,
@@ -232,7 +227,7 @@ describe('bounded runs', () => {
     const id = uniqueId();
     const workflowId = `signing:evrotrust:${id}`;
     const ctx = { client: env.client, taskQueue, engine: { unregisteredTtl: '1 hour', lingerAfterFinal: '1 minute' } };
-    await w.runUntil(async () => {
+    await runUntil(w, async () => {
       await deliverEvents(ctx, { provider: 'evrotrust', kind: 'signing', externalId: id }, [polled(2, 'signed', 'signed')], { mayCreate: true });
       expect(await env.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'unregistered' });
       expect(await registerTransaction(ctx, { provider: 'evrotrust', kind: 'signing', externalId: id }, { reference: 'late-app' })).toEqual({

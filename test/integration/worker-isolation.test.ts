@@ -12,14 +12,15 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createDataConverter } from '../../src/encryption/data-converter';
 import { ensureDevKeys } from '../../src/encryption/dev-secrets';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createProviders } from '../../src/providers';
 import type { TransactionState } from '../../src/shared/types';
+import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';
 import { freePort } from '../helpers/ports';
 import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { uniqueId } from '../helpers/temporal';
+import { API_AUTH, registerViaApi } from '../helpers/transactions';
 
 const root = resolve(__dirname, '..', '..');
 const providers = createProviders(testConfig({ ...SECRETS }));
@@ -71,7 +72,7 @@ function refused(port: number): Promise<boolean> {
 
 beforeAll(async () => {
   // The real workflows plus a test-only one whose tasks fail, prebuilt so startup is quick.
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../fixtures/workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflows(require.resolve('../fixtures/workflows'));
   const dataDir = mkdtempSync(join(tmpdir(), 'countersign-start-'));
   const bundle = join(dataDir, 'test-bundle.js');
   writeFileSync(bundle, code);
@@ -116,15 +117,6 @@ afterAll(async () => {
 
 const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
 
-async function register(spec: ProviderSpec, id: string) {
-  const res = await send(base, {
-    path: '/transactions',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` },
-    body: JSON.stringify(registration(spec, id)),
-  });
-  expect(res.status).toBe(201);
-}
-
 interface Delivery {
   spec: ProviderSpec;
   workflowId: string;
@@ -141,7 +133,7 @@ it('keeps answering while the worker process is killed, restarts it, and loses n
   for (const spec of SPECS) {
     for (let t = 0; t < 2; t++) {
       const id = uniqueId('isolation');
-      await register(spec, id);
+      await registerViaApi(base, registration(spec, id), API_AUTH);
       const workflowId = workflowIdOf(spec, id);
       for (const message of [spec.progress(id, 1), spec.progress(id, 2), spec.valid(id)]) deliveries.push({ spec, workflowId, message });
     }

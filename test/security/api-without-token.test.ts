@@ -6,6 +6,7 @@ import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { plainRequest } from '../helpers/raw-http';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { postRegistration } from '../helpers/transactions';
 
 let env: TestWorkflowEnvironment;
 let open: RunningApp;
@@ -24,16 +25,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const register = (base: string, headers: Record<string, string> = {}) =>
-  plainRequest(`${base}/transactions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ provider: 'evrotrust', externalId: uniqueId(), reference: 'r', steps: { onSigned: ['notifyApplication'] } }),
-  });
+const transaction = () => ({ provider: 'evrotrust', externalId: uniqueId(), reference: 'r', steps: { onSigned: ['notifyApplication'] } });
 
 describe('without a token', () => {
   it('lets a direct local caller register (the control)', async () => {
-    expect((await register(open.url)).status).toBe(201);
+    expect((await postRegistration(open.url, transaction())).status).toBe(201);
   });
 
   it.each([
@@ -43,16 +39,16 @@ describe('without a token', () => {
     ['X-Forwarded-Proto', { 'x-forwarded-proto': 'https' }],
     ['X-Real-IP', { 'x-real-ip': '198.51.100.7' }],
   ])('refuses a request a proxy forwarded (%s)', async (_name, headers) => {
-    const res = await register(open.url, headers);
+    const res = await postRegistration(open.url, transaction(), headers);
     expect(res.status).toBe(403);
     expect(res.text).toMatch(/COUNTERSIGN_API_TOKEN/);
     expect((await plainRequest(`${open.url}/transactions/signing:evrotrust:x`, { headers })).status).toBe(403);
   });
 
   it('refuses a Host that does not name this machine (DNS rebinding)', async () => {
-    expect((await register(open.url, { host: 'attacker.example' })).status).toBe(403);
-    expect((await register(open.url, { host: 'attacker.example:3000' })).status).toBe(403);
-    expect((await register(open.url, { host: 'localhost:3000' })).status).toBe(201);
+    expect((await postRegistration(open.url, transaction(), { host: 'attacker.example' })).status).toBe(403);
+    expect((await postRegistration(open.url, transaction(), { host: 'attacker.example:3000' })).status).toBe(403);
+    expect((await postRegistration(open.url, transaction(), { host: 'localhost:3000' })).status).toBe(201);
   });
 
   it('serves /metrics only to a direct local caller', async () => {
@@ -68,7 +64,7 @@ describe('with a token', () => {
     const ok = await plainRequest(`${withToken.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '198.51.100.7' } });
     expect(ok.status).toBe(200);
     expect(ok.text).toMatch(/countersign_/);
-    expect((await register(withToken.url, { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '198.51.100.7' })).status).toBe(201);
+    expect((await postRegistration(withToken.url, transaction(), { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '198.51.100.7' })).status).toBe(201);
   });
 
   it('leaves the health endpoints open for probes', async () => {
