@@ -117,7 +117,7 @@ describe('npm run demo --exit', () => {
 
     it('drives the simulators against it; its API shows every transaction as the scenario expects', async () => {
       const { code, out } = await runDemo(['--exit', '--attach'], { ...simPorts, COUNTERSIGN_URL: stack.app.url, TEMPORAL_ADDRESS: env.address });
-      expect({ code, out }).toMatchObject({ code: 0 });
+    expect({ code, out }).toMatchObject({ code: 0 });
       expect(out).toContain('already running: the demo uses it');
 
       const ids = [...out.matchAll(/^\s+((?:signing|registered-mail):\S+)$/gm)].map((m) => m[1]);

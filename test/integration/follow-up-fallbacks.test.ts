@@ -52,6 +52,9 @@ afterAll(async () => {
 function config(overrides: Record<string, string> = {}): Config {
   return testConfig({
     LINGER_AFTER_FINAL: '1 minute',
+    // These tests pin when and how the engine asks; holding unverified finals for confirmation
+    // adds asks of its own (test/security/forged-finals.test.ts covers it).
+    CONFIRM_UNVERIFIED_FINALS: 'off',
     ...simulatorEnv({ evrotrust, signhost, signicat, portal }, overrides, creds),
   });
 }
