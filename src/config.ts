@@ -11,6 +11,7 @@ import { FOLLOW_UP_DEFAULTS, followUpTaskQueue } from './providers/follow-up-def
 import { CONTINUE_AS_NEW } from './shared/bounds';
 import { PROVIDERS, type ContinueAsNewLimits, type EngineOptions, type ProviderName } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
+import { webhookSecretProblem } from './activities/steps/webhook-signature';
 
 const stepDefaults = z.partialRecord(z.enum([...PROVIDERS, 'default']), stepPlan);
 
@@ -93,10 +94,10 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  COUNTERSIGN_NOTIFY_SECRET: optionalString.refine(
-    (v) => v === undefined || !v.startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(v),
-    'expected whsec_ followed by base64, or a raw secret',
-  ),
+  COUNTERSIGN_NOTIFY_SECRET: optionalString.superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : webhookSecretProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 
   // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
   // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
