@@ -55,9 +55,12 @@ export default function reportOpenHandles(): void {
   // unref: this timer alone never keeps the process alive, so a clean run exits at once.
   setTimeout(() => {
     const open = openHandles();
+    // Native add-ons hold the loop without a Node handle: the Temporal SDK's runtime, created by
+    // Runtime.install or a first worker, lives until its last native connection or worker closes.
+    const listed = open.length > 0 ? open.map((h) => `  - ${h}\n`).join('') : '  (no Node handle: a native add-on, such as a Temporal runtime that was never shut down)\n';
     process.stderr.write(
       `\nJest has not exited ${grace / 1000}s after the run: something a test started is still open.\n` +
-        open.map((h) => `  - ${h}\n`).join('') +
+        listed +
         'Find the test with `npx jest --runInBand --detectOpenHandles <file>`. Exiting with the run\'s own result.\n',
     );
     // Without an argument, Jest's own exit handler sets the code from the results.

@@ -52,6 +52,13 @@ it('ends a failing run that leaked a timer, naming it, with the failing result',
   expect(code).toBe(1);
 });
 
+it('ends a run held by a Temporal runtime nothing shut down, saying no Node handle is open', async () => {
+  const { code, stderr } = await runJest('installs-a-temporal-runtime.fixture.ts', 1000);
+  expect(stderr).toMatch(/Tests:\s+1 passed, 1 total/);
+  expect(stderr).toMatch(/Jest has not exited 1s after the run[^]*no Node handle: a native add-on/);
+  expect(code).toBe(0);
+});
+
 it('lets a run that closed everything end on its own, with no report', async () => {
   // A grace far beyond the test timeout: the run can only end here by exiting cleanly.
   const { code, stderr } = await runJest('closes-everything.fixture.ts', 600_000);
