@@ -65,7 +65,7 @@ describe('the notification secret', () => {
     ['whsec_', true],
     ['c2VjcmV0====', true],
     ['whsec_c2VjcmV0MQ=x', true],
-    // Accepted by the JavaScript library, refused by Python's and Go's: not portable.
+    // Accepted by the JavaScript library, refused by Go's (missing padding) or by Python's and Go's (a stray last character).
     ['c2VjcmV0MQ', false],
     ['c2VjcmV0M', false],
     ['c2VjcmV0*', false],

@@ -5,9 +5,9 @@ import { createHash, createHmac } from 'node:crypto';
 const PREFIX = 'whsec_';
 /**
  * Standard base64 with its `=` padding. The official libraries all base64-decode the secret but
- * disagree at the edges (the JavaScript one accepts missing padding and silently drops a stray
- * last character; Python and Go refuse both), so only the form every one of them reads the same
- * way is accepted.
+ * disagree at the edges (the JavaScript and Python ones accept missing padding, the Go one
+ * refuses it; the JavaScript one silently drops a stray last character the others refuse), so
+ * only the form every one of them reads the same way is accepted.
  */
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
