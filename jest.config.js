@@ -1,10 +1,23 @@
-/** @type {import('jest').Config} */
-module.exports = {
+// Two projects: `unit` (no Temporal, no sockets; `npm run test:unit`) and `integration`
+// (everything that starts a Temporal server, HTTP servers or processes). `npm test` runs both.
+// test/cluster belongs to integration and skips itself unless `npm run test:cluster` points it
+// at a cluster (COUNTERSIGN_TEST_TEMPORAL_ADDRESS).
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type checking is `npm run typecheck`'s job; tests only transpile.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    { ...shared, displayName: 'integration', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'] },
+  ],
   // Temporal servers take seconds to start and workflows seconds to bundle.
   testTimeout: 60_000,
+  // Jest waits for every handle a test left open; this prints them and ends the run instead
+  // of letting CI hang (test/helpers/open-handles-report.ts).
+  globalTeardown: '<rootDir>/test/helpers/open-handles-report.ts',
 };

@@ -13,6 +13,7 @@ import { builtInProviders, providerRegistryFrom, ProviderRegistryError, type Pro
 import { CONTINUE_AS_NEW } from './shared/bounds';
 import type { ContinueAsNewLimits, EngineOptions } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
+import { webhookSecretProblem } from './activities/steps/webhook-signature';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -96,10 +97,10 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  COUNTERSIGN_NOTIFY_SECRET: optionalString.refine(
-    (v) => v === undefined || !v.startsWith('whsec_') || /^whsec_[A-Za-z0-9+/]{16,}={0,2}$/.test(v),
-    'expected whsec_ followed by base64, or a raw secret',
-  ),
+  COUNTERSIGN_NOTIFY_SECRET: optionalString.superRefine((v, ctx) => {
+    const problem = v === undefined ? undefined : webhookSecretProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
 
   // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
   // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.

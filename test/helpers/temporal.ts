@@ -58,11 +58,20 @@ export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file (bundling takes seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  quietRuntime();
+/**
+ * The workflow bundle, built once per test file (bundling takes seconds), for a worker in a
+ * child process. It leaves the SDK's native runtime alone: once created, that runtime keeps
+ * the process alive until a native connection or worker closes, which here would never happen.
+ */
+export function workflowBundleCode(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflows();
   return bundle;
+}
+
+/** The workflow bundle for a worker in this process: the quiet runtime is installed first. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  quietRuntime();
+  return workflowBundleCode();
 }
 
 let counter = 0;

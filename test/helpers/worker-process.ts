@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { workflowBundle } from './temporal';
+import { workflowBundleCode } from './temporal';
 
 export interface WorkerProcess {
   pid: number;
@@ -13,7 +13,7 @@ export interface WorkerProcess {
 
 let bundlePath: Promise<string> | undefined;
 function bundleFile(): Promise<string> {
-  bundlePath ??= workflowBundle().then(({ code }) => {
+  bundlePath ??= workflowBundleCode().then(({ code }) => {
     const file = join(mkdtempSync(join(tmpdir(), 'countersign-bundle-')), 'workflow-bundle.js');
     writeFileSync(file, code);
     return file;

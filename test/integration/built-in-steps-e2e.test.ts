@@ -1,11 +1,13 @@
 // Both built-in steps end to end: real dev server, real worker and receivers, and on loopback
 // a fake Portal de Assinaturas and Signhost serving the signed files and the application's
-// notification endpoint, which checks each signature with its own code.
+// notification endpoint, which checks each signature with its own code and with the official
+// Standard Webhooks library.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Webhook } from 'standardwebhooks';
 import type { TransactionState } from '../../src/shared/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
@@ -82,7 +84,11 @@ function verified(req: Recorded) {
   const timestamp = String(req.headers['webhook-timestamp']);
   const expected = `v1,${createHmac('sha256', KEY).update(`${id}.${timestamp}.${req.body}`).digest('base64')}`;
   const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
-  return { id, valid: String(req.headers['webhook-signature']).split(' ').includes(expected) && fresh, body: JSON.parse(req.body) as Record<string, unknown> };
+  const mine = String(req.headers['webhook-signature']).split(' ').includes(expected) && fresh;
+  // And what an application using the official library would conclude (it throws on a bad one).
+  const signature = String(req.headers['webhook-signature']);
+  const library = new Webhook(`whsec_${KEY.toString('base64')}`).verify(req.body, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
+  return { id, valid: mine && library !== undefined, body: JSON.parse(req.body) as Record<string, unknown> };
 }
 
 const notificationsFor = (workflowId: string) => app.requests.filter((r) => (JSON.parse(r.body) as { workflowId: string }).workflowId === workflowId);

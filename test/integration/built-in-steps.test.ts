@@ -8,9 +8,10 @@ import { join, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { createStepActivities, STEP_FAILURE, type StepDeps } from '../../src/activities/steps';
 import type { StepInput, TransactionState } from '../../src/shared/types';
-import { pdfBytes, startRecordingServer, type RecordingServer } from '../helpers/http-server';
+import { pdfBytes, startRecordingServer, type Recorded, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
 import { documentFetchers } from '../helpers/documents';
 
@@ -359,12 +360,21 @@ describe('notifyApplication', () => {
     expect(new Set(ids).size).toBe(3);
   });
 
-  it('signs with a raw secret as its UTF-8 bytes, and the signature fails under any other key', async () => {
+  it('signs with a bare base64 secret decoded, like a whsec_ one, and the signature fails under any other key', async () => {
     okReceiver();
-    await runStep(steps({ notify: { url: receiver.url, secret: 'plain-shared-secret' } }).notifyApplication, input(tx(), 'notifyApplication'));
-    expect(verify(receiver.requests[0], Buffer.from('plain-shared-secret')).valid).toBe(true);
-    expect(verify(receiver.requests[0], Buffer.from('plain-shared-secreT')).valid).toBe(false);
-    expect(verify({ ...receiver.requests[0], body: receiver.requests[0].body.replace('signed', 'rejected') }, Buffer.from('plain-shared-secret')).valid).toBe(false);
+    await runStep(steps({ notify: { url: receiver.url, secret: SECRET_BYTES.toString('base64') } }).notifyApplication, input(tx(), 'notifyApplication'));
+    expect(verify(receiver.requests[0], SECRET_BYTES).valid).toBe(true);
+    expect(verify(receiver.requests[0], Buffer.from(SECRET_BYTES.toString('base64'))).valid).toBe(false);
+    expect(verify({ ...receiver.requests[0], body: receiver.requests[0].body.replace('signed', 'rejected') }, SECRET_BYTES).valid).toBe(false);
+  });
+
+  it('refuses a secret that is not base64 before sending anything, without echoing it', async () => {
+    okReceiver();
+    const err = await failure(runStep(steps({ notify: { url: receiver.url, secret: 'plain-shared-secret' } }).notifyApplication, input(tx(), 'notifyApplication')));
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notConfigured, nonRetryable: true });
+    expect(err.message).toMatch(/COUNTERSIGN_NOTIFY_SECRET/);
+    expect(err.message).not.toMatch(/plain-shared-secret/);
+    expect(receiver.requests).toEqual([]);
   });
 
   it.each([
@@ -390,5 +400,46 @@ describe('notifyApplication', () => {
     const err = await failure(runStep(steps({ notify }).notifyApplication, input(tx(), 'notifyApplication')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notConfigured, nonRetryable: true });
     expect(receiver.requests).toEqual([]);
+  });
+});
+
+describe('notifyApplication, checked by the official Standard Webhooks library', () => {
+  const tx = () => portalState('2101', 'https://api.portaldeassinaturas.com.br/api/v2/document/package?key=4B4659AB34847973');
+  const headers = (req: Recorded) => ({
+    'webhook-id': String(req.headers['webhook-id']),
+    'webhook-timestamp': String(req.headers['webhook-timestamp']),
+    'webhook-signature': String(req.headers['webhook-signature']),
+  });
+
+  /** The application's side: the library's verify() on what arrived; 204 when it passes. */
+  function libraryReceiver(secret: string) {
+    const verdicts: Array<unknown> = [];
+    receiver.handle((req, res) => {
+      try {
+        verdicts.push(new Webhook(secret).verify(req.body, headers(req)));
+        res.writeHead(204).end();
+      } catch (err) {
+        verdicts.push(err);
+        res.writeHead(400).end();
+      }
+    });
+    return verdicts;
+  }
+
+  it.each([
+    ['a whsec_ secret', WHSEC],
+    ['a bare base64 secret', SECRET_BYTES.toString('base64')],
+  ])('with %s: verify() accepts the notification, and refuses it once the body is changed', async (_label, secret) => {
+    const verdicts = libraryReceiver(secret);
+    const result = await runStep(steps({ notify: { url: receiver.url, secret } }).notifyApplication, input(tx(), 'notifyApplication'));
+
+    expect(result.status).toBe(204);
+    expect(verdicts).toEqual([expect.objectContaining({ workflowId: 'signing:portal-de-assinaturas:2101', status: 'signed' })]);
+    const sent = receiver.requests[0];
+    const wh = new Webhook(secret);
+    expect(() => wh.verify(sent.body.replace('"signed"', '"rejected"'), headers(sent))).toThrow(WebhookVerificationError);
+    expect(() => wh.verify(`${sent.body} `, headers(sent))).toThrow(WebhookVerificationError);
+    // The same bytes read as a raw key (what Countersign used to do with a bare secret) do not verify.
+    expect(() => new Webhook(secret, { format: 'raw' }).verify(sent.body, headers(sent))).toThrow(WebhookVerificationError);
   });
 });

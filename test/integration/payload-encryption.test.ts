@@ -56,7 +56,7 @@ const configFor = (keys: string) =>
       // Post-signing steps: the ended transaction goes into an activity's input and out to the application.
       POST_SIGNING_STEPS: JSON.stringify({ default: { onSigned: ['notifyApplication'], onRejected: ['notifyApplication'] } }),
       COUNTERSIGN_NOTIFY_URL: `${notified.url}/countersign`,
-      COUNTERSIGN_NOTIFY_SECRET: 'notify-secret-for-encryption-tests',
+      COUNTERSIGN_NOTIFY_SECRET: 'whsec_bm90aWZ5LXNlY3JldC1mb3ItZW5jcnlwdGlvbi10ZXN0cw==',
     },
     TASK_QUEUE,
   );

@@ -52,8 +52,24 @@ describe('config', () => {
     ['COUNTERSIGN_NOTIFY_URL', 'ftp://app.example/hooks'],
     ['COUNTERSIGN_NOTIFY_URL', 'not a url'],
     ['COUNTERSIGN_NOTIFY_SECRET', 'whsec_not*base64'],
+    ['COUNTERSIGN_NOTIFY_SECRET', 'a-raw-shared-secret'],
+    ['COUNTERSIGN_NOTIFY_SECRET', 'whsec_'],
+    ['COUNTERSIGN_NOTIFY_SECRET', 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS'],
   ])('refuses %s=%s', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(variable));
+  });
+
+  it('reads the notification secret as Standard Webhooks libraries do: base64, whsec_ optional, never echoed', () => {
+    expect(loadConfig({ COUNTERSIGN_NOTIFY_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).steps.notify.secret).toBe('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+    expect(loadConfig({ COUNTERSIGN_NOTIFY_SECRET: '' }).steps.notify.secret).toBeUndefined();
+    let message = '';
+    try {
+      loadConfig({ COUNTERSIGN_NOTIFY_SECRET: 'correct-horse-battery-staple' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/COUNTERSIGN_NOTIFY_SECRET: expected standard base64/);
+    expect(message).not.toMatch(/horse/);
   });
 
   it('passes worker tuning only when set', () => {

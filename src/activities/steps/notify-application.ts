@@ -4,12 +4,12 @@
 import { log } from '@temporalio/activity';
 import type { StepInput } from '../../shared/types';
 import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from './failures';
-import { webhookId, webhookKey, webhookSignature } from './webhook-signature';
+import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from './webhook-signature';
 
 export interface NotifyDeps {
   /** COUNTERSIGN_NOTIFY_URL */
   url?: string;
-  /** COUNTERSIGN_NOTIFY_SECRET: `whsec_<base64>` or a raw string. */
+  /** COUNTERSIGN_NOTIFY_SECRET: base64, optionally after `whsec_`. */
   secret?: string;
   /** Per request; default 10 s. */
   timeoutMs?: number;
@@ -52,6 +52,7 @@ export function createNotifyApplication(deps: NotifyDeps) {
   return async function notifyApplication(input: StepInput): Promise<NotifyResult> {
     if (!deps.url) throw nonRetryable(STEP_FAILURE.notConfigured, 'COUNTERSIGN_NOTIFY_URL is not set');
     if (!deps.secret) throw nonRetryable(STEP_FAILURE.notConfigured, 'COUNTERSIGN_NOTIFY_SECRET is not set: notifications are always signed');
+    const key = signingKey(deps.secret);
     const tx = input.transaction;
     const body = JSON.stringify(notificationBody(tx));
     const id = webhookId(tx.workflowId, tx.status);
@@ -64,7 +65,7 @@ export function createNotifyApplication(deps: NotifyDeps) {
         'user-agent': 'countersign',
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': webhookSignature(webhookKey(deps.secret), id, timestamp, body),
+        'webhook-signature': webhookSignature(key, id, timestamp, body),
       },
       body,
       // A redirect is the receiver's misconfiguration; following it would resend the body elsewhere.
@@ -77,4 +78,14 @@ export function createNotifyApplication(deps: NotifyDeps) {
     log.info('application notified', { workflowId: tx.workflowId, status: tx.status, webhookId: id });
     return { webhookId: id, status: res.status };
   };
+}
+
+/** Configuration checks the secret at startup; this covers deps built some other way. */
+function signingKey(secret: string): Buffer {
+  try {
+    return webhookKey(secret);
+  } catch (err) {
+    if (err instanceof InvalidWebhookSecretError) throw nonRetryable(STEP_FAILURE.notConfigured, `COUNTERSIGN_NOTIFY_SECRET: ${err.message}`);
+    throw err;
+  }
 }
