@@ -189,6 +189,18 @@ async function main(): Promise<void> {
   let demo: DemoEnvironment | undefined;
   let browser: Browser | undefined;
   let connection: Connection | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      await browser?.close();
+      await connection?.close();
+      await demo?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+  // Ctrl-C mid-way still stops the dev server, the browser and the simulators it started.
+  const onSignal = () => void cleanUp().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     // Free ports, never the usual ones: an `npm start` or demo may be running beside.
     const temporalPort = await portOrFree(0);
@@ -224,7 +236,9 @@ async function main(): Promise<void> {
     const client = new Client({ connection, namespace: demo.namespace });
     await until('the finished transactions to close', async () => (await client.workflow.count(`ExecutionStatus = "Running" AND ${TRANSACTIONS_QUERY}`)).count === open.length);
 
-    browser = await puppeteer.launch({ executablePath, args: ['--no-sandbox'], defaultViewport: VIEWPORT });
+    // Chromium refuses its sandbox to root (a container, CI); elsewhere it keeps it.
+    const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+    browser = await puppeteer.launch({ executablePath, args, defaultViewport: VIEWPORT });
     const page = await browser.newPage();
     mkdirSync(IMAGES, { recursive: true });
     const listUrl = `${uiUrl}/namespaces/${encodeURIComponent(demo.namespace)}/workflows?query=${encodeURIComponent(TRANSACTIONS_QUERY)}`;
@@ -235,15 +249,8 @@ async function main(): Promise<void> {
       const kb = Math.round(statSync(file).size / 1024);
       log(`${file}: ${kb} KB${kb > 300 ? ' (over 300 KB: keep README pictures small)' : ''}`);
     }
-    if (process.env.CAPTURE_HOLD) {
-      log(`holding: ${uiUrl}`);
-      await new Promise((r) => process.once('SIGINT', r));
-    }
   } finally {
-    await browser?.close();
-    await connection?.close();
-    await demo?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 
