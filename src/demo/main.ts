@@ -103,8 +103,8 @@ async function main(argv: string[]): Promise<number> {
     write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId))}`);
     write('  Open one: its History has a signal per event (statusReported, signerAction,\n');
     write('  signed, ...) and a followUp activity per poll or Notify; Queries → state holds\n');
-    write('  the whole state; the summary at the top says what it waits for. Each closes a\n');
-    write('  while after its final status.\n');
+    write('  the whole state; the User Metadata tab says what it is and what it waits for.\n');
+    write('  Each closes a while after its final status.\n');
   }
   exitCode = failed.length ? 1 : 0;
   if (exitWhenDone) {
