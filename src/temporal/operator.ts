@@ -5,9 +5,9 @@ import type { Client } from '@temporalio/client';
 import { followUpNowSignal, signalFor, type EventBatch } from '../shared/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import type { FollowUpNow, TransactionInput, TransactionState } from '../shared/types';
-import type { signingWorkflow } from '../workflows';
 import { lateEvents, type LateCallback } from '../workflows/late-callback';
 import { engineOptionsFor, type TransactionContext } from './transactions';
+import { signingWorkflow, registeredMailWorkflow, lateCallbackWorkflow } from '../workflows';
 
 export interface ListedWorkflow {
   workflowId: string;
@@ -36,14 +36,14 @@ export async function listWorkflows(client: Client, query: string, limit = 50): 
 }
 
 export function transactionQuery(filter: { status?: string; provider?: string; open?: boolean }): string {
-  const parts = [`WorkflowType IN ('signingWorkflow', 'registeredMailWorkflow')`];
+  const parts = [`WorkflowType IN ('${signingWorkflow.name}', '${registeredMailWorkflow.name}')`];
   if (filter.status) parts.push(`SigningStatus = ${quote(filter.status)}`);
   if (filter.provider) parts.push(`SigningProvider = ${quote(filter.provider)}`);
   if (filter.open) parts.push(`ExecutionStatus = 'Running'`);
   return parts.join(' AND ');
 }
 
-export const LATE_QUERY = `WorkflowType = 'lateCallbackWorkflow'`;
+export const LATE_QUERY = `WorkflowType = '${lateCallbackWorkflow.name}'`;
 
 function quote(value: string): string {
   return `'${value.replace(/['\\]/g, '')}'`;

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { durationMs } from '../shared/duration';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
+import { signingWorkflow, registeredMailWorkflow } from '../workflows';
 
 export interface TransactionListFilter {
   provider?: string;
@@ -47,7 +48,7 @@ interface Position {
   id: string;
 }
 
-const TYPES = `WorkflowType IN ('signingWorkflow', 'registeredMailWorkflow')`;
+const TYPES = `WorkflowType IN ('${signingWorkflow.name}', '${registeredMailWorkflow.name}')`;
 
 // Values reach a visibility query: keep only what a provider, status or time can hold.
 const safe = (value: string) => `'${value.replace(/[^\w:.+-]/g, '')}'`;

@@ -14,7 +14,7 @@ import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../share
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import type { EngineOptions, ProviderEvent, Registration, TransactionInput, TransactionRef, TransactionState } from '../shared/types';
 import type { LateCallback } from '../workflows/late-callback';
-import type { lateCallbackWorkflow, signingWorkflow } from '../workflows';
+import { lateCallbackWorkflow, registeredMailWorkflow, signingWorkflow } from '../workflows';
 import { DEFAULT_OPTIONS } from '../workflows/defaults';
 import { durationMs } from '../shared/duration';
 
@@ -24,10 +24,8 @@ export interface TransactionContext {
   engine?: EngineOptions;
 }
 
-type TransactionWorkflow = typeof signingWorkflow;
-
-/** Both transaction workflows take and return the same types; the kind picks the name. */
-const workflowType = (ref: TransactionRef) => (ref.kind === 'registered-mail' ? 'registeredMailWorkflow' : 'signingWorkflow');
+/** Both transaction workflows take and return the same types; the kind picks which one. */
+const workflowFor = (ref: TransactionRef): typeof signingWorkflow => (ref.kind === 'registered-mail' ? registeredMailWorkflow : signingWorkflow);
 
 /**
  * The engine options one transaction needs: its own provider's settings, not every
@@ -91,7 +89,7 @@ export async function registerTransaction(
   const input: TransactionInput = { ...ref, registered: true, registration: { ...registration, deadline }, options: ctx.engine };
   const options = startOptions(ctx, ref, input);
   try {
-    await ctx.client.workflow.start<TransactionWorkflow>(workflowType(ref), {
+    await ctx.client.workflow.start(workflowFor(ref), {
       ...options,
       typedSearchAttributes: [...options.typedSearchAttributes, { key: SigningDeadline, value: new Date(deadline) }],
     });
@@ -108,7 +106,7 @@ export async function registerTransaction(
   // Closed: restarted only if it closed unregistered, its events carried into the new run.
   const closed = await closedResult(ctx, workflowId);
   if (closed?.status !== 'unregistered') return { workflowId, created: false };
-  const restart = new WithStartWorkflowOperation<TransactionWorkflow>(workflowType(ref), {
+  const restart = new WithStartWorkflowOperation(workflowFor(ref), {
     ...startOptions(ctx, ref, { ...ref, registered: false, options: ctx.engine, carried: closed }, registration),
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: 'USE_EXISTING',
@@ -157,7 +155,7 @@ async function recordLate(ctx: TransactionContext, workflowId: string, ref: Tran
 /** The result of a closed transaction run: its bounded state. Undefined when it failed, was terminated or timed out. */
 async function closedResult(ctx: TransactionContext, workflowId: string): Promise<TransactionState | undefined> {
   try {
-    return await ctx.client.workflow.getHandle<TransactionWorkflow>(workflowId).result();
+    return await ctx.client.workflow.getHandle<typeof signingWorkflow>(workflowId).result();
   } catch {
     return undefined;
   }
@@ -167,7 +165,7 @@ async function closedResult(ctx: TransactionContext, workflowId: string): Promis
 export async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, events: ProviderEvent[], dossierId?: string) {
   try {
     const input: TransactionInput = { ...ref, registered: false, options: ctx.engine, ...(dossierId && { registration: { dossierId } }) };
-    await ctx.client.workflow.signalWithStart<TransactionWorkflow, [EventBatch]>(workflowType(ref), {
+    await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(workflowFor(ref), {
       ...startOptions(ctx, ref, input),
       signal: signalFor(events),
       signalArgs: [events],
@@ -199,7 +197,7 @@ async function signalExisting(ctx: TransactionContext, workflowId: string, event
 
 async function startLateRecord(ctx: TransactionContext, lateWorkflowId: string, record: LateCallback): Promise<void> {
   try {
-    await ctx.client.workflow.start<typeof lateCallbackWorkflow>('lateCallbackWorkflow', {
+    await ctx.client.workflow.start(lateCallbackWorkflow, {
       workflowId: lateWorkflowId,
       taskQueue: ctx.taskQueue,
       args: [record],
