@@ -148,7 +148,7 @@ console.log(JSON.stringify({
   const seen = JSON.parse(probe.stdout) as { api: string[]; client: string[]; typescript: string[]; from: string };
   expect(seen.from).toBe(join(app, 'lib', 'index.js'));
   expect(seen.api).toEqual(
-    expect.arrayContaining(['startCountersignWorker', 'createWorker', 'startSigningTransaction', 'getTransactionState', 'workflowIdFor', 'loadConfig', 'ConfigError', 'UserActivitiesError']),
+    expect.arrayContaining(['startCountersignWorker', 'startSigningTransaction', 'getTransactionState', 'workflowIdFor', 'loadConfig', 'ConfigError', 'UserActivitiesError', 'defineProvider', 'receiveCallback']),
   );
   expect(seen.client).toEqual(expect.arrayContaining(['startSigningTransaction', 'startRegisteredMail', 'getTransactionState', 'countersignDataConverter']));
   expect(seen.typescript).toEqual([]);
