@@ -205,6 +205,28 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'signing-unverified-final-held-then-confirmed',
+    async run(ctx) {
+      const r = ref('evrotrust');
+      const id = workflowIdFor(r);
+      const confirming: TransactionContext = {
+        ...ctx,
+        engine: { ...ctx.engine, providers: { ...ctx.engine?.providers, evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true } } },
+      };
+      // The provider first says the transaction is still pending (the forged `signed` stays
+      // held), then confirms the real `rejected`.
+      scripts.set(id, [
+        { events: [evrotrustEvent(1, 'poll', now())], outcome: 'polled: status 1' },
+        { events: [evrotrustEvent(3, 'poll', now())], outcome: 'polled: status 3' },
+      ]);
+      await registerTransaction(confirming, r, { reference: 'order-9', steps: { onRejected: ['archiveDocument'] } });
+      await deliverEvents(confirming, r, [{ ...evrotrustEvent(2, 'callback', now()), unverified: true }], { mayCreate: false });
+      await until('the first confirmation poll', () => (asked.get(id) ?? 0) >= 1);
+      await deliverEvents(confirming, r, [{ ...evrotrustEvent(3, 'callback', now(), 'changed my mind'), unverified: true }], { mayCreate: false });
+      return finish(confirming, id);
+    },
+  },
+  {
     name: 'late-callback',
     async run(ctx) {
       const r = ref('evrotrust');
