@@ -32,11 +32,13 @@ function portFree(port: number): Promise<boolean> {
 
 /**
  * A base port whose whole block is free: the script's services use base..base+9 and
- * base+100..base+109. Drawn at random above the usual ports, so two runs rarely meet.
+ * base+100..base+109, PostgreSQL base+200. Drawn at random above the usual ports, so two runs
+ * rarely meet, and below 32 668: the server stores membership ports in a SQL smallint, and one
+ * above 32 767 stops it at startup.
  */
 async function freeBlock(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 2_000) * 10;
+    const base = 20_000 + Math.floor(Math.random() * 1_260) * 10;
     const ports = [...Array.from({ length: 10 }, (_, i) => base + i), ...Array.from({ length: 10 }, (_, i) => base + 100 + i), base + 200];
     let free = true;
     for (const p of ports) if (!(await portFree(p))) free = false;
@@ -67,6 +69,25 @@ function childrenOf(parent: number): number[] {
   return out;
 }
 
+/** The script's last word and the server's fatal error, if it logged one; not its whole log. */
+function why(err: unknown): string {
+  const e = err as { stderr?: string; message: string };
+  const lines = (e.stderr || e.message).trim().split('\n');
+  const fatal = lines
+    .map((l) => {
+      try {
+        const j = JSON.parse(l) as { level?: string; msg?: string; error?: string };
+        return j.level === 'fatal' ? `${j.msg}: ${j.error}` : undefined;
+      } catch {
+        return undefined;
+      }
+    })
+    .filter(Boolean)
+    .pop();
+  const last = lines[lines.length - 1].slice(0, 300);
+  return fatal ? `${last} (${fatal.slice(0, 300)})` : last;
+}
+
 export async function nativeCluster(say: (line: string) => void): Promise<NativeCluster> {
   const given = existingCluster();
   if (given) return { ...given, label: `existing cluster at ${given.address}`, databaseCpuMs: () => undefined, stop: async () => undefined };
@@ -93,8 +114,7 @@ export async function nativeCluster(say: (line: string) => void): Promise<Native
     await run('bash', [SCRIPT, 'start'], { env, maxBuffer: 16 * 2 ** 20 });
   } catch (err) {
     await stop();
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`npm run cluster failed: ${(e.stderr || e.message).trim().split('\n').slice(-5).join(' / ')}`);
+    throw new Error(`npm run cluster failed: ${why(err)}`);
   }
   const pid = Number(readFileSync(join(dir, 'temporal.pid'), 'utf8').trim());
   const postmaster = join(dir, 'postgres', 'postmaster.pid');

@@ -354,10 +354,11 @@ export function writeResults(dir: string, r: BenchResults): string[] {
   const before = existsSync(join(dir, 'REPORT.md')) ? readFileSync(join(dir, 'REPORT.md'), 'utf8') : undefined;
   const clusterSection = renderClusterSection(r);
   const clusterFiles: Record<string, string> = clusterSection ? { 'clusters.json': JSON.stringify({ meta: r.meta, clusters: r.clusters, goals: r.goals }, null, 2) + '\n', [CLUSTERS_PLOT]: clusterPlot(r)! } : {};
-  // The cluster column alone: only its section changes, the rest of the report stays.
+  // The cluster column alone: only its section changes, the rest of the report stays; if it
+  // failed, nothing is rewritten (the command says why and exits non-zero).
   const parts = r.meta.options.parts ?? [];
-  if (before && clusterSection && parts.length === 1 && parts[0] === 'clusters') {
-    const files = { 'REPORT.md': placeClusterSection(before, clusterSection), ...clusterFiles };
+  if (before && parts.length === 1 && parts[0] === 'clusters') {
+    const files: Record<string, string> = clusterSection ? { 'REPORT.md': placeClusterSection(before, clusterSection), ...clusterFiles } : {};
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return Object.keys(files).map((f) => join(dir, f));
   }

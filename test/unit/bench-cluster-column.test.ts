@@ -136,6 +136,13 @@ describe('bench cluster column report', () => {
       expect(readFileSync(join(dir, 'results.json'), 'utf8')).toBe('{"kept":true}\n');
       expect(JSON.parse(readFileSync(join(dir, 'clusters.json'), 'utf8')).clusters.columns).toHaveLength(2);
       expect(readFileSync(join(dir, CLUSTERS_PLOT), 'utf8')).toMatch(/^<svg/);
+      // A run of the column alone that failed rewrites nothing.
+      const failed = results('clusters');
+      delete failed.clusters;
+      failed.failures.push({ part: 'clusters', error: 'npm run cluster failed' });
+      expect(writeResults(dir, failed)).toEqual([]);
+      expect(extractClusterSection(readFileSync(join(dir, 'REPORT.md'), 'utf8'))).toBe(section);
+      expect(readFileSync(join(dir, 'REPORT.md'), 'utf8')).toContain('measured before');
       // A later run without the column keeps the section measured last.
       const without = results('scale');
       delete without.clusters;
