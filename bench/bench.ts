@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startCluster } from './cluster';
 import { goals } from './goals';
 import type { BenchOptions } from './options';
+import { runClusters } from './part-clusters';
 import { runEndToEnd, runIngestion } from './part-ingestion';
 import { runPragmas } from './part-pragmas';
 import { runScale } from './part-scale';
@@ -89,6 +90,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       return ingestion?.steadyRate ?? Math.max(10, Math.round(opts.fixedRate / 40) * 10);
     }
 
+    // The cluster column: the closed loop on a dev server and on the native cluster, alternating.
+    let clusters: BenchResults['clusters'];
+    if (runs('clusters')) {
+      part(`cluster column: closed loop x${opts.concurrency} on a dev server and on the native cluster, ${opts.clusterRounds} rounds alternating`);
+      clusters = await attempt(['clusters'], () => runClusters(opts, ctx));
+    }
+
     const pragmas = opts.comparePragmas ? await attempt(['pragmas'], () => runPragmas(opts, ctx)) : undefined;
 
     // 3 and 4: open transactions waiting on timers, with a bounded worker cache.
@@ -119,6 +127,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         steadyRate: steadyRate(),
       },
       ...(ingestion && { ingestion }),
+      ...(clusters && { clusters }),
       ...(e2e && { e2e }),
       ...(pragmas && { pragmas }),
       ...(scale && { scale }),

@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { existingCluster } from '../test/helpers/existing-cluster';
+import { existingCluster, type ExistingCluster } from '../test/helpers/existing-cluster';
 import { freePort } from '../test/helpers/ports';
 import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { forkChild, type Child } from './rpc';
@@ -24,6 +24,8 @@ export interface Cluster {
   /** Countersign's HTTP app (receivers and the transactions API). */
   url: string;
   client: Client;
+  /** CPU time so far of the cluster's database (PostgreSQL), when it is known. */
+  databaseCpuMs?: () => number | undefined;
   stats(): Promise<SutStats>;
   stop(): Promise<void>;
 }
@@ -54,8 +56,13 @@ export async function startCluster(opts: {
    */
   providerApis?: { rateLimit: number };
   onProgress: (line: string) => void;
+  /**
+   * Which Temporal: `dev` a fresh dev server whatever the environment says, a cluster that
+   * one; unset, COUNTERSIGN_TEST_TEMPORAL_ADDRESS's cluster or else a dev server.
+   */
+  temporal?: 'dev' | (ExistingCluster & { databaseCpuMs?: () => number | undefined });
 }): Promise<Cluster> {
-  const external = existingCluster();
+  const external = opts.temporal === 'dev' ? undefined : (opts.temporal ?? existingCluster());
   const namespace = external?.namespace ?? 'default';
   // A shared cluster keeps the workflows of earlier runs: a queue of its own per setup, so a
   // backlog or a stray worker from before is never counted.
@@ -107,6 +114,7 @@ export async function startCluster(opts: {
       loadgen,
       url,
       client: new Client({ connection, namespace, dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }) }),
+      ...(opts.temporal !== undefined && opts.temporal !== 'dev' && opts.temporal.databaseCpuMs ? { databaseCpuMs: opts.temporal.databaseCpuMs } : {}),
       stats: () => sut.call<SutStats>('stats'),
       stop: stopAll,
     };

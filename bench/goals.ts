@@ -41,6 +41,14 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
   } else {
     out.push(notMeasured(ratioGoal, 'ingestion', r), notMeasured(p99Goal, 'ingestion', r));
   }
+  for (const c of r.clusters?.columns ?? []) {
+    out.push({
+      goal: `receivers ≥ 0.90 × raw signal rate on the ${c.name} (cluster column)`,
+      measured: `${c.ratio.toFixed(3)} × (${c.receivers.callbacksPerSec.toFixed(0)} vs ${c.raw.callbacksPerSec.toFixed(0)} callbacks/s); receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`,
+      met: c.ratio >= 0.9,
+    });
+  }
+  if (!r.clusters && r.meta.options.parts?.includes('clusters')) out.push(notMeasured('receivers ≥ 0.90 × raw signal rate on the dev server and the native cluster', 'clusters', r));
   const s = r.scale;
   // From the first step that found the cache already full at the step before: the step where
   // it fills still carries the filling (it filled at some point between the two readings).

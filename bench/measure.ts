@@ -52,6 +52,7 @@ export function mergeRuns(runs: IngestionRun[]): IngestionRun {
     runs: runs.length,
     countersign: mergeUse(runs.map((r) => r.countersign)),
     ...(temporal.length === runs.length && { temporal: mergeUse(temporal) }),
+    ...(runs.every((r) => r.database) && { database: mergeUse(runs.map((r) => r.database!)) }),
     ...(runs.every((r) => r.loadgenCpuPercent !== undefined) && {
       loadgenCpuPercent: runs.reduce((x, r) => x + r.loadgenCpuPercent! * r.elapsedMs, 0) / elapsedMs,
     }),
@@ -72,16 +73,20 @@ export async function warmUp(cluster: Cluster, opts: BenchOptions, prefix: strin
 }
 
 /** Measures the Temporal server process around `fn` (Linux /proc; absent elsewhere). */
-export async function measured<T>(cluster: Cluster, fn: () => Promise<T>): Promise<[T, ResourceUse, ResourceUse | undefined]> {
+export async function measured<T>(cluster: Cluster, fn: () => Promise<T>): Promise<[T, ResourceUse, ResourceUse | undefined, ResourceUse | undefined]> {
   await cluster.sut.call('resetPeak');
   const before = await cluster.stats();
   const serverBefore = procStats(cluster.dev.pid);
+  const dbBefore = cluster.databaseCpuMs?.();
   const t0 = performance.now();
   const result = await fn();
   const wallMs = performance.now() - t0;
   const after = await cluster.stats();
   const serverAfter = procStats(cluster.dev.pid);
+  const dbAfter = cluster.databaseCpuMs?.();
   const temporal =
     serverBefore && serverAfter ? { wallMs, cpuPercent: ((serverAfter.cpuMs - serverBefore.cpuMs) / wallMs) * 100, rssBytes: serverAfter.rssBytes } : undefined;
-  return [result, resourceUse(before, after), temporal];
+  // The cluster's PostgreSQL, beside its Temporal server (the dev server's SQLite is in-process).
+  const database = dbBefore !== undefined && dbAfter !== undefined ? { wallMs, cpuPercent: ((dbAfter - dbBefore) / wallMs) * 100, rssBytes: 0 } : undefined;
+  return [result, resourceUse(before, after), temporal, database];
 }

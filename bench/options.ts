@@ -2,8 +2,11 @@
 // cores); `smoke` is the seconds-long run CI does; BENCH_SCALE=100000 opts into the big one.
 
 export interface BenchOptions {
-  /** Which parts run (BENCH_PARTS, comma-separated); `e2e` shares part 1's dev server. */
-  parts: Array<'ingestion' | 'e2e' | 'scale'>;
+  /**
+   * Which parts run (BENCH_PARTS, comma-separated); `e2e` shares part 1's dev server.
+   * `clusters` (the cluster column) only when asked: `--cluster`, BENCH_CLUSTER=1 or BENCH_PARTS.
+   */
+  parts: Array<'ingestion' | 'e2e' | 'scale' | 'clusters'>;
   size: string;
   outDir: string;
   /** Offered rate of the fixed-rate ingestion runs, callbacks per second. */
@@ -22,6 +25,8 @@ export interface BenchOptions {
    */
   saturationSeconds: number;
   saturationCallbacks: number;
+  /** Cluster column: closed-loop rounds on each of the dev server and the native cluster, alternating which goes first. */
+  clusterRounds: number;
   e2eSamples: number;
   e2eConcurrency: number;
   /** Also run a short saturation with SQLite's own defaults instead of WAL. */
@@ -56,6 +61,7 @@ export interface BenchOptions {
 type Sized = Omit<BenchOptions, 'outDir' | 'progress' | 'size' | 'parts'>;
 
 const PARTS: BenchOptions['parts'] = ['ingestion', 'e2e', 'scale'];
+const ALL_PARTS: BenchOptions['parts'] = [...PARTS, 'clusters'];
 
 const FULL: Sized = {
   fixedRate: 200,
@@ -66,6 +72,7 @@ const FULL: Sized = {
   concurrency: 32,
   saturationSeconds: 16,
   saturationCallbacks: 10_000,
+  clusterRounds: 2,
   e2eSamples: 200,
   e2eConcurrency: 4,
   // Opt in with BENCH_OPTIONS='{"comparePragmas":true}' (two more dev servers, ~2 minutes).
@@ -96,6 +103,7 @@ const SMOKE: Sized = {
   concurrency: 4,
   saturationSeconds: 30,
   saturationCallbacks: 40,
+  clusterRounds: 1,
   e2eSamples: 4,
   e2eConcurrency: 2,
   comparePragmas: false,
@@ -125,9 +133,11 @@ export function benchOptions(env: NodeJS.ProcessEnv, outDir: string, progress: (
   const sized = scale !== undefined && scale !== base.scaleTransactions ? { ...base, ...bigScale(scale) } : base;
   // For exploring: BENCH_OPTIONS='{"saturationCallbacks":20000}' overrides any size field.
   const overrides = env.BENCH_OPTIONS ? (JSON.parse(env.BENCH_OPTIONS) as Partial<Sized>) : {};
-  const parts = env.BENCH_PARTS ? env.BENCH_PARTS.split(',').map((p) => p.trim()) : PARTS;
-  const unknown = parts.filter((p) => !(PARTS as string[]).includes(p));
-  if (unknown.length || !parts.length) throw new Error(`BENCH_PARTS must list some of ${PARTS.join(', ')}, got ${env.BENCH_PARTS}`);
+  const listed: string[] = env.BENCH_PARTS ? env.BENCH_PARTS.split(',').map((p) => p.trim()) : PARTS;
+  const unknown = listed.filter((p) => !(ALL_PARTS as string[]).includes(p));
+  if (unknown.length || !listed.length) throw new Error(`BENCH_PARTS must list some of ${ALL_PARTS.join(', ')}, got ${env.BENCH_PARTS}`);
+  if (env.BENCH_CLUSTER !== undefined && !['', '0', '1'].includes(env.BENCH_CLUSTER)) throw new Error(`BENCH_CLUSTER must be 1 or 0, got ${env.BENCH_CLUSTER}`);
+  const parts = env.BENCH_CLUSTER === '1' && !listed.includes('clusters') ? [...listed, 'clusters'] : listed;
   const label = [size, scale && `${scale} open transactions`, env.BENCH_OPTIONS && `overrides ${env.BENCH_OPTIONS}`].filter(Boolean).join(', ');
   return { ...sized, ...overrides, parts: parts as BenchOptions['parts'], size: label, outDir, progress };
 }

@@ -8,30 +8,39 @@ import type { BenchResults, IngestionRun } from './results';
 
 type Say = (line: string) => void;
 
+/** Both sides merged, and the single runs (whose latency samples a later merge needs). */
+type IngestionPair = { receivers: IngestionRun; raw: IngestionRun; single: { receivers: IngestionRun[]; raw: IngestionRun[] } };
+
+/** One measured run of callbacks, with Countersign's, the server's and the load generator's CPU around it. */
+export async function measuredRun(a: Cluster, via: Via, load: Load, prefix: string, callbacks: number, say: Say, maxMs?: number): Promise<IngestionRun> {
+  await settle(a);
+  const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
+  const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
+  const [result, countersign, temporal, database] = await measured(a, () =>
+    a.loadgen.call<LoadResult>('callbacks', { via, load, label, maxMs, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
+  );
+  const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
+  const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
+  say(`${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`);
+  return { ...result, countersign, temporal, ...(database && { database }), loadgenCpuPercent };
+}
+
+/**
+ * Receivers, raw, raw, receivers: drift during the run (a growing database, other load on
+ * the machine) weighs on both sides alike. A time limit bounds the first run; the other
+ * three send as many callbacks as it did.
+ */
+export async function abba(a: Cluster, load: Load, prefix: string, callbacks: number, say: Say, maxMs?: number): Promise<IngestionPair> {
+  const r1 = await measuredRun(a, 'receivers', load, `${prefix}-rcv-1`, Math.ceil(callbacks / 2), say, maxMs);
+  const half = r1.callbacks;
+  const w1 = await measuredRun(a, 'raw', load, `${prefix}-raw-1`, half, say);
+  const w2 = await measuredRun(a, 'raw', load, `${prefix}-raw-2`, half, say);
+  const r2 = await measuredRun(a, 'receivers', load, `${prefix}-rcv-2`, half, say);
+  return { receivers: mergeRuns([r1, r2]), raw: mergeRuns([w1, w2]), single: { receivers: [r1, r2], raw: [w1, w2] } };
+}
+
 export async function runIngestion(a: Cluster, opts: BenchOptions, say: Say): Promise<NonNullable<BenchResults['ingestion']>> {
-  const run = async (via: Via, load: Load, prefix: string, callbacks: number, maxMs?: number): Promise<IngestionRun> => {
-    await settle(a);
-    const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
-    const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
-    const [result, countersign, temporal] = await measured(a, () =>
-      a.loadgen.call<LoadResult>('callbacks', { via, load, label, maxMs, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
-    );
-    const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
-    const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
-    say(`${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`);
-    return { ...result, countersign, temporal, loadgenCpuPercent };
-  };
-  // Receivers, raw, raw, receivers: drift during the run (a growing database, other load on
-  // the machine) weighs on both sides alike. A time limit bounds the first run; the other
-  // three send as many callbacks as it did.
-  const abba = async (load: Load, prefix: string, callbacks: number, maxMs?: number) => {
-    const r1 = await run('receivers', load, `${prefix}-rcv-1`, Math.ceil(callbacks / 2), maxMs);
-    const half = r1.callbacks;
-    const w1 = await run('raw', load, `${prefix}-raw-1`, half);
-    const w2 = await run('raw', load, `${prefix}-raw-2`, half);
-    const r2 = await run('receivers', load, `${prefix}-rcv-2`, half);
-    return { receivers: mergeRuns([r1, r2]), raw: mergeRuns([w1, w2]) };
-  };
+  const run = (via: Via, load: Load, prefix: string, callbacks: number, maxMs?: number) => measuredRun(a, via, load, prefix, callbacks, say, maxMs);
   say('warm-up');
   await warmUp(a, opts, 'warm');
   // Both paths at rising rates, so the report shows where the server itself stops keeping up.
@@ -44,8 +53,8 @@ export async function runIngestion(a: Cluster, opts: BenchOptions, say: Say): Pr
     sweepRaw.push(mergeRuns([await run('raw', { rate }, `sweep-${rate}-raw`, callbacks)]));
     if (r.latency.p99 >= 50) break;
   }
-  const fixed = await abba({ rate: opts.fixedRate }, 'fixed', opts.fixedCallbacks);
-  const saturation = await abba({ concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks, (opts.saturationSeconds * 1000) / 2);
+  const { single: _f, ...fixed } = await abba(a, { rate: opts.fixedRate }, 'fixed', opts.fixedCallbacks, say);
+  const { single: _s, ...saturation } = await abba(a, { concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks, say, (opts.saturationSeconds * 1000) / 2);
   const counted = await a.stats();
   const ingestion = {
     fixed,

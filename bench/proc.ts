@@ -32,3 +32,30 @@ export function procStats(pid: number | undefined): ProcStats | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU of a process and of its children, those running now and those it has waited for
+ * (PostgreSQL: the postmaster and its backends, which come and go with connections).
+ */
+export function treeCpuMs(root: number | undefined, children: number[]): number | undefined {
+  if (root === undefined) return undefined;
+  try {
+    const fieldsOf = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    const own = fieldsOf(root);
+    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+    for (const pid of children) {
+      try {
+        const f = fieldsOf(pid);
+        ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // Exited since it was listed: its time is in the parent's waited-for children now.
+      }
+    }
+    return (ticks * 1000) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults, IngestionRun, ResourceUse } from './bench';
 import { FINAL_CALLBACK_LAG } from './callbacks';
+import { CLUSTERS_PLOT, clusterPlot, extractClusterSection, placeClusterSection, renderClusterSection } from './cluster-section';
 import { extractSection, replaceSection } from './history-section';
 import type { LatencySummary } from './stats';
 import { COLORS, lineChart } from './svg';
@@ -350,12 +351,28 @@ function memoryChart(r: BenchResults): string {
 
 export function writeResults(dir: string, r: BenchResults): string[] {
   mkdirSync(dir, { recursive: true });
-  // The section `npm run bench:history` wrote stays: this run did not measure it.
-  const previous = existsSync(join(dir, 'REPORT.md')) ? extractSection(readFileSync(join(dir, 'REPORT.md'), 'utf8')) : undefined;
+  const before = existsSync(join(dir, 'REPORT.md')) ? readFileSync(join(dir, 'REPORT.md'), 'utf8') : undefined;
+  const clusterSection = renderClusterSection(r);
+  const clusterFiles: Record<string, string> = clusterSection ? { 'clusters.json': JSON.stringify({ meta: r.meta, clusters: r.clusters, goals: r.goals }, null, 2) + '\n', [CLUSTERS_PLOT]: clusterPlot(r)! } : {};
+  // The cluster column alone: only its section changes, the rest of the report stays; if it
+  // failed, nothing is rewritten (the command says why and exits non-zero).
+  const parts = r.meta.options.parts ?? [];
+  if (before && parts.length === 1 && parts[0] === 'clusters') {
+    const files: Record<string, string> = clusterSection ? { 'REPORT.md': placeClusterSection(before, clusterSection), ...clusterFiles } : {};
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return Object.keys(files).map((f) => join(dir, f));
+  }
+  // The sections `npm run bench:history` and the cluster column wrote stay when this run did not measure them.
+  const previous = before ? extractSection(before) : undefined;
+  const previousClusters = before ? extractClusterSection(before) : undefined;
+  let report = renderReport(r);
+  const clusters = clusterSection ?? previousClusters;
+  if (clusters) report = placeClusterSection(report, clusters);
   const files: Record<string, string> = {
-    'REPORT.md': previous ? replaceSection(renderReport(r), previous) : renderReport(r),
+    'REPORT.md': previous ? replaceSection(report, previous) : report,
     'results.json': JSON.stringify(r, null, 2) + '\n',
     ...renderPlots(r),
+    ...clusterFiles,
   };
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return Object.keys(files).map((f) => join(dir, f));

@@ -16,6 +16,8 @@ export interface IngestionRun extends LoadResult {
   runs?: number;
   countersign: ResourceUse;
   temporal?: ResourceUse;
+  /** The cluster's database (PostgreSQL) beside its Temporal server, when known. */
+  database?: ResourceUse;
   /** The load generator's own CPU, share of one core. */
   loadgenCpuPercent?: number;
 }
@@ -37,6 +39,25 @@ export interface PragmaRun {
   pragmas: string[];
   receivers: IngestionRun;
   raw: IngestionRun;
+}
+
+/** One column of the dev server / native cluster comparison: every round's runs merged. */
+export interface ClusterColumn {
+  name: 'dev server' | 'native cluster';
+  /** What it was, in words. */
+  label: string;
+  shards?: number;
+  receivers: IngestionRun;
+  raw: IngestionRun;
+  /** Receivers' closed-loop callbacks/s over raw's, all rounds merged. */
+  ratio: number;
+  /** The same, round by round. */
+  roundRatios: number[];
+  /** Countersign's CPU per callback through the receivers, and when its worker alone handled the raw signals. */
+  receiversCpuMs: number;
+  workerCpuMs: number;
+  /** What the receivers' path costs per callback beyond the worker's share. */
+  beyondWorkerCpuMs: number;
 }
 
 export interface BenchResults {
@@ -72,6 +93,14 @@ export interface BenchResults {
     sweepRaw: IngestionRun[];
     /** Half the receivers' saturated rate (at most the fixed rate): what the busy measurements offer. */
     steadyRate: number;
+  };
+  /** The cluster column (`--cluster`): the closed loop on a dev server and on the native cluster. */
+  clusters?: {
+    columns: ClusterColumn[];
+    /** Which went when, round by round. */
+    order: string[];
+    /** Load average (1, 5, 15 min) before each turn and after the last. */
+    loadAverage: number[][];
   };
   e2e?: { idle: E2eResult; busy: E2eResult };
   pragmas?: PragmaRun[];

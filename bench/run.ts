@@ -1,7 +1,9 @@
 // `npm run bench`: one measured run on this machine, written to bench/results/.
 // BENCH_SIZE=smoke for a seconds-long run, BENCH_SCALE=100000 for the big scale run,
 // BENCH_OUT=<dir> to write elsewhere, BENCH_KEEP=1 to keep the temp dir (logs, SQLite),
-// BENCH_OPTIONS=<json> to override single sizes (see options.ts).
+// BENCH_OPTIONS=<json> to override single sizes (see options.ts); `--cluster` (or
+// BENCH_CLUSTER=1) adds the cluster column: the closed loop on a dev server and on the native
+// cluster of `npm run cluster`, one run, alternating order.
 import { resolve } from 'node:path';
 import { runBench } from './bench';
 import { benchOptions } from './options';
@@ -9,7 +11,11 @@ import { writeResults } from './report';
 
 async function main() {
   const outDir = resolve(process.env.BENCH_OUT ?? resolve(__dirname, 'results'));
-  const opts = benchOptions(process.env, outDir, (line) => process.stdout.write(`${line}\n`));
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--cluster');
+  if (unknown.length) throw new Error(`unknown argument ${unknown.join(' ')} (npm run bench [-- --cluster])`);
+  const env = args.includes('--cluster') ? { ...process.env, BENCH_CLUSTER: '1' } : process.env;
+  const opts = benchOptions(env, outDir, (line) => process.stdout.write(`${line}\n`));
   const results = await runBench(opts);
   const files = writeResults(outDir, results);
   // The report is written either way; a failed part still fails the command.

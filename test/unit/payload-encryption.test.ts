@@ -35,6 +35,15 @@ describe('EncryptionCodec', () => {
     expect(Buffer.from(a.data!).equals(Buffer.from(b.data!))).toBe(false);
   });
 
+  it('never reuses a nonce, across the batches nonces are drawn in, and each still decrypts', async () => {
+    const codec = new EncryptionCodec(parseKeyList(k1));
+    const sealed = await codec.encode(Array.from({ length: 700 }, plain));
+    const nonces = new Set(sealed.map((p) => Buffer.from(p.data!).subarray(0, 12).toString('hex')));
+    expect(nonces.size).toBe(700);
+    const opened = await codec.decode(sealed);
+    expect(opened.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual(Array.from({ length: 700 }, () => value));
+  });
+
   it('rotation: a payload of the old key still decrypts once a new key is in front', async () => {
     const [old] = await new EncryptionCodec(parseKeyList(k1)).encode([plain()]);
     const rotated = new EncryptionCodec(parseKeyList(`${k2},${k1}`));

@@ -84,6 +84,9 @@ export type SignhostTransaction = z.infer<typeof signhostTransactionSchema>;
 
 // What must hold for the status to count; each signer and activity is then checked on its own.
 const transactionCore = signhostTransactionSchema.extend({ Signers: z.unknown().optional() });
+// A signer whose activities are then checked one by one. Built once: a zod schema costs far
+// more to build (and compile) than to run, and every postback has signers.
+const signerCore = signerSchema.extend({ Activities: z.array(z.unknown()).nullish().catch(undefined) });
 
 export interface ParsedSignhostTransaction {
   tx: SignhostTransaction;
@@ -110,7 +113,7 @@ export function parseSignhostTransaction(
   const rawSigners = core.data.Signers;
   if (rawSigners !== undefined && rawSigners !== null && !Array.isArray(rawSigners)) notes.push('Signers is not a list: skipped');
   for (const raw of Array.isArray(rawSigners) ? rawSigners : []) {
-    const signer = signerSchema.extend({ Activities: z.array(z.unknown()).nullish().catch(undefined) }).safeParse(raw);
+    const signer = signerCore.safeParse(raw);
     if (!signer.success) {
       skippedSigners++;
       continue;

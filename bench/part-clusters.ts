@@ -1,0 +1,81 @@
+// The cluster column: the closed-loop comparison of part 1 (receivers against raw
+// signalWithStart, CPU per callback of each) on a dev server and on the native cluster, in
+// one run. Both stay up for the whole part; rounds alternate which goes first, so the load
+// other jobs put on the machine, and its drift, weigh on both columns alike.
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, type Cluster } from './cluster';
+import { mergeRuns, warmUp } from './measure';
+import { nativeCluster } from './native-cluster';
+import type { BenchOptions } from './options';
+import { abba } from './part-ingestion';
+import type { ClusterColumn, IngestionRun } from './results';
+
+type Say = (line: string) => void;
+
+interface Ctx {
+  work: string;
+  bundlePath: string;
+  say: Say;
+  progress: Say;
+}
+
+/** CPU time per callback answered 2xx, in ms; NaN when not measured. */
+export function cpuPerCallback(u: IngestionRun['countersign'] | undefined, run: IngestionRun): number {
+  return u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : NaN;
+}
+
+export async function runClusters(opts: BenchOptions, ctx: Ctx): Promise<{ columns: ClusterColumn[]; order: string[]; loadAverage: number[][] }> {
+  const { say } = ctx;
+  const native = await nativeCluster(ctx.progress);
+  const setups: Array<{ name: ClusterColumn['name']; label: string; shards?: number; cluster: Cluster; runs: { receivers: IngestionRun[]; raw: IngestionRun[] }; roundRatios: number[] }> = [];
+  try {
+    const dev = await startCluster({ dir: join(ctx.work, 'clusters-dev'), bundlePath: ctx.bundlePath, onProgress: ctx.progress, temporal: 'dev' });
+    setups.push({ name: 'dev server', label: 'dev server (temporal server start-dev, SQLite)', cluster: dev, runs: { receivers: [], raw: [] }, roundRatios: [] });
+    const cl = await startCluster({ dir: join(ctx.work, 'clusters-native'), bundlePath: ctx.bundlePath, onProgress: ctx.progress, temporal: native });
+    setups.push({ name: 'native cluster', label: native.label, shards: native.shards, cluster: cl, runs: { receivers: [], raw: [] }, roundRatios: [] });
+    for (const s of setups) {
+      say(`warm-up on the ${s.name}`);
+      await warmUp(s.cluster, opts, `cwarm-${s.name === 'dev server' ? 'dev' : 'native'}`);
+    }
+    const order: string[] = [];
+    const loadAverage: number[][] = [];
+    for (let round = 0; round < opts.clusterRounds; round++) {
+      const inOrder = round % 2 === 0 ? setups : [...setups].reverse();
+      for (const s of inOrder) {
+        loadAverage.push(loadavg());
+        say(`round ${round + 1}, ${s.name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+        order.push(s.name);
+        const tag = s.name === 'dev server' ? 'dev' : 'native';
+        const pair = await abba(s.cluster, { concurrency: opts.concurrency }, `c${round}-${tag}`, opts.saturationCallbacks, say, (opts.saturationSeconds * 1000) / 2);
+        s.runs.receivers.push(...pair.single.receivers);
+        s.runs.raw.push(...pair.single.raw);
+        s.roundRatios.push(pair.receivers.callbacksPerSec / pair.raw.callbacksPerSec);
+      }
+    }
+    loadAverage.push(loadavg());
+    const columns = setups.map((s): ClusterColumn => {
+      const receivers = mergeRuns(s.runs.receivers);
+      const raw = mergeRuns(s.runs.raw);
+      const receiversCpu = cpuPerCallback(receivers.countersign, receivers);
+      const workerCpu = cpuPerCallback(raw.countersign, raw);
+      return {
+        name: s.name,
+        label: s.label,
+        ...(s.shards && { shards: s.shards }),
+        receivers,
+        raw,
+        ratio: receivers.callbacksPerSec / raw.callbacksPerSec,
+        roundRatios: s.roundRatios,
+        receiversCpuMs: receiversCpu,
+        workerCpuMs: workerCpu,
+        beyondWorkerCpuMs: receiversCpu - workerCpu,
+      };
+    });
+    for (const c of columns) say(`${c.name}: receivers ${c.receivers.callbacksPerSec.toFixed(0)}/s, raw ${c.raw.callbacksPerSec.toFixed(0)}/s, ratio ${c.ratio.toFixed(2)}; receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`);
+    return { columns, order, loadAverage };
+  } finally {
+    for (const s of setups.reverse()) await s.cluster.stop().catch(() => undefined);
+    await native.stop();
+  }
+}
