@@ -39,6 +39,9 @@ PG_SOCKET="$DIR/postgres-run"
 
 say() { printf '%s\n' "$@"; }
 die() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
+# The server keeps its membership ports (frontend port + 100..109) in a PostgreSQL smallint.
+case "$PORT" in *[!0-9]*|'') die "CLUSTER_TEMPORAL_PORT must be a port number" ;; esac
+[ "$PORT" -le 32658 ] || die "CLUSTER_TEMPORAL_PORT must be at most 32658: the server stores its port + 109 in a smallint"
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # The PostgreSQL server refuses to run as root: as root, run it as the postgres user.
