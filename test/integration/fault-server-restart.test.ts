@@ -29,7 +29,7 @@ const polls: Array<{ at: number; req: FollowUpRequest }> = [];
 const signedAtProvider = new Set<string>();
 const providers = createProviders(config);
 const evrotrust: Provider = {
-  ...providers.evrotrust!,
+  ...providers.evrotrust,
   async followUp(req) {
     polls.push({ at: Date.now(), req });
     if (!signedAtProvider.has(req.workflowId)) return { events: [], outcome: 'polled: status 1' };

@@ -116,7 +116,7 @@ function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
   // workflow sandbox itself, which has no codec.
   if (o.markerName === 'core_patch') return out;
   if (o.metadata && typeof o.metadata === 'object' && 'data' in o && !Array.isArray(o.metadata)) {
-    out.push(o as Payload);
+    out.push(o);
     return out;
   }
   for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsOf(v, out);
@@ -344,7 +344,7 @@ describe('a payload under a key the worker does not have', () => {
       return events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure ?? undefined;
     });
     // The failure's message is itself encrypted (under the worker's key): decode it as the UI would.
-    const [attrs] = failure.encodedAttributes ? await codecWith(K1).decode([failure.encodedAttributes as Payload]) : [undefined];
+    const [attrs] = failure.encodedAttributes ? await codecWith(K1).decode([failure.encodedAttributes]) : [undefined];
     const message = attrs ? (JSON.parse(Buffer.from(attrs.data ?? []).toString('utf8')) as { message: string }).message : (failure.message ?? '');
     expect(message).toMatch(/"k3"/);
     expect(stack.worker.getState()).toBe('RUNNING');

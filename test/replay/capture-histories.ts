@@ -223,7 +223,7 @@ async function main() {
   const config = testConfig({ LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s', COUNTERSIGN_ENCRYPTION_KEYS: REPLAY_KEYS }, 'countersign');
   const env = await startDevServerEnv();
   const base = createProviders(config);
-  const providers = { ...base, evrotrust: scripted(base.evrotrust!), signhost: scripted(base.signhost!), signicat: scripted(base.signicat!) };
+  const providers = { ...base, evrotrust: scripted(base.evrotrust), signhost: scripted(base.signhost), signicat: scripted(base.signicat) };
   const worker = await startCountersignWorker({
     config,
     connection: env.nativeConnection,
