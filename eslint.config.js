@@ -56,6 +56,16 @@ module.exports = tseslint.config(
     },
   },
   {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Test doubles stand in for async interfaces (activities, follow-ups, clocks) and often
+      // have nothing to wait for.
+      '@typescript-eslint/require-await': 'off',
+      // jest's asymmetric matchers (expect.any, expect.stringMatching, ...) are typed `any`.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+  {
     // src/shared is imported by workflows, so it obeys the same rules.
     files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
     rules: {
@@ -63,3 +73,14 @@ module.exports = tseslint.config(
     },
   },
 );
+
+// TEMPORARY: lead removes after merging the receivers/bench work
+// These paths are being changed on another branch; they get the type-checked rules once merged.
+// no-floating-promises stays on, as before.
+const typeCheckedOff = Object.fromEntries(
+  typeChecked
+    .flatMap((config) => Object.entries(config.rules ?? {}))
+    .filter(([name, setting]) => setting !== 'off' && name !== '@typescript-eslint/no-floating-promises')
+    .map(([name]) => [name, 'off']),
+);
+module.exports.push({ files: ['bench/**/*.ts', 'src/receivers/**/*.ts', 'src/app.ts'], rules: typeCheckedOff });

@@ -86,7 +86,7 @@ const json = (m: { path: string; headers: Record<string, string>; body: unknown 
   body: JSON.stringify(m.body),
 });
 
-const state = async (r: Running, workflowId: string) => (await r.client.workflow.getHandle(workflowId).query('state')) as TransactionState;
+const state = async (r: Running, workflowId: string) => await r.client.workflow.getHandle(workflowId).query<TransactionState>('state');
 
 it('keeps open transactions and their timers across a restart of the dev server on its SQLite file', async () => {
   let r = await up();

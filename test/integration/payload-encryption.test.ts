@@ -199,7 +199,7 @@ describe('with the codec on', () => {
 
   it('with the key, every state is readable', async () => {
     for (const id of workflowIds.filter((w) => !w.startsWith('late:'))) {
-      const state = (await reader.workflow.getHandle(id).query('state')) as TransactionState;
+      const state = await reader.workflow.getHandle(id).query<TransactionState>('state');
       expect(state.workflowId).toBe(id);
       const spec = SPECS.find((s) => id.startsWith(`${s.kind}:${s.provider}:`))!;
       expect(state.status).toBe(id.includes('enc-early') ? 'unregistered' : spec.finalStatus);
@@ -309,7 +309,7 @@ describe('key rotation', () => {
     const before = await start(K1);
     await registerViaApi(before.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH);
     expect((await send(before.app.url, json(spec.progress(id, 1)))).status).toBe(200);
-    await until('the progress applied', async () => ((await clientWith(K1).workflow.getHandle(workflowId).query('state')) as TransactionState).events.length === 1 || undefined);
+    await until('the progress applied', async () => (await clientWith(K1).workflow.getHandle(workflowId).query<TransactionState>('state')).events.length === 1 || undefined);
     await stop(before);
 
     // Rotated: k2 in front, k1 kept to read what k1 wrote. A new worker replays the k1 history.

@@ -39,7 +39,7 @@ export function workflowCodeVersion(): string {
       hash.update(`${dir}/${file}\0`).update(readFileSync(join(ROOT, dir, file))).update('\0');
     }
   }
-  hash.update(JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')).version);
+  hash.update((JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version);
   return hash.digest('hex').slice(0, 10);
 }
 

@@ -11,6 +11,7 @@ const places = ['src/workflows', 'src/shared', 'src/receivers'].map((dir) => `${
 // ESLint loads its config file with a dynamic import, which jest's sandbox refuses: the same
 // file is required instead. The fixture paths exist only in memory, so the type-aware parser
 // is allowed to give them a project of their own; the rules stay the project's.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: import() is refused here
 const projectConfig = require('../../eslint.config.js') as Linter.Config[];
 const eslint = new ESLint({
   cwd: root,

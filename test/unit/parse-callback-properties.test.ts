@@ -55,7 +55,7 @@ const wrongType = fc.oneof(
 function expectWellFormed(outcome: CallbackOutcome) {
   expect(['events', 'ignored', 'refused']).toContain(outcome.kind);
   // Events become signal payloads: they must survive JSON (no cycles, no runaway depth).
-  expect(() => JSON.parse(JSON.stringify(outcome))).not.toThrow();
+  expect(() => JSON.parse(JSON.stringify(outcome)) as unknown).not.toThrow();
   if (outcome.kind === 'events') expect(outcome.events.length).toBeGreaterThan(0);
 }
 
