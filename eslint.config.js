@@ -1,6 +1,6 @@
 // Lint rules that protect what the compiler cannot: workflow code must stay deterministic and
 // light (Temporal replays it in a sandbox, one copy per cached workflow), and no promise may be
-// dropped by accident. STYLE.md explains why; test/unit/lint.test.ts keeps the rules honest.
+// dropped by accident. test/unit/lint.test.ts keeps the rules honest.
 const { builtinModules } = require('node:module');
 const tseslint = require('typescript-eslint');
 
