@@ -1,6 +1,6 @@
 // Lint rules that protect what the compiler cannot: workflow code must stay deterministic and
 // light (Temporal replays it in a sandbox, one copy per cached workflow), and no promise may be
-// dropped by accident. STYLE.md explains why; test/unit/lint.test.ts keeps the rules honest.
+// dropped by accident. test/unit/lint.test.ts keeps the rules honest.
 const { builtinModules } = require('node:module');
 const tseslint = require('typescript-eslint');
 
@@ -32,9 +32,14 @@ const workflowForbidden = {
   ],
 };
 
+// The type-checked set catches what types alone let through (unsafe `any`, unbound methods,
+// promises where values are expected); it needs type information, so TypeScript files only.
+const typeChecked = tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] }));
+
 module.exports = tseslint.config(
   // Fixtures break the rules on purpose; test/unit/lint.test.ts lints them as if they were in src/.
   { ignores: ['lib/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'test/fixtures/**'] },
+  ...typeChecked,
   {
     files: ['**/*.ts'],
     languageOptions: {
@@ -45,6 +50,19 @@ module.exports = tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
+      // A leading underscore marks a binding kept on purpose (a field dropped by a rest copy, a
+      // parameter an interface requires).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Test doubles stand in for async interfaces (activities, follow-ups, clocks) and often
+      // have nothing to wait for.
+      '@typescript-eslint/require-await': 'off',
+      // jest's asymmetric matchers (expect.any, expect.stringMatching, ...) are typed `any`.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
   {
@@ -55,3 +73,14 @@ module.exports = tseslint.config(
     },
   },
 );
+
+// TEMPORARY: lead removes after merging the receivers/bench work
+// These paths are being changed on another branch; they get the type-checked rules once merged.
+// no-floating-promises stays on, as before.
+const typeCheckedOff = Object.fromEntries(
+  typeChecked
+    .flatMap((config) => Object.entries(config.rules ?? {}))
+    .filter(([name, setting]) => setting !== 'off' && name !== '@typescript-eslint/no-floating-promises')
+    .map(([name]) => [name, 'off']),
+);
+module.exports.push({ files: ['bench/**/*.ts', 'src/receivers/**/*.ts', 'src/app.ts'], rules: typeCheckedOff });

@@ -11,7 +11,7 @@ import { followUpTaskQueue } from './providers/follow-up-defaults';
 import type { ProviderCallSettings, ProviderModule } from './providers/module';
 import { builtInProviders, providerRegistryFrom, ProviderRegistryError, type ProviderRegistry } from './providers/registry';
 import { CONTINUE_AS_NEW } from './shared/bounds';
-import type { ContinueAsNewLimits, EngineOptions } from './shared/types';
+import type { EngineOptions } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
 import { webhookSecretProblem } from './activities/steps/webhook-signature';
 
@@ -284,7 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
         ...(e.CONTINUE_AS_NEW_MAX_EVENTS && { maxHistoryEvents: e.CONTINUE_AS_NEW_MAX_EVENTS }),
         ...(e.CONTINUE_AS_NEW_MAX_BYTES && { maxHistoryBytes: e.CONTINUE_AS_NEW_MAX_BYTES }),
         ...(e.CONTINUE_AS_NEW_MAX_SIGNALS && { maxSignals: e.CONTINUE_AS_NEW_MAX_SIGNALS }),
-      } as ContinueAsNewLimits,
+      },
     },
     /** Post-signing steps: the user's activities and the built-in steps' settings. */
     steps: {

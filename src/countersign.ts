@@ -139,7 +139,7 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
         stopTimeoutMs: config.shutdownTimeoutMs,
       });
       steps.unshift(['worker', () => supervised.stop()]);
-      worker = { userActivities: supervised.userActivities, done: new Promise<void>(() => undefined), workerPid: supervised.pid };
+      worker = { userActivities: supervised.userActivities, done: new Promise<void>(() => undefined), workerPid: () => supervised.pid() };
     } else {
       const workerConnection = await NativeConnection.connect(target);
       steps.unshift(['worker connection', () => workerConnection.close()]);

@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { requireUserModule, TypeScriptModuleError, type UserModuleLoader } from './user-module';
 
 /** An activity. A post-signing step receives a `StepInput` and returns something small and JSON-plain. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- `unknown[]` would refuse an activity with typed parameters
 export type UserActivity = (...args: any[]) => unknown;
 export type UserActivities = Record<string, UserActivity>;
 

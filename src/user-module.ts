@@ -25,6 +25,7 @@ export interface UserModuleLoader {
 function installedTsx(): ScopedRequire | undefined {
   let api: { require: ScopedRequire };
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx is optional: absent from production installs
     api = require('tsx/cjs/api') as { require: ScopedRequire };
   } catch (err) {
     if ((err as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
@@ -44,9 +45,11 @@ export function isTypeScriptModule(file: string): boolean {
 
 /** `require(file)` for an absolute path, TypeScript included when something can compile it. */
 export function requireUserModule(file: string, loader: UserModuleLoader = defaultLoader): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a user's module, known only by its path at run time
   if (!isTypeScriptModule(file) || loader.fromSource) return require(file);
   const tsxRequire = loader.tsxRequire();
   // A path that names nothing is reported as such, whatever its extension.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above: Node's own error for a missing path
   if (!tsxRequire && !existsSync(file)) return require(file);
   if (!tsxRequire) {
     throw new TypeScriptModuleError(

@@ -22,6 +22,9 @@ const tell = (m: WorkerMessage) =>
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ role: 'worker', pid: process.pid });
+  // Set once the client exists, but read by the runtime's logger from the start: a const would
+  // throw for an entry logged before then.
+  // eslint-disable-next-line prefer-const
   let onLog: ReturnType<typeof watchWorkflowTaskFailures> | undefined;
   installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));

@@ -87,7 +87,7 @@ describe('bench (smoke size)', () => {
     for (const heading of ['## Goals', '## 1. Callback ingestion', '## 2. End to end', '## 3. Scale', '## 4. Growth']) expect(report).toContain(heading);
     expect(report).toContain('load average');
     expect(results.goals).toHaveLength(4);
-    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).ingestion.ratio).toBeCloseTo(results.ingestion!.ratio);
+    expect((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults).ingestion!.ratio).toBeCloseTo(results.ingestion!.ratio);
     for (const plot of Object.values(PLOTS)) {
       expect(existsSync(join(out, plot))).toBe(true);
       const svg = readFileSync(join(out, plot), 'utf8');

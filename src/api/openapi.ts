@@ -2,7 +2,6 @@
 // validate requests, so the document cannot drift from what the server accepts.
 import { z } from 'zod';
 import { REFUSALS, type Provider, type Refusal } from '../providers/provider';
-import type { ProviderName } from '../shared/types';
 import type { ProviderRegistry } from '../providers/registry';
 import { listTransactionsQueryFor, transactionListResponse } from './list-query';
 import { errorResponse, registerTransactionBodyFor, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';

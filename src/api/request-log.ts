@@ -19,9 +19,11 @@ export function requestLog(logger: Logger, metrics: Pick<Metrics, 'apiRequests'>
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // Refused before reaching a route (authentication, bad JSON): labelled by the mount point.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : `${mount}/*`;
+      // Express types the matched route as `any`.
+      const routePath = (req.route as { path?: string | RegExp } | undefined)?.path;
+      const route = routePath ? `${req.baseUrl}${String(routePath)}` : `${mount}/*`;
       const pathId = typeof req.params?.workflowId === 'string' ? req.params.workflowId : undefined;
-      const workflowId = res.locals.workflowId ?? (pathId && parseWorkflowId(pathId) ? pathId : undefined);
+      const workflowId = (res.locals.workflowId as string | undefined) ?? (pathId && parseWorkflowId(pathId) ? pathId : undefined);
       metrics.apiRequests.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       logger.info(
         { requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), workflowId },

@@ -40,9 +40,11 @@ function temporalAddress(config: Config): string {
   return config.temporal.address ?? `127.0.0.1:${config.temporal.devServer.port}`;
 }
 
-async function connect(config: Config): Promise<{ client: Client; close(): Promise<void> }> {
+async function connect(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
   // require, not import(): under tsx a dynamic import() would bypass its TypeScript loader.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { temporalConnectionOptions } = require('../temporal/connection-options') as typeof import('../temporal/connection-options');
   const address = temporalAddress(config);
   try {
@@ -50,6 +52,7 @@ async function connect(config: Config): Promise<{ client: Client; close(): Promi
     // wrong address should hear about it in seconds, not the SDK's default ten.
     const connection = await Connection.connect({ ...temporalConnectionOptions(config.temporal), connectTimeout: '3s' });
     // Same payload keys too: states are encrypted in Temporal.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
     const { createDataConverter } = require('../encryption/data-converter') as typeof import('../encryption/data-converter');
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
     return { client, close: () => connection.close() };
@@ -94,8 +97,11 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   const limit = parsed.limit;
   const since = parsed.since;
   const { client, close } = await connect(config);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { getState } = require('../temporal/transactions') as typeof import('../temporal/transactions');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows } = require('../temporal/operator') as typeof import('../temporal/operator');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { listTransactions, parseSince } = require('../temporal/transaction-list') as typeof import('../temporal/transaction-list');
   try {
     switch (command) {

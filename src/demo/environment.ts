@@ -196,5 +196,5 @@ export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Pr
 }
 
 function providerUrls(apiUrls: Record<`${SimulatorName}_API_URL`, string>): Record<ProviderName, string> {
-  return Object.fromEntries(Object.entries(SIMULATOR_OF).map(([n, p]) => [p, apiUrls[`${n as SimulatorName}_API_URL`]])) as Record<ProviderName, string>;
+  return Object.fromEntries(Object.entries(SIMULATOR_OF).map(([n, p]) => [p, apiUrls[`${n as SimulatorName}_API_URL`]]));
 }

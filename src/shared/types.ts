@@ -233,8 +233,8 @@ export interface EngineOptions {
   /** Deadline when the application gives none. */
   defaultDeadline?: string;
   followUp?: FollowUpPolicy;
-  /** Steps for transactions whose registration names none, by provider, then for all. */
-  defaultSteps?: Partial<Record<ProviderName | 'default', StepPlan>>;
+  /** Steps for transactions whose registration names none, by provider, then under `default` for all. */
+  defaultSteps?: Partial<Record<ProviderName, StepPlan>>;
   /** Per provider: its follow-up policy (beats `followUp`) and the task queue its follow-ups run on. */
   providers?: Partial<Record<ProviderName, ProviderEngineOptions>>;
   /** Lower continue-as-new thresholds (defaults in shared/bounds.ts); tests use it to force hand-overs. */

@@ -39,7 +39,7 @@ function chain(err: unknown): Chained[] {
   let current: unknown = err;
   // Bounded: a cause chain that loops must not hang a request.
   while (current && typeof current === 'object' && out.length < 8) {
-    out.push(current as Chained);
+    out.push(current);
     current = (current as Chained).cause;
   }
   return out;

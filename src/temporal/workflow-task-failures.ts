@@ -18,7 +18,7 @@ export interface WorkflowTaskFailure {
 /** The run id and cause of a core log entry that reports a failed workflow task. */
 export function failedWorkflowTask(entry: LogEntry): { runId: string; cause: string } | undefined {
   if (!/^Failing workflow task/.test(entry.message)) return undefined;
-  const runId = entry.meta?.runId ?? entry.meta?.run_id;
+  const runId: unknown = entry.meta?.runId ?? entry.meta?.run_id;
   if (typeof runId !== 'string') return undefined;
   const failure = String(entry.meta?.failure ?? '');
   const message = /message: "((?:[^"\\]|\\.)*)"/.exec(failure)?.[1] ?? failure;

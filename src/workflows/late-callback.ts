@@ -22,6 +22,6 @@ export function lateEvents(record: LateCallback): ProviderEvent[] {
  * see it (workflow type `lateCallbackWorkflow`, the late events as its result). It never
  * starts a second run of the transaction itself.
  */
-export async function lateCallbackWorkflow(record: LateCallback): Promise<LateCallback> {
-  return record;
+export function lateCallbackWorkflow(record: LateCallback): Promise<LateCallback> {
+  return Promise.resolve(record);
 }

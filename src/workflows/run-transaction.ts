@@ -10,7 +10,7 @@ import {
 import type { Activities } from '../activities';
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import { stepProjection } from '../shared/transaction-state';
-import type { FollowUpResult, LoopState, TransactionInput, TransactionState } from '../shared/types';
+import type { LoopState, TransactionInput, TransactionState } from '../shared/types';
 import { DEFAULT_OPTIONS } from './defaults';
 import { askProvider, type FollowUpActivity } from './ask-provider';
 import { durationMs as ms } from '../shared/duration';

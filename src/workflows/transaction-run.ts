@@ -37,7 +37,7 @@ export interface TransactionRun {
   apply(events: ProviderEvent[]): void;
   /** Requests a poll when a held final status waits for the provider's confirmation. */
   askToConfirm(): void;
-  refresh(): void;
+  refresh: () => void;
   /** A threshold of this run is reached: hand over to a fresh run. */
   mustContinueAsNew(): boolean;
   settled(): boolean;

@@ -39,7 +39,7 @@ export async function snapshot(client: Client, workflowId: string, timeoutMs = 3
   return eventually(async () => {
     const desc = await handle.describe();
     if (desc.raw.pendingWorkflowTask) throw new Error(`${workflowId}: a workflow task is still pending`);
-    return { historyLength: desc.historyLength, state: (await handle.query('state')) as TransactionState };
+    return { historyLength: desc.historyLength, state: await handle.query<TransactionState>('state') };
   }, timeoutMs, 50);
 }
 

@@ -31,9 +31,9 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   await new Promise<void>((ready, fail) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker running')) ready();
     });
     void exited.then(() => fail(new Error(`worker process exited before it ran: ${stderr}`)));

@@ -55,7 +55,7 @@ function steps(over: { notify?: StepDeps['notify']; download?: Partial<StepDeps[
 
 /** Runs a step in an activity context (Context.current() works, as under a worker). */
 function runStep<R>(fn: (i: StepInput) => Promise<R>, i: StepInput): Promise<R> {
-  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run(fn, i) as Promise<R>;
+  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run<[StepInput], R, typeof fn>(fn, i);
 }
 const input = (transaction: TransactionState, step: string): StepInput => ({ step, transaction });
 

@@ -30,7 +30,7 @@ function freePort(): Promise<number> {
 /** Free ports for the four simulators, as `<NAME>_SIMULATOR_PORT`. */
 async function simulatorPorts(): Promise<Record<string, string>> {
   const entries = await Promise.all(Object.keys(SIMULATOR_PORTS).map(async (n) => [`${n}_SIMULATOR_PORT`, String(await freePort())]));
-  return Object.fromEntries(entries);
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** Runs `tsx src/demo/main.ts ...args` to its end; the environment is ours alone, plus PATH. */

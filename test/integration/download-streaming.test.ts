@@ -62,7 +62,7 @@ it('streams to disk, heartbeating before the body has ended', async () => {
     beats.push(details);
     heartbeatSeen();
   });
-  const result = (await env.run(step(), input('s1'))) as { files: { path: string; bytes: number; sha256: string }[] };
+  const result: { files: { path: string; bytes: number; sha256: string }[] } = await env.run(step(), input('s1'));
   expect(heartbeatBeforeEnd).toBe(true);
   expect(beats.length).toBeGreaterThanOrEqual(2);
   expect(result.files).toEqual([{ path: join(dir, 'portal-de-assinaturas', 's1', 'signed.pdf'), bytes: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') }]);

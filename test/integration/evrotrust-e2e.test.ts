@@ -143,13 +143,13 @@ describe('Evrotrust callbacks', () => {
     await handle.result(); // closes LINGER_AFTER_FINAL (2 s) after the final status
     const late = await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 4 });
     expect(late.status).toBe(200);
-    const record = await env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:4`).result();
+    const record: unknown = await env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:4`).result();
     expect(record).toMatchObject({ workflowId: `signing:evrotrust:${id}`, events: [{ providerStatus: '4' }] });
     // A retry of what the transaction already holds is a duplicate, not late news.
     expect((await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 })).status).toBe(200);
     await expect(env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:2`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await listedIds(env.client, `WorkflowId = 'signing:evrotrust:${id}'`)).toHaveLength(1);
-    expect((await handle.query('state')) as TransactionState).toMatchObject({ status: 'signed' });
+    expect(await handle.query<TransactionState>('state')).toMatchObject({ status: 'signed' });
   });
 });
 

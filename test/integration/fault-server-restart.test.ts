@@ -29,7 +29,7 @@ const polls: Array<{ at: number; req: FollowUpRequest }> = [];
 const signedAtProvider = new Set<string>();
 const providers = createProviders(config);
 const evrotrust: Provider = {
-  ...providers.evrotrust!,
+  ...providers.evrotrust,
   async followUp(req) {
     polls.push({ at: Date.now(), req });
     if (!signedAtProvider.has(req.workflowId)) return { events: [], outcome: 'polled: status 1' };
@@ -86,7 +86,7 @@ const json = (m: { path: string; headers: Record<string, string>; body: unknown 
   body: JSON.stringify(m.body),
 });
 
-const state = async (r: Running, workflowId: string) => (await r.client.workflow.getHandle(workflowId).query('state')) as TransactionState;
+const state = async (r: Running, workflowId: string) => await r.client.workflow.getHandle(workflowId).query<TransactionState>('state');
 
 it('keeps open transactions and their timers across a restart of the dev server on its SQLite file', async () => {
   let r = await up();

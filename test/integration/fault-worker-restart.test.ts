@@ -60,7 +60,7 @@ function expectedKeys(deliveries: Delivery[]): Map<string, Set<string>> {
 async function expectAllReflected(expected: Map<string, Set<string>>) {
   for (const [workflowId, keys] of expected) {
     const state = await eventually(async () => {
-      const s = (await env.client.workflow.getHandle(workflowId).query('state')) as TransactionState;
+      const s = await env.client.workflow.getHandle(workflowId).query<TransactionState>('state');
       expect(s.events.map((e) => e.key).sort()).toEqual([...keys].sort());
       return s;
     }, 90_000);

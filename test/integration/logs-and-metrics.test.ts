@@ -118,7 +118,7 @@ describe('logs', () => {
 
   it('log every application API request with its request id, route pattern and status', () => {
     const api = lines().filter((l) => l.msg === 'api request');
-    const seen = api.map((l) => `${l.method} ${l.route} ${l.status}`);
+    const seen = api.map((l) => `${String(l.method)} ${String(l.route)} ${String(l.status)}`);
     expect(seen).toEqual(
       expect.arrayContaining([
         'POST /transactions 201',

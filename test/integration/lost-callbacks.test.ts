@@ -72,7 +72,7 @@ describe('Evrotrust', () => {
 describe('Signhost', () => {
   it.each([
     ['text/plain', { 'content-type': 'text/plain; charset=utf-8' }],
-    ['no content type', {} as Record<string, string>],
+    ['no content type', {}],
   ])('counts a postback with a valid checksum sent as %s', async (_name, headers) => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction('signhost', id));

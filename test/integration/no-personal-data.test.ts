@@ -123,7 +123,7 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
   expectClean('/metrics', metrics);
   for (const id of workflowIds) expect(metrics).not.toContain(id.split(':').at(-1));
   const refusedList = await (await fetch(`${stack.app.url}/operator/refused`, { headers: api })).text();
-  expect(JSON.parse(refusedList).refused.length).toBeGreaterThan(0);
+  expect((JSON.parse(refusedList) as { refused: unknown[] }).refused.length).toBeGreaterThan(0);
   expectClean('/operator/refused', refusedList);
   for (const id of [...workflowIds, ...lateIds]) {
     expectClean(`workflow id ${id}`, id);

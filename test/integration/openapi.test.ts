@@ -19,7 +19,7 @@ import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 // instead (any object or boolean), and the component schemas are compiled on their own below.
 const openApi31 = JSON.parse(
   JSON.stringify(officialOpenApi31).replace(/"\$dynamicRef":"#meta"/g, '"$ref":"#/$defs/schema"'),
-);
+) as object;
 
 type Doc = {
   openapi: string;

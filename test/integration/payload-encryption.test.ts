@@ -116,7 +116,7 @@ function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
   // workflow sandbox itself, which has no codec.
   if (o.markerName === 'core_patch') return out;
   if (o.metadata && typeof o.metadata === 'object' && 'data' in o && !Array.isArray(o.metadata)) {
-    out.push(o as Payload);
+    out.push(o);
     return out;
   }
   for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsOf(v, out);
@@ -199,7 +199,7 @@ describe('with the codec on', () => {
 
   it('with the key, every state is readable', async () => {
     for (const id of workflowIds.filter((w) => !w.startsWith('late:'))) {
-      const state = (await reader.workflow.getHandle(id).query('state')) as TransactionState;
+      const state = await reader.workflow.getHandle(id).query<TransactionState>('state');
       expect(state.workflowId).toBe(id);
       const spec = SPECS.find((s) => id.startsWith(`${s.kind}:${s.provider}:`))!;
       expect(state.status).toBe(id.includes('enc-early') ? 'unregistered' : spec.finalStatus);
@@ -309,7 +309,7 @@ describe('key rotation', () => {
     const before = await start(K1);
     await registerViaApi(before.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH);
     expect((await send(before.app.url, json(spec.progress(id, 1)))).status).toBe(200);
-    await until('the progress applied', async () => ((await clientWith(K1).workflow.getHandle(workflowId).query('state')) as TransactionState).events.length === 1 || undefined);
+    await until('the progress applied', async () => (await clientWith(K1).workflow.getHandle(workflowId).query<TransactionState>('state')).events.length === 1 || undefined);
     await stop(before);
 
     // Rotated: k2 in front, k1 kept to read what k1 wrote. A new worker replays the k1 history.
@@ -344,7 +344,7 @@ describe('a payload under a key the worker does not have', () => {
       return events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure ?? undefined;
     });
     // The failure's message is itself encrypted (under the worker's key): decode it as the UI would.
-    const [attrs] = failure.encodedAttributes ? await codecWith(K1).decode([failure.encodedAttributes as Payload]) : [undefined];
+    const [attrs] = failure.encodedAttributes ? await codecWith(K1).decode([failure.encodedAttributes]) : [undefined];
     const message = attrs ? (JSON.parse(Buffer.from(attrs.data ?? []).toString('utf8')) as { message: string }).message : (failure.message ?? '');
     expect(message).toMatch(/"k3"/);
     expect(stack.worker.getState()).toBe('RUNNING');

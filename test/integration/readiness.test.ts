@@ -56,7 +56,7 @@ describe('a cluster without the search attributes', () => {
   it('reports every missing attribute with the command that creates it', async () => {
     const report = await checkTemporalReadiness(env.connection, { namespace: 'default', address });
     expect(report.problems.map((p) => p.problem)).toEqual(
-      ALL_SEARCH_ATTRIBUTES.map((k) => expect.stringContaining(`search attribute ${k.name} (`)),
+      ALL_SEARCH_ATTRIBUTES.map((k): unknown => expect.stringContaining(`search attribute ${k.name} (`)),
     );
     expect(report.problems[0].fix).toBe(
       `temporal operator search-attribute create --address ${address} --namespace default --name SigningProvider --type Keyword`,
@@ -92,7 +92,7 @@ describe('a cluster without the search attributes', () => {
     const spec = SPECS.find((s) => s.provider === 'signicat')!;
     const res = await api(registration(spec, uniqueId()));
     expect(res.status).toBe(500);
-    expect(JSON.parse(res.text).error).toContain('INVALID_ARGUMENT');
+    expect((JSON.parse(res.text) as { error: string }).error).toContain('INVALID_ARGUMENT');
     expect(log.text()).toMatch(/no mapping defined for search attribute Signing/);
   });
 

@@ -238,7 +238,7 @@ describe('refused postbacks answer 200 and change nothing', () => {
     // a body they cannot be read from is refused as unverifiable before its shape is judged.
     ['malformed JSON', 'unauthorized', (raw: string) => raw.slice(0, -2), 'application/json'],
     // A JSON body counts whatever its content type (its checksum decides); a form body is not JSON.
-    ['a form body', 'unauthorized', (raw: string) => `Id=${encodeURIComponent(JSON.parse(raw).Id)}&Status=30`, 'application/x-www-form-urlencoded'],
+    ['a form body', 'unauthorized', (raw: string) => `Id=${encodeURIComponent((JSON.parse(raw) as { Id: string }).Id)}&Status=30`, 'application/x-www-form-urlencoded'],
     ['a body over the limit', 'too-large', (raw: string) => raw.replace('"Seal":false', `"Seal":false,"Pad":"${'x'.repeat(300_000)}"`), 'application/json'],
     ['a Status that is not a number', 'unauthorized', (raw: string) => raw.replace('"Status":30', '"Status":"30"'), 'application/json'],
   ] as const)('%s: %s, nothing changed', async (_name, reason, mangle, contentType) => {

@@ -129,7 +129,7 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
     const sim = await started(new PortalDeAssinaturasSimulator({ token: 't', callback: config(r.url, trigger) }));
     const doc = sim.createDocument();
     for (const a of actions) await sim.act(doc.documentId, a);
-    expect(r.seen.map((s) => JSON.parse(s.body).action)).toEqual(reported);
+    expect(r.seen.map((s) => (JSON.parse(s.body) as { action: string }).action)).toEqual(reported);
     expect(triggerReports(trigger, 'SIGNATURE-NOK')).toBe(true);
   });
 
@@ -166,7 +166,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     expect(r.seen).toHaveLength(1); // b waits behind a
     expect(sim.queued()).toBe(2);
     await clock.advance(DAY);
-    const ids = r.seen.map((s) => JSON.parse(s.body).Id);
+    const ids = r.seen.map((s) => (JSON.parse(s.body) as { Id: string }).Id);
     expect(ids).toEqual([a.Id, a.Id, a.Id, a.Id, b.Id]);
     const gaps = sim.deliveries.slice(0, 4).map((d, i, all) => (i ? d.at - all[i - 1].at : 0)).slice(1);
     expect(gaps[1]).toBeGreaterThan(gaps[0]);
@@ -174,7 +174,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     expect(sim.queued()).toBe(0);
 
     for (const seen of r.seen) {
-      const body = JSON.parse(seen.body);
+      const body = JSON.parse(seen.body) as { Id: string; Status: number; Checksum: string };
       const expected = createHash('sha1').update(`${body.Id}||${body.Status}|SharedSecret`).digest('hex');
       expect(body.Checksum).toBe(expected);
       expect(seen.headers.checksum).toBe(expected);
@@ -194,7 +194,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     expect(sim.dropped).toHaveLength(1);
     expect(sim.dropped[0].count).toBe(2);
     expect(sim.dropped[0].at - sim.deliveries[0].at).toBeGreaterThanOrEqual(48 * HOUR);
-    expect(r.seen.every((s) => JSON.parse(s.body).Id === a.Id)).toBe(true);
+    expect(r.seen.every((s) => (JSON.parse(s.body) as { Id: string }).Id === a.Id)).toBe(true);
     expect(sim.queued()).toBe(0);
   });
 
@@ -210,7 +210,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     expect(sim.dropped).toEqual([]);
     await clock.advance(30 * DAY);
     expect(sim.dropped.map((d) => d.count)).toEqual([1, 1]);
-    expect(r.seen.some((s) => JSON.parse(s.body).Id === b.Id)).toBe(true);
+    expect(r.seen.some((s) => (JSON.parse(s.body) as { Id: string }).Id === b.Id)).toBe(true);
   });
 
   it('keeps one queue per account', async () => {
@@ -221,7 +221,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     const b = sim.createTransaction({ account: 'two' });
     await sim.setStatus(a.Id, 30); // fails: account one is blocked
     await sim.setStatus(b.Id, 30); // account two is not
-    expect(r.seen.map((s) => JSON.parse(s.body).Id)).toEqual([a.Id, b.Id]);
+    expect(r.seen.map((s) => (JSON.parse(s.body) as { Id: string }).Id)).toEqual([a.Id, b.Id]);
     expect([sim.queued('one'), sim.queued('two')]).toEqual([1, 0]);
   });
 

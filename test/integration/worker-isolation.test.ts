@@ -221,8 +221,8 @@ it('stops at startup, naming the cause, when the worker process cannot start', a
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  broken.stdout!.on('data', (d: Buffer) => void (text += d.toString()));
-  broken.stderr!.on('data', (d: Buffer) => void (text += d.toString()));
+  broken.stdout.on('data', (d: Buffer) => void (text += d.toString()));
+  broken.stderr.on('data', (d: Buffer) => void (text += d.toString()));
   const code = await new Promise<number | null>((r) => broken.once('exit', (c) => r(c)));
   expect(code).toBe(1);
   expect(text).toContain('CRM_URL is not set');

@@ -39,7 +39,7 @@ export function workflowCodeVersion(): string {
       hash.update(`${dir}/${file}\0`).update(readFileSync(join(ROOT, dir, file))).update('\0');
     }
   }
-  hash.update(JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')).version);
+  hash.update((JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version);
   return hash.digest('hex').slice(0, 10);
 }
 
@@ -245,7 +245,7 @@ async function main() {
   const config = testConfig({ LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s', COUNTERSIGN_ENCRYPTION_KEYS: REPLAY_KEYS }, 'countersign');
   const env = await startDevServerEnv();
   const base = createProviders(config);
-  const providers = { ...base, evrotrust: scripted(base.evrotrust!), signhost: scripted(base.signhost!), signicat: scripted(base.signicat!) };
+  const providers = { ...base, evrotrust: scripted(base.evrotrust), signhost: scripted(base.signhost), signicat: scripted(base.signicat) };
   const worker = await startCountersignWorker({
     config,
     connection: env.nativeConnection,

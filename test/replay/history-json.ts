@@ -16,6 +16,7 @@ interface ProtoJson {
 
 function protoCopy(): { protojson: ProtoJson; historyType: unknown } {
   const protoDir = dirname(require.resolve('@temporalio/proto/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the protobufjs copy inside @temporalio/proto, found by path
   const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [protoDir] })) as ProtoJson;
   const root = patchProtobufRoot(proto) as unknown as { lookupType(name: string): unknown };
   return { protojson, historyType: root.lookupType('temporal.api.history.v1.History') };

@@ -9,6 +9,7 @@ import { cliTypeName } from '../../src/temporal/readiness';
 
 const root = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
+const packageJson = () => JSON.parse(read('package.json')) as { engines: { node: string }; scripts: Record<string, string> };
 
 interface Service {
   image?: string;
@@ -31,7 +32,7 @@ const services = compose.services;
 const COUNTERSIGN = ['countersign-worker', 'countersign-server'];
 
 /** `${NAME:-default}` as compose resolves it with nothing set in the shell or .env. */
-const interpolate = (value: string) => value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback = '') => fallback);
+const interpolate = (value: string) => value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback?: string) => fallback ?? '');
 const envOf = (name: string) =>
   Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
 const seconds = (d: string) => {
@@ -236,14 +237,14 @@ describe('Dockerfile', () => {
     // The runtime stage copies built output from the build stage, not the source tree.
     expect(runtime.filter((i) => i.op === 'COPY').every((i) => i.args.includes('--from='))).toBe(true);
     // Development machines and CI may stay on Node 20.
-    expect(JSON.parse(read('package.json')).engines.node).toBe('>=20');
+    expect(packageJson().engines.node).toBe('>=20');
   });
 
   it('ships compiled code and the CLI only: lib/, bin/, production dependencies', () => {
     const copied = runtime.filter((i) => i.op === 'COPY').map((i) => i.args.split(/\s+/).at(-1));
     expect(copied.sort()).toEqual(['./bin', './lib', './node_modules', './package.json']);
     // The build stage compiles with the build config, which leaves simulators and demo out.
-    expect(JSON.parse(read('package.json')).scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(packageJson().scripts.build).toBe('tsc -p tsconfig.build.json');
     const build = JSON.parse(read('tsconfig.build.json')) as { exclude: string[]; compilerOptions: { outDir: string } };
     expect(build.compilerOptions.outDir).toBe('lib');
     expect(build.exclude).toEqual(
@@ -280,14 +281,14 @@ describe('Dockerfile', () => {
     expect(skip).toBeLessThan(install);
     expect(read('scripts/install-temporal.sh')).toContain('COUNTERSIGN_SKIP_TEMPORAL_INSTALL');
     // npm runs the postinstall during the install: its script must already be in the image.
-    const postinstall = /\bscripts\/[\w.-]+/.exec(JSON.parse(read('package.json')).scripts.postinstall)?.[0];
+    const postinstall = /\bscripts\/[\w.-]+/.exec(packageJson().scripts.postinstall)?.[0];
     const copied = instructions.findIndex((i) => i.op === 'COPY' && new RegExp(`^(scripts|${postinstall}) `).test(i.args));
     expect(postinstall).toBe('scripts/install-temporal.sh');
     expect(copied).toBeGreaterThanOrEqual(0);
     expect(copied).toBeLessThan(install);
     const build = instructions.find((i) => i.op === 'RUN' && i.args.includes('npm run bundle:workflows'));
     expect(build?.args).toContain('npm run build');
-    expect(JSON.parse(read('package.json')).scripts['bundle:workflows']).toContain('scripts/bundle-workflows.ts');
+    expect(packageJson().scripts['bundle:workflows']).toContain('scripts/bundle-workflows.ts');
   });
 
   it('starts an entrypoint that exists', () => {

@@ -132,7 +132,7 @@ describe('Portal de Assinaturas document callbacks', () => {
   });
 
   it('parses the seed sample as written (after repairing its one missing comma)', () => {
-    expect(() => JSON.parse(SEED_DOCUMENT_SAMPLE)).toThrow();
+    expect(() => JSON.parse(SEED_DOCUMENT_SAMPLE) as unknown).toThrow();
     const json = repairSeedSample(SEED_DOCUMENT_SAMPLE);
     expect(json).toMatchObject({ documentID: 123456, message: '', action: 'SIGNATURE-DIGITAL' });
     expect(receiveCallback(open, request(json))).toMatchObject({
@@ -191,7 +191,7 @@ describe('Portal de Assinaturas document callbacks', () => {
     ['action with odd characters', { action: 'FLOW; DROP' }],
     ['name as object', { name: { first: 'João' } }],
   ])('refuses %s as invalid-payload', (_name, extra) => {
-    const body = JSON.parse(JSON.stringify(doc('FLOW', extra)));
+    const body = JSON.parse(JSON.stringify(doc('FLOW', extra))) as Record<string, unknown>;
     const outcome = receiveCallback(open, request(body));
     expect(outcome).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
     if (outcome.kind === 'refused') expect(outcome.detail).not.toContain('307');

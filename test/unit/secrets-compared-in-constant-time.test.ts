@@ -30,7 +30,7 @@ describe('secretsEqual', () => {
 });
 
 describe.each(SPECS.filter((s) => s.authenticated))('$label credentials', (spec) => {
-  const provider = providers[spec.provider]!;
+  const provider = providers[spec.provider];
 
   it('are refused when the constant-time comparison says they differ', () => {
     const m = spec.valid('tx-1');

@@ -160,6 +160,6 @@ describe('Signicat configuration', () => {
   it('is registered', () => {
     const signicat = createProviders(loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION: SECRET })).signicat;
     expect(signicat?.name).toBe('signicat');
-    expect(receiveCallback(signicat!, request(body()))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(signicat, request(body()))).toMatchObject({ kind: 'events', authenticated: true });
   });
 });

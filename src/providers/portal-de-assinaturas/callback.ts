@@ -65,7 +65,7 @@ const sameValue = (a: unknown, b: unknown) => (scalar(a) && scalar(b) ? String(a
  * fields instead of colliding with (or replacing) Object.prototype's.
  */
 function lowerKeys(body: Record<string, unknown>): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = Object.create(null);
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [k, v] of Object.entries(body)) {
     const lk = k.toLowerCase();
     if (Object.hasOwn(out, lk) && !sameValue(out[lk], v)) return undefined;

@@ -1,7 +1,6 @@
 // Signhost status poll (docs/providers/signhost.md): GET {base}/transaction/{id} with
 // `Application: APPKey {appkey}` and `Authorization: APIKey {apikey}`. A cleaned-up
 // transaction answers 410 Gone and still carries its final Status.
-import { z } from 'zod';
 import type { SignhostSettings } from './config';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
 import type { FollowUpRequest, FollowUpResult } from '../../shared/types';

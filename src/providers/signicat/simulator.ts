@@ -107,7 +107,7 @@ export class SignicatSimulator extends SimulatorBase {
     return { status: 200, body: { id: p.processId, dossierId: p.dossierId, status: p.status } };
   }
 
-  private async notify(req: SimRequest): Promise<SimResponse> {
+  private notify(req: SimRequest): SimResponse {
     const p = this.processes.get(req.params.processId);
     if (!p || p.dossierId !== req.params.dossierId) return { status: 404, body: { message: 'Process not found' } };
     // Answer first, then call back, as a real asynchronous notification would.
