@@ -73,14 +73,3 @@ module.exports = tseslint.config(
     },
   },
 );
-
-// TEMPORARY: lead removes after merging the receivers/bench work
-// These paths are being changed on another branch; they get the type-checked rules once merged.
-// no-floating-promises stays on, as before.
-const typeCheckedOff = Object.fromEntries(
-  typeChecked
-    .flatMap((config) => Object.entries(config.rules ?? {}))
-    .filter(([name, setting]) => setting !== 'off' && name !== '@typescript-eslint/no-floating-promises')
-    .map(([name]) => [name, 'off']),
-);
-module.exports.push({ files: ['bench/**/*.ts', 'src/receivers/**/*.ts', 'src/app.ts'], rules: typeCheckedOff });

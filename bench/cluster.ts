@@ -68,7 +68,7 @@ export async function startCluster(opts: {
   // backlog or a stray worker from before is never counted.
   const taskQueue = external ? `countersign-bench-${Date.now().toString(36)}` : 'countersign';
   const dev: DevServer = external
-    ? { address: external.address, uiUrl: '', dbFile: '', logFile: '', pid: external.pid, stop: async () => undefined }
+    ? { address: external.address, uiUrl: '', dbFile: '', logFile: '', pid: external.pid, stop: () => Promise.resolve() }
     : await startDevServer({
         port: await freePort(),
         uiPort: await freePort(),
@@ -97,7 +97,7 @@ export async function startCluster(opts: {
     if (opts.providerApis) {
       const urls = await loadgen.call<Record<string, string>>('simulators');
       const limits = Object.keys(urls).map((k) => [k.replace(/_API_URL$/, '_API_RATE_LIMIT'), String(opts.providerApis!.rateLimit)]);
-      apis = { ...providerApiCredentials(), ...urls, ...Object.fromEntries(limits) };
+      apis = { ...providerApiCredentials(), ...urls, ...(Object.fromEntries(limits) as Record<string, string>) };
     }
     // BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the system under test.
     const nodeArgs = process.env.BENCH_SUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];

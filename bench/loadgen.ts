@@ -154,7 +154,7 @@ async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: s
   } else {
     let next = 0;
     await Promise.all(
-      Array.from({ length: (params.load as { concurrency: number }).concurrency }, async () => {
+      Array.from({ length: (params.load).concurrency }, async () => {
         const until = t0 + (params.maxMs ?? Infinity);
         while (next < items.length && performance.now() < until) await one(items[next++]);
       }),

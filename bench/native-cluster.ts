@@ -90,7 +90,7 @@ function why(err: unknown): string {
 
 export async function nativeCluster(say: (line: string) => void): Promise<NativeCluster> {
   const given = existingCluster();
-  if (given) return { ...given, label: `existing cluster at ${given.address}`, databaseCpuMs: () => undefined, stop: async () => undefined };
+  if (given) return { ...given, label: `existing cluster at ${given.address}`, databaseCpuMs: () => undefined, stop: () => Promise.resolve() };
   const base = await freeBlock();
   // Not under the bench's own temp dir (mode 700): run as root, the script runs PostgreSQL
   // as the postgres user, who must reach its data directory.

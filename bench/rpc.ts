@@ -89,7 +89,7 @@ export async function forkChild(
 }
 
 /** The child's side: serve methods until asked to stop. */
-export function serve(methods: Record<string, (params: never) => Promise<unknown> | unknown>, onStop: () => Promise<void>): void {
+export function serve(methods: Record<string, (params: never) => unknown>, onStop: () => Promise<void>): void {
   process.on('message', (raw) => {
     const { id, method, params } = raw as Request;
     if (method === 'stop') {

@@ -134,7 +134,7 @@ describe('bench cluster column report', () => {
       expect(report).toContain('also before');
       expect(extractClusterSection(report)).toBe(section);
       expect(readFileSync(join(dir, 'results.json'), 'utf8')).toBe('{"kept":true}\n');
-      expect(JSON.parse(readFileSync(join(dir, 'clusters.json'), 'utf8')).clusters.columns).toHaveLength(2);
+      expect((JSON.parse(readFileSync(join(dir, 'clusters.json'), 'utf8')) as { clusters: { columns: unknown[] } }).clusters.columns).toHaveLength(2);
       expect(readFileSync(join(dir, CLUSTERS_PLOT), 'utf8')).toMatch(/^<svg/);
       // A run of the column alone that failed rewrites nothing.
       const failed = results('clusters');
