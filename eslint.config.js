@@ -25,7 +25,17 @@ const workflowForbidden = {
   patterns: [
     { group: ['node:*'], message: 'Node built-ins are not available in workflow code.' },
     {
-      group: ['**/activities', '**/activities/**', '**/providers/**', '**/receivers/**', '**/api/**', '**/temporal/**', '**/config', '**/logger', '**/metrics'],
+      group: [
+        '**/activities',
+        '**/activities/**',
+        '**/providers/**',
+        '**/receivers/**',
+        '**/api/**',
+        '**/temporal/**',
+        '**/config',
+        '**/logger',
+        '**/metrics',
+      ],
       message: 'Workflow code imports activities and I/O modules as types only.',
       allowTypeImports: true,
     },
@@ -52,7 +62,10 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       // A leading underscore marks a binding kept on purpose (a field dropped by a rest copy, a
       // parameter an interface requires).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -13,7 +13,12 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
-    { ...shared, displayName: 'integration', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+    },
   ],
   // Temporal servers take seconds to start and workflows seconds to bundle.
   testTimeout: 60_000,

@@ -21,7 +21,9 @@ export { mergeRuns } from './measure';
 
 function git(args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -34,7 +36,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     opts.progress(`[bench ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}`);
   };
   const loadBefore = loadavg();
-  say(`size ${opts.size}; parts ${opts.parts.join(', ')}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  say(
+    `size ${opts.size}; parts ${opts.parts.join(', ')}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`,
+  );
   if (loadBefore[0] > cpus().length) say('warning: the machine is busy; numbers will be noisy');
 
   const atEachPart: Record<string, number[]> = {};
@@ -93,7 +97,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     // The cluster column: the closed loop on a dev server and on the native cluster, alternating.
     let clusters: BenchResults['clusters'];
     if (runs('clusters')) {
-      part(`cluster column: closed loop x${opts.concurrency} on a dev server and on the native cluster, ${opts.clusterRounds} rounds alternating`);
+      part(
+        `cluster column: closed loop x${opts.concurrency} on a dev server and on the native cluster, ${opts.clusterRounds} rounds alternating`,
+      );
       clusters = await attempt(['clusters'], () => runClusters(opts, ctx));
     }
 
@@ -113,17 +119,29 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         startedAt: new Date(t0).toISOString(),
         finishedAt: new Date().toISOString(),
         durationS: (Date.now() - t0) / 1000,
-        commit: git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : ''),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGb: totalmem() / 2 ** 30, os: `${platform()} ${release()}` },
+        commit:
+          git(['rev-parse', '--short', 'HEAD']) +
+          (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : ''),
+        machine: {
+          cpus: cpus().length,
+          model: cpus()[0]?.model ?? 'unknown',
+          memoryGb: totalmem() / 2 ** 30,
+          os: `${platform()} ${release()}`,
+        },
         node: process.version,
         temporalCli: readVersion(),
         loadAverage: { before: loadBefore, after: loadavg(), atEachPart },
         layout:
           'Three processes on one machine: the Temporal dev server (startDevServer, SQLite file in a temp dir), Countersign (worker + HTTP receivers + one Temporal client connection, as npm start runs them) and the load generator, forked with child_process.fork so it never shares an event loop with the server under test. The raw baseline is sent from the load generator process.',
         workerEnv: Object.fromEntries(
-          Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('WORKER_') || e[0] === 'BENCH_WORKER_OPTIONS') && e[1] !== undefined),
+          Object.entries(process.env).filter(
+            (e): e is [string, string] =>
+              (e[0].startsWith('WORKER_') || e[0] === 'BENCH_WORKER_OPTIONS') && e[1] !== undefined,
+          ),
         ),
-        options: Object.fromEntries(Object.entries(opts).filter(([k]) => k !== 'progress' && k !== 'outDir')) as BenchResults['meta']['options'],
+        options: Object.fromEntries(
+          Object.entries(opts).filter(([k]) => k !== 'progress' && k !== 'outDir'),
+        ) as BenchResults['meta']['options'],
         steadyRate: steadyRate(),
       },
       ...(ingestion && { ingestion }),
@@ -142,7 +160,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     else say(`kept ${work}`);
   }
 }
-
 
 function readVersion(): string {
   try {

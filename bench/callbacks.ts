@@ -21,7 +21,11 @@ export function providerApiCredentials(): ReturnType<typeof simulatorCredentials
 }
 
 /** The providers whose callbacks prove who sent them, so they may start a workflow. */
-export const MIXED_PROVIDERS = ['signhost', 'signicat', 'portal-de-assinaturas'] as const satisfies readonly ProviderName[];
+export const MIXED_PROVIDERS = [
+  'signhost',
+  'signicat',
+  'portal-de-assinaturas',
+] as const satisfies readonly ProviderName[];
 export type MixedProvider = (typeof MIXED_PROVIDERS)[number];
 
 /** `progress`: a non-final news item; `final`: the transaction is signed. */
@@ -42,7 +46,11 @@ export const providerFor = (i: number): MixedProvider => MIXED_PROVIDERS[i % MIX
 const portalHeader = BENCH_CREDENTIALS.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER.split(':');
 
 /** The request a provider would send about `externalId`; events filled in by `withEvents`. */
-export function callbackRequest(provider: MixedProvider, externalId: string, stage: Stage): Omit<BenchCallback, 'events' | 'ref'> {
+export function callbackRequest(
+  provider: MixedProvider,
+  externalId: string,
+  stage: Stage,
+): Omit<BenchCallback, 'events' | 'ref'> {
   const json = { 'content-type': 'application/json' };
   switch (provider) {
     case 'signhost':
@@ -51,14 +59,26 @@ export function callbackRequest(provider: MixedProvider, externalId: string, sta
         provider,
         path: '/callbacks/signhost',
         headers: json,
-        body: JSON.stringify(signhostPostback({ id: externalId, status: stage === 'final' ? 30 : 20, secret: BENCH_CREDENTIALS.SIGNHOST_SHARED_SECRET, john: [], jane: [] })),
+        body: JSON.stringify(
+          signhostPostback({
+            id: externalId,
+            status: stage === 'final' ? 30 : 20,
+            secret: BENCH_CREDENTIALS.SIGNHOST_SHARED_SECRET,
+            john: [],
+            jane: [],
+          }),
+        ),
       };
     case 'signicat':
       return {
         provider,
         path: '/callbacks/signicat',
         headers: { ...json, authorization: BENCH_CREDENTIALS.SIGNICAT_CALLBACK_AUTHORIZATION },
-        body: JSON.stringify({ dossierId: `dossier-${externalId}`, processId: externalId, status: stage === 'final' ? 'accepted' : 'processing' }),
+        body: JSON.stringify({
+          dossierId: `dossier-${externalId}`,
+          processId: externalId,
+          status: stage === 'final' ? 'accepted' : 'processing',
+        }),
       };
     case 'portal-de-assinaturas':
       return {
@@ -78,15 +98,31 @@ export function callbackRequest(provider: MixedProvider, externalId: string, sta
 }
 
 /** Parses the request with the provider's own module: the events the receiver would deliver. */
-export function withEvents(providers: Partial<Record<ProviderName, Provider>>, req: Omit<BenchCallback, 'events' | 'ref'>): BenchCallback {
+export function withEvents(
+  providers: Partial<Record<ProviderName, Provider>>,
+  req: Omit<BenchCallback, 'events' | 'ref'>,
+): BenchCallback {
   const provider = providers[req.provider];
   if (!provider) throw new Error(`provider ${req.provider} not configured`);
   const rawBody = Buffer.from(req.body);
-  const outcome = receiveCallback(provider, { path: '/', headers: req.headers, rawBody, json: JSON.parse(req.body), receivedAt: new Date().toISOString() });
+  const outcome = receiveCallback(provider, {
+    path: '/',
+    headers: req.headers,
+    rawBody,
+    json: JSON.parse(req.body),
+    receivedAt: new Date().toISOString(),
+  });
   if (outcome.kind !== 'events' || !outcome.authenticated) {
-    throw new Error(`bench callback for ${req.provider} not accepted by its own provider module: ${JSON.stringify(outcome)}`);
+    throw new Error(
+      `bench callback for ${req.provider} not accepted by its own provider module: ${JSON.stringify(outcome)}`,
+    );
   }
-  return { ...req, ref: outcome.ref, events: outcome.events, ...(outcome.dossierId && { dossierId: outcome.dossierId }) };
+  return {
+    ...req,
+    ref: outcome.ref,
+    events: outcome.events,
+    ...(outcome.dossierId && { dossierId: outcome.dossierId }),
+  };
 }
 
 export type Plan =
@@ -112,7 +148,8 @@ export function planItems(plan: Plan): Array<{ provider: MixedProvider; external
   const lag = FINAL_CALLBACK_LAG;
   const items: Array<{ provider: MixedProvider; externalId: string; stage: Stage }> = [];
   for (let i = 0; i < plan.transactions + lag; i++) {
-    if (i < plan.transactions) items.push({ provider: providerFor(i), externalId: externalIdFor(plan.prefix, i), stage: 'progress' });
+    if (i < plan.transactions)
+      items.push({ provider: providerFor(i), externalId: externalIdFor(plan.prefix, i), stage: 'progress' });
     const j = i - lag;
     if (j >= 0) items.push({ provider: providerFor(j), externalId: externalIdFor(plan.prefix, j), stage: 'final' });
   }

@@ -31,7 +31,10 @@ function newestSource(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : entry.name.endsWith('.ts') ? statSync(path).mtimeMs : 0);
+    newest = Math.max(
+      newest,
+      entry.isDirectory() ? newestSource(path) : entry.name.endsWith('.ts') ? statSync(path).mtimeMs : 0,
+    );
   }
   return newest;
 }
@@ -41,12 +44,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const runs = Number(process.argv[2] ?? 7);
   const dir = mkdtempSync(join(tmpdir(), 'cli-latency-'));
-  const dev = await startDevServer({ port: await freePort(), uiPort: await freePort(), dataDir: dir, namespace: 'default' });
+  const dev = await startDevServer({
+    port: await freePort(),
+    uiPort: await freePort(),
+    dataDir: dir,
+    namespace: 'default',
+  });
   try {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: dev.address };
     const compiled = join(ROOT, 'lib', 'cli', 'countersign.js');
     const current = existsSync(compiled) && statSync(compiled).mtimeMs >= newestSource(join(ROOT, 'src'));
-    process.stdout.write(`countersign via ${current ? 'lib/ (npm run build output)' : 'tsx (lib/ missing or older than src/)'}\n`);
+    process.stdout.write(
+      `countersign via ${current ? 'lib/ (npm run build output)' : 'tsx (lib/ missing or older than src/)'}\n`,
+    );
     for (const args of [['list'], ['help']]) {
       await call(args, env); // the first call warms the file cache and tsx's transform cache
       const samples = [];

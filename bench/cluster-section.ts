@@ -9,8 +9,10 @@ export const CLUSTERS_START = '<!-- clusters:start -->';
 export const CLUSTERS_END = '<!-- clusters:end -->';
 export const CLUSTERS_PLOT = 'clusters-latency.svg';
 
-const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
-const perCallback = (u: ResourceUse | undefined, run: IngestionRun) => (u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : undefined);
+const ms = (v: number | undefined) =>
+  v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1);
+const perCallback = (u: ResourceUse | undefined, run: IngestionRun) =>
+  u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : undefined;
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 
 export function renderClusterSection(r: BenchResults): string | undefined {
@@ -31,19 +33,45 @@ export function renderClusterSection(r: BenchResults): string | undefined {
     `${ms(perCallback(pick(col.receivers), col.receivers))} / ${ms(perCallback(pick(col.raw), col.raw))} ms`;
   const rows: string[][] = [
     ['Temporal', ...both((col) => col.label)],
-    ['**receivers / raw (ratio)**', ...both((col) => `**${col.ratio.toFixed(3)}** (rounds: ${col.roundRatios.map((x) => x.toFixed(2)).join(', ')})`)],
+    [
+      '**receivers / raw (ratio)**',
+      ...both((col) => `**${col.ratio.toFixed(3)}** (rounds: ${col.roundRatios.map((x) => x.toFixed(2)).join(', ')})`),
+    ],
     ['through the receivers, callbacks/s', ...both((col) => col.receivers.callbacksPerSec.toFixed(0))],
     ['raw `signalWithStart`, callbacks/s', ...both((col) => col.raw.callbacksPerSec.toFixed(0))],
-    ['answered 2xx (receivers; raw)', ...both((col) => `${col.receivers.ok}/${col.receivers.callbacks}; ${col.raw.ok}/${col.raw.callbacks}`)],
+    [
+      'answered 2xx (receivers; raw)',
+      ...both((col) => `${col.receivers.ok}/${col.receivers.callbacks}; ${col.raw.ok}/${col.raw.callbacks}`),
+    ],
     ['receivers p50 / p99 ms', ...both((col) => `${ms(col.receivers.latency.p50)} / ${ms(col.receivers.latency.p99)}`)],
     ['raw p50 / p99 ms', ...both((col) => `${ms(col.raw.latency.p50)} / ${ms(col.raw.latency.p99)}`)],
-    ['Countersign CPU per callback (receivers runs / raw runs: its worker alone)', ...both((col) => cpuPair(col, (run) => run.countersign))],
-    ['**receivers path, CPU per callback beyond the worker\'s**', ...both((col) => `**${ms(col.beyondWorkerCpuMs)} ms**`)],
+    [
+      'Countersign CPU per callback (receivers runs / raw runs: its worker alone)',
+      ...both((col) => cpuPair(col, (run) => run.countersign)),
+    ],
+    [
+      "**receivers path, CPU per callback beyond the worker's**",
+      ...both((col) => `**${ms(col.beyondWorkerCpuMs)} ms**`),
+    ],
     ['Temporal server CPU per callback (receivers / raw)', ...both((col) => cpuPair(col, (run) => run.temporal))],
-    ['PostgreSQL CPU per callback (receivers / raw)', ...both((col) => (col.receivers.database ? cpuPair(col, (run) => run.database) : 'in-process (SQLite)'))],
-    ['load generator CPU, share of a core (receivers / raw)', ...both((col) => `${(col.receivers.loadgenCpuPercent ?? NaN).toFixed(0)} % / ${(col.raw.loadgenCpuPercent ?? NaN).toFixed(0)} %`)],
+    [
+      'PostgreSQL CPU per callback (receivers / raw)',
+      ...both((col) => (col.receivers.database ? cpuPair(col, (run) => run.database) : 'in-process (SQLite)')),
+    ],
+    [
+      'load generator CPU, share of a core (receivers / raw)',
+      ...both(
+        (col) =>
+          `${(col.receivers.loadgenCpuPercent ?? NaN).toFixed(0)} % / ${(col.raw.loadgenCpuPercent ?? NaN).toFixed(0)} %`,
+      ),
+    ],
   ];
-  out.push(row(['measure', ...cols.map((col) => col.name)]), row(['---', ...cols.map(() => '---')]), ...rows.map(row), '');
+  out.push(
+    row(['measure', ...cols.map((col) => col.name)]),
+    row(['---', ...cols.map(() => '---')]),
+    ...rows.map(row),
+    '',
+  );
   for (const col of cols) out.push(`ratio (${col.name}): ${col.ratio.toFixed(2)}`, '');
   out.push(`![answer latency on the dev server and the native cluster](${CLUSTERS_PLOT})`, '', CLUSTERS_END);
   return out.join('\n');

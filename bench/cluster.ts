@@ -36,13 +36,28 @@ const ROOT = resolve(__dirname, '..');
 // client here: the bench measures Countersign as `npm start` runs it, payloads encrypted.
 const BENCH_KEYS = newKeyEntry('bench');
 
-function childEnv(address: string, namespace: string, taskQueue: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+function childEnv(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  extra: Record<string, string>,
+): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
   const env: NodeJS.ProcessEnv = {};
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS' || k === 'BENCH_CLIENT_CONNECTION') env[k] = v;
-  return { ...env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info', COUNTERSIGN_ENCRYPTION_KEYS: BENCH_KEYS, ...BENCH_CREDENTIALS, ...extra };
+  for (const [k, v] of Object.entries(process.env))
+    if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS' || k === 'BENCH_CLIENT_CONNECTION') env[k] = v;
+  return {
+    ...env,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'info',
+    COUNTERSIGN_ENCRYPTION_KEYS: BENCH_KEYS,
+    ...BENCH_CREDENTIALS,
+    ...extra,
+  };
 }
 
 export async function startCluster(opts: {
@@ -68,7 +83,14 @@ export async function startCluster(opts: {
   // backlog or a stray worker from before is never counted.
   const taskQueue = external ? `countersign-bench-${Date.now().toString(36)}` : 'countersign';
   const dev: DevServer = external
-    ? { address: external.address, uiUrl: '', dbFile: '', logFile: '', pid: external.pid, stop: () => Promise.resolve() }
+    ? {
+        address: external.address,
+        uiUrl: '',
+        dbFile: '',
+        logFile: '',
+        pid: external.pid,
+        stop: () => Promise.resolve(),
+      }
     : await startDevServer({
         port: await freePort(),
         uiPort: await freePort(),
@@ -96,12 +118,20 @@ export async function startCluster(opts: {
     let apis: Record<string, string> = {};
     if (opts.providerApis) {
       const urls = await loadgen.call<Record<string, string>>('simulators');
-      const limits = Object.keys(urls).map((k) => [k.replace(/_API_URL$/, '_API_RATE_LIMIT'), String(opts.providerApis!.rateLimit)]);
+      const limits = Object.keys(urls).map((k) => [
+        k.replace(/_API_URL$/, '_API_RATE_LIMIT'),
+        String(opts.providerApis!.rateLimit),
+      ]);
       apis = { ...providerApiCredentials(), ...urls, ...(Object.fromEntries(limits) as Record<string, string>) };
     }
     // BENCH_SUT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the system under test.
     const nodeArgs = process.env.BENCH_SUT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const sut = await forkChild(join(__dirname, 'sut.ts'), { env: { ...env, ...apis }, stdout: logFd, cwd: ROOT, execArgv: ['--expose-gc', ...nodeArgs] });
+    const sut = await forkChild(join(__dirname, 'sut.ts'), {
+      env: { ...env, ...apis },
+      stdout: logFd,
+      cwd: ROOT,
+      execArgv: ['--expose-gc', ...nodeArgs],
+    });
     // Stopping goes in reverse: the load generator first, then Countersign.
     children.unshift(sut);
     const url = (sut.ready as { url: string }).url;
@@ -113,8 +143,14 @@ export async function startCluster(opts: {
       sut,
       loadgen,
       url,
-      client: new Client({ connection, namespace, dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }) }),
-      ...(opts.temporal !== undefined && opts.temporal !== 'dev' && opts.temporal.databaseCpuMs ? { databaseCpuMs: opts.temporal.databaseCpuMs } : {}),
+      client: new Client({
+        connection,
+        namespace,
+        dataConverter: createDataConverter({ keys: parseKeyList(BENCH_KEYS) }),
+      }),
+      ...(opts.temporal !== undefined && opts.temporal !== 'dev' && opts.temporal.databaseCpuMs
+        ? { databaseCpuMs: opts.temporal.databaseCpuMs }
+        : {}),
       stats: () => sut.call<SutStats>('stats'),
       stop: stopAll,
     };

@@ -22,7 +22,11 @@ async function main() {
   const sim = new EvrotrustSimulator({ apiKey: 'k', vendorNumber: 'v' });
   await sim.start();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporalCliPath() }, searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: ['--log-level', 'error'] },
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      extraArgs: ['--log-level', 'error'],
+    },
   });
   const config = loadConfig({
     TEMPORAL_TASK_QUEUE: `bench-${Date.now()}`,
@@ -37,7 +41,11 @@ async function main() {
     COUNTERSIGN_ENCRYPTION_KEYS: newKeyEntry('bench'),
   });
   const dataConverter = createDataConverter(config.encryption);
-  const workers = await startCountersignWorker({ config, connection: env.nativeConnection, providers: createProviders(config) });
+  const workers = await startCountersignWorker({
+    config,
+    connection: env.nativeConnection,
+    providers: createProviders(config),
+  });
 
   for (let i = 0; i < count; i++) {
     const tx = sim.createTransaction({ transactionID: `bench-${i}` });
@@ -46,7 +54,11 @@ async function main() {
   const client = new Client({ connection: env.connection, dataConverter });
   const ctx = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   const started = Date.now();
-  await Promise.all(Array.from({ length: count }, (_, i) => registerTransaction(ctx, { provider: 'evrotrust', kind: 'signing', externalId: `bench-${i}` }, {})));
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      registerTransaction(ctx, { provider: 'evrotrust', kind: 'signing', externalId: `bench-${i}` }, {}),
+    ),
+  );
   const registered = Date.now() - started;
   while (sim.server.requests.length < count) await new Promise((r) => setTimeout(r, 200));
   const at = sim.server.requests.map((r) => r.at).sort((a, b) => a - b);
@@ -56,7 +68,17 @@ async function main() {
     busiest = Math.max(busiest, i - j + 1);
   }
   const spread = (at.at(-1)! - at[0]) / 1000;
-  console.log(JSON.stringify({ transactions: count, rateLimit: rate, taskQueuePerProvider: perProviderQueue, registerMs: registered, pollsSpreadSeconds: spread, averagePerSecond: +(count / spread).toFixed(2), busiestSecond: busiest }));
+  console.log(
+    JSON.stringify({
+      transactions: count,
+      rateLimit: rate,
+      taskQueuePerProvider: perProviderQueue,
+      registerMs: registered,
+      pollsSpreadSeconds: spread,
+      averagePerSecond: +(count / spread).toFixed(2),
+      busiestSecond: busiest,
+    }),
+  );
   await workers.stop();
   await workers.done;
   await env.teardown();

@@ -8,7 +8,11 @@ const kb = (b: number) => `${(b / 1024).toFixed(0)} KB`;
 
 function notMeasured(goal: string, part: string, r: BenchResults): Goal {
   const failure = r.failures.find((f) => f.part === part);
-  return { goal, measured: failure ? `not measured: ${part} failed (${failure.error})` : `not measured: ${part} was not run`, met: null };
+  return {
+    goal,
+    measured: failure ? `not measured: ${part} failed (${failure.error})` : `not measured: ${part} was not run`,
+    met: null,
+  };
 }
 
 export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: number; cpus: number }): Goal[] {
@@ -22,7 +26,8 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
     const p99 = i.fixed.receivers.latency.p99;
     const underGoal = i.sweep.filter((s) => s.latency.p99 < 50).map((s) => (s.load as { rate: number }).rate);
     const rawUnderGoal = i.sweepRaw.filter((s) => s.latency.p99 < 50).map((s) => (s.load as { rate: number }).rate);
-    const upTo = (rates: number[]) => (rates.length ? `up to ${Math.max(...rates)} callbacks/s` : 'at none of the rates tried');
+    const upTo = (rates: number[]) =>
+      rates.length ? `up to ${Math.max(...rates)} callbacks/s` : 'at none of the rates tried';
     out.push(
       {
         goal: ratioGoal,
@@ -34,7 +39,9 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
         goal: p99Goal,
         measured:
           `${p99.toFixed(1)} ms (p50 ${i.fixed.receivers.latency.p50.toFixed(1)} ms; raw signalWithStart ${i.fixed.raw.latency.p99.toFixed(1)} ms); p99 < 50 ms held ${upTo(underGoal)} through the receivers, ${upTo(rawUnderGoal)} raw` +
-          (i.fixed.raw.latency.p99 >= 50 ? '. Raw signals miss it too: the Temporal server is the limit here, not the receivers' : ''),
+          (i.fixed.raw.latency.p99 >= 50
+            ? '. Raw signals miss it too: the Temporal server is the limit here, not the receivers'
+            : ''),
         met: p99 < 50,
       },
     );
@@ -48,11 +55,13 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
       met: c.ratio >= 0.9,
     });
   }
-  if (!r.clusters && r.meta.options.parts?.includes('clusters')) out.push(notMeasured('receivers ≥ 0.90 × raw signal rate on the dev server and the native cluster', 'clusters', r));
+  if (!r.clusters && r.meta.options.parts?.includes('clusters'))
+    out.push(notMeasured('receivers ≥ 0.90 × raw signal rate on the dev server and the native cluster', 'clusters', r));
   const s = r.scale;
   // From the first step that found the cache already full at the step before: the step where
   // it fills still carries the filling (it filled at some point between the two readings).
-  const isFull = (g: { numCachedWorkflows: number } | undefined) => g !== undefined && g.numCachedWorkflows >= opts.cacheSize * 0.95;
+  const isFull = (g: { numCachedWorkflows: number } | undefined) =>
+    g !== undefined && g.numCachedWorkflows >= opts.cacheSize * 0.95;
   const full = r.growth.find((g, k) => isFull(g) && isFull(r.growth[k - 1]));
   const last = r.growth[r.growth.length - 1];
   if (s && full && last && last.open > full.open) {
@@ -63,7 +72,9 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
     out.push({
       goal: memoryGoal,
       measured: `${kb(perCached)} per cached workflow until the cache filled; with it full, ${kb(perOpenAfterFull)} per further open transaction (${mb(full.rssBytes)} at ${full.open} open → ${mb(last.rssBytes)} at ${last.open}, cache ${last.numCachedWorkflows}); unbounded would be ≈ ${mb(s.baselineRssBytes + perCached * last.open)}`,
-      met: Number.isFinite(perCached) ? last.numCachedWorkflows <= opts.cacheSize && perOpenAfterFull < perCached * 0.1 : null,
+      met: Number.isFinite(perCached)
+        ? last.numCachedWorkflows <= opts.cacheSize && perOpenAfterFull < perCached * 0.1
+        : null,
     });
   } else if (s) {
     out.push({ goal: memoryGoal, measured: 'the cache was not full at two steps in a row', met: null });
@@ -72,7 +83,11 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
   }
   out.push(
     s
-      ? { goal: timersGoal, measured: `${s.timers.expired} of ${s.timers.expected} expired`, met: s.timers.expired === s.timers.expected }
+      ? {
+          goal: timersGoal,
+          measured: `${s.timers.expired} of ${s.timers.expected} expired`,
+          met: s.timers.expired === s.timers.expected,
+        }
       : notMeasured(timersGoal, 'scale', r),
   );
   return out;

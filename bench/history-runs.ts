@@ -13,7 +13,8 @@ export interface ChainSize {
 }
 
 /** Bytes as Temporal stores and sends them: the protobuf encoding of the run's history. */
-const encodedBytes = (history: temporal.api.history.v1.IHistory) => temporal.api.history.v1.History.encode(history).finish().length;
+const encodedBytes = (history: temporal.api.history.v1.IHistory) =>
+  temporal.api.history.v1.History.encode(history).finish().length;
 
 export async function chainSize(client: Client, workflowId: string): Promise<ChainSize> {
   const runs = await allRuns(client, workflowId);
@@ -21,7 +22,11 @@ export async function chainSize(client: Client, workflowId: string): Promise<Cha
   for (const run of runs) {
     const history = { events: run.events };
     const bytes = encodedBytes(history);
-    if (!largest || run.events.length > largest.events || (run.events.length === largest.events && bytes > largest.bytes)) {
+    if (
+      !largest ||
+      run.events.length > largest.events ||
+      (run.events.length === largest.events && bytes > largest.bytes)
+    ) {
       largest = { runId: run.runId, events: run.events.length, bytes, history };
     }
   }

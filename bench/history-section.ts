@@ -61,7 +61,9 @@ export function renderHistorySection(r: HistoryBenchResults): string {
     '',
   );
   if (r.shapes.length) {
-    out.push('| traffic | callbacks (2xx) | final status | runs | history events | events per callback | largest run: events | largest run: bytes | replay of the largest run ms | warm replay ms | wall s |');
+    out.push(
+      '| traffic | callbacks (2xx) | final status | runs | history events | events per callback | largest run: events | largest run: bytes | replay of the largest run ms | warm replay ms | wall s |',
+    );
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const s of r.shapes) {
       out.push(
@@ -103,19 +105,27 @@ export function historyBarChart(shapes: HistoryShape[]): string {
   const max = Math.max(1e-9, ...shapes.map((s) => s.eventsPerCallback));
   const pw = width - m.left - m.right;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">History events per callback (replay of the largest run beside)</text>`);
+  out.push(
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">History events per callback (replay of the largest run beside)</text>`,
+  );
   shapes.forEach((s, i) => {
     const y = m.top + i * (bar + 16);
     const w = (s.eventsPerCallback / max) * pw;
     out.push(`<text x="${m.left - 8}" y="${y + bar / 2 + 4}" text-anchor="end">${esc(s.name)}</text>`);
     out.push(`<rect x="${m.left}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="#1f77b4"/>`);
-    out.push(`<text x="${(m.left + w + 6).toFixed(1)}" y="${y + bar / 2 + 4}">${s.eventsPerCallback.toFixed(2)} · replay ${ms(s.replayMs.median)} ms</text>`);
+    out.push(
+      `<text x="${(m.left + w + 6).toFixed(1)}" y="${y + bar / 2 + 4}">${s.eventsPerCallback.toFixed(2)} · replay ${ms(s.replayMs.median)} ms</text>`,
+    );
   });
   const axisY = height - m.bottom + 8;
   out.push(`<line x1="${m.left}" x2="${m.left}" y1="${m.top - 6}" y2="${axisY - 8}" stroke="#888"/>`);
-  out.push(`<text x="${m.left + pw / 2}" y="${axisY + 14}" text-anchor="middle">history events per callback, summed over every run</text>`);
+  out.push(
+    `<text x="${m.left + pw / 2}" y="${axisY + 14}" text-anchor="middle">history events per callback, summed over every run</text>`,
+  );
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

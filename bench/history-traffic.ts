@@ -23,16 +23,25 @@ class Tally {
 }
 
 async function post(url: string, body: unknown): Promise<number> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
 
 /** Registers a transaction as the application would, and returns its workflow id. */
 export async function register(baseUrl: string, body: Record<string, unknown>): Promise<string> {
-  const res = await fetch(`${baseUrl}/transactions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${baseUrl}/transactions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { workflowId?: string };
-  if (res.status !== 201 || !json.workflowId) throw new Error(`registering ${JSON.stringify(body)} answered ${res.status}`);
+  if (res.status !== 201 || !json.workflowId)
+    throw new Error(`registering ${JSON.stringify(body)} answered ${res.status}`);
   return json.workflowId;
 }
 
@@ -45,7 +54,12 @@ function every10(total: number, label: string, progress: Progress) {
 }
 
 /** (a) `duplicates` copies of one Evrotrust callback, 16 at a time, then the final one. */
-export async function duplicateEvrotrust(baseUrl: string, externalId: string, duplicates: number, progress: Progress): Promise<Sent> {
+export async function duplicateEvrotrust(
+  baseUrl: string,
+  externalId: string,
+  duplicates: number,
+  progress: Progress,
+): Promise<Sent> {
   const tally = new Tally();
   const url = `${baseUrl}/callbacks/evrotrust/document/ready`;
   const tick = every10(duplicates, 'duplicates sent', progress);
@@ -66,7 +80,12 @@ const signhostBody = (id: string, status: number, signers: Array<{ Id: string; A
 });
 
 /** (b) Postbacks that each repeat every earlier activity and add one, in order, then status 30. */
-export async function cumulativeSignhost(baseUrl: string, externalId: string, postbacks: number, progress: Progress): Promise<Sent> {
+export async function cumulativeSignhost(
+  baseUrl: string,
+  externalId: string,
+  postbacks: number,
+  progress: Progress,
+): Promise<Sent> {
   const tally = new Tally();
   const url = `${baseUrl}/callbacks/signhost`;
   const tick = every10(postbacks, 'cumulative postbacks sent', progress);
@@ -94,14 +113,22 @@ function maxActivity(n: number) {
 }
 
 /** (c) `activities` distinct activities at maximum field length, `perPostback` a postback, then status 30. */
-export async function distinctSignhost(baseUrl: string, externalId: string, activities: number, perPostback: number, progress: Progress): Promise<Sent> {
+export async function distinctSignhost(
+  baseUrl: string,
+  externalId: string,
+  activities: number,
+  perPostback: number,
+  progress: Progress,
+): Promise<Sent> {
   const tally = new Tally();
   const url = `${baseUrl}/callbacks/signhost`;
   const signerId = long('signer-', 200);
   const batches = Math.ceil(activities / perPostback);
   const tick = every10(batches, 'postbacks of distinct activities sent', progress);
   for (let b = 0; b < batches; b++) {
-    const batch = Array.from({ length: Math.min(perPostback, activities - b * perPostback) }, (_, i) => maxActivity(b * perPostback + i));
+    const batch = Array.from({ length: Math.min(perPostback, activities - b * perPostback) }, (_, i) =>
+      maxActivity(b * perPostback + i),
+    );
     tally.count(await post(url, signhostBody(externalId, 20, [{ Id: signerId, Activities: batch }])));
     tick(b + 1);
   }

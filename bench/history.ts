@@ -13,7 +13,14 @@ import type { TransactionState } from '../src/shared/types';
 import { bundleWorkflows } from '../src/temporal/workflow-bundle';
 import { startCluster, type Cluster } from './cluster';
 import { chainSize, replayTimes } from './history-runs';
-import { HISTORY_PLOT, historyBarChart, renderHistorySection, replaceSection, type HistoryBenchResults, type HistoryShape } from './history-section';
+import {
+  HISTORY_PLOT,
+  historyBarChart,
+  renderHistorySection,
+  replaceSection,
+  type HistoryBenchResults,
+  type HistoryShape,
+} from './history-section';
 import { cumulativeSignhost, distinctSignhost, duplicateEvrotrust, register, type Sent } from './history-traffic';
 
 const count = (name: string, fallback: number) =>
@@ -28,7 +35,9 @@ const ACTIVITIES_PER_POSTBACK = 100;
 
 function git(args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -45,12 +54,18 @@ async function main() {
   const t0 = Date.now();
   const say = (line: string) => {
     const s = Math.round((Date.now() - t0) / 1000);
-    process.stdout.write(`[history ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}\n`);
+    process.stdout.write(
+      `[history ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}\n`,
+    );
   };
   const loadBefore = loadavg();
   // The code that ran: taken before anything is measured.
-  const commit = git(['rev-parse', '--short', 'HEAD']) + (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : '');
-  say(`sizes ${JSON.stringify(sizes)}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  const commit =
+    git(['rev-parse', '--short', 'HEAD']) +
+    (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : '');
+  say(
+    `sizes ${JSON.stringify(sizes)}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`,
+  );
   Runtime.install({ logger: new DefaultLogger('WARN') });
 
   const work = mkdtempSync(join(tmpdir(), 'countersign-bench-history-'));
@@ -63,7 +78,12 @@ async function main() {
     writeFileSync(bundlePath, code);
     // Each shape on a fresh dev server and Countersign: one shape's history does not weigh on
     // the next, and a Countersign that dies under one shape does not take the others with it.
-    const shape = async (name: string, traffic: string, provider: string, send: (baseUrl: string, externalId: string) => Promise<Sent>) => {
+    const shape = async (
+      name: string,
+      traffic: string,
+      provider: string,
+      send: (baseUrl: string, externalId: string) => Promise<Sent>,
+    ) => {
       say(`${name}: ${traffic}`);
       let cluster: Cluster | undefined;
       try {
@@ -85,9 +105,17 @@ async function main() {
         const state = (await c.client.workflow.getHandle(workflowId).result()) as TransactionState;
         const wallMs = performance.now() - started;
         const chain = await chainSize(c.client, workflowId);
-        say(`${name}: ${chain.runs} runs, ${chain.events} events; largest run ${chain.largest.events} events, ${chain.largest.bytes} bytes; replaying it`);
-        const replay = await replayTimes({ workflowBundle: { code }, replayName: `bench-history-${name}` }, chain.largest.history, workflowId);
-        say(`${name}: replay ${replay.cold.samples.map((s) => s.toFixed(0)).join(', ')} ms; warm ${replay.warm.samples.map((s) => s.toFixed(0)).join(', ')} ms`);
+        say(
+          `${name}: ${chain.runs} runs, ${chain.events} events; largest run ${chain.largest.events} events, ${chain.largest.bytes} bytes; replaying it`,
+        );
+        const replay = await replayTimes(
+          { workflowBundle: { code }, replayName: `bench-history-${name}` },
+          chain.largest.history,
+          workflowId,
+        );
+        say(
+          `${name}: replay ${replay.cold.samples.map((s) => s.toFixed(0)).join(', ')} ms; warm ${replay.warm.samples.map((s) => s.toFixed(0)).join(', ')} ms`,
+        );
         shapes.push({
           name,
           traffic,
@@ -115,11 +143,17 @@ async function main() {
     };
 
     const progress = (line: string) => say(`  ${line}`);
-    await shape('duplicates', `${sizes.duplicates.toLocaleString('en-US')} duplicate Evrotrust callbacks, then the final one`, 'evrotrust', (baseUrl, id) =>
-      duplicateEvrotrust(baseUrl, id, sizes.duplicates, progress),
+    await shape(
+      'duplicates',
+      `${sizes.duplicates.toLocaleString('en-US')} duplicate Evrotrust callbacks, then the final one`,
+      'evrotrust',
+      (baseUrl, id) => duplicateEvrotrust(baseUrl, id, sizes.duplicates, progress),
     );
-    await shape('cumulative', `${sizes.postbacks} cumulative Signhost postbacks (each repeating every earlier activity), then status 30`, 'signhost', (baseUrl, id) =>
-      cumulativeSignhost(baseUrl, id, sizes.postbacks, progress),
+    await shape(
+      'cumulative',
+      `${sizes.postbacks} cumulative Signhost postbacks (each repeating every earlier activity), then status 30`,
+      'signhost',
+      (baseUrl, id) => cumulativeSignhost(baseUrl, id, sizes.postbacks, progress),
     );
     await shape(
       'distinct',

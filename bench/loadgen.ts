@@ -12,7 +12,16 @@ import { workflowIdFor } from '../src/shared/ids';
 import { stateQuery } from '../src/shared/messages';
 import { startSimulators, type RunningSimulators } from '../src/simulators';
 import { registerTransaction, signalWithStart } from '../src/temporal/transactions';
-import { callbackRequest, externalIdFor, providerApiCredentials, planItems, providerFor, withEvents, type BenchCallback, type Plan } from './callbacks';
+import {
+  callbackRequest,
+  externalIdFor,
+  providerApiCredentials,
+  planItems,
+  providerFor,
+  withEvents,
+  type BenchCallback,
+  type Plan,
+} from './callbacks';
 import { announceReady, reportProgress, serve } from './rpc';
 import { summarize, type LatencySummary } from './stats';
 
@@ -70,7 +79,14 @@ function post(cb: BenchCallback): Promise<number> {
   const url = receiversUrl!;
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: url.hostname, port: url.port, path: cb.path, method: 'POST', headers: { ...cb.headers, 'content-length': Buffer.byteLength(cb.body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: cb.path,
+        method: 'POST',
+        headers: { ...cb.headers, 'content-length': Buffer.byteLength(cb.body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -116,8 +132,16 @@ function ticker(label: string, total: number, done: () => number) {
 }
 
 /** `maxMs` (closed loop): stop taking new callbacks after this long; the plan is then an upper bound. */
-async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: string; maxMs?: number }): Promise<LoadResult> {
-  const items = planItems(params.plan).map((it) => withEvents(providers, callbackRequest(it.provider, it.externalId, it.stage)));
+async function runCallbacks(params: {
+  via: Via;
+  load: Load;
+  plan: Plan;
+  label: string;
+  maxMs?: number;
+}): Promise<LoadResult> {
+  const items = planItems(params.plan).map((it) =>
+    withEvents(providers, callbackRequest(it.provider, it.externalId, it.stage)),
+  );
   const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
   let ok = 0;
@@ -154,7 +178,7 @@ async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: s
   } else {
     let next = 0;
     await Promise.all(
-      Array.from({ length: (params.load).concurrency }, async () => {
+      Array.from({ length: params.load.concurrency }, async () => {
         const until = t0 + (params.maxMs ?? Infinity);
         while (next < items.length && performance.now() < until) await one(items[next++]);
       }),
@@ -182,7 +206,11 @@ async function runCallbacks(params: { via: Via; load: Load; plan: Plan; label: s
 }
 
 /** Queries `state` until it holds the event, as fast as the round trips allow. */
-async function timeUntilVisible(workflowId: string, key: string, counters: { queries: number; errors: number }): Promise<number> {
+async function timeUntilVisible(
+  workflowId: string,
+  key: string,
+  counters: { queries: number; errors: number },
+): Promise<number> {
   const t0 = performance.now();
   const handle = client.workflow.getHandle(workflowId);
   for (;;) {
@@ -199,7 +227,12 @@ async function timeUntilVisible(workflowId: string, key: string, counters: { que
 }
 
 /** `maxMs`: stop taking new samples after this long (to stay inside a background run). */
-async function runE2e(params: { prefix: string; samples: number; concurrency: number; maxMs?: number }): Promise<E2eResult> {
+async function runE2e(params: {
+  prefix: string;
+  samples: number;
+  concurrency: number;
+  maxMs?: number;
+}): Promise<E2eResult> {
   const created: number[] = [];
   const running: number[] = [];
   const counters = { queries: 0, errors: 0 };
@@ -222,7 +255,12 @@ async function runE2e(params: { prefix: string; samples: number; concurrency: nu
     }),
   );
   stop();
-  return { created: summarize(created), running: summarize(running), queriesPerSample: counters.queries / (created.length + running.length), queryErrors: counters.errors };
+  return {
+    created: summarize(created),
+    running: summarize(running),
+    queriesPerSample: counters.queries / (created.length + running.length),
+    queryErrors: counters.errors,
+  };
 }
 
 /**
@@ -230,7 +268,13 @@ async function runE2e(params: { prefix: string; samples: number; concurrency: nu
  * deadline `deadlineAfterMs` after its own start and no follow-up before it: an open
  * transaction waiting on its timer.
  */
-async function startTransactions(params: { prefix: string; from: number; to: number; concurrency: number; deadlineAfterMs: number }): Promise<StartResult> {
+async function startTransactions(params: {
+  prefix: string;
+  from: number;
+  to: number;
+  concurrency: number;
+  deadlineAfterMs: number;
+}): Promise<StartResult> {
   const latencies: number[] = [];
   const deadlines: number[] = [];
   let created = 0;
@@ -264,7 +308,14 @@ async function startTransactions(params: { prefix: string; from: number; to: num
   );
   const elapsedMs = performance.now() - t0;
   stop();
-  return { started: latencies.length, created, elapsedMs, perSec: (latencies.length * 1000) / elapsedMs, latencies, deadlines };
+  return {
+    started: latencies.length,
+    created,
+    elapsedMs,
+    perSec: (latencies.length * 1000) / elapsedMs,
+    latencies,
+    deadlines,
+  };
 }
 
 /** The providers' side, for the polls Countersign makes (the final one at each deadline). */
@@ -272,7 +323,11 @@ let simulators: RunningSimulators | undefined;
 
 async function startProviderSimulators(): Promise<RunningSimulators['apiUrls']> {
   // Only their status APIs are used: the bench sends callbacks itself, so no callback URL.
-  simulators = await startSimulators({ countersignUrl: 'http://127.0.0.1:9', credentials: providerApiCredentials(), env: {} });
+  simulators = await startSimulators({
+    countersignUrl: 'http://127.0.0.1:9',
+    credentials: providerApiCredentials(),
+    env: {},
+  });
   return simulators.apiUrls;
 }
 
@@ -280,7 +335,8 @@ async function startProviderSimulators(): Promise<RunningSimulators['apiUrls']> 
 function providerKnows(provider: string, externalId: string): void {
   if (!simulators) return;
   if (provider === 'signhost') simulators.signhost.createTransaction({ Id: externalId });
-  else if (provider === 'signicat') simulators.signicat.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
+  else if (provider === 'signicat')
+    simulators.signicat.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
   else if (provider === 'portal-de-assinaturas') simulators.portal.createDocument({ documentId: externalId });
   else simulators.evrotrust.createTransaction({ transactionID: externalId });
 }
@@ -291,7 +347,11 @@ async function main() {
     process.env.BENCH_CLIENT_CONNECTION === 'grpc-js'
       ? await Connection.connect({ address: config.temporal.address! })
       : await NativeConnection.connect({ address: config.temporal.address! });
-  client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
+  client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config.encryption),
+  });
   serve(
     {
       setReceivers(url: string) {

@@ -22,7 +22,9 @@ function mergeUse(uses: ResourceUse[]): ResourceUse {
     wallMs,
     cpuPercent: uses.reduce((x, u) => x + u.cpuPercent * u.wallMs, 0) / wallMs,
     rssBytes: uses[uses.length - 1].rssBytes,
-    ...(uses.some((u) => u.peakRssBytes !== undefined) && { peakRssBytes: Math.max(...uses.map((u) => u.peakRssBytes ?? 0)) }),
+    ...(uses.some((u) => u.peakRssBytes !== undefined) && {
+      peakRssBytes: Math.max(...uses.map((u) => u.peakRssBytes ?? 0)),
+    }),
   };
 }
 
@@ -73,7 +75,10 @@ export async function warmUp(cluster: Cluster, opts: BenchOptions, prefix: strin
 }
 
 /** Measures the Temporal server process around `fn` (Linux /proc; absent elsewhere). */
-export async function measured<T>(cluster: Cluster, fn: () => Promise<T>): Promise<[T, ResourceUse, ResourceUse | undefined, ResourceUse | undefined]> {
+export async function measured<T>(
+  cluster: Cluster,
+  fn: () => Promise<T>,
+): Promise<[T, ResourceUse, ResourceUse | undefined, ResourceUse | undefined]> {
   await cluster.sut.call('resetPeak');
   const before = await cluster.stats();
   const serverBefore = procStats(cluster.dev.pid);
@@ -85,8 +90,17 @@ export async function measured<T>(cluster: Cluster, fn: () => Promise<T>): Promi
   const serverAfter = procStats(cluster.dev.pid);
   const dbAfter = cluster.databaseCpuMs?.();
   const temporal =
-    serverBefore && serverAfter ? { wallMs, cpuPercent: ((serverAfter.cpuMs - serverBefore.cpuMs) / wallMs) * 100, rssBytes: serverAfter.rssBytes } : undefined;
+    serverBefore && serverAfter
+      ? {
+          wallMs,
+          cpuPercent: ((serverAfter.cpuMs - serverBefore.cpuMs) / wallMs) * 100,
+          rssBytes: serverAfter.rssBytes,
+        }
+      : undefined;
   // The cluster's PostgreSQL, beside its Temporal server (the dev server's SQLite is in-process).
-  const database = dbBefore !== undefined && dbAfter !== undefined ? { wallMs, cpuPercent: ((dbAfter - dbBefore) / wallMs) * 100, rssBytes: 0 } : undefined;
+  const database =
+    dbBefore !== undefined && dbAfter !== undefined
+      ? { wallMs, cpuPercent: ((dbAfter - dbBefore) / wallMs) * 100, rssBytes: 0 }
+      : undefined;
   return [result, resourceUse(before, after), temporal, database];
 }

@@ -39,7 +39,11 @@ function portFree(port: number): Promise<boolean> {
 async function freeBlock(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 1_260) * 10;
-    const ports = [...Array.from({ length: 10 }, (_, i) => base + i), ...Array.from({ length: 10 }, (_, i) => base + 100 + i), base + 200];
+    const ports = [
+      ...Array.from({ length: 10 }, (_, i) => base + i),
+      ...Array.from({ length: 10 }, (_, i) => base + 100 + i),
+      base + 200,
+    ];
     let free = true;
     for (const p of ports) if (!(await portFree(p))) free = false;
     if (free) return base;
@@ -90,7 +94,13 @@ function why(err: unknown): string {
 
 export async function nativeCluster(say: (line: string) => void): Promise<NativeCluster> {
   const given = existingCluster();
-  if (given) return { ...given, label: `existing cluster at ${given.address}`, databaseCpuMs: () => undefined, stop: () => Promise.resolve() };
+  if (given)
+    return {
+      ...given,
+      label: `existing cluster at ${given.address}`,
+      databaseCpuMs: () => undefined,
+      stop: () => Promise.resolve(),
+    };
   const base = await freeBlock();
   // Not under the bench's own temp dir (mode 700): run as root, the script runs PostgreSQL
   // as the postgres user, who must reach its data directory.
@@ -119,7 +129,9 @@ export async function nativeCluster(say: (line: string) => void): Promise<Native
   const pid = Number(readFileSync(join(dir, 'temporal.pid'), 'utf8').trim());
   const postmaster = join(dir, 'postgres', 'postmaster.pid');
   const pgPid = existsSync(postmaster) ? Number(readFileSync(postmaster, 'utf8').split('\n')[0]) : undefined;
-  const shards = Number(/numHistoryShards:\s*(\d+)/.exec(readFileSync(join(dir, 'config', 'development.yaml'), 'utf8'))?.[1]) || undefined;
+  const shards =
+    Number(/numHistoryShards:\s*(\d+)/.exec(readFileSync(join(dir, 'config', 'development.yaml'), 'utf8'))?.[1]) ||
+    undefined;
   return {
     address: `127.0.0.1:${base}`,
     namespace: 'default',

@@ -122,22 +122,32 @@ const SMOKE: Sized = {
 /** The opt-in run: 100 000 open transactions; growth checkpoints extended to match. */
 function bigScale(n: number): Partial<Sized> {
   const checkpoints = [1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000].filter((c) => c < n);
-  return { scaleTransactions: n, checkpoints: [...checkpoints, n], deadlineAfterMs: Math.max(60_000, n * 4), timersGraceMs: Math.max(300_000, n * 20) };
+  return {
+    scaleTransactions: n,
+    checkpoints: [...checkpoints, n],
+    deadlineAfterMs: Math.max(60_000, n * 4),
+    timersGraceMs: Math.max(300_000, n * 20),
+  };
 }
 
 export function benchOptions(env: NodeJS.ProcessEnv, outDir: string, progress: (line: string) => void): BenchOptions {
   const size = env.BENCH_SIZE === 'smoke' ? 'smoke' : 'full';
   const base = size === 'smoke' ? SMOKE : FULL;
   const scale = env.BENCH_SCALE ? Number(env.BENCH_SCALE) : undefined;
-  if (scale !== undefined && !(Number.isInteger(scale) && scale > 0)) throw new Error(`BENCH_SCALE must be a positive integer, got ${env.BENCH_SCALE}`);
+  if (scale !== undefined && !(Number.isInteger(scale) && scale > 0))
+    throw new Error(`BENCH_SCALE must be a positive integer, got ${env.BENCH_SCALE}`);
   const sized = scale !== undefined && scale !== base.scaleTransactions ? { ...base, ...bigScale(scale) } : base;
   // For exploring: BENCH_OPTIONS='{"saturationCallbacks":20000}' overrides any size field.
   const overrides = env.BENCH_OPTIONS ? (JSON.parse(env.BENCH_OPTIONS) as Partial<Sized>) : {};
   const listed: string[] = env.BENCH_PARTS ? env.BENCH_PARTS.split(',').map((p) => p.trim()) : PARTS;
   const unknown = listed.filter((p) => !(ALL_PARTS as string[]).includes(p));
-  if (unknown.length || !listed.length) throw new Error(`BENCH_PARTS must list some of ${ALL_PARTS.join(', ')}, got ${env.BENCH_PARTS}`);
-  if (env.BENCH_CLUSTER !== undefined && !['', '0', '1'].includes(env.BENCH_CLUSTER)) throw new Error(`BENCH_CLUSTER must be 1 or 0, got ${env.BENCH_CLUSTER}`);
+  if (unknown.length || !listed.length)
+    throw new Error(`BENCH_PARTS must list some of ${ALL_PARTS.join(', ')}, got ${env.BENCH_PARTS}`);
+  if (env.BENCH_CLUSTER !== undefined && !['', '0', '1'].includes(env.BENCH_CLUSTER))
+    throw new Error(`BENCH_CLUSTER must be 1 or 0, got ${env.BENCH_CLUSTER}`);
   const parts = env.BENCH_CLUSTER === '1' && !listed.includes('clusters') ? [...listed, 'clusters'] : listed;
-  const label = [size, scale && `${scale} open transactions`, env.BENCH_OPTIONS && `overrides ${env.BENCH_OPTIONS}`].filter(Boolean).join(', ');
+  const label = [size, scale && `${scale} open transactions`, env.BENCH_OPTIONS && `overrides ${env.BENCH_OPTIONS}`]
+    .filter(Boolean)
+    .join(', ');
   return { ...sized, ...overrides, parts: parts as BenchOptions['parts'], size: label, outDir, progress };
 }

@@ -25,15 +25,48 @@ export function cpuPerCallback(u: IngestionRun['countersign'] | undefined, run: 
   return u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : NaN;
 }
 
-export async function runClusters(opts: BenchOptions, ctx: Ctx): Promise<{ columns: ClusterColumn[]; order: string[]; loadAverage: number[][] }> {
+export async function runClusters(
+  opts: BenchOptions,
+  ctx: Ctx,
+): Promise<{ columns: ClusterColumn[]; order: string[]; loadAverage: number[][] }> {
   const { say } = ctx;
   const native = await nativeCluster(ctx.progress);
-  const setups: Array<{ name: ClusterColumn['name']; label: string; shards?: number; cluster: Cluster; runs: { receivers: IngestionRun[]; raw: IngestionRun[] }; roundRatios: number[] }> = [];
+  const setups: Array<{
+    name: ClusterColumn['name'];
+    label: string;
+    shards?: number;
+    cluster: Cluster;
+    runs: { receivers: IngestionRun[]; raw: IngestionRun[] };
+    roundRatios: number[];
+  }> = [];
   try {
-    const dev = await startCluster({ dir: join(ctx.work, 'clusters-dev'), bundlePath: ctx.bundlePath, onProgress: ctx.progress, temporal: 'dev' });
-    setups.push({ name: 'dev server', label: 'dev server (temporal server start-dev, SQLite)', cluster: dev, runs: { receivers: [], raw: [] }, roundRatios: [] });
-    const cl = await startCluster({ dir: join(ctx.work, 'clusters-native'), bundlePath: ctx.bundlePath, onProgress: ctx.progress, temporal: native });
-    setups.push({ name: 'native cluster', label: native.label, shards: native.shards, cluster: cl, runs: { receivers: [], raw: [] }, roundRatios: [] });
+    const dev = await startCluster({
+      dir: join(ctx.work, 'clusters-dev'),
+      bundlePath: ctx.bundlePath,
+      onProgress: ctx.progress,
+      temporal: 'dev',
+    });
+    setups.push({
+      name: 'dev server',
+      label: 'dev server (temporal server start-dev, SQLite)',
+      cluster: dev,
+      runs: { receivers: [], raw: [] },
+      roundRatios: [],
+    });
+    const cl = await startCluster({
+      dir: join(ctx.work, 'clusters-native'),
+      bundlePath: ctx.bundlePath,
+      onProgress: ctx.progress,
+      temporal: native,
+    });
+    setups.push({
+      name: 'native cluster',
+      label: native.label,
+      shards: native.shards,
+      cluster: cl,
+      runs: { receivers: [], raw: [] },
+      roundRatios: [],
+    });
     for (const s of setups) {
       say(`warm-up on the ${s.name}`);
       await warmUp(s.cluster, opts, `cwarm-${s.name === 'dev server' ? 'dev' : 'native'}`);
@@ -44,10 +77,21 @@ export async function runClusters(opts: BenchOptions, ctx: Ctx): Promise<{ colum
       const inOrder = round % 2 === 0 ? setups : [...setups].reverse();
       for (const s of inOrder) {
         loadAverage.push(loadavg());
-        say(`round ${round + 1}, ${s.name} (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+        say(
+          `round ${round + 1}, ${s.name} (load average ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(' ')})`,
+        );
         order.push(s.name);
         const tag = s.name === 'dev server' ? 'dev' : 'native';
-        const pair = await abba(s.cluster, { concurrency: opts.concurrency }, `c${round}-${tag}`, opts.saturationCallbacks, say, (opts.saturationSeconds * 1000) / 2);
+        const pair = await abba(
+          s.cluster,
+          { concurrency: opts.concurrency },
+          `c${round}-${tag}`,
+          opts.saturationCallbacks,
+          say,
+          (opts.saturationSeconds * 1000) / 2,
+        );
         s.runs.receivers.push(...pair.single.receivers);
         s.runs.raw.push(...pair.single.raw);
         s.roundRatios.push(pair.receivers.callbacksPerSec / pair.raw.callbacksPerSec);
@@ -72,7 +116,10 @@ export async function runClusters(opts: BenchOptions, ctx: Ctx): Promise<{ colum
         beyondWorkerCpuMs: receiversCpu - workerCpu,
       };
     });
-    for (const c of columns) say(`${c.name}: receivers ${c.receivers.callbacksPerSec.toFixed(0)}/s, raw ${c.raw.callbacksPerSec.toFixed(0)}/s, ratio ${c.ratio.toFixed(2)}; receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`);
+    for (const c of columns)
+      say(
+        `${c.name}: receivers ${c.receivers.callbacksPerSec.toFixed(0)}/s, raw ${c.raw.callbacksPerSec.toFixed(0)}/s, ratio ${c.ratio.toFixed(2)}; receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`,
+      );
     return { columns, order, loadAverage };
   } finally {
     for (const s of setups.reverse()) await s.cluster.stop().catch(() => undefined);

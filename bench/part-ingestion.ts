@@ -9,19 +9,39 @@ import type { BenchResults, IngestionRun } from './results';
 type Say = (line: string) => void;
 
 /** Both sides merged, and the single runs (whose latency samples a later merge needs). */
-type IngestionPair = { receivers: IngestionRun; raw: IngestionRun; single: { receivers: IngestionRun[]; raw: IngestionRun[] } };
+type IngestionPair = {
+  receivers: IngestionRun;
+  raw: IngestionRun;
+  single: { receivers: IngestionRun[]; raw: IngestionRun[] };
+};
 
 /** One measured run of callbacks, with Countersign's, the server's and the load generator's CPU around it. */
-export async function measuredRun(a: Cluster, via: Via, load: Load, prefix: string, callbacks: number, say: Say, maxMs?: number): Promise<IngestionRun> {
+export async function measuredRun(
+  a: Cluster,
+  via: Via,
+  load: Load,
+  prefix: string,
+  callbacks: number,
+  say: Say,
+  maxMs?: number,
+): Promise<IngestionRun> {
   await settle(a);
   const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
   const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
   const [result, countersign, temporal, database] = await measured(a, () =>
-    a.loadgen.call<LoadResult>('callbacks', { via, load, label, maxMs, plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) } }),
+    a.loadgen.call<LoadResult>('callbacks', {
+      via,
+      load,
+      label,
+      maxMs,
+      plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) },
+    }),
   );
   const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
   const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
-  say(`${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`);
+  say(
+    `${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`,
+  );
   return { ...result, countersign, temporal, ...(database && { database }), loadgenCpuPercent };
 }
 
@@ -30,7 +50,14 @@ export async function measuredRun(a: Cluster, via: Via, load: Load, prefix: stri
  * the machine) weighs on both sides alike. A time limit bounds the first run; the other
  * three send as many callbacks as it did.
  */
-export async function abba(a: Cluster, load: Load, prefix: string, callbacks: number, say: Say, maxMs?: number): Promise<IngestionPair> {
+export async function abba(
+  a: Cluster,
+  load: Load,
+  prefix: string,
+  callbacks: number,
+  say: Say,
+  maxMs?: number,
+): Promise<IngestionPair> {
   const r1 = await measuredRun(a, 'receivers', load, `${prefix}-rcv-1`, Math.ceil(callbacks / 2), say, maxMs);
   const half = r1.callbacks;
   const w1 = await measuredRun(a, 'raw', load, `${prefix}-raw-1`, half, say);
@@ -39,8 +66,13 @@ export async function abba(a: Cluster, load: Load, prefix: string, callbacks: nu
   return { receivers: mergeRuns([r1, r2]), raw: mergeRuns([w1, w2]), single: { receivers: [r1, r2], raw: [w1, w2] } };
 }
 
-export async function runIngestion(a: Cluster, opts: BenchOptions, say: Say): Promise<NonNullable<BenchResults['ingestion']>> {
-  const run = (via: Via, load: Load, prefix: string, callbacks: number, maxMs?: number) => measuredRun(a, via, load, prefix, callbacks, say, maxMs);
+export async function runIngestion(
+  a: Cluster,
+  opts: BenchOptions,
+  say: Say,
+): Promise<NonNullable<BenchResults['ingestion']>> {
+  const run = (via: Via, load: Load, prefix: string, callbacks: number, maxMs?: number) =>
+    measuredRun(a, via, load, prefix, callbacks, say, maxMs);
   say('warm-up');
   await warmUp(a, opts, 'warm');
   // Both paths at rising rates, so the report shows where the server itself stops keeping up.
@@ -54,7 +86,14 @@ export async function runIngestion(a: Cluster, opts: BenchOptions, say: Say): Pr
     if (r.latency.p99 >= 50) break;
   }
   const { single: _f, ...fixed } = await abba(a, { rate: opts.fixedRate }, 'fixed', opts.fixedCallbacks, say);
-  const { single: _s, ...saturation } = await abba(a, { concurrency: opts.concurrency }, 'sat', opts.saturationCallbacks, say, (opts.saturationSeconds * 1000) / 2);
+  const { single: _s, ...saturation } = await abba(
+    a,
+    { concurrency: opts.concurrency },
+    'sat',
+    opts.saturationCallbacks,
+    say,
+    (opts.saturationSeconds * 1000) / 2,
+  );
   const counted = await a.stats();
   const ingestion = {
     fixed,
@@ -76,10 +115,21 @@ export function steadyRateFrom(saturatedPerSec: number, opts: BenchOptions): num
   return Math.max(10, Math.min(opts.fixedRate, Math.round(saturatedPerSec / 20) * 10));
 }
 
-export async function runEndToEnd(a: Cluster, opts: BenchOptions, steadyRate: number, say: Say): Promise<NonNullable<BenchResults['e2e']>> {
+export async function runEndToEnd(
+  a: Cluster,
+  opts: BenchOptions,
+  steadyRate: number,
+  say: Say,
+): Promise<NonNullable<BenchResults['e2e']>> {
   await settle(a);
-  const idle = await a.loadgen.call<E2eResult>('e2e', { prefix: 'e2e-idle', samples: opts.e2eSamples, concurrency: opts.e2eConcurrency });
-  say(`end to end, no other load: new workflow p50 ${idle.created.p50.toFixed(1)} ms p99 ${idle.created.p99.toFixed(1)} ms; running workflow p50 ${idle.running.p50.toFixed(1)} ms p99 ${idle.running.p99.toFixed(1)} ms`);
+  const idle = await a.loadgen.call<E2eResult>('e2e', {
+    prefix: 'e2e-idle',
+    samples: opts.e2eSamples,
+    concurrency: opts.e2eConcurrency,
+  });
+  say(
+    `end to end, no other load: new workflow p50 ${idle.created.p50.toFixed(1)} ms p99 ${idle.created.p99.toFixed(1)} ms; running workflow p50 ${idle.running.p50.toFixed(1)} ms p99 ${idle.running.p99.toFixed(1)} ms`,
+  );
   await settle(a);
   // The same, while other callbacks arrive at a rate the machine sustains: the worker must keep up.
   const background = Math.ceil((steadyRate * opts.fixedCallbacks) / opts.fixedRate / 2);
@@ -97,6 +147,8 @@ export async function runEndToEnd(a: Cluster, opts: BenchOptions, steadyRate: nu
       maxMs: (background / steadyRate) * 1000,
     }),
   ]);
-  say(`end to end at ${steadyRate}/s: new workflow p50 ${busy.created.p50.toFixed(1)} ms p99 ${busy.created.p99.toFixed(1)} ms; running workflow p50 ${busy.running.p50.toFixed(1)} ms p99 ${busy.running.p99.toFixed(1)} ms`);
+  say(
+    `end to end at ${steadyRate}/s: new workflow p50 ${busy.created.p50.toFixed(1)} ms p99 ${busy.created.p99.toFixed(1)} ms; running workflow p50 ${busy.running.p50.toFixed(1)} ms p99 ${busy.running.p99.toFixed(1)} ms`,
+  );
   return { idle, busy };
 }

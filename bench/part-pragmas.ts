@@ -9,7 +9,13 @@ import type { IngestionRun, PragmaRun } from './results';
 
 export async function runPragmas(
   opts: BenchOptions,
-  ctx: { work: string; bundlePath: string; part: (name: string) => void; say: (line: string) => void; progress: (line: string) => void },
+  ctx: {
+    work: string;
+    bundlePath: string;
+    part: (name: string) => void;
+    say: (line: string) => void;
+    progress: (line: string) => void;
+  },
 ): Promise<PragmaRun[]> {
   const pragmas: PragmaRun[] = [];
   const variants: Array<[string, string[]]> = [
@@ -18,7 +24,12 @@ export async function runPragmas(
   ];
   for (const [label, list] of variants) {
     ctx.part(`SQLite pragmas: ${label}`);
-    const c = await startCluster({ dir: join(ctx.work, `pragmas-${pragmas.length}`), bundlePath: ctx.bundlePath, sqlitePragmas: list, onProgress: ctx.progress });
+    const c = await startCluster({
+      dir: join(ctx.work, `pragmas-${pragmas.length}`),
+      bundlePath: ctx.bundlePath,
+      sqlitePragmas: list,
+      onProgress: ctx.progress,
+    });
     try {
       const run = async (via: Via, callbacks: number, maxMs?: number): Promise<IngestionRun> => {
         await settle(c);

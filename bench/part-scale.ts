@@ -44,7 +44,13 @@ export async function runScale(
     const [, startUse, startTemporal] = await measured(b, async () => {
       let from = 0;
       for (const to of opts.checkpoints) {
-        const started = await b.loadgen.call<StartResult>('start', { prefix: 'scale', from, to, concurrency: opts.startConcurrency, deadlineAfterMs: opts.deadlineAfterMs });
+        const started = await b.loadgen.call<StartResult>('start', {
+          prefix: 'scale',
+          from,
+          to,
+          concurrency: opts.startConcurrency,
+          deadlineAfterMs: opts.deadlineAfterMs,
+        });
         starts.push(started);
         deadlines.push(...started.deadlines);
         await settle(b, opts.growthSettleMs);
@@ -93,7 +99,9 @@ export async function runScale(
     };
     const timeline: Array<[number, number, number]> = [];
     let allFiredAt: number | null = null;
-    say(`waiting for ${deadlines.length} deadline timers (first due in ${((firstDeadline - Date.now()) / 1000).toFixed(0)} s, last in ${((lastDeadline - Date.now()) / 1000).toFixed(0)} s)`);
+    say(
+      `waiting for ${deadlines.length} deadline timers (first due in ${((firstDeadline - Date.now()) / 1000).toFixed(0)} s, last in ${((lastDeadline - Date.now()) / 1000).toFixed(0)} s)`,
+    );
     const [expired, timersUse, timersTemporal] = await measured(b, async () => {
       let count = 0;
       let lastSaid = 0;
@@ -113,7 +121,9 @@ export async function runScale(
       }
       return count;
     });
-    say(`timers: ${expired}/${deadlines.length} transactions expired${allFiredAt ? `, all within ${((allFiredAt - lastDeadline) / 1000).toFixed(1)} s of the last deadline` : ''}`);
+    say(
+      `timers: ${expired}/${deadlines.length} transactions expired${allFiredAt ? `, all within ${((allFiredAt - lastDeadline) / 1000).toFixed(1)} s of the last deadline` : ''}`,
+    );
     const lateness = await timerLateness(b, deadlines.length, Math.min(100, deadlines.length));
 
     const full = growth.find((g) => g.numCachedWorkflows >= opts.cacheSize * 0.95) ?? growth[growth.length - 1];
@@ -130,7 +140,9 @@ export async function runScale(
       baselineRssBytes: baseline.rssBytes,
       baselineCachedWorkflows: baseline.numCachedWorkflows,
       memoryPerCachedWorkflowBytes:
-        full.numCachedWorkflows > baseline.numCachedWorkflows ? (full.rssBytes - baseline.rssBytes) / (full.numCachedWorkflows - baseline.numCachedWorkflows) : NaN,
+        full.numCachedWorkflows > baseline.numCachedWorkflows
+          ? (full.rssBytes - baseline.rssBytes) / (full.numCachedWorkflows - baseline.numCachedWorkflows)
+          : NaN,
       timers: {
         expected: deadlines.length,
         expired,

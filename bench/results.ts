@@ -107,7 +107,13 @@ export interface BenchResults {
   scale?: {
     transactions: number;
     cacheSize: number;
-    start: { elapsedMs: number; perSec: number; latency: LatencySummary; countersign: ResourceUse; temporal?: ResourceUse };
+    start: {
+      elapsedMs: number;
+      perSec: number;
+      latency: LatencySummary;
+      countersign: ResourceUse;
+      temporal?: ResourceUse;
+    };
     baselineRssBytes: number;
     /** Warm-up workflows already in the cache when the baseline was taken. */
     baselineCachedWorkflows: number;

@@ -29,7 +29,13 @@ export interface Child {
  */
 export async function forkChild(
   modulePath: string,
-  opts: { env: NodeJS.ProcessEnv; cwd: string; stdout?: number | 'inherit' | 'ignore'; onProgress?: (line: string) => void; execArgv?: string[] },
+  opts: {
+    env: NodeJS.ProcessEnv;
+    cwd: string;
+    stdout?: number | 'inherit' | 'ignore';
+    onProgress?: (line: string) => void;
+    execArgv?: string[];
+  },
 ): Promise<Child & { ready: unknown }> {
   const out = opts.stdout ?? 'inherit';
   const child: ChildProcess = fork(modulePath, [], {
@@ -44,13 +50,16 @@ export async function forkChild(
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
       exited = true;
-      for (const p of pending.values()) p.reject(new ChildFailedError(`${modulePath} exited (${code ?? signal}) during a call`));
+      for (const p of pending.values())
+        p.reject(new ChildFailedError(`${modulePath} exited (${code ?? signal}) during a call`));
       pending.clear();
       resolve();
     }),
   );
   const ready = new Promise<unknown>((resolve, reject) => {
-    child.once('exit', (code) => reject(new ChildFailedError(`${modulePath} exited with code ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new ChildFailedError(`${modulePath} exited with code ${code} before it was ready`)),
+    );
     child.on('message', (raw) => {
       const msg = raw as Reply | Progress | { ready: unknown };
       if ('ready' in msg) return resolve(msg.ready);
@@ -104,7 +113,8 @@ export function serve(methods: Record<string, (params: never) => unknown>, onSto
       })
       .then(
         (result) => process.send?.({ id, result }),
-        (err: unknown) => process.send?.({ id, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+        (err: unknown) =>
+          process.send?.({ id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
       );
   });
   // The orchestrator died: do not linger as an orphan.

@@ -20,7 +20,9 @@ async function main() {
   const files = writeResults(outDir, results);
   // The report is written either way; a failed part still fails the command.
   if (results.failures.length) process.exitCode = 1;
-  process.stdout.write(`\n${results.goals.map((g) => `${g.met === null ? 'n/a ' : g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.measured}`).join('\n')}\nratio: ${results.ingestion ? results.ingestion.ratio.toFixed(2) : 'not measured'}\n\nWrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`);
+  process.stdout.write(
+    `\n${results.goals.map((g) => `${g.met === null ? 'n/a ' : g.met ? 'met ' : 'MISS'}  ${g.goal}: ${g.measured}`).join('\n')}\nratio: ${results.ingestion ? results.ingestion.ratio.toFixed(2) : 'not measured'}\n\nWrote:\n${files.map((f) => `  ${f}`).join('\n')}\n`,
+  );
 }
 
 main().catch((err) => {

@@ -18,7 +18,11 @@ export interface Delivery {
   lastStatus?: number | 'error';
 }
 
-const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+const json = (m: CallbackMessage): RawRequest => ({
+  path: m.path,
+  headers: { 'content-type': 'application/json', ...m.headers },
+  body: JSON.stringify(m.body),
+});
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)];
 const within = (ms: number) => Math.floor(Math.random() * ms);
 
@@ -34,7 +38,15 @@ export function transactionPlan(now: number): Delivery[] {
   for (const message of messages) {
     const copies = Math.random() < 0.25 ? 2 : 1;
     for (let c = 0; c < copies; c++) {
-      deliveries.push({ kind: 'callback', spec, workflowId, request: json(message), message, due: now + within(3_000), attempts: 0 });
+      deliveries.push({
+        kind: 'callback',
+        spec,
+        workflowId,
+        request: json(message),
+        message,
+        due: now + within(3_000),
+        attempts: 0,
+      });
     }
   }
   // Evrotrust callbacks only reach registered transactions (404 until then, and Evrotrust
@@ -68,11 +80,20 @@ export function garbage(target: { spec: ProviderSpec; externalId: string }): Raw
     () => ({ ...ok, body: JSON.stringify({ ...m.body, [target.spec.statusField]: { nested: [[[]]] } }) }),
     () => ({ ...ok, body: JSON.stringify({ ...m.body, [target.spec.idField]: undefined }) }),
     () => ({ ...ok, body: '['.repeat(3_000) + ']'.repeat(3_000) }),
-    () => ({ ...ok, body: JSON.stringify({ __proto__: null, constructor: { prototype: {} }, ...m.body, [target.spec.statusField]: null }) }),
+    () => ({
+      ...ok,
+      body: JSON.stringify({
+        __proto__: null,
+        constructor: { prototype: {} },
+        ...m.body,
+        [target.spec.statusField]: null,
+      }),
+    }),
   ];
   if (target.spec.credentialHeaders.length > 0) {
     breakers.push(() => ({ ...ok, headers: { ...ok.headers, [target.spec.credentialHeaders[0]]: 'forged' } }));
   }
-  if (target.spec.provider === 'signhost') breakers.push(() => ({ ...ok, body: JSON.stringify({ ...m.body, Checksum: '0'.repeat(40) }) }));
+  if (target.spec.provider === 'signhost')
+    breakers.push(() => ({ ...ok, body: JSON.stringify({ ...m.body, Checksum: '0'.repeat(40) }) }));
   return pick(breakers)();
 }

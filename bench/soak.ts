@@ -55,7 +55,8 @@ export interface SoakResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0;
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => undefined);
@@ -75,7 +76,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const config = testConfig({ ...SECRETS, COUNTERSIGN_ENCRYPTION_KEYS: keys }, `soak-${Date.now().toString(36)}`);
   const client = new Client({ connection, dataConverter: createDataConverter(config.encryption) });
   const providers = createProviders(config);
-  const workerEnv = { ...SECRETS, COUNTERSIGN_ENCRYPTION_KEYS: keys, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue };
+  const workerEnv = {
+    ...SECRETS,
+    COUNTERSIGN_ENCRYPTION_KEYS: keys,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+  };
   let worker: WorkerProcess = await startWorkerProcess(workerEnv);
   const app = await startApp(config, client, undefined, { deliveryTimeoutMs: 2_000 });
   // The clock of the run starts once everything is up.
@@ -126,7 +132,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
   function nextDue(now: number): Delivery | undefined {
     let best = -1;
-    for (let i = 0; i < queue.length; i++) if (queue[i].due <= now && (best < 0 || queue[i].due < queue[best].due)) best = i;
+    for (let i = 0; i < queue.length; i++)
+      if (queue[i].due <= now && (best < 0 || queue[i].due < queue[best].due)) best = i;
     return best < 0 ? undefined : queue.splice(best, 1)[0];
   }
 
@@ -152,7 +159,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
             const target = targets[Math.floor(Math.random() * targets.length)];
             const res = await send(app.url, garbage(target)).catch(() => ({ status: 'error' as const }));
             garbageSent++;
-            garbageAnswers[`${target.spec.provider}:${res.status}`] = (garbageAnswers[`${target.spec.provider}:${res.status}`] ?? 0) + 1;
+            garbageAnswers[`${target.spec.provider}:${res.status}`] =
+              (garbageAnswers[`${target.spec.provider}:${res.status}`] ?? 0) + 1;
           }),
         );
       },
@@ -238,7 +246,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     else missing.push({ workflowId: a.workflowId, keys: absent });
   }
 
-  const sum = async (m: typeof app.metrics.callbacksAccepted) => (await m.get()).values.reduce((n, v) => n + v.value, 0);
+  const sum = async (m: typeof app.metrics.callbacksAccepted) =>
+    (await m.get()).values.reduce((n, v) => n + v.value, 0);
   const sorted = [...latencies].sort((a, b) => a - b);
   const result: SoakResult = {
     seconds: options.seconds,
@@ -256,7 +265,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     acceptedMetric: (await sum(app.metrics.callbacksAccepted)) + (await sum(app.metrics.callbacksDeduplicated)),
     refusedMetric: await sum(app.metrics.callbacksRefused),
     faults,
-    latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 },
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? 0,
+    },
   };
 
   await app.close();
@@ -270,11 +284,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 async function main() {
   const seconds = Number(process.env.SOAK_SECONDS ?? 180);
   const rate = Number(process.env.SOAK_RATE ?? 25);
-  process.stdout.write(`Soak: ${seconds} s at ${rate} requests/s, faults injected; this takes about ${Math.round(seconds / 60) + 1} minutes.\n`);
+  process.stdout.write(
+    `Soak: ${seconds} s at ${rate} requests/s, faults injected; this takes about ${Math.round(seconds / 60) + 1} minutes.\n`,
+  );
   const result = await runSoak({ seconds, rate, log: (line) => process.stdout.write(`${line}\n`) });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const ok = result.accepted === result.reflected && result.acceptedMetric >= result.accepted;
-  process.stdout.write(ok ? `OK: ${result.accepted} callbacks accepted, ${result.reflected} reflected in workflows.\n` : 'FAILED: accepted and reflected differ.\n');
+  process.stdout.write(
+    ok
+      ? `OK: ${result.accepted} callbacks accepted, ${result.reflected} reflected in workflows.\n`
+      : 'FAILED: accepted and reflected differ.\n',
+  );
   process.exit(ok ? 0 : 1);
 }
 

@@ -11,12 +11,7 @@ export interface LatencySummary {
   cdf: Array<[number, number]>;
 }
 
-const CDF_POINTS = [
-  ...Array.from({ length: 99 }, (_, i) => (i + 1) / 100),
-  0.995,
-  0.999,
-  1,
-];
+const CDF_POINTS = [...Array.from({ length: 99 }, (_, i) => (i + 1) / 100), 0.995, 0.999, 1];
 
 export function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;

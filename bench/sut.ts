@@ -45,8 +45,17 @@ async function main() {
   // As startCountersign: the receivers' client on a native connection of its own.
   // BENCH_CLIENT_CONNECTION=grpc-js puts it on @grpc/grpc-js, =shared on the worker's, to compare.
   const kind = process.env.BENCH_CLIENT_CONNECTION;
-  const connection = kind === 'grpc-js' ? await Connection.connect({ address }) : kind === 'shared' ? nativeConnection : await NativeConnection.connect({ address });
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
+  const connection =
+    kind === 'grpc-js'
+      ? await Connection.connect({ address })
+      : kind === 'shared'
+        ? nativeConnection
+        : await NativeConnection.connect({ address });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config.encryption),
+  });
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
   // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.
@@ -64,7 +73,13 @@ async function main() {
   });
   const { worker } = running;
   const metrics = createMetrics();
-  const app = createApp({ config, client, providers: Object.values(providers), logger: createLogger(config.logLevel), metrics });
+  const app = createApp({
+    config,
+    client,
+    providers: Object.values(providers),
+    logger: createLogger(config.logLevel),
+    metrics,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

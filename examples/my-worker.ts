@@ -8,7 +8,10 @@ import { createCrmActivities } from './update-crm';
 
 async function main() {
   const running = await startCountersignWorker({
-    activities: createCrmActivities({ url: process.env.CRM_URL ?? 'http://localhost:4000/api', token: process.env.CRM_TOKEN }),
+    activities: createCrmActivities({
+      url: process.env.CRM_URL ?? 'http://localhost:4000/api',
+      token: process.env.CRM_TOKEN,
+    }),
   });
   console.log(`worker running with ${running.userActivities.join(', ')}`);
   process.once('SIGINT', () => void running.stop());

@@ -26,7 +26,11 @@ export function createCrmActivities(settings: CrmSettings) {
     async updateCrm({ transaction: tx }: StepInput): Promise<CrmUpdate> {
       // Business outcomes are non-retryable: retrying will not invent a deal id.
       if (!tx.reference) {
-        throw ApplicationFailure.create({ type: 'NoDealReference', message: 'register the transaction with the deal id as `reference`', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'NoDealReference',
+          message: 'register the transaction with the deal id as `reference`',
+          nonRetryable: true,
+        });
       }
       const res = await fetch(`${settings.url.replace(/\/+$/, '')}/deals/${encodeURIComponent(tx.reference)}`, {
         method: 'PATCH',
@@ -46,7 +50,11 @@ export function createCrmActivities(settings: CrmSettings) {
         signal: AbortSignal.timeout(10_000),
       });
       if (res.status === 404) {
-        throw ApplicationFailure.create({ type: 'DealNotFound', message: `the CRM has no deal ${tx.reference}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: 'DealNotFound',
+          message: `the CRM has no deal ${tx.reference}`,
+          nonRetryable: true,
+        });
       }
       // Anything else that is not 2xx is thrown as a plain error: the step's retry policy retries it.
       if (!res.ok) throw new Error(`CRM answered HTTP ${res.status}`);

@@ -40,7 +40,10 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 function openAndExpiring(): Scenario[] {
   const evrotrust = async (ctx: Parameters<Scenario['run']>[0], suffix: string) => {
     const transactionID = ctx.id(suffix);
-    await ctx.simulator('evrotrust', '/transactions', { transactionID, urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust` });
+    await ctx.simulator('evrotrust', '/transactions', {
+      transactionID,
+      urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust`,
+    });
     return transactionID;
   };
   return [
@@ -51,7 +54,12 @@ function openAndExpiring(): Scenario[] {
       expect: { status: 'pending', source: 'callback' },
       async run(ctx) {
         const transactionID = await evrotrust(ctx, 'evrotrust-waiting');
-        await ctx.register({ provider: 'evrotrust', externalId: transactionID, reference: 'order-1003', deadline: inDays(5) });
+        await ctx.register({
+          provider: 'evrotrust',
+          externalId: transactionID,
+          reference: 'order-1003',
+          deadline: inDays(5),
+        });
         await ctx.beat();
         await ctx.simulator('evrotrust', `/transactions/${transactionID}/status`, { status: 1 });
       },
@@ -77,7 +85,12 @@ function openAndExpiring(): Scenario[] {
       async run(ctx) {
         const transactionID = await evrotrust(ctx, 'evrotrust-expired');
         // A few seconds: the deadline passes while the capture waits.
-        await ctx.register({ provider: 'evrotrust', externalId: transactionID, reference: 'order-1004', deadline: new Date(Date.now() + 8_000).toISOString() });
+        await ctx.register({
+          provider: 'evrotrust',
+          externalId: transactionID,
+          reference: 'order-1004',
+          deadline: new Date(Date.now() + 8_000).toISOString(),
+        });
       },
     },
   ];
@@ -85,7 +98,10 @@ function openAndExpiring(): Scenario[] {
 
 function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(path)) throw new CaptureError(`no Chromium at ${path}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(path))
+    throw new CaptureError(
+      `no Chromium at ${path}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   return path;
 }
 
@@ -117,7 +133,9 @@ async function pressByText(page: Page, text: string): Promise<void> {
 /** The columns "in view" in the column picker, in their order. */
 function columnsInView(page: Page): Promise<string[]> {
   return page.$$eval('#workflows-table-configuration-drawer ol', ([inView]) =>
-    [...(inView?.querySelectorAll('li[data-testid^="orderable-list-item-"]') ?? [])].map((li) => li.getAttribute('data-testid')!.replace('orderable-list-item-', '')),
+    [...(inView?.querySelectorAll('li[data-testid^="orderable-list-item-"]') ?? [])].map((li) =>
+      li.getAttribute('data-testid')!.replace('orderable-list-item-', ''),
+    ),
   );
 }
 
@@ -132,10 +150,12 @@ async function configureList(page: Page, listUrl: string): Promise<void> {
     if (!(await columnsInView(page)).includes(label)) await press(page, `orderable-list-item-${label}-add-button`);
   }
   for (const [index, label] of COLUMNS.entries()) {
-    while ((await columnsInView(page)).indexOf(label) > index) await press(page, `orderable-list-item-${label}-move-up-button`);
+    while ((await columnsInView(page)).indexOf(label) > index)
+      await press(page, `orderable-list-item-${label}-move-up-button`);
   }
   const inView = await columnsInView(page);
-  if (inView.join() !== COLUMNS.join()) throw new CaptureError(`the column picker shows ${inView.join(', ')}, not ${COLUMNS.join(', ')}`);
+  if (inView.join() !== COLUMNS.join())
+    throw new CaptureError(`the column picker shows ${inView.join(', ')}, not ${COLUMNS.join(', ')}`);
   await press(page, 'drawer-close-button');
   await press(page, 'table-density-button');
   await pressByText(page, 'Save as New');
@@ -148,35 +168,56 @@ async function columnCells(page: Page, header: string): Promise<string[]> {
   const headers = await page.$$eval('table thead th', (ths) => ths.map((th) => th.textContent?.trim() ?? ''));
   const at = headers.indexOf(header);
   if (at < 0) return [];
-  return page.$$eval('table tbody tr', (trs, i) => trs.map((tr) => tr.querySelectorAll('td')[i]?.textContent?.trim() ?? ''), at);
+  return page.$$eval(
+    'table tbody tr',
+    (trs, i) => trs.map((tr) => tr.querySelectorAll('td')[i]?.textContent?.trim() ?? ''),
+    at,
+  );
 }
 
 async function captureList(page: Page, listUrl: string, rows: number): Promise<void> {
   await configureList(page, listUrl);
   await page.goto(listUrl, { waitUntil: 'networkidle0' });
   await until('every row with a status and a deadline', async () => {
-    const [statuses, deadlines] = [await columnCells(page, 'SigningStatus'), await columnCells(page, 'SigningDeadline')];
+    const [statuses, deadlines] = [
+      await columnCells(page, 'SigningStatus'),
+      await columnCells(page, 'SigningDeadline'),
+    ];
     return statuses.length === rows && statuses.every(Boolean) && deadlines.every(Boolean);
   });
   await page.screenshot({ path: LIST_PNG });
 }
 
-async function captureWorkflow(page: Page, uiUrl: string, namespace: string, workflowId: string, summary: string): Promise<void> {
-  await page.goto(`${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`, { waitUntil: 'networkidle0' });
+async function captureWorkflow(
+  page: Page,
+  uiUrl: string,
+  namespace: string,
+  workflowId: string,
+  summary: string,
+): Promise<void> {
+  await page.goto(
+    `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`,
+    { waitUntil: 'networkidle0' },
+  );
   // Opened from its row, as an operator would; then its User Metadata tab.
   const [row] = await page.$$(`xpath/.//a[contains(@href, "/workflows/${encodeURIComponent(workflowId)}/")]`);
   if (!row) throw new CaptureError(`no row for ${workflowId} in the list`);
   await row.evaluate((a) => (a as unknown as Clickable).click());
   await until('the workflow page', async () => page.url().includes(encodeURIComponent(workflowId)));
-  const tab = await page.waitForSelector('xpath/.//a[@role="tab" and normalize-space(.)="User Metadata"]', { timeout: 30_000 });
+  const tab = await page.waitForSelector('xpath/.//a[@role="tab" and normalize-space(.)="User Metadata"]', {
+    timeout: 30_000,
+  });
   await tab!.evaluate((a) => (a as unknown as Clickable).click());
   // Cleartext here means the codec server decoded it: Temporal holds only ciphertext. The UI
   // draws each markdown box in a frame of its own.
   await until('the decoded summary and current details', async () => {
-    const texts: string[] = await Promise.all(page.frames().map((frame) => frame.$eval('body', (body) => body.textContent ?? '').catch(() => '')));
+    const texts: string[] = await Promise.all(
+      page.frames().map((frame) => frame.$eval('body', (body) => body.textContent ?? '').catch(() => '')),
+    );
     return texts.some((text) => text.includes(summary)) && texts.some((text) => /^\s*pending\b/.test(text));
   });
-  if (!(await page.$('[data-testid="data-encoder-status-success"]'))) throw new CaptureError('the Web UI does not report the codec server as working');
+  if (!(await page.$('[data-testid="data-encoder-status-success"]')))
+    throw new CaptureError('the Web UI does not report the codec server as working');
   // Taller than the list: the details box ends below the fold at 800 pixels.
   await page.setViewport({ ...VIEWPORT, height: 900 });
   await sleep(500);
@@ -229,12 +270,21 @@ async function main(): Promise<void> {
       timeoutMs: 90_000,
     });
     const failed = results.filter((r) => !r.ok);
-    if (failed.length) throw new CaptureError(`${failed.length} transactions did not end as expected: ${failed.map((r) => `${r.scenario.title} (${r.error ?? r.state?.status})`).join('; ')}`);
+    if (failed.length)
+      throw new CaptureError(
+        `${failed.length} transactions did not end as expected: ${failed.map((r) => `${r.scenario.title} (${r.error ?? r.state?.status})`).join('; ')}`,
+      );
 
-    const open = results.filter((r) => r.scenario.expect.status === 'pending' || r.scenario.expect.status === 'in_progress');
+    const open = results.filter(
+      (r) => r.scenario.expect.status === 'pending' || r.scenario.expect.status === 'in_progress',
+    );
     connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     const client = new Client({ connection, namespace: demo.namespace });
-    await until('the finished transactions to close', async () => (await client.workflow.count(`ExecutionStatus = "Running" AND ${TRANSACTIONS_QUERY}`)).count === open.length);
+    await until(
+      'the finished transactions to close',
+      async () =>
+        (await client.workflow.count(`ExecutionStatus = "Running" AND ${TRANSACTIONS_QUERY}`)).count === open.length,
+    );
 
     // Chromium refuses its sandbox to root (a container, CI); elsewhere it keeps it.
     const args = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
@@ -244,7 +294,13 @@ async function main(): Promise<void> {
     const listUrl = `${uiUrl}/namespaces/${encodeURIComponent(demo.namespace)}/workflows?query=${encodeURIComponent(TRANSACTIONS_QUERY)}`;
     await captureList(page, listUrl, scenarios.length);
     const shown = open.find((r) => r.scenario.expect.status === 'pending')!;
-    await captureWorkflow(page, uiUrl, demo.namespace, shown.workflowId!, `${shown.scenario.provider} signing ${shown.state!.externalId}`);
+    await captureWorkflow(
+      page,
+      uiUrl,
+      demo.namespace,
+      shown.workflowId!,
+      `${shown.scenario.provider} signing ${shown.state!.externalId}`,
+    );
     for (const file of [LIST_PNG, WORKFLOW_PNG]) {
       const kb = Math.round(statSync(file).size / 1024);
       log(`${file}: ${kb} KB${kb > 300 ? ' (over 300 KB: keep README pictures small)' : ''}`);

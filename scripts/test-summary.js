@@ -12,7 +12,9 @@ if (!fs.existsSync(file)) {
 const r = JSON.parse(fs.readFileSync(file, 'utf8'));
 const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
 // Suites that failed to run (syntax error, setup crash) count as failures too.
-const brokenSuites = (r.testResults || []).filter((s) => s.status === 'failed' && (s.assertionResults || []).length === 0).length;
+const brokenSuites = (r.testResults || []).filter(
+  (s) => s.status === 'failed' && (s.assertionResults || []).length === 0,
+).length;
 const failed = r.numFailedTests + brokenSuites;
 console.log(`${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 if (r.numTotalTests === 0) {

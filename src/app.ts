@@ -41,7 +41,10 @@ export function createApp(deps: AppDeps): express.Express {
   // directly keeps its own address, whatever X-Forwarded-For it writes.
   const { trustProxyHops, trustedProxies } = deps.config.http;
   const isProxy = createMatcher(trustedProxies);
-  app.set('trust proxy', trustProxyHops === 0 ? false : (address: string, hop: number) => hop < trustProxyHops && isProxy(address));
+  app.set(
+    'trust proxy',
+    trustProxyHops === 0 ? false : (address: string, hop: number) => hop < trustProxyHops && isProxy(address),
+  );
   const transactions = { client: deps.client, taskQueue: deps.config.temporal.taskQueue, engine: deps.config.engine };
   const refusals = new RefusalLog();
 
@@ -59,7 +62,9 @@ export function createApp(deps: AppDeps): express.Express {
     }
     if (Date.now() < configuredUntil) return res.json({ status: 'ready' });
     try {
-      const report = await deps.client.withDeadline(Date.now() + 2000, () => checkTemporalReadiness(deps.client.connection, target));
+      const report = await deps.client.withDeadline(Date.now() + 2000, () =>
+        checkTemporalReadiness(deps.client.connection, target),
+      );
       if (report.problems.length > 0) {
         const detail = describeProblems(target, report.problems);
         deps.logger.error({ problems: report.problems.map((p) => p.problem) }, detail);
@@ -113,7 +118,13 @@ export function createApp(deps: AppDeps): express.Express {
   }
   app.use('/transactions', requestLog(deps.logger, deps.metrics, '/transactions'));
   app.use(
-    createTransactionsRouter({ transactions, providers: deps.config.providerModules, apiToken: deps.config.http.apiToken, logger: deps.logger, knownSteps: deps.knownSteps }),
+    createTransactionsRouter({
+      transactions,
+      providers: deps.config.providerModules,
+      apiToken: deps.config.http.apiToken,
+      logger: deps.logger,
+      knownSteps: deps.knownSteps,
+    }),
   );
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));
   return app;

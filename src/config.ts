@@ -9,7 +9,12 @@ import { DURATION_HINT, DURATION_PATTERN, durationMs } from './shared/duration';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { followUpTaskQueue } from './providers/follow-up-defaults';
 import type { ProviderCallSettings, ProviderModule } from './providers/module';
-import { builtInProviders, providerRegistryFrom, ProviderRegistryError, type ProviderRegistry } from './providers/registry';
+import {
+  builtInProviders,
+  providerRegistryFrom,
+  ProviderRegistryError,
+  type ProviderRegistry,
+} from './providers/registry';
 import { CONTINUE_AS_NEW } from './shared/bounds';
 import type { EngineOptions } from './shared/types';
 import { stepPlan } from './api/transaction-schemas';
@@ -22,11 +27,7 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 /** Durations in the ms package's format, the one Temporal uses: `30s`, `6 hours`, `90 days`. */
-const duration = (fallback: string) =>
-  z
-    .string()
-    .regex(DURATION_PATTERN, DURATION_HINT)
-    .default(fallback);
+const duration = (fallback: string) => z.string().regex(DURATION_PATTERN, DURATION_HINT).default(fallback);
 const optionalString = z
   .string()
   .optional()
@@ -39,7 +40,8 @@ const optionalInt = (min: number) =>
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-const stepDefaultsFor = (providers: string[]) => z.partialRecord(z.enum(['default', ...providers] as [string, ...string[]]), stepPlan);
+const stepDefaultsFor = (providers: string[]) =>
+  z.partialRecord(z.enum(['default', ...providers] as [string, ...string[]]), stepPlan);
 
 /** The engine's own variables; each provider adds its own (its folder's config.ts). */
 const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
@@ -58,7 +60,10 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   /** A request's headers, and the whole request, must arrive within these (slow senders hold sockets). */
   HTTP_HEADERS_TIMEOUT: duration('10s'),
   HTTP_REQUEST_TIMEOUT: duration('30s'),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'expected a size like 256kb').default('256kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'expected a size like 256kb')
+    .default('256kb'),
   COUNTERSIGN_API_TOKEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -85,7 +90,10 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
       try {
         return stepDefaults.parse(JSON.parse(v));
       } catch (err) {
-        ctx.addIssue({ code: 'custom', message: `expected JSON like {"default":{"onSigned":["notifyApplication"]}}: ${(err as Error).message.split('\n')[0]}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected JSON like {"default":{"onSigned":["notifyApplication"]}}: ${(err as Error).message.split('\n')[0]}`,
+        });
         return z.NEVER;
       }
     }),
@@ -133,7 +141,9 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   CONTINUE_AS_NEW_MAX_EVENTS: z.coerce.number().int().min(50).max(CONTINUE_AS_NEW.maxHistoryEvents).optional(),
   CONTINUE_AS_NEW_MAX_BYTES: z.coerce.number().int().min(65_536).max(CONTINUE_AS_NEW.maxHistoryBytes).optional(),
   CONTINUE_AS_NEW_MAX_SIGNALS: z.coerce.number().int().min(2).max(CONTINUE_AS_NEW.maxSignals).optional(),
-  WORKER_WORKFLOW_TASK_POLLERS: z.union([z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)]).default('autoscaling'),
+  WORKER_WORKFLOW_TASK_POLLERS: z
+    .union([z.literal('autoscaling'), z.coerce.number().int().min(2).max(1000)])
+    .default('autoscaling'),
   /**
    * Payload encryption keys, `id:base64` (32 bytes each), comma-separated, newest first: the
    * first encrypts, all decrypt. Or COUNTERSIGN_ENCRYPTION_KEYS_FILE, a file in the same format.
@@ -149,7 +159,10 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   }),
   COUNTERSIGN_ENCRYPTION_KEYS_FILE: optionalString,
   /** Bearer token of the codec server (`/codec/decode`, `/codec/encode`); unset: no codec server. */
-  COUNTERSIGN_CODEC_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, 'expected at least 16 characters'),
+  COUNTERSIGN_CODEC_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    'expected at least 16 characters',
+  ),
   /** Web UI origins allowed to call the codec server from a browser, comma-separated. */
   COUNTERSIGN_CODEC_ORIGINS: optionalString.refine(
     (v) => v === undefined || v.split(',').every((o) => /^https?:\/\/[^/\s]+\/?$/.test(o.trim())),
@@ -160,7 +173,10 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   CALLBACK_DEDUPE_TTL: duration('10 minutes'),
   CALLBACK_RATE_PER_TRANSACTION: z.coerce.number().min(0).max(10_000).default(5),
   CALLBACK_BURST_PER_TRANSACTION: z.coerce.number().int().min(1).max(100_000).default(20),
-  CALLBACK_RATE_MAX_WAIT: duration('2s').refine((v) => durationMs(v) <= 5000, 'at most 5s: the answer must beat the providers\' timeouts'),
+  CALLBACK_RATE_MAX_WAIT: duration('2s').refine(
+    (v) => durationMs(v) <= 5000,
+    "at most 5s: the answer must beat the providers' timeouts",
+  ),
   CALLBACK_RATE_TRACKED_TRANSACTIONS: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   /** `npm start`: restart delays of the worker process after it dies (doubling between the two). */
   WORKER_RESTART_DELAY: duration('1s'),
@@ -187,7 +203,10 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
 
 /** The whole environment's schema: the engine's variables and every registered provider's. */
 function envSchemaFor(registry: ProviderRegistry) {
-  return z.object({ ...engineEnv(stepDefaultsFor(registry.names)), ...Object.assign({}, ...registry.modules.map((m) => m.env)) } as ReturnType<typeof engineEnv>);
+  return z.object({
+    ...engineEnv(stepDefaultsFor(registry.names)),
+    ...Object.assign({}, ...registry.modules.map((m) => m.env)),
+  } as ReturnType<typeof engineEnv>);
 }
 
 /** Every environment variable Countersign reads with its built-in providers (deployment files are checked against it). */
@@ -229,10 +248,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
   const headersTimeoutMs = durationMs(e.HTTP_HEADERS_TIMEOUT);
   const requestTimeoutMs = durationMs(e.HTTP_REQUEST_TIMEOUT);
   if (requestTimeoutMs < headersTimeoutMs) {
-    throw new ConfigError('Invalid configuration:\n  HTTP_REQUEST_TIMEOUT: must not be shorter than HTTP_HEADERS_TIMEOUT');
+    throw new ConfigError(
+      'Invalid configuration:\n  HTTP_REQUEST_TIMEOUT: must not be shorter than HTTP_HEADERS_TIMEOUT',
+    );
   }
   if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
-    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither');
+    throw new ConfigError(
+      'Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither',
+    );
   }
   return {
     encryption: encryptionSettings(e),
@@ -260,7 +283,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      devServer: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, dataDir: e.COUNTERSIGN_DATA_DIR, cliPath: e.TEMPORAL_CLI_PATH },
+      devServer: {
+        port: e.TEMPORAL_PORT,
+        uiPort: e.TEMPORAL_UI_PORT,
+        dataDir: e.COUNTERSIGN_DATA_DIR,
+        cliPath: e.TEMPORAL_CLI_PATH,
+      },
       tls: {
         enabled: e.TEMPORAL_TLS || !!(e.TEMPORAL_TLS_CERT_PATH || e.TEMPORAL_TLS_CA_PATH || e.TEMPORAL_TLS_SERVER_NAME),
         certPath: e.TEMPORAL_TLS_CERT_PATH,
@@ -277,7 +305,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,
       defaultDeadline: e.DEFAULT_DEADLINE,
-      followUp: { firstAfter: e.FOLLOW_UP_FIRST_AFTER, backoff: e.FOLLOW_UP_BACKOFF, maxInterval: e.FOLLOW_UP_MAX_INTERVAL },
+      followUp: {
+        firstAfter: e.FOLLOW_UP_FIRST_AFTER,
+        backoff: e.FOLLOW_UP_BACKOFF,
+        maxInterval: e.FOLLOW_UP_MAX_INTERVAL,
+      },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
       providers: providerEngineOptions(registry, e, env, settingsByProvider),
       continueAsNew: {
@@ -295,8 +327,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     /** Passed to Worker.create only when set. */
     worker: {
       ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined && { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS }),
-      ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined && { maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }),
-      ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined && { maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES }),
+      ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS !== undefined && {
+        maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      }),
+      ...(e.WORKER_MAX_CONCURRENT_ACTIVITIES !== undefined && {
+        maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      }),
       workflowTaskPollerBehavior:
         e.WORKER_WORKFLOW_TASK_POLLERS === 'autoscaling'
           ? ({ type: 'autoscaling' } as const)
@@ -325,12 +361,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
 }
 
 /** Read once here, so a missing or malformed key file stops startup naming the variable. */
-function encryptionSettings(e: Env): { keys: EncryptionKey[]; source?: 'COUNTERSIGN_ENCRYPTION_KEYS' | 'COUNTERSIGN_ENCRYPTION_KEYS_FILE' | 'dev' } {
+function encryptionSettings(e: Env): {
+  keys: EncryptionKey[];
+  source?: 'COUNTERSIGN_ENCRYPTION_KEYS' | 'COUNTERSIGN_ENCRYPTION_KEYS_FILE' | 'dev';
+} {
   if (e.COUNTERSIGN_ENCRYPTION_KEYS && e.COUNTERSIGN_ENCRYPTION_KEYS_FILE) {
-    throw new ConfigError('Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS and COUNTERSIGN_ENCRYPTION_KEYS_FILE: set one or the other');
+    throw new ConfigError(
+      'Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS and COUNTERSIGN_ENCRYPTION_KEYS_FILE: set one or the other',
+    );
   }
   if (e.COUNTERSIGN_ENCRYPTION_KEYS) {
-    if (e.COUNTERSIGN_ENCRYPTION_KEYS.length === 0) throw new ConfigError('Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS: no key in it');
+    if (e.COUNTERSIGN_ENCRYPTION_KEYS.length === 0)
+      throw new ConfigError('Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS: no key in it');
     return { keys: e.COUNTERSIGN_ENCRYPTION_KEYS, source: 'COUNTERSIGN_ENCRYPTION_KEYS' };
   }
   const file = e.COUNTERSIGN_ENCRYPTION_KEYS_FILE;
@@ -339,14 +381,23 @@ function encryptionSettings(e: Env): { keys: EncryptionKey[]; source?: 'COUNTERS
   try {
     keys = parseKeyList(readFileSync(file, 'utf8'));
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ? `cannot read ${file} (${(err as NodeJS.ErrnoException).code})` : (err as Error).message;
+    const why = (err as NodeJS.ErrnoException).code
+      ? `cannot read ${file} (${(err as NodeJS.ErrnoException).code})`
+      : (err as Error).message;
     throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS_FILE: ${why}`);
   }
-  if (keys.length === 0) throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS_FILE: no key in ${file}`);
+  if (keys.length === 0)
+    throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_ENCRYPTION_KEYS_FILE: no key in ${file}`);
   return { keys, source: 'COUNTERSIGN_ENCRYPTION_KEYS_FILE' };
 }
 
-const splitList = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const splitList = (v: string | undefined) =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 function providerSettings(registry: ProviderRegistry, e: Env): Record<string, ProviderCallSettings> {
   const common = { timeoutMs: durationMs(e.PROVIDER_API_TIMEOUT), maxAttempts: e.PROVIDER_API_ATTEMPTS };
@@ -376,17 +427,18 @@ function providerEngineOptions(
           maxInterval: pick('MAX_INTERVAL', m.envPrefix, m.followUpDefaults.maxInterval),
         },
         ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, m.name) }),
-        ...(e.CONFIRM_UNVERIFIED_FINALS === 'auto' && canConfirm(m, settings[m.name]) && { confirmUnverifiedFinals: true }),
+        ...(e.CONFIRM_UNVERIFIED_FINALS === 'auto' &&
+          canConfirm(m, settings[m.name]) && { confirmUnverifiedFinals: true }),
       },
     ]),
   );
 }
 
-const canConfirm = (m: ProviderModule, settings: ProviderCallSettings) => (m.canConfirm ? m.canConfirm(settings) : m.followUp !== undefined);
+const canConfirm = (m: ProviderModule, settings: ProviderCallSettings) =>
+  m.canConfirm ? m.canConfirm(settings) : m.followUp !== undefined;
 
 function isSecret(variable: string): boolean {
   return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);
 }
 
 export type Config = ReturnType<typeof loadConfig>;
-

@@ -72,7 +72,8 @@ function withDevSecrets(config: Config): { config: Config; keyFile?: string; tok
   const devToken = config.codec.token === undefined ? ensureDevCodecToken(dataDir) : undefined;
   const token = config.codec.token ?? devToken!.token;
   const ui = config.temporal.devServer.uiPort;
-  const origins = config.codec.origins.length > 0 ? config.codec.origins : [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`];
+  const origins =
+    config.codec.origins.length > 0 ? config.codec.origins : [`http://127.0.0.1:${ui}`, `http://localhost:${ui}`];
   return {
     config: {
       ...config,
@@ -88,7 +89,10 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
   const { config, keyFile, tokenFile } = withDevSecrets(given);
   warnIfPlaintext(config, opts.logger);
   const httpHost = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  const codecUrl = config.codec.token && config.encryption.keys.length > 0 ? `http://${httpHost}:${config.http.port}/codec` : undefined;
+  const codecUrl =
+    config.codec.token && config.encryption.keys.length > 0
+      ? `http://${httpHost}:${config.http.port}/codec`
+      : undefined;
   const say = opts.say ?? ((line: string) => process.stdout.write(`${line}\n`));
   checkApiExposure(config.http);
   // Shutdown steps in stopping order: what starts later stops first. If a later part fails
@@ -120,26 +124,42 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
     const clientConnection = await NativeConnection.connect(target);
     steps.unshift(['temporal connection', () => clientConnection.close()]);
     // Fails startup naming a missing namespace or search attribute and the command that creates it.
-    for (const note of await assertTemporalReady(clientConnection, readinessTarget(config.temporal, target.address))) opts.logger.warn(note);
-    const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
+    for (const note of await assertTemporalReady(clientConnection, readinessTarget(config.temporal, target.address)))
+      opts.logger.warn(note);
+    const client = new Client({
+      connection: clientConnection,
+      namespace: config.temporal.namespace,
+      dataConverter: createDataConverter(config.encryption),
+    });
     const providers = createProviders(config);
-    for (const p of Object.values(providers)) for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
+    for (const p of Object.values(providers))
+      for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
 
     say('Bundling workflows and starting the worker...');
     // Loads COUNTERSIGN_ACTIVITIES_MODULE too; a broken module stops startup with its name.
     let worker: { userActivities: string[]; done: Promise<void>; workerPid?: () => number | undefined };
     if (opts.workerProcess === 'child') {
-      const bundle = config.temporal.workflowBundlePath ?? (await writeStartupBundle(config.temporal.devServer.dataDir));
+      const bundle =
+        config.temporal.workflowBundlePath ?? (await writeStartupBundle(config.temporal.devServer.dataDir));
       const supervised = await superviseWorker({
         // The worker reads its configuration anew; the development key is handed over by file.
-        env: { ...process.env, TEMPORAL_ADDRESS: target.address, WORKFLOW_BUNDLE_PATH: bundle, ...(keyFile && { COUNTERSIGN_ENCRYPTION_KEYS_FILE: keyFile }) },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: target.address,
+          WORKFLOW_BUNDLE_PATH: bundle,
+          ...(keyFile && { COUNTERSIGN_ENCRYPTION_KEYS_FILE: keyFile }),
+        },
         logger: opts.logger,
         metrics,
         restart: config.workerRestart,
         stopTimeoutMs: config.shutdownTimeoutMs,
       });
       steps.unshift(['worker', () => supervised.stop()]);
-      worker = { userActivities: supervised.userActivities, done: new Promise<void>(() => undefined), workerPid: () => supervised.pid() };
+      worker = {
+        userActivities: supervised.userActivities,
+        done: new Promise<void>(() => undefined),
+        workerPid: () => supervised.pid(),
+      };
     } else {
       const workerConnection = await NativeConnection.connect(target);
       steps.unshift(['worker connection', () => workerConnection.close()]);
@@ -152,9 +172,18 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
     const knownSteps = [...BUILT_IN_STEPS, ...worker.userActivities];
     const unknownDefaults = unknownDefaultSteps(config.engine.defaultSteps, new Set(knownSteps));
     if (unknownDefaults.length > 0) {
-      throw new UserActivitiesError(`POST_SIGNING_STEPS: ${unknownDefaults.join('; ')} (known: ${knownSteps.join(', ')})`);
+      throw new UserActivitiesError(
+        `POST_SIGNING_STEPS: ${unknownDefaults.join('; ')} (known: ${knownSteps.join(', ')})`,
+      );
     }
-    const app = createApp({ config, client, providers: Object.values(providers), logger: opts.logger, metrics, knownSteps });
+    const app = createApp({
+      config,
+      client,
+      providers: Object.values(providers),
+      logger: opts.logger,
+      metrics,
+      knownSteps,
+    });
     const server = await listen(app, config.http.port, config.http.host, config.http);
     steps.unshift(['http', () => closeHttpServer(server, config.shutdownTimeoutMs)]);
 

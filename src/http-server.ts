@@ -16,7 +16,13 @@ export interface RequestTimeouts {
  * trickling its request is cut off in seconds instead of holding a socket for Node's default
  * five minutes.
  */
-export function listen(app: express.Express, port: number, host: string, timeouts?: RequestTimeouts, variable = 'PORT'): Promise<Server> {
+export function listen(
+  app: express.Express,
+  port: number,
+  host: string,
+  timeouts?: RequestTimeouts,
+  variable = 'PORT',
+): Promise<Server> {
   const server = timeouts
     ? createServer(
         {
@@ -29,7 +35,9 @@ export function listen(app: express.Express, port: number, host: string, timeout
       )
     : createServer(app);
   return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? new PortTakenError(variable, port, host) : err));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortTakenError(variable, port, host) : err),
+    );
     server.listen(port, host, () => {
       server.removeAllListeners('error');
       resolve(server);

@@ -1,13 +1,33 @@
 // Countersign for TypeScript users: run the worker with your own post-signing activities, and
 // register transactions from your application. `import { ... } from 'countersign'`.
 export { startCountersignWorker, type CountersignWorkerOptions, type RunningCountersignWorker } from './worker';
-export { startSigningTransaction, startRegisteredMail, getTransactionState, workflowIdFor, countersignDataConverter } from './client';
+export {
+  startSigningTransaction,
+  startRegisteredMail,
+  getTransactionState,
+  workflowIdFor,
+  countersignDataConverter,
+} from './client';
 export { loadConfig, ConfigError, type Config } from './config';
 export { STEP_FAILURE, type DownloadResult, type NotificationBody, type NotifyResult } from './activities/steps';
-export { UserActivitiesError, type UserActivities, type UserActivity, type UserActivitiesContext } from './user-activities';
+export {
+  UserActivitiesError,
+  type UserActivities,
+  type UserActivity,
+  type UserActivitiesContext,
+} from './user-activities';
 export type * from './shared/types';
 // Writing a provider of your own (docs/providers/writing-a-provider.md).
-export { defineProvider, settingsOf, type ProviderModule, type ProviderCallSettings, type ProviderCommon, type FollowUp, type ApiDeps, type DocumentFetcher } from './providers/module';
+export {
+  defineProvider,
+  settingsOf,
+  type ProviderModule,
+  type ProviderCallSettings,
+  type ProviderCommon,
+  type FollowUp,
+  type ApiDeps,
+  type DocumentFetcher,
+} from './providers/module';
 export { BUILT_IN_PROVIDERS, ProviderRegistry, ProviderRegistryError } from './providers/registry';
 export {
   describeIssues,

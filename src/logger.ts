@@ -9,7 +9,15 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
     level,
     base: { service: 'countersign' },
     redact: {
-      paths: ['headers.authorization', 'headers.checksum', 'headers.token', '*.authorization', '*.apiKey', '*.sharedSecret', '*.token'],
+      paths: [
+        'headers.authorization',
+        'headers.checksum',
+        'headers.token',
+        '*.authorization',
+        '*.apiKey',
+        '*.sharedSecret',
+        '*.token',
+      ],
       censor: '[redacted]',
     },
   };

@@ -16,7 +16,9 @@ function banner(config: Config, lines: Array<[string, string]>) {
   const width = Math.max(...lines.map(([k]) => k.length));
   const body = lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
   const rule = '─'.repeat(72);
-  process.stdout.write(`\n${rule}\n  Countersign is running (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})\n${rule}\n${body}\n${rule}\n  Ctrl-C stops everything.\n\n`);
+  process.stdout.write(
+    `\n${rule}\n  Countersign is running (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})\n${rule}\n${body}\n${rule}\n  Ctrl-C stops everything.\n\n`,
+  );
 }
 
 function encryptionLine(e: { keyIds: string[]; source?: string; file?: string }): string {
@@ -53,11 +55,29 @@ async function main() {
     ...(sdkMetrics ? [['Temporal SDK metrics', sdkMetrics] as [string, string]] : []),
     ['Worker', `its own process (pid ${countersign.workerPid?.() ?? '?'}), restarted if it dies`],
     ['Temporal', address + (devServer ? ' (embedded dev server)' : '')],
-    ['Web UI', devServer ? devServer.uiUrl + (countersign.codecUrl ? ' (decodes through the codec server)' : '') : '(the cluster’s own)'],
+    [
+      'Web UI',
+      devServer
+        ? devServer.uiUrl + (countersign.codecUrl ? ' (decodes through the codec server)' : '')
+        : '(the cluster’s own)',
+    ],
     ['Encryption', encryptionLine(countersign.encryption)],
-    ...(countersign.codecUrl ? [['Codec server', `${countersign.codecUrl}/{decode,encode} (token ${countersign.codecTokenFile ? `in ${countersign.codecTokenFile}` : 'COUNTERSIGN_CODEC_TOKEN'})`] as [string, string]] : []),
-    ['Steps', `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`],
-    ['Data', devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)'],
+    ...(countersign.codecUrl
+      ? [
+          [
+            'Codec server',
+            `${countersign.codecUrl}/{decode,encode} (token ${countersign.codecTokenFile ? `in ${countersign.codecTokenFile}` : 'COUNTERSIGN_CODEC_TOKEN'})`,
+          ] as [string, string],
+        ]
+      : []),
+    [
+      'Steps',
+      `downloadSignedDocument, notifyApplication${countersign.userActivities.map((n) => `, ${n}`).join('')} (documents in ${resolve(config.steps.documentsDir)})`,
+    ],
+    [
+      'Data',
+      devServer ? `${resolve(config.temporal.devServer.dataDir)} (SQLite ${devServer.dbFile})` : '(in the cluster)',
+    ],
     ['Logs', devServer ? `${devServer.logFile} (Temporal); JSON on stdout (Countersign)` : 'JSON on stdout'],
     ['Unauthenticated', unauthenticatedLine(config)],
   ]);
@@ -71,7 +91,12 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof UserActivitiesError || err instanceof WorkerStartError || err instanceof PortTakenError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof UserActivitiesError ||
+    err instanceof WorkerStartError ||
+    err instanceof PortTakenError
+  ) {
     console.error(err.message);
   } else {
     console.error('Countersign failed to start:', err instanceof Error ? err.message : err);

@@ -10,7 +10,9 @@ export function createOpsApp(deps: { metrics: Metrics; ready: () => boolean }): 
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res) =>
-    deps.ready() ? res.json({ status: 'ready' }) : res.status(503).json({ status: 'unavailable', detail: 'worker not running' }),
+    deps.ready()
+      ? res.json({ status: 'ready' })
+      : res.status(503).json({ status: 'unavailable', detail: 'worker not running' }),
   );
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

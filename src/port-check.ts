@@ -8,7 +8,9 @@ export class PortTakenError extends Error {
     readonly port: number,
     host: string,
   ) {
-    super(`${variable}: port ${port} on ${host} is already in use (another Countersign, or another program). Stop it, or set ${variable} to a free port, e.g. ${variable}=${port + 100}.`);
+    super(
+      `${variable}: port ${port} on ${host} is already in use (another Countersign, or another program). Stop it, or set ${variable} to a free port, e.g. ${variable}=${port + 100}.`,
+    );
   }
 }
 

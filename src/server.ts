@@ -29,15 +29,29 @@ async function main() {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   // Receivers that cannot start a workflow must not take traffic: stop here, saying what to fix.
   try {
-    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal))) logger.warn({ role: 'server' }, note);
+    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal)))
+      logger.warn({ role: 'server' }, note);
   } catch (err) {
     await connection.close();
     throw err;
   }
-  const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
-  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics: createMetrics() });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config.encryption),
+  });
+  const app = createApp({
+    config,
+    client,
+    providers: Object.values(createProviders(config)),
+    logger,
+    metrics: createMetrics(),
+  });
   const server = await listen(app, config.http.port, config.http.host, config.http);
-  logger.info({ role: 'server', namespace: config.temporal.namespace, port: boundPort(server) }, 'receivers and API listening');
+  logger.info(
+    { role: 'server', namespace: config.temporal.namespace, port: boundPort(server) },
+    'receivers and API listening',
+  );
 
   stopOnSignals(
     createShutdown(
@@ -51,6 +65,10 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError || err instanceof PortTakenError ? err.message : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`);
+  console.error(
+    err instanceof ConfigError || err instanceof PortTakenError
+      ? err.message
+      : `Countersign server failed to start: ${err instanceof Error ? err.message : err}`,
+  );
   process.exit(1);
 });

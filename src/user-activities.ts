@@ -27,12 +27,16 @@ const ACTIVITY_NAME = /^[A-Za-z_$][\w$]{0,99}$/;
 export function checkUserActivities(activities: Record<string, unknown>, source: string): UserActivities {
   for (const [name, fn] of Object.entries(activities)) {
     if (typeof fn !== 'function') throw new UserActivitiesError(`${source}: "${name}" is not a function`);
-    if (!ACTIVITY_NAME.test(name)) throw new UserActivitiesError(`${source}: "${name}" cannot be named in a step plan (letters, digits, _ and $)`);
+    if (!ACTIVITY_NAME.test(name))
+      throw new UserActivitiesError(`${source}: "${name}" cannot be named in a step plan (letters, digits, _ and $)`);
     if (BUILT_IN_ACTIVITY_NAMES.includes(name)) {
-      throw new UserActivitiesError(`${source}: "${name}" is one of Countersign's own activities; give yours another name`);
+      throw new UserActivitiesError(
+        `${source}: "${name}" is one of Countersign's own activities; give yours another name`,
+      );
     }
     // The SDK runs an activity named `default` for every activity type it does not know.
-    if (name === 'default') throw new UserActivitiesError(`${source}: "default" would catch every unknown activity; give it a name`);
+    if (name === 'default')
+      throw new UserActivitiesError(`${source}: "default" would catch every unknown activity; give it a name`);
   }
   return activities as UserActivities;
 }
@@ -64,11 +68,15 @@ export async function loadUserActivities(
   }
   if (typeof mod.createActivities === 'function') {
     const made: unknown = await (mod.createActivities as (c: UserActivitiesContext) => unknown)(ctx);
-    if (!made || typeof made !== 'object') throw new UserActivitiesError(`${source}: createActivities must return an object of activities`);
+    if (!made || typeof made !== 'object')
+      throw new UserActivitiesError(`${source}: createActivities must return an object of activities`);
     return checkUserActivities(made as Record<string, unknown>, source);
   }
-  if (mod.default && typeof mod.default === 'object') return checkUserActivities(mod.default as Record<string, unknown>, source);
-  const functions = Object.fromEntries(Object.entries(mod).filter(([name, v]) => typeof v === 'function' && name !== 'default'));
+  if (mod.default && typeof mod.default === 'object')
+    return checkUserActivities(mod.default as Record<string, unknown>, source);
+  const functions = Object.fromEntries(
+    Object.entries(mod).filter(([name, v]) => typeof v === 'function' && name !== 'default'),
+  );
   if (Object.keys(functions).length === 0) throw new UserActivitiesError(`${source}: exports no activities`);
   return checkUserActivities(functions, source);
 }

@@ -29,10 +29,23 @@ async function main() {
   installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  onLog = watchWorkflowTaskFailures({ client, logger, count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }) });
+  onLog = watchWorkflowTaskFailures({
+    client,
+    logger,
+    count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }),
+  });
   // The parent's registry is the one scraped (/metrics on PORT), and its counters outlive us.
-  const metrics = { followUps: { inc: (labels: Extract<WorkerMessage, { type: 'follow-up' }>['labels']) => void tell({ type: 'follow-up', labels }) } };
-  const running = await startCountersignWorker({ config, connection, metrics: metrics as unknown as Pick<Metrics, 'followUps'> });
+  const metrics = {
+    followUps: {
+      inc: (labels: Extract<WorkerMessage, { type: 'follow-up' }>['labels']) =>
+        void tell({ type: 'follow-up', labels }),
+    },
+  };
+  const running = await startCountersignWorker({
+    config,
+    connection,
+    metrics: metrics as unknown as Pick<Metrics, 'followUps'>,
+  });
 
   let stopping = false;
   const stop = async (exitCode: number) => {

@@ -34,7 +34,9 @@ interface WorkerDeps {
   options?: Partial<WorkerOptions>;
 }
 
-function workflowSource(deps: Pick<WorkerDeps, 'workflowBundle' | 'config'>): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+function workflowSource(
+  deps: Pick<WorkerDeps, 'workflowBundle' | 'config'>,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (deps.workflowBundle) return { workflowBundle: deps.workflowBundle };
   const codePath = deps.config.temporal.workflowBundlePath;
   // Production images bundle at build time (scripts/bundle-workflows.ts): no webpack at startup.
@@ -103,10 +105,14 @@ export interface RunningCountersignWorker {
  * Countersign's own (`followUp`, `downloadSignedDocument`, `notifyApplication`), is refused
  * before the worker starts.
  */
-export async function startCountersignWorker(options: CountersignWorkerOptions = {}): Promise<RunningCountersignWorker> {
+export async function startCountersignWorker(
+  options: CountersignWorkerOptions = {},
+): Promise<RunningCountersignWorker> {
   const config = options.config ?? loadConfig();
   const given = checkUserActivities(options.activities ?? {}, 'startCountersignWorker({ activities })');
-  const fromModule = config.steps.activitiesModule ? await loadUserActivities(config.steps.activitiesModule, { config }) : {};
+  const fromModule = config.steps.activitiesModule
+    ? await loadUserActivities(config.steps.activitiesModule, { config })
+    : {};
   const activities = mergeUserActivities(given, fromModule);
   const ownConnection = options.connection === undefined;
   const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
@@ -160,15 +166,24 @@ async function main() {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   let running: RunningCountersignWorker;
   try {
-    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal))) logger.warn({ role: 'worker' }, note);
+    for (const note of await assertTemporalReady(connection, readinessTarget(config.temporal)))
+      logger.warn({ role: 'worker' }, note);
     running = await startCountersignWorker({ config, metrics, connection });
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    onLog = watchWorkflowTaskFailures({ client, logger, count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }) });
+    onLog = watchWorkflowTaskFailures({
+      client,
+      logger,
+      count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }),
+    });
   } catch (err) {
     await connection.close();
     throw err;
   }
-  const ops = await listen(createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }), config.http.port, config.http.host);
+  const ops = await listen(
+    createOpsApp({ metrics, ready: () => running.worker.getState() === 'RUNNING' }),
+    config.http.port,
+    config.http.host,
+  );
   logger.info(
     {
       role: 'worker',

@@ -31,10 +31,21 @@ describe('bench (smoke size)', () => {
     expect(results.failures).toEqual([]);
     const ingestion = results.ingestion!;
     const { fixed, saturation } = ingestion;
-    for (const run of [fixed.receivers, fixed.raw, saturation.receivers, saturation.raw, ...ingestion.sweep, ...ingestion.sweepRaw]) {
+    for (const run of [
+      fixed.receivers,
+      fixed.raw,
+      saturation.receivers,
+      saturation.raw,
+      ...ingestion.sweep,
+      ...ingestion.sweepRaw,
+    ]) {
       // Every callback answered; on a starved CI machine a rare one may time out (503), never more.
       expect(run.latency.count).toBe(run.callbacks);
-      expect({ via: run.via, outcomes: run.outcomes, okShare: run.ok / run.callbacks >= 0.95 }).toEqual({ via: run.via, outcomes: run.outcomes, okShare: true });
+      expect({ via: run.via, outcomes: run.outcomes, okShare: run.ok / run.callbacks >= 0.95 }).toEqual({
+        via: run.via,
+        outcomes: run.outcomes,
+        okShare: true,
+      });
       expect(run.failed).toBe(run.callbacks - run.ok);
       expect(run.latency.p50).toBeLessThanOrEqual(run.latency.p99);
       expect(run.latency.p99).toBeLessThanOrEqual(run.latency.max);
@@ -45,7 +56,9 @@ describe('bench (smoke size)', () => {
     expect(forTheRequest).toEqual({});
     expect(unavailable).toBeLessThanOrEqual(ingestion.callbacksAccepted * 0.05);
     // Measured runs plus the warm-up, all counted by the receivers themselves.
-    expect(ingestion.callbacksAccepted).toBeGreaterThanOrEqual(fixed.receivers.callbacks + saturation.receivers.callbacks);
+    expect(ingestion.callbacksAccepted).toBeGreaterThanOrEqual(
+      fixed.receivers.callbacks + saturation.receivers.callbacks,
+    );
     finite(ingestion.ratio);
     expect(ingestion.sweep.length).toBeGreaterThan(0);
     expect(ingestion.sweepRaw.map((w) => w.load)).toEqual(ingestion.sweep.map((w) => w.load));
@@ -84,10 +97,13 @@ describe('bench (smoke size)', () => {
   it('writes the report, the raw results and the plots', () => {
     const report = readFileSync(join(out, 'REPORT.md'), 'utf8');
     expect(report).toMatch(/^ratio: \d+\.\d\d$/m);
-    for (const heading of ['## Goals', '## 1. Callback ingestion', '## 2. End to end', '## 3. Scale', '## 4. Growth']) expect(report).toContain(heading);
+    for (const heading of ['## Goals', '## 1. Callback ingestion', '## 2. End to end', '## 3. Scale', '## 4. Growth'])
+      expect(report).toContain(heading);
     expect(report).toContain('load average');
     expect(results.goals).toHaveLength(4);
-    expect((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults).ingestion!.ratio).toBeCloseTo(results.ingestion!.ratio);
+    expect((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as BenchResults).ingestion!.ratio).toBeCloseTo(
+      results.ingestion!.ratio,
+    );
     for (const plot of Object.values(PLOTS)) {
       expect(existsSync(join(out, plot))).toBe(true);
       const svg = readFileSync(join(out, plot), 'utf8');

@@ -25,7 +25,12 @@ export function createFollowUp(providers: Record<ProviderName, Provider>, metric
       throw asActivityFailure(err);
     }
     count(req.ref.provider, followUpMethod(result), result.events.length > 0 ? 'news' : 'no-news');
-    log.info('follow-up done', { workflowId: req.workflowId, attempt: req.attempt, outcome: result.outcome, events: result.events.length });
+    log.info('follow-up done', {
+      workflowId: req.workflowId,
+      attempt: req.attempt,
+      outcome: result.outcome,
+      events: result.events.length,
+    });
     return result;
   };
 }

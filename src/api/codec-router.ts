@@ -40,7 +40,9 @@ const fromJson = (p: z.infer<typeof payloadsBody>['payloads'][number]): Payload 
   data: Buffer.from(p.data ?? '', 'base64'),
 });
 const toJson = (p: Payload) => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 
@@ -64,9 +66,14 @@ export function createCodecRouter(deps: CodecRouterDeps): express.Router {
       res.set({ 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' });
     }
     if (req.method === 'OPTIONS') {
-      res.set({ 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' });
+      res.set({
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+        'Access-Control-Max-Age': '600',
+      });
       // Chrome asks before a public page (a hosted UI) calls a server on a private network.
-      if (req.headers['access-control-request-private-network'] === 'true') res.set('Access-Control-Allow-Private-Network', 'true');
+      if (req.headers['access-control-request-private-network'] === 'true')
+        res.set('Access-Control-Allow-Private-Network', 'true');
       return res.status(204).end();
     }
     if (req.method !== 'POST') return res.status(405).set('Allow', 'POST, OPTIONS').json({ error: 'use POST' });
@@ -82,7 +89,8 @@ export function createCodecRouter(deps: CodecRouterDeps): express.Router {
 
   router.post(paths, express.json({ limit: deps.bodyLimit ?? '8mb' }), async (req, res) => {
     const parsed = payloadsBody.safeParse(req.body);
-    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues) });
+    if (!parsed.success)
+      return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues) });
     const payloads = parsed.data.payloads.map(fromJson);
     try {
       const out = req.params.op === 'decode' ? await deps.codec.decode(payloads) : await deps.codec.encode(payloads);
@@ -96,7 +104,8 @@ export function createCodecRouter(deps: CodecRouterDeps): express.Router {
 
   router.use('/codec', ((err, _req, res, next) => {
     const status = (err as { status?: number }).status;
-    if (status === 400 || status === 413 || status === 415) return res.status(status).json({ error: (err as Error).message });
+    if (status === 400 || status === 413 || status === 415)
+      return res.status(status).json({ error: (err as Error).message });
     next(err);
   }) as express.ErrorRequestHandler);
   return router;

@@ -18,6 +18,11 @@ export function unknownSteps(steps: StepPlan | undefined, known: ReadonlySet<str
 }
 
 /** The same check for POST_SIGNING_STEPS's plans, by provider or `default`. */
-export function unknownDefaultSteps(plans: Partial<Record<string, StepPlan>> | undefined, known: ReadonlySet<string>): string[] {
-  return Object.entries(plans ?? {}).flatMap(([scope, plan]) => unknownSteps(plan, known).map((problem) => `${scope}.${problem.replace(/^steps\./, '')}`));
+export function unknownDefaultSteps(
+  plans: Partial<Record<string, StepPlan>> | undefined,
+  known: ReadonlySet<string>,
+): string[] {
+  return Object.entries(plans ?? {}).flatMap(([scope, plan]) =>
+    unknownSteps(plan, known).map((problem) => `${scope}.${problem.replace(/^steps\./, '')}`),
+  );
 }

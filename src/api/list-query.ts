@@ -8,24 +8,24 @@ export const LIST_STATUSES = [...SIGNING_STATUSES, ...REGISTERED_MAIL_STATUSES, 
 
 export const listTransactionsQueryFor = (providers: ProviderRegistry) =>
   z
-  .object({
-    provider: z.enum(providers.names as [string, ...string[]]).optional(),
-    status: z.enum(LIST_STATUSES).optional(),
-    since: z
-      .string()
-      .optional()
-      .describe('ISO time, or a duration back from now: 15m, 1h, 2d')
-      .transform((v, ctx) => {
-        if (v === undefined) return undefined;
-        const at = parseSince(v);
-        if (!at) ctx.addIssue({ code: 'custom', message: 'expected an ISO time or a duration like 1h' });
-        return at;
-      }),
-    open: z.enum(['true', 'false']).optional().describe('true: open transactions only'),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
-  })
-  .strict();
+    .object({
+      provider: z.enum(providers.names as [string, ...string[]]).optional(),
+      status: z.enum(LIST_STATUSES).optional(),
+      since: z
+        .string()
+        .optional()
+        .describe('ISO time, or a duration back from now: 15m, 1h, 2d')
+        .transform((v, ctx) => {
+          if (v === undefined) return undefined;
+          const at = parseSince(v);
+          if (!at) ctx.addIssue({ code: 'custom', message: 'expected an ISO time or a duration like 1h' });
+          return at;
+        }),
+      open: z.enum(['true', 'false']).optional().describe('true: open transactions only'),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
+    })
+    .strict();
 
 export const listTransactionsQuery = listTransactionsQueryFor(builtInProviders);
 

@@ -4,7 +4,12 @@ import { z } from 'zod';
 import { REFUSALS, type Provider, type Refusal } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
 import { listTransactionsQueryFor, transactionListResponse } from './list-query';
-import { errorResponse, registerTransactionBodyFor, registerTransactionResponse, transactionStateResponse } from './transaction-schemas';
+import {
+  errorResponse,
+  registerTransactionBodyFor,
+  registerTransactionResponse,
+  transactionStateResponse,
+} from './transaction-schemas';
 
 type JsonObject = Record<string, unknown>;
 
@@ -23,10 +28,19 @@ function responseJsonSchema(schema: z.ZodType): JsonObject {
 
 /** Query parameters from a zod object schema: one per property, none required unless the schema says so. */
 function queryParameters(schema: z.ZodType): JsonObject[] {
-  const { properties = {}, required = [] } = requestJsonSchema(schema) as { properties?: Record<string, JsonObject>; required?: string[] };
+  const { properties = {}, required = [] } = requestJsonSchema(schema) as {
+    properties?: Record<string, JsonObject>;
+    required?: string[];
+  };
   return Object.entries(properties).map(([name, prop]) => {
     const { description, ...rest } = prop;
-    return { name, in: 'query', required: required.includes(name), schema: rest, ...(description !== undefined && { description }) };
+    return {
+      name,
+      in: 'query',
+      required: required.includes(name),
+      schema: rest,
+      ...(description !== undefined && { description }),
+    };
   });
 }
 
@@ -46,8 +60,10 @@ function callbackResponses(provider: Provider): JsonObject {
   const responses: JsonObject = {};
   for (const [status, { outcomes, body }] of [...byStatus].sort(([a], [b]) => a - b)) {
     const response: JsonObject = { description: outcomes.join(', ') };
-    if (typeof body === 'string' && body !== '') response.content = { 'text/plain': { schema: { type: 'string' }, example: body } };
-    if (body && typeof body === 'object') response.content = { 'application/json': { schema: ref('Error'), example: body } };
+    if (typeof body === 'string' && body !== '')
+      response.content = { 'text/plain': { schema: { type: 'string' }, example: body } };
+    if (body && typeof body === 'object')
+      response.content = { 'application/json': { schema: ref('Error'), example: body } };
     responses[String(status)] = response;
   }
   return responses;
@@ -62,7 +78,8 @@ function callbackPaths(provider: Provider, schemaName: string | undefined): Json
         tags: ['callbacks'],
         operationId: `callback${pascal(provider.name)}${path === '/' ? '' : pascal(path.replace(/\//g, '-'))}`,
         summary: `${provider.name} callback`,
-        description: 'Validated, answered as the provider expects, and signalled to the transaction workflow. 2xx means durably recorded.',
+        description:
+          'Validated, answered as the provider expects, and signalled to the transaction workflow. 2xx means durably recorded.',
         requestBody: { required: false, content: json(schemaName ? ref(schemaName) : { type: 'object' }) },
         responses: callbackResponses(provider),
       },
@@ -87,15 +104,21 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
     paths = { ...paths, ...callbackPaths(provider, schemaName) };
   }
   const errors = (codes: Record<string, string>) =>
-    Object.fromEntries(Object.entries(codes).map(([code, description]) => [code, { description, content: json(ref('Error')) }]));
-  const plain = (description: string, type: string) => ({ description, content: { [type]: { schema: { type: type === 'application/json' ? 'object' : 'string' } } } });
+    Object.fromEntries(
+      Object.entries(codes).map(([code, description]) => [code, { description, content: json(ref('Error')) }]),
+    );
+  const plain = (description: string, type: string) => ({
+    description,
+    content: { [type]: { schema: { type: type === 'application/json' ? 'object' : 'string' } } },
+  });
 
   return {
     openapi: '3.1.0',
     info: {
       title: 'Countersign',
       version,
-      description: 'Tracks e-signature transactions on Temporal: provider callbacks, the application API, health and metrics.',
+      description:
+        'Tracks e-signature transactions on Temporal: provider callbacks, the application API, health and metrics.',
     },
     tags: [
       { name: 'callbacks', description: 'Provider callbacks (webhooks, postbacks)' },
@@ -114,7 +137,12 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
           responses: {
             '201': { description: 'registered now', content: json(ref('RegisterTransactionResponse')) },
             '200': { description: 'already registered', content: json(ref('RegisterTransactionResponse')) },
-            ...errors({ '400': 'invalid body', '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '503': 'Temporal unavailable' }),
+            ...errors({
+              '400': 'invalid body',
+              '401': 'missing or wrong bearer token',
+              '403': 'no token configured and caller not on loopback',
+              '503': 'Temporal unavailable',
+            }),
           },
         },
         get: {
@@ -125,7 +153,12 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
           parameters: queryParameters(listTransactionsQueryFor(registry)),
           responses: {
             '200': { description: 'one page; nextCursor when more follow', content: json(ref('TransactionList')) },
-            ...errors({ '400': 'invalid query (detail names the parameter)', '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '503': 'Temporal unavailable' }),
+            ...errors({
+              '400': 'invalid query (detail names the parameter)',
+              '401': 'missing or wrong bearer token',
+              '403': 'no token configured and caller not on loopback',
+              '503': 'Temporal unavailable',
+            }),
           },
         },
       },
@@ -135,10 +168,24 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
           operationId: 'getTransactionState',
           summary: "The transaction's state query",
           security: [{ bearer: [] }],
-          parameters: [{ name: 'workflowId', in: 'path', required: true, schema: { type: 'string' }, example: 'signing:evrotrust:tx-1' }],
+          parameters: [
+            {
+              name: 'workflowId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string' },
+              example: 'signing:evrotrust:tx-1',
+            },
+          ],
           responses: {
             '200': { description: 'state', content: json(ref('TransactionState')) },
-            ...errors({ '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback', '404': 'unknown transaction', '500': 'the state cannot be decrypted (the detail names the missing key id)', '503': 'Temporal unavailable' }),
+            ...errors({
+              '401': 'missing or wrong bearer token',
+              '403': 'no token configured and caller not on loopback',
+              '404': 'unknown transaction',
+              '500': 'the state cannot be decrypted (the detail names the missing key id)',
+              '503': 'Temporal unavailable',
+            }),
           },
         },
       },
@@ -148,24 +195,58 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
           operationId: 'recentRefusedCallbacks',
           summary: 'Recent refused callbacks with their reason (this process only)',
           security: [{ bearer: [] }],
-          parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 } }],
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            },
+          ],
           responses: {
             '200': plain('recent refusals, newest first', 'application/json'),
-            ...errors({ '401': 'missing or wrong bearer token', '403': 'no token configured and caller not on loopback' }),
+            ...errors({
+              '401': 'missing or wrong bearer token',
+              '403': 'no token configured and caller not on loopback',
+            }),
           },
         },
       },
-      '/healthz': { get: { tags: ['operations'], operationId: 'healthz', summary: 'Process up', responses: { '200': plain('up', 'application/json') } } },
+      '/healthz': {
+        get: {
+          tags: ['operations'],
+          operationId: 'healthz',
+          summary: 'Process up',
+          responses: { '200': plain('up', 'application/json') },
+        },
+      },
       '/readyz': {
         get: {
           tags: ['operations'],
           operationId: 'readyz',
           summary: 'Temporal reachable',
-          responses: { '200': plain('ready', 'application/json'), '503': plain('Temporal not reachable', 'application/json') },
+          responses: {
+            '200': plain('ready', 'application/json'),
+            '503': plain('Temporal not reachable', 'application/json'),
+          },
         },
       },
-      '/metrics': { get: { tags: ['operations'], operationId: 'metrics', summary: 'Prometheus metrics', responses: { '200': plain('Prometheus text format', 'text/plain') } } },
-      '/openapi.json': { get: { tags: ['operations'], operationId: 'openapi', summary: 'This document', responses: { '200': plain('OpenAPI 3.1', 'application/json') } } },
+      '/metrics': {
+        get: {
+          tags: ['operations'],
+          operationId: 'metrics',
+          summary: 'Prometheus metrics',
+          responses: { '200': plain('Prometheus text format', 'text/plain') },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          tags: ['operations'],
+          operationId: 'openapi',
+          summary: 'This document',
+          responses: { '200': plain('OpenAPI 3.1', 'application/json') },
+        },
+      },
     },
     components: {
       schemas,

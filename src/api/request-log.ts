@@ -23,7 +23,8 @@ export function requestLog(logger: Logger, metrics: Pick<Metrics, 'apiRequests'>
       const routePath = (req.route as { path?: string | RegExp } | undefined)?.path;
       const route = routePath ? `${req.baseUrl}${String(routePath)}` : `${mount}/*`;
       const pathId = typeof req.params?.workflowId === 'string' ? req.params.workflowId : undefined;
-      const workflowId = (res.locals.workflowId as string | undefined) ?? (pathId && parseWorkflowId(pathId) ? pathId : undefined);
+      const workflowId =
+        (res.locals.workflowId as string | undefined) ?? (pathId && parseWorkflowId(pathId) ? pathId : undefined);
       metrics.apiRequests.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
       logger.info(
         { requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), workflowId },

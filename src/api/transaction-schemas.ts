@@ -7,32 +7,44 @@ const durationText = z.string().regex(DURATION_PATTERN, DURATION_HINT);
 const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');
 const stepSpec = z.union([
   stepName,
-  z.object({ name: stepName, maximumAttempts: z.number().int().min(1).max(1000).optional(), timeout: durationText.optional() }).strict(),
+  z
+    .object({
+      name: stepName,
+      maximumAttempts: z.number().int().min(1).max(1000).optional(),
+      timeout: durationText.optional(),
+    })
+    .strict(),
 ]);
 const stepList = z.array(stepSpec).max(20);
-export const stepPlan = z.object({ onSigned: stepList.optional(), onRejected: stepList.optional(), onExpired: stepList.optional() }).strict();
+export const stepPlan = z
+  .object({ onSigned: stepList.optional(), onRejected: stepList.optional(), onExpired: stepList.optional() })
+  .strict();
 
 /** Body of `POST /transactions` (docs/contract.md "Application API") for the configured providers. */
 export const registerTransactionBodyFor = (providers: ProviderRegistry) =>
   z
-  .object({
-    provider: z.enum(providers.names as [string, ...string[]]),
-    // ':' would be ambiguous inside the workflow id only at the front; ids are otherwise opaque.
-    externalId: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
-    kind: z.enum(KINDS).default('signing'),
-    dossierId: z.string().trim().min(1).max(200).optional(),
-    reference: z.string().max(200).optional(),
-    deadline: z.iso.datetime({ offset: true }).optional(),
-    steps: stepPlan.optional(),
-    followUp: z
-      .object({ firstAfter: durationText.optional(), backoff: z.number().min(1).max(10).optional(), maxInterval: durationText.optional() })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .superRefine((body, ctx) => {
-    for (const problem of registrationProblems(providers, body)) ctx.addIssue({ code: 'custom', ...problem });
-  });
+    .object({
+      provider: z.enum(providers.names as [string, ...string[]]),
+      // ':' would be ambiguous inside the workflow id only at the front; ids are otherwise opaque.
+      externalId: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
+      kind: z.enum(KINDS).default('signing'),
+      dossierId: z.string().trim().min(1).max(200).optional(),
+      reference: z.string().max(200).optional(),
+      deadline: z.iso.datetime({ offset: true }).optional(),
+      steps: stepPlan.optional(),
+      followUp: z
+        .object({
+          firstAfter: durationText.optional(),
+          backoff: z.number().min(1).max(10).optional(),
+          maxInterval: durationText.optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .superRefine((body, ctx) => {
+      for (const problem of registrationProblems(providers, body)) ctx.addIssue({ code: 'custom', ...problem });
+    });
 
 /** The body schema with the built-in providers (what /openapi.json shows without extra ones). */
 export const registerTransactionBody = registerTransactionBodyFor(builtInProviders);
@@ -52,10 +64,14 @@ export function registrationProblems(
   const kind = body.kind ?? 'signing';
   const problems: Array<{ path: string[]; message: string }> = [];
   if (!module.kinds.includes(kind as (typeof KINDS)[number])) {
-    problems.push({ path: ['kind'], message: `${kind} is not tracked at ${module.name} (only ${module.kinds.join(', ')})` });
+    problems.push({
+      path: ['kind'],
+      message: `${kind} is not tracked at ${module.name} (only ${module.kinds.join(', ')})`,
+    });
   }
   for (const field of module.requiredRegistrationFields ?? []) {
-    if (body[field] === undefined || body[field] === '') problems.push({ path: [field], message: `required for ${module.name}` });
+    if (body[field] === undefined || body[field] === '')
+      problems.push({ path: [field], message: `required for ${module.name}` });
   }
   return problems;
 }

@@ -30,12 +30,21 @@ export interface TransactionsRouterDeps {
  * refusing the request (a missing search attribute, a denied API key) is a 500 that names
  * the request, so whoever reads the log finds the cause.
  */
-function temporalFailed(deps: TransactionsRouterDeps, res: express.Response, err: unknown, message: string, extra: Record<string, unknown> = {}) {
+function temporalFailed(
+  deps: TransactionsRouterDeps,
+  res: express.Response,
+  err: unknown,
+  message: string,
+  extra: Record<string, unknown> = {},
+) {
   const requestId = res.locals.requestId as string | undefined;
   const code = grpcCodeName(grpcCode(err));
   deps.logger.error({ requestId, err: describeTemporalError(err), code, ...extra }, message);
   if (isTemporalOutage(err)) return res.status(503).json({ error: 'Temporal unavailable, retry later' });
-  return res.status(500).json({ error: `Temporal refused the request (${code}); the server log has the cause`, ...(requestId && { requestId }) });
+  return res.status(500).json({
+    error: `Temporal refused the request (${code}); the server log has the cause`,
+    ...(requestId && { requestId }),
+  });
 }
 
 /** The application API: `POST /transactions`, `GET /transactions` (a page of the latest), `GET /transactions/{workflowId}`. */
@@ -48,18 +57,29 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
 
   router.post('/transactions', async (req, res) => {
     // express.json leaves the body undefined for any other content type (curl -d sends a form).
-    if (req.body === undefined) return res.status(400).json({ error: 'invalid request', detail: '(body): expected a JSON object sent with content-type: application/json' });
+    if (req.body === undefined)
+      return res.status(400).json({
+        error: 'invalid request',
+        detail: '(body): expected a JSON object sent with content-type: application/json',
+      });
     const parsed = registerTransactionBody.safeParse(req.body);
-    if (!parsed.success) return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues, req.body) });
+    if (!parsed.success)
+      return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues, req.body) });
     if (known) {
       const unknown = unknownSteps(parsed.data.steps, known);
       if (unknown.length > 0) {
-        return res.status(400).json({ error: 'invalid request', detail: `${unknown.join('; ')} (known: ${[...known].join(', ')})` });
+        return res
+          .status(400)
+          .json({ error: 'invalid request', detail: `${unknown.join('; ')} (known: ${[...known].join(', ')})` });
       }
     }
     const { provider, kind, externalId, ...registration } = parsed.data;
     try {
-      const { workflowId, created } = await registerTransaction(deps.transactions, { provider, kind, externalId }, registration);
+      const { workflowId, created } = await registerTransaction(
+        deps.transactions,
+        { provider, kind, externalId },
+        registration,
+      );
       res.locals.workflowId = workflowId;
       deps.logger.info({ requestId: res.locals.requestId, workflowId, created }, 'transaction registered');
       return res.status(created ? 201 : 200).json({ workflowId });
@@ -70,13 +90,18 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
 
   router.get('/transactions', async (req, res) => {
     const parsed = listTransactionsQuery.safeParse(req.query);
-    if (!parsed.success) return res.status(400).json({ error: 'invalid query', detail: describeIssues(parsed.error.issues, req.query) });
+    if (!parsed.success)
+      return res.status(400).json({ error: 'invalid query', detail: describeIssues(parsed.error.issues, req.query) });
     const { open, ...filter } = parsed.data;
     try {
       return res.json(await listTransactions(deps.transactions.client, { ...filter, open: open === 'true' }));
     } catch (err) {
-      if (err instanceof InvalidCursorError) return res.status(400).json({ error: 'invalid query', detail: err.message });
-      deps.logger.error({ requestId: res.locals.requestId, err: (err as Error).message }, 'listing transactions failed');
+      if (err instanceof InvalidCursorError)
+        return res.status(400).json({ error: 'invalid query', detail: err.message });
+      deps.logger.error(
+        { requestId: res.locals.requestId, err: (err as Error).message },
+        'listing transactions failed',
+      );
       return res.status(503).json({ error: 'Temporal unavailable, retry later' });
     }
   });
@@ -99,7 +124,8 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
   // express.json's own errors (bad JSON, too large) answered plainly.
   router.use('/transactions', ((err, _req, res, next) => {
     const status = (err as { status?: number }).status;
-    if (status === 400 || status === 413 || status === 415) return res.status(status).json({ error: (err as Error).message });
+    if (status === 400 || status === 413 || status === 415)
+      return res.status(status).json({ error: (err as Error).message });
     next(err);
   }) as express.ErrorRequestHandler);
   return router;

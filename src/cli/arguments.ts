@@ -61,7 +61,8 @@ export function parseCliArguments(command: string, args: string[], providers: re
     i++;
     const result = FLAGS[arg as ValueFlag].safeParse(value);
     if (!result.success) throw new CliUsageError(`${arg} ${JSON.stringify(value)}: ${result.error.issues[0].message}`);
-    if (arg === '--provider' && !providers.includes(value)) throw new CliUsageError(`--provider ${JSON.stringify(value)}: expected one of ${providers.join(', ')}`);
+    if (arg === '--provider' && !providers.includes(value))
+      throw new CliUsageError(`--provider ${JSON.stringify(value)}: expected one of ${providers.join(', ')}`);
     if (arg === '--limit') parsed.limit = result.data as number;
     else parsed[arg.slice(2) as 'status' | 'provider' | 'since' | 'cursor'] = result.data as string;
   }

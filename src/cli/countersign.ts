@@ -2,6 +2,7 @@
 // Each call is a short process, so what it loads is its speed: the Temporal client (its
 // protobuf definitions are most of the start-up time) is loaded only by the commands that
 // talk to Temporal, and never the worker or the workflow bundler (docs/performance.md).
+/* eslint-disable @typescript-eslint/no-require-imports -- the commands that talk to Temporal load its client lazily (see connect()) */
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { lateEvents } from '../workflows/late-callback';
@@ -31,8 +32,16 @@ function table(rows: Array<Record<string, string | undefined>>): string {
   if (rows.length === 0) return '(none)';
   const cols = Object.keys(rows[0]);
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i])).join('  ').trimEnd();
-  return [line(cols), line(width.map((w) => '─'.repeat(w))), ...rows.map((r) => line(cols.map((c) => r[c] ?? '')))].join('\n');
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(width[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(cols),
+    line(width.map((w) => '─'.repeat(w))),
+    ...rows.map((r) => line(cols.map((c) => r[c] ?? ''))),
+  ].join('\n');
 }
 
 /** The Temporal address this CLI uses, as the configuration resolves it. */
@@ -42,19 +51,25 @@ function temporalAddress(config: Config): string {
 
 async function connect(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
   // require, not import(): under tsx a dynamic import() would bypass its TypeScript loader.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
-  const { temporalConnectionOptions } = require('../temporal/connection-options') as typeof import('../temporal/connection-options');
+  const { temporalConnectionOptions } =
+    require('../temporal/connection-options') as typeof import('../temporal/connection-options');
   const address = temporalAddress(config);
   try {
     // Same cluster, TLS and API key as the worker and receivers; an operator waiting on a
     // wrong address should hear about it in seconds, not the SDK's default ten.
-    const connection = await Connection.connect({ ...temporalConnectionOptions(config.temporal), connectTimeout: '3s' });
+    const connection = await Connection.connect({
+      ...temporalConnectionOptions(config.temporal),
+      connectTimeout: '3s',
+    });
     // Same payload keys too: states are encrypted in Temporal.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
-    const { createDataConverter } = require('../encryption/data-converter') as typeof import('../encryption/data-converter');
-    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.encryption) });
+    const { createDataConverter } =
+      require('../encryption/data-converter') as typeof import('../encryption/data-converter');
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: createDataConverter(config.encryption),
+    });
     return { client, close: () => connection.close() };
   } catch (err) {
     throw new CliError(
@@ -65,7 +80,10 @@ async function connect(config: Config): Promise<{ client: Client; close: () => P
   }
 }
 
-export async function run(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+export async function run(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') {
     out(USAGE);
@@ -83,26 +101,34 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
   const args = parsed.positional;
   if (command === 'refused') {
     const base = process.env.COUNTERSIGN_URL ?? `http://127.0.0.1:${config.http.port}`;
-    const headers: Record<string, string> = config.http.apiToken ? { authorization: `Bearer ${config.http.apiToken}` } : {};
+    const headers: Record<string, string> = config.http.apiToken
+      ? { authorization: `Bearer ${config.http.apiToken}` }
+      : {};
     const res = await fetch(`${base}/operator/refused?limit=${parsed.limit}`, { headers }).catch((err: Error) => {
-      throw new CliError(`cannot reach Countersign at ${base} (${err.cause instanceof Error ? err.cause.message : err.message}). Is it running? Otherwise set COUNTERSIGN_URL (or PORT) to where it listens.`);
+      throw new CliError(
+        `cannot reach Countersign at ${base} (${err.cause instanceof Error ? err.cause.message : err.message}). Is it running? Otherwise set COUNTERSIGN_URL (or PORT) to where it listens.`,
+      );
     });
-    if (res.status === 401 || res.status === 403) throw new CliError(`${base} answered ${res.status}: set COUNTERSIGN_API_TOKEN to the server's token`);
+    if (res.status === 401 || res.status === 403)
+      throw new CliError(`${base} answered ${res.status}: set COUNTERSIGN_API_TOKEN to the server's token`);
     if (!res.ok) throw new CliError(`${base} answered ${res.status}`);
     const { refused } = (await res.json()) as { refused: Array<Record<string, string | undefined>> };
-    out(table(refused.map((r) => ({ at: r.at, provider: r.provider, reason: r.reason, detail: r.detail, sender: r.sender }))));
+    out(
+      table(
+        refused.map((r) => ({ at: r.at, provider: r.provider, reason: r.reason, detail: r.detail, sender: r.sender })),
+      ),
+    );
     return 0;
   }
 
   const limit = parsed.limit;
   const since = parsed.since;
   const { client, close } = await connect(config);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
   const { getState } = require('../temporal/transactions') as typeof import('../temporal/transactions');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
-  const { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows } = require('../temporal/operator') as typeof import('../temporal/operator');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only by the commands that talk to Temporal
-  const { listTransactions, parseSince } = require('../temporal/transaction-list') as typeof import('../temporal/transaction-list');
+  const { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows } =
+    require('../temporal/operator') as typeof import('../temporal/operator');
+  const { listTransactions, parseSince } =
+    require('../temporal/transaction-list') as typeof import('../temporal/transaction-list');
   try {
     switch (command) {
       case 'list': {
@@ -120,7 +146,16 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
           out(JSON.stringify(page, null, 2));
           return 0;
         }
-        out(table(page.transactions.map((t) => ({ lastChange: t.lastChange, workflowId: t.workflowId, status: t.status, run: t.run }))));
+        out(
+          table(
+            page.transactions.map((t) => ({
+              lastChange: t.lastChange,
+              workflowId: t.workflowId,
+              status: t.status,
+              run: t.run,
+            })),
+          ),
+        );
         if (page.nextCursor) out(`\nmore: add --cursor ${page.nextCursor}`);
         return 0;
       }
@@ -136,14 +171,28 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
           out(JSON.stringify(state, null, 2));
           return 0;
         }
-        out(`${state.workflowId}\n  status     ${state.status}${state.providerStatus ? ` (provider: ${state.providerStatus})` : ''}`);
+        out(
+          `${state.workflowId}\n  status     ${state.status}${state.providerStatus ? ` (provider: ${state.providerStatus})` : ''}`,
+        );
         out(`  registered ${state.registered}${state.reference ? `, reference ${state.reference}` : ''}`);
         if (state.deadline) out(`  deadline   ${state.deadline}`);
         if (state.nextFollowUpAt) out(`  next follow-up ${state.nextFollowUpAt}`);
         if (state.lastFollowUp) out(`  last follow-up ${state.lastFollowUp.at}: ${state.lastFollowUp.outcome}`);
         if (state.outcomeReason) out(`  reason     ${state.outcomeReason}`);
         out('');
-        out(table(state.events.map((e) => ({ receivedAt: e.receivedAt, type: e.type, source: e.source, provider: e.providerStatus, status: e.status, applied: String(e.applied), reason: e.reason }))));
+        out(
+          table(
+            state.events.map((e) => ({
+              receivedAt: e.receivedAt,
+              type: e.type,
+              source: e.source,
+              provider: e.providerStatus,
+              status: e.status,
+              applied: String(e.applied),
+              reason: e.reason,
+            })),
+          ),
+        );
         for (const s of state.steps ?? []) out(`  step ${s.name}: ${s.status}${s.error ? ` — ${s.error}` : ''}`);
         return 0;
       }
@@ -160,7 +209,10 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
           return 0;
         }
         if (args[0] === 'apply' && args[1]) {
-          const { workflowId, newRun } = await applyLate({ client, taskQueue: config.temporal.taskQueue, engine: config.engine }, args[1]);
+          const { workflowId, newRun } = await applyLate(
+            { client, taskQueue: config.temporal.taskQueue, engine: config.engine },
+            args[1],
+          );
           out(`applied to ${workflowId}${newRun ? ' (a new run carrying the closed run’s state)' : ''}`);
           return 0;
         }
@@ -170,7 +222,12 @@ export async function run(argv: string[], out: (s: string) => void = (s) => proc
             const record = await getLate(client, w.workflowId);
             const events = lateEvents(record);
             const what = events.map((e) => `${e.type} (${e.providerStatus})`);
-            return { lateWorkflowId: w.workflowId, at: events[0]?.receivedAt ?? '', event: what.slice(0, 3).join(', ') + (what.length > 3 ? ` +${what.length - 3}` : ''), reason: record.reason };
+            return {
+              lateWorkflowId: w.workflowId,
+              at: events[0]?.receivedAt ?? '',
+              event: what.slice(0, 3).join(', ') + (what.length > 3 ? ` +${what.length - 3}` : ''),
+              reason: record.reason,
+            };
           }),
         );
         out(table(rows));

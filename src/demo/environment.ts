@@ -71,7 +71,9 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
   const port = envPort(env, 'PORT') ?? (await portOrFree(3000));
   const countersignUrl = `http://127.0.0.1:${port}`;
   const credentials = simulatorCredentials(env);
-  const ports = Object.fromEntries(Object.keys(SIMULATOR_PORTS).map((n) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? 0]));
+  const ports = Object.fromEntries(
+    Object.keys(SIMULATOR_PORTS).map((n) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? 0]),
+  );
   const sims = await startSimulators({ countersignUrl, credentials, ports, env });
   let releaseDataDir = () => undefined as void;
   try {
@@ -113,7 +115,12 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       describe: [
         ['Countersign', `${countersign.url} (receivers and /transactions)`],
         ['Temporal', `${countersign.address} (embedded dev server, data in ${dataDir})`],
-        ['Simulators', Object.values(sims.apiUrls).map((u) => u.replace('http://127.0.0.1:', ':')).join(' ')],
+        [
+          'Simulators',
+          Object.values(sims.apiUrls)
+            .map((u) => u.replace('http://127.0.0.1:', ':'))
+            .join(' '),
+        ],
         ['Logs', `${logFile} (Countersign), ${countersign.devServer?.logFile ?? ''} (Temporal)`],
       ],
       async stop() {
@@ -146,7 +153,9 @@ export function claimDataDir(dataDir: string): () => void {
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').trim());
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new DemoBusyError(`another demo (pid ${pid}) is running on ${dataDir}: stop it, or give this one a folder of its own with DEMO_DATA_DIR`);
+      throw new DemoBusyError(
+        `another demo (pid ${pid}) is running on ${dataDir}: stop it, or give this one a folder of its own with DEMO_DATA_DIR`,
+      );
     }
   }
   mkdirSync(dataDir, { recursive: true });
@@ -169,10 +178,16 @@ function isAlive(pid: number): boolean {
  */
 export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Promise<DemoEnvironment> {
   const credentials = simulatorCredentials(env);
-  const fixed = Object.fromEntries(Object.entries(SIMULATOR_PORTS).map(([n, p]) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? p])) as Record<SimulatorName, number>;
-  const urls = Object.fromEntries(Object.entries(fixed).map(([n, p]) => [`${n}_API_URL`, `http://127.0.0.1:${p}`])) as Record<`${SimulatorName}_API_URL`, string>;
+  const fixed = Object.fromEntries(
+    Object.entries(SIMULATOR_PORTS).map(([n, p]) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? p]),
+  ) as Record<SimulatorName, number>;
+  const urls = Object.fromEntries(
+    Object.entries(fixed).map(([n, p]) => [`${n}_API_URL`, `http://127.0.0.1:${p}`]),
+  ) as Record<`${SimulatorName}_API_URL`, string>;
   const up = await Promise.all(Object.values(urls).map((u) => answers(`${u}/_simulator/deliveries`)));
-  const sims = up.every(Boolean) ? undefined : await startSimulators({ countersignUrl, credentials, ports: fixed, env });
+  const sims = up.every(Boolean)
+    ? undefined
+    : await startSimulators({ countersignUrl, credentials, ports: fixed, env });
   const uiPort = env.TEMPORAL_UI_PORT ?? '8233';
   return {
     standalone: false,
@@ -187,7 +202,10 @@ export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Pr
     describe: [
       ['Countersign', `${countersignUrl} (already running: the demo uses it)`],
       ['Simulators', `${Object.values(sims?.apiUrls ?? urls).join(' ')}${sims ? '' : ' (already running)'}`],
-      ['Note', 'its *_API_URL and credentials must be those `npm run simulators` prints, or the lost callbacks are never recovered; without --attach the demo runs a Countersign of its own'],
+      [
+        'Note',
+        'its *_API_URL and credentials must be those `npm run simulators` prints, or the lost callbacks are never recovered; without --attach the demo runs a Countersign of its own',
+      ],
     ],
     async stop() {
       await sims?.close();
@@ -196,5 +214,7 @@ export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Pr
 }
 
 function providerUrls(apiUrls: Record<`${SimulatorName}_API_URL`, string>): Record<ProviderName, string> {
-  return Object.fromEntries(Object.entries(SIMULATOR_OF).map(([n, p]) => [p, apiUrls[`${n as SimulatorName}_API_URL`]]));
+  return Object.fromEntries(
+    Object.entries(SIMULATOR_OF).map(([n, p]) => [p, apiUrls[`${n as SimulatorName}_API_URL`]]),
+  );
 }

@@ -22,7 +22,8 @@ function millis(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name}: expected milliseconds, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigError(`${name}: expected milliseconds, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -33,7 +34,8 @@ function block(title: string, lines: Array<[string, string]>): string {
 
 /** Web UI links with a visibility query already in place. */
 function webUiLinks(env: DemoEnvironment, runId: string): Array<[string, string]> {
-  const list = (query: string) => `${env.uiUrl}/namespaces/${encodeURIComponent(env.namespace)}/workflows?query=${encodeURIComponent(query)}`;
+  const list = (query: string) =>
+    `${env.uiUrl}/namespaces/${encodeURIComponent(env.namespace)}/workflows?query=${encodeURIComponent(query)}`;
   return [
     ['this run', list(`SigningExternalId STARTS_WITH "${runId}"`)],
     ['Signhost', list('SigningProvider="signhost"')],
@@ -51,11 +53,19 @@ async function main(argv: string[]): Promise<number> {
   const existing = await runningCountersign(env);
   const attaching = argv.includes('--attach');
   if (attaching && !existing) {
-    throw new ConfigError(`--attach: no Countersign answers at ${env.COUNTERSIGN_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`}; start one (npm start), set COUNTERSIGN_URL to it, or drop --attach`);
+    throw new ConfigError(
+      `--attach: no Countersign answers at ${env.COUNTERSIGN_URL ?? `http://127.0.0.1:${env.PORT ?? 3000}`}; start one (npm start), set COUNTERSIGN_URL to it, or drop --attach`,
+    );
   }
-  write(`${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`);
-  if (existing && !attaching) write(`A Countersign answers at ${existing}; the demo leaves it alone and runs its own (--attach would use that one).\n`);
-  const demo = attaching && existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
+  write(
+    `${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`,
+  );
+  if (existing && !attaching)
+    write(
+      `A Countersign answers at ${existing}; the demo leaves it alone and runs its own (--attach would use that one).\n`,
+    );
+  const demo =
+    attaching && existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
 
   let stopping: Promise<void> | undefined;
   let exitCode = 0;
@@ -112,7 +122,9 @@ async function main(argv: string[]): Promise<number> {
     await stop();
     return exitCode;
   }
-  write(`\n${bold('Ctrl-C')} stops the demo${demo.standalone ? ', its Countersign and Temporal (the data stays in place)' : ''}.\n`);
+  write(
+    `\n${bold('Ctrl-C')} stops the demo${demo.standalone ? ', its Countersign and Temporal (the data stays in place)' : ''}.\n`,
+  );
   return new Promise<number>(() => undefined);
 }
 

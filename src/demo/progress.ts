@@ -96,7 +96,10 @@ export class ProgressTable {
 
   /** A last, complete table: what every transaction ended as. */
   summary(): string {
-    const lines = this.rows.map((row) => `  ${this.line(row, false, true)}${row.outcome === 'reached' ? '' : `   (expected ${expected(row.expect)})`}`);
+    const lines = this.rows.map(
+      (row) =>
+        `  ${this.line(row, false, true)}${row.outcome === 'reached' ? '' : `   (expected ${expected(row.expect)})`}`,
+    );
     const ids = this.rows.map((row) => `  ${row.workflowId ?? '(not registered)'}`);
     return `${this.header(false, true)}\n${lines.join('\n')}\n\nWorkflow ids (npx countersign show <id>):\n${ids.join('\n')}\n`;
   }
@@ -121,7 +124,14 @@ export class ProgressTable {
     const wide = this.wide();
     const ended = this.rows.filter((r) => r.outcome !== 'running').length;
     const footer = dim(`  ${this.elapsed()} · ${ended} of ${this.rows.length} ended`);
-    const body = this.rows.flatMap((r) => (wide ? [`  ${this.line(r, true, true)}`] : [`  ${this.line(r, true, false)}`, `      ${dim(r.outcome === 'reached' ? `via ${via(r)} · ${this.note(r)}` : this.note(r))}`]));
+    const body = this.rows.flatMap((r) =>
+      wide
+        ? [`  ${this.line(r, true, true)}`]
+        : [
+            `  ${this.line(r, true, false)}`,
+            `      ${dim(r.outcome === 'reached' ? `via ${via(r)} · ${this.note(r)}` : this.note(r))}`,
+          ],
+    );
     const lines = [this.header(true, wide), ...body, '', footer].map((l) => clip(l, width));
     // Up to the table's first line, then rewrite each line in place.
     const up = this.drawn ? `\x1b[${this.drawn}F` : '';
@@ -135,12 +145,27 @@ export class ProgressTable {
   }
 
   private note(row: Row): string {
-    return row.outcome === 'reached' && row.state ? `${path(row.state)}${followUpNote(row.state)}` : `${row.note}${countdown(row.state)}`;
+    return row.outcome === 'reached' && row.state
+      ? `${path(row.state)}${followUpNote(row.state)}`
+      : `${row.note}${countdown(row.state)}`;
   }
 
   private line(row: Row, color: boolean, withNote: boolean): string {
-    const icon = row.outcome === 'reached' ? '✓' : row.outcome === 'failed' ? '✗' : color ? SPINNER[this.frame % SPINNER.length] : '·';
-    const paint = color ? (row.outcome === 'reached' ? green : row.outcome === 'failed' ? red : yellow) : (s: string) => s;
+    const icon =
+      row.outcome === 'reached'
+        ? '✓'
+        : row.outcome === 'failed'
+          ? '✗'
+          : color
+            ? SPINNER[this.frame % SPINNER.length]
+            : '·';
+    const paint = color
+      ? row.outcome === 'reached'
+        ? green
+        : row.outcome === 'failed'
+          ? red
+          : yellow
+      : (s: string) => s;
     const status = row.state?.status ?? '';
     const cells = `${pad(PROVIDER_LABEL[row.provider], COLUMNS.provider)}${pad(row.title, COLUMNS.title)}${paint(pad(status, COLUMNS.status))}`;
     if (!withNote) return `${paint(icon)} ${cells}`;

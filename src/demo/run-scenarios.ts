@@ -2,7 +2,14 @@
 // transaction through `GET /transactions/{workflowId}` until it reaches its expected state.
 import type { TransactionState } from '../shared/types';
 import { ProgressTable, type Output, type Row } from './progress';
-import { decisiveEvent, reached, type DemoEndpoints, type Expectation, type Scenario, type ScenarioContext } from './scenarios';
+import {
+  decisiveEvent,
+  reached,
+  type DemoEndpoints,
+  type Expectation,
+  type Scenario,
+  type ScenarioContext,
+} from './scenarios';
 
 export class DemoHttpError extends Error {
   override name = 'DemoHttpError';
@@ -30,7 +37,10 @@ export interface ScenarioResult {
   error?: string;
 }
 
-async function request(url: string, init: { method: string; body?: unknown; token?: string }): Promise<{ status: number; json: unknown }> {
+async function request(
+  url: string,
+  init: { method: string; body?: unknown; token?: string },
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(url, {
     method: init.method,
     headers: {
@@ -58,9 +68,17 @@ function arrivedOtherwise(expect: Expectation, state: TransactionState): boolean
   return source !== undefined && source !== expect.source;
 }
 
-export async function runScenarios(opts: RunScenariosOptions): Promise<{ results: ScenarioResult[]; table: ProgressTable }> {
+export async function runScenarios(
+  opts: RunScenariosOptions,
+): Promise<{ results: ScenarioResult[]; table: ProgressTable }> {
   const { endpoints } = opts;
-  const rows: Row[] = opts.scenarios.map((s) => ({ provider: s.provider, title: s.title, expect: s.expect, note: 'starting', outcome: 'running' }));
+  const rows: Row[] = opts.scenarios.map((s) => ({
+    provider: s.provider,
+    title: s.title,
+    expect: s.expect,
+    note: 'starting',
+    outcome: 'running',
+  }));
   const table = new ProgressTable(rows, opts.output);
   const errors = new Map<Row, string>();
 
@@ -72,15 +90,21 @@ export async function runScenarios(opts: RunScenariosOptions): Promise<{ results
       row.note = text;
     },
     async register(body) {
-      const res = await request(`${endpoints.countersign}/transactions`, { method: 'POST', body, token: endpoints.apiToken });
+      const res = await request(`${endpoints.countersign}/transactions`, {
+        method: 'POST',
+        body,
+        token: endpoints.apiToken,
+      });
       const workflowId = (res.json as { workflowId?: string } | undefined)?.workflowId;
-      if ((res.status !== 201 && res.status !== 200) || !workflowId) throw new DemoHttpError(`POST /transactions answered ${res.status}: ${JSON.stringify(res.json)}`);
+      if ((res.status !== 201 && res.status !== 200) || !workflowId)
+        throw new DemoHttpError(`POST /transactions answered ${res.status}: ${JSON.stringify(res.json)}`);
       row.workflowId = workflowId;
       return workflowId;
     },
     async simulator(provider, path, body = {}) {
       const res = await request(`${endpoints.simulators[provider]}/_simulator${path}`, { method: 'POST', body });
-      if (res.status >= 300) throw new DemoHttpError(`${provider} simulator ${path} answered ${res.status}: ${JSON.stringify(res.json)}`);
+      if (res.status >= 300)
+        throw new DemoHttpError(`${provider} simulator ${path} answered ${res.status}: ${JSON.stringify(res.json)}`);
       return res.json;
     },
   });
@@ -100,7 +124,10 @@ export async function runScenarios(opts: RunScenariosOptions): Promise<{ results
       await Promise.all(
         rows.map(async (row, i) => {
           if (row.outcome !== 'running' || !row.workflowId) return;
-          const res = await request(`${endpoints.countersign}/transactions/${encodeURIComponent(row.workflowId)}`, { method: 'GET', token: endpoints.apiToken }).catch(() => undefined);
+          const res = await request(`${endpoints.countersign}/transactions/${encodeURIComponent(row.workflowId)}`, {
+            method: 'GET',
+            token: endpoints.apiToken,
+          }).catch(() => undefined);
           if (res?.status !== 200) return;
           row.state = res.json as TransactionState;
           const expect = opts.scenarios[i].expect;

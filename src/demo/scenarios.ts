@@ -57,7 +57,10 @@ export const SCENARIOS: Scenario[] = [
     expect: { status: 'signed', source: 'poll' },
     async run(ctx) {
       const transactionID = ctx.id('evrotrust-signed');
-      await ctx.simulator('evrotrust', '/transactions', { transactionID, urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust` });
+      await ctx.simulator('evrotrust', '/transactions', {
+        transactionID,
+        urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust`,
+      });
       await ctx.register({ provider: 'evrotrust', externalId: transactionID, reference: 'order-1001' });
       ctx.say('document sent to the signer');
       await ctx.beat();
@@ -75,8 +78,16 @@ export const SCENARIOS: Scenario[] = [
     expect: { status: 'signed', source: 'poll' },
     async run(ctx) {
       const transactionID = ctx.id('evrotrust-lost');
-      await ctx.simulator('evrotrust', '/transactions', { transactionID, urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust` });
-      await ctx.register({ provider: 'evrotrust', externalId: transactionID, reference: 'order-1002', ...lostCallback });
+      await ctx.simulator('evrotrust', '/transactions', {
+        transactionID,
+        urlCallback: `${ctx.endpoints.countersign}/callbacks/evrotrust`,
+      });
+      await ctx.register({
+        provider: 'evrotrust',
+        externalId: transactionID,
+        reference: 'order-1002',
+        ...lostCallback,
+      });
       ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
       await ctx.simulator('evrotrust', `/transactions/${transactionID}/status`, { status: 2, callback: false });
@@ -130,7 +141,12 @@ export const SCENARIOS: Scenario[] = [
     expect: { status: 'rejected', source: 'callback' },
     async run(ctx) {
       const process = await createSignicatProcess(ctx, 'signicat-rejected');
-      await ctx.register({ provider: 'signicat', externalId: process.processId, dossierId: process.dossierId, reference: 'order-3001' });
+      await ctx.register({
+        provider: 'signicat',
+        externalId: process.processId,
+        dossierId: process.dossierId,
+        reference: 'order-3001',
+      });
       ctx.say('process created; Signicat calls back only at the end');
       await ctx.beat();
       await ctx.beat();
@@ -145,10 +161,19 @@ export const SCENARIOS: Scenario[] = [
     expect: { status: 'signed', source: 'callback', afterNotify: true },
     async run(ctx) {
       const process = await createSignicatProcess(ctx, 'signicat-notify');
-      await ctx.register({ provider: 'signicat', externalId: process.processId, dossierId: process.dossierId, reference: 'order-3002', ...lostCallback });
+      await ctx.register({
+        provider: 'signicat',
+        externalId: process.processId,
+        dossierId: process.dossierId,
+        reference: 'order-3002',
+        ...lostCallback,
+      });
       ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
-      await ctx.simulator('signicat', `/processes/${process.processId}/status`, { status: 'accepted', callback: false });
+      await ctx.simulator('signicat', `/processes/${process.processId}/status`, {
+        status: 'accepted',
+        callback: false,
+      });
       ctx.say('accepted; the callback is lost');
     },
   },
@@ -168,7 +193,10 @@ export const SCENARIOS: Scenario[] = [
         ['FLOW', 2],
       ] as const) {
         await ctx.beat();
-        await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, { action, ...portalSigner(who) });
+        await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, {
+          action,
+          ...portalSigner(who),
+        });
         ctx.say(`callback: ${action}${action.startsWith('SIGNATURE') ? ` (signer ${who})` : ''}`);
       }
     },
@@ -183,10 +211,16 @@ export const SCENARIOS: Scenario[] = [
       await ctx.simulator('portal-de-assinaturas', '/documents', { documentId });
       await ctx.register({ provider: 'portal-de-assinaturas', externalId: documentId, reference: 'contract-4002' });
       await ctx.beat();
-      await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, { action: 'SIGNATURE-ELETRONIC', ...portalSigner(1) });
+      await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, {
+        action: 'SIGNATURE-ELETRONIC',
+        ...portalSigner(1),
+      });
       ctx.say('callback: SIGNATURE-ELETRONIC (signer 1)');
       await ctx.beat();
-      await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, { action: 'SIGNATURE-NOK', ...portalSigner(2) });
+      await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, {
+        action: 'SIGNATURE-NOK',
+        ...portalSigner(2),
+      });
       ctx.say('callback: SIGNATURE-NOK (signer 2 refused)');
     },
   },
@@ -198,10 +232,19 @@ export const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const documentId = ctx.id('portal-lost');
       await ctx.simulator('portal-de-assinaturas', '/documents', { documentId });
-      await ctx.register({ provider: 'portal-de-assinaturas', externalId: documentId, reference: 'contract-4003', ...lostCallback });
+      await ctx.register({
+        provider: 'portal-de-assinaturas',
+        externalId: documentId,
+        reference: 'contract-4003',
+        ...lostCallback,
+      });
       ctx.say(`registered; asks after ${DEMO_FOLLOW_UP_AFTER} of silence`);
       await ctx.beat();
-      await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, { action: 'FLOW', ...portalSigner(1), callback: false });
+      await ctx.simulator('portal-de-assinaturas', `/documents/${documentId}/actions`, {
+        action: 'FLOW',
+        ...portalSigner(1),
+        callback: false,
+      });
       ctx.say('FLOW (signed); the callback is lost');
     },
   },
@@ -212,14 +255,26 @@ export const SCENARIOS: Scenario[] = [
     expect: { status: 'opened', source: 'callback' },
     async run(ctx) {
       const registeredMailId = ctx.id('portal-mail');
-      await ctx.simulator('portal-de-assinaturas', '/registered-mails', { registeredMailId, recipient: 'recipient@example.test' });
-      await ctx.register({ provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: registeredMailId, reference: 'notice-5001' });
+      await ctx.simulator('portal-de-assinaturas', '/registered-mails', {
+        registeredMailId,
+        recipient: 'recipient@example.test',
+      });
+      await ctx.register({
+        provider: 'portal-de-assinaturas',
+        kind: 'registered-mail',
+        externalId: registeredMailId,
+        reference: 'notice-5001',
+      });
       ctx.say('registered mail sent');
       await ctx.beat();
-      await ctx.simulator('portal-de-assinaturas', `/registered-mails/${registeredMailId}/events`, { action: 'DELIVERED' });
+      await ctx.simulator('portal-de-assinaturas', `/registered-mails/${registeredMailId}/events`, {
+        action: 'DELIVERED',
+      });
       ctx.say('callback: DELIVERED');
       await ctx.beat();
-      await ctx.simulator('portal-de-assinaturas', `/registered-mails/${registeredMailId}/events`, { action: 'OPENED' });
+      await ctx.simulator('portal-de-assinaturas', `/registered-mails/${registeredMailId}/events`, {
+        action: 'OPENED',
+      });
       ctx.say('callback: OPENED');
     },
   },

@@ -22,7 +22,11 @@ function ensureFile(dataDir: string, name: string, content: () => string): { fil
 /** The development payload key, in COUNTERSIGN_ENCRYPTION_KEYS_FILE's format. */
 export function ensureDevKeys(dataDir: string): { keys: EncryptionKey[]; file: string; created: boolean } {
   const id = `dev-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`;
-  const { file, created } = ensureFile(dataDir, DEV_KEYS_FILE, () => `# Development payload key of npm start, newest first. Not for production.\n${newKeyEntry(id)}\n`);
+  const { file, created } = ensureFile(
+    dataDir,
+    DEV_KEYS_FILE,
+    () => `# Development payload key of npm start, newest first. Not for production.\n${newKeyEntry(id)}\n`,
+  );
   return { keys: parseKeyList(readFileSync(file, 'utf8')), file, created };
 }
 

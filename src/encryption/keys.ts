@@ -48,10 +48,12 @@ export function parseKeyList(text: string): EncryptionKey[] {
     if (colon <= 0) throw new EncryptionKeyFormatError(`entry ${i + 1}: expected id:base64-key`);
     const id = entry.slice(0, colon).trim();
     const value = entry.slice(colon + 1).trim();
-    if (!KEY_ID.test(id)) throw new EncryptionKeyFormatError(`entry ${i + 1}: key id must be 1-64 of A-Z a-z 0-9 . _ -`);
+    if (!KEY_ID.test(id))
+      throw new EncryptionKeyFormatError(`entry ${i + 1}: key id must be 1-64 of A-Z a-z 0-9 . _ -`);
     if (keys.some((k) => k.id === id)) throw new EncryptionKeyFormatError(`key id ${id} appears twice`);
     const secret = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0);
-    if (secret.length !== KEY_BYTES) throw new EncryptionKeyFormatError(`key ${id}: expected ${KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+    if (secret.length !== KEY_BYTES)
+      throw new EncryptionKeyFormatError(`key ${id}: expected ${KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
     keys.push(new EncryptionKey(id, secret));
   });
   return keys;

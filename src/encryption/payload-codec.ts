@@ -19,8 +19,13 @@ const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString(
 /** A payload written under a key this process does not have (rotated out, or another deployment's). */
 export class UnknownEncryptionKeyError extends Error {
   override name = 'UnknownEncryptionKeyError';
-  constructor(readonly keyId: string, known: string[]) {
-    super(`payload encrypted with key "${keyId}", which is not configured here (known: ${known.join(', ') || 'none'}); add it to COUNTERSIGN_ENCRYPTION_KEYS`);
+  constructor(
+    readonly keyId: string,
+    known: string[],
+  ) {
+    super(
+      `payload encrypted with key "${keyId}", which is not configured here (known: ${known.join(', ') || 'none'}); add it to COUNTERSIGN_ENCRYPTION_KEYS`,
+    );
   }
 }
 
@@ -28,7 +33,9 @@ export class UnknownEncryptionKeyError extends Error {
 export class PayloadDecryptionError extends Error {
   override name = 'PayloadDecryptionError';
   constructor(readonly keyId: string) {
-    super(`payload encrypted with key "${keyId}" does not decrypt with the configured key of that id (wrong key value, or the payload was altered)`);
+    super(
+      `payload encrypted with key "${keyId}" does not decrypt with the configured key of that id (wrong key value, or the payload was altered)`,
+    );
   }
 }
 
@@ -42,7 +49,11 @@ interface PreparedKey {
   aad: Buffer;
 }
 
-const prepare = (k: EncryptionKey): PreparedKey => ({ id: k.id, key: createSecretKey(k.secret), aad: Buffer.from(k.id) });
+const prepare = (k: EncryptionKey): PreparedKey => ({
+  id: k.id,
+  key: createSecretKey(k.secret),
+  aad: Buffer.from(k.id),
+});
 
 export class EncryptionCodec implements PayloadCodec {
   readonly #byId: Map<string, PreparedKey>;

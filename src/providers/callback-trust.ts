@@ -12,7 +12,10 @@ export interface UnauthenticatedProvider {
 }
 
 /** Providers none of whose guards (`callbackGuards`) is set, in the registry's order. */
-export function unauthenticatedProviders(registry: ProviderRegistry, env: Record<string, unknown>): UnauthenticatedProvider[] {
+export function unauthenticatedProviders(
+  registry: ProviderRegistry,
+  env: Record<string, unknown>,
+): UnauthenticatedProvider[] {
   const isSet = (name: string) => {
     const v = env[name];
     return Array.isArray(v) ? v.length > 0 : v !== undefined && v !== '';

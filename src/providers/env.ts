@@ -19,7 +19,12 @@ export const addressList = (keywords: readonly string[] = []) =>
     .string()
     .optional()
     .transform((v, ctx) => {
-      const entries = v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const entries = v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [];
       for (const entry of entries) {
         if (keywords.includes(entry.toLowerCase())) continue;
         try {

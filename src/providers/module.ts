@@ -81,6 +81,9 @@ export function defineProvider<S extends ProviderCallSettings>(module: ProviderM
 }
 
 /** A provider's settings in a parsed configuration, typed by its module. */
-export function settingsOf<S extends ProviderCallSettings>(config: { providers: Record<string, ProviderCallSettings> }, module: ProviderModule<S>): S {
+export function settingsOf<S extends ProviderCallSettings>(
+  config: { providers: Record<string, ProviderCallSettings> },
+  module: ProviderModule<S>,
+): S {
   return config.providers[module.name] as S;
 }

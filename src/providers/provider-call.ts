@@ -6,7 +6,12 @@ import { TokenBucket } from './http/token-bucket';
 
 export type { ApiDeps, FollowUp };
 
-export function providerClient(provider: string, settings: ProviderCallSettings, deps: ApiDeps = {}, baseUrl = settings.apiUrl): ProviderHttpClient {
+export function providerClient(
+  provider: string,
+  settings: ProviderCallSettings,
+  deps: ApiDeps = {},
+  baseUrl = settings.apiUrl,
+): ProviderHttpClient {
   return createProviderHttpClient({
     provider,
     baseUrl,
@@ -31,5 +36,7 @@ export function parseJson(text: string): unknown {
 
 /** Fills `{name}` placeholders with URL-encoded values. */
 export function fillPath(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? encodeURIComponent(values[name]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? encodeURIComponent(values[name]) : whole,
+  );
 }

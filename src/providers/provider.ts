@@ -64,7 +64,9 @@ export type ParsedCallback =
   | Refused;
 
 /** Both together: what the receiver acts on. */
-export type CallbackOutcome = Exclude<ParsedCallback, { kind: 'events' }> | (Extract<ParsedCallback, { kind: 'events' }> & { authenticated: boolean });
+export type CallbackOutcome =
+  | Exclude<ParsedCallback, { kind: 'events' }>
+  | (Extract<ParsedCallback, { kind: 'events' }> & { authenticated: boolean });
 
 export interface Answer {
   status: number;
@@ -142,7 +144,11 @@ export function standardAnswer(outcome: 'accepted' | Refusal): Answer {
     case 'unavailable':
       return { status: 503, body: { error: 'temporarily unavailable, retry later' } };
     case 'rate-limited':
-      return { status: 429, headers: { 'retry-after': '30' }, body: { error: 'too many callbacks for this transaction, retry later' } };
+      return {
+        status: 429,
+        headers: { 'retry-after': '30' },
+        body: { error: 'too many callbacks for this transaction, retry later' },
+      };
     case 'server-error':
       return { status: 500, body: { error: 'internal error' } };
   }
@@ -180,9 +186,12 @@ export function describeIssues(issues: ReadonlyArray<IssueLike>, input?: unknown
 
 function expectedOf(issue: IssueLike): string | undefined {
   if (issue.code === 'invalid_type' && typeof issue.expected === 'string') return issue.expected;
-  if (issue.code === 'invalid_value' && issue.values?.length) return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_value' && issue.values?.length)
+    return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   if (issue.code === 'invalid_union' && issue.errors) {
-    const kinds = issue.errors.map((branch) => branch.find((e) => e.code === 'invalid_type' && (e.path ?? []).length === 0)?.expected);
+    const kinds = issue.errors.map(
+      (branch) => branch.find((e) => e.code === 'invalid_type' && (e.path ?? []).length === 0)?.expected,
+    );
     if (kinds.every((k): k is string => typeof k === 'string')) return [...new Set(kinds)].join(' or ');
   }
   return undefined;

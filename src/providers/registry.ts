@@ -21,12 +21,21 @@ export class ProviderRegistry {
 
   constructor(readonly modules: readonly ProviderModule[]) {
     for (const m of modules) {
-      if (!/^[a-z][a-z0-9-]{0,39}$/.test(m.name)) throw new ProviderRegistryError(`provider name ${JSON.stringify(m.name)}: expected lower-case letters, digits and dashes`);
+      if (!/^[a-z][a-z0-9-]{0,39}$/.test(m.name))
+        throw new ProviderRegistryError(
+          `provider name ${JSON.stringify(m.name)}: expected lower-case letters, digits and dashes`,
+        );
       if (this.byName.has(m.name)) throw new ProviderRegistryError(`provider ${m.name} is registered twice`);
-      if (!/^[A-Z][A-Z0-9_]*$/.test(m.envPrefix)) throw new ProviderRegistryError(`provider ${m.name}: envPrefix must be upper-case (got ${JSON.stringify(m.envPrefix)})`);
+      if (!/^[A-Z][A-Z0-9_]*$/.test(m.envPrefix))
+        throw new ProviderRegistryError(
+          `provider ${m.name}: envPrefix must be upper-case (got ${JSON.stringify(m.envPrefix)})`,
+        );
       // One provider's variables must never shadow another's or the engine's.
       const stray = Object.keys(m.env).filter((v) => !v.startsWith(`${m.envPrefix}_`));
-      if (stray.length > 0) throw new ProviderRegistryError(`provider ${m.name}: variables ${stray.join(', ')} do not start with ${m.envPrefix}_`);
+      if (stray.length > 0)
+        throw new ProviderRegistryError(
+          `provider ${m.name}: variables ${stray.join(', ')} do not start with ${m.envPrefix}_`,
+        );
       if (m.kinds.length === 0) throw new ProviderRegistryError(`provider ${m.name}: tracks no transaction kind`);
       this.byName.set(m.name, m);
     }
@@ -78,8 +87,16 @@ function loadProviderModule(path: string): ProviderModule {
     throw new ProviderRegistryError(`cannot load ${path}: ${(err as Error).message.split('\n')[0]}`);
   }
   const candidate = (mod.provider ?? mod.default) as Partial<ProviderModule> | undefined;
-  if (!candidate || typeof candidate.name !== 'string' || typeof candidate.receiver !== 'function' || typeof candidate.settings !== 'function' || !candidate.env) {
-    throw new ProviderRegistryError(`${path} exports no provider module (expected \`export const provider = defineProvider({...})\`)`);
+  if (
+    !candidate ||
+    typeof candidate.name !== 'string' ||
+    typeof candidate.receiver !== 'function' ||
+    typeof candidate.settings !== 'function' ||
+    !candidate.env
+  ) {
+    throw new ProviderRegistryError(
+      `${path} exports no provider module (expected \`export const provider = defineProvider({...})\`)`,
+    );
   }
   return candidate as ProviderModule;
 }

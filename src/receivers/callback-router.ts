@@ -28,7 +28,8 @@ export interface CallbackRouterDeps {
   floodControl?: { recent: RecentlyAccepted; rate: TransactionRateLimit };
 }
 
-const isJson = (contentType: string | undefined) => !!contentType && /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
+const isJson = (contentType: string | undefined) =>
+  !!contentType && /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
 
 export function createCallbackRouter(deps: CallbackRouterDeps): express.Router {
   const router = express.Router();
@@ -47,7 +48,8 @@ export function createCallbackRouter(deps: CallbackRouterDeps): express.Router {
     const handle = callbackHandler(provider, deps, allowed);
     const refuseTooLarge = (err: unknown, req: Request, res: Response, next: NextFunction) => {
       const type = (err as { type?: string }).type;
-      if (type === 'entity.too.large') return refuse(provider, deps, req, res, 'too-large', 'body over limit', Date.now());
+      if (type === 'entity.too.large')
+        return refuse(provider, deps, req, res, 'too-large', 'body over limit', Date.now());
       if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'request.aborted') {
         return refuse(provider, deps, req, res, 'malformed-json', String(type), Date.now());
       }
@@ -68,13 +70,20 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     res.locals.requestId = requestId;
     deps.metrics.callbacksReceived.inc({ provider: provider.name });
 
-    if (!allowed(req.ip)) return refuse(provider, deps, req, res, 'forbidden-address', `sender ${req.ip} not allowed`, started);
+    if (!allowed(req.ip))
+      return refuse(provider, deps, req, res, 'forbidden-address', `sender ${req.ip} not allowed`, started);
 
     const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
     const mount = `/callbacks/${provider.name}`;
-    const raw = { path: req.path.slice(mount.length) || '/', headers, rawBody, receivedAt: new Date(started).toISOString() };
+    const raw = {
+      path: req.path.slice(mount.length) || '/',
+      headers,
+      rawBody,
+      receivedAt: new Date(started).toISOString(),
+    };
 
     // Who sent it, before anything reads the body: a sender that cannot prove itself learns
     // nothing about what the body should look like.
@@ -85,16 +94,36 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     if (rawBody.length > 0) {
       if (!isJson(req.headers['content-type'])) {
         if (provider.anyContentType) {
-          deps.logger.info({ requestId, provider: provider.name, contentType: (req.headers['content-type'] ?? '(none)').slice(0, 100) }, 'body without a JSON content type read as JSON');
-        } else return refuse(provider, deps, req, res, 'unsupported-media-type', `content type ${req.headers['content-type'] ?? '(none)'}`, started);
+          deps.logger.info(
+            {
+              requestId,
+              provider: provider.name,
+              contentType: (req.headers['content-type'] ?? '(none)').slice(0, 100),
+            },
+            'body without a JSON content type read as JSON',
+          );
+        } else
+          return refuse(
+            provider,
+            deps,
+            req,
+            res,
+            'unsupported-media-type',
+            `content type ${req.headers['content-type'] ?? '(none)'}`,
+            started,
+          );
       }
       const text = rawBody.toString('utf8');
       try {
         json = JSON.parse(text);
       } catch {
         json = provider.repairJson?.(text);
-        if (json === undefined) return refuse(provider, deps, req, res, 'malformed-json', 'body is not valid JSON', started);
-        deps.logger.info({ requestId, provider: provider.name }, 'malformed body repaired as the provider documents it');
+        if (json === undefined)
+          return refuse(provider, deps, req, res, 'malformed-json', 'body is not valid JSON', started);
+        deps.logger.info(
+          { requestId, provider: provider.name },
+          'malformed body repaired as the provider documents it',
+        );
       }
     }
 
@@ -103,10 +132,15 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     // one until the provider's status API confirms it.
     const outcome =
       parsed.kind === 'events'
-        ? { ...parsed, authenticated: sender.verified, events: sender.verified ? parsed.events : parsed.events.map(markUnverified) }
+        ? {
+            ...parsed,
+            authenticated: sender.verified,
+            events: sender.verified ? parsed.events : parsed.events.map(markUnverified),
+          }
         : parsed;
 
-    if (outcome.kind === 'events' && outcome.notes) deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
+    if (outcome.kind === 'events' && outcome.notes)
+      deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
     if (outcome.kind === 'refused') return refuse(provider, deps, req, res, outcome.refusal, outcome.detail, started);
     if (outcome.kind === 'ignored') {
       deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery: 'ignored' });
@@ -140,20 +174,58 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     };
     const { settled, joined } = flood
       ? await flood.recent.once(workflowId, keys, deliver)
-      : { settled: await deliver().then((value) => ({ value }), (error: unknown) => ({ error })), joined: false };
+      : {
+          settled: await deliver().then(
+            (value) => ({ value }),
+            (error: unknown) => ({ error }),
+          ),
+          joined: false,
+        };
 
     if ('error' in settled) {
       if (settled.error instanceof TransactionRateLimited) {
-        return refuse(provider, deps, req, res, 'rate-limited', 'over the transaction\'s callback rate', started, workflowId);
+        return refuse(
+          provider,
+          deps,
+          req,
+          res,
+          'rate-limited',
+          "over the transaction's callback rate",
+          started,
+          workflowId,
+        );
       }
       const err = settled.error;
       const cause = describeTemporalError(err);
       const code = grpcCodeName(grpcCode(err));
-      if (!joined) deps.logger.error({ requestId, provider: provider.name, workflowId, err: cause, code }, 'could not record callback');
+      if (!joined)
+        deps.logger.error(
+          { requestId, provider: provider.name, workflowId, err: cause, code },
+          'could not record callback',
+        );
       // An outage passes; a refusal (e.g. a search attribute the cluster lacks) stays until an
       // operator acts, so it is answered as this server's own error, never as "retry later".
-      if (isTemporalOutage(err)) return refuse(provider, deps, req, res, 'unavailable', 'Temporal did not accept the signal', started, workflowId);
-      return refuse(provider, deps, req, res, 'server-error', `Temporal refused the signal (${code ?? 'no code'}): ${cause}`, started, workflowId);
+      if (isTemporalOutage(err))
+        return refuse(
+          provider,
+          deps,
+          req,
+          res,
+          'unavailable',
+          'Temporal did not accept the signal',
+          started,
+          workflowId,
+        );
+      return refuse(
+        provider,
+        deps,
+        req,
+        res,
+        'server-error',
+        `Temporal refused the signal (${code ?? 'no code'}): ${cause}`,
+        started,
+        workflowId,
+      );
     }
     const delivery = settled.value;
     if (delivery === 'unknown-transaction') {
@@ -175,7 +247,8 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
   };
 }
 
-const markUnverified = (event: ProviderEvent): ProviderEvent => (event.status === undefined ? event : { ...event, unverified: true });
+const markUnverified = (event: ProviderEvent): ProviderEvent =>
+  event.status === undefined ? event : { ...event, unverified: true };
 
 /** Events that end or settle a transaction, as opposed to progress reports. */
 const PROGRESS: ReadonlySet<EventType> = new Set<EventType>(['statusReported', 'signerAction', 'stepCompleted']);
@@ -196,9 +269,25 @@ function refuse(
   workflowId?: string,
 ) {
   deps.metrics.callbacksRefused.inc({ provider: provider.name, reason: refusal });
-  deps.refusals?.add({ at: new Date(started).toISOString(), provider: provider.name, reason: refusal, detail, path: req.path, sender: req.ip, workflowId });
+  deps.refusals?.add({
+    at: new Date(started).toISOString(),
+    provider: provider.name,
+    reason: refusal,
+    detail,
+    path: req.path,
+    sender: req.ip,
+    workflowId,
+  });
   deps.logger.warn(
-    { requestId: res.locals.requestId, provider: provider.name, reason: refusal, detail, workflowId, path: req.path, sender: req.ip },
+    {
+      requestId: res.locals.requestId,
+      provider: provider.name,
+      reason: refusal,
+      detail,
+      workflowId,
+      path: req.path,
+      sender: req.ip,
+    },
     'callback refused',
   );
   return send(provider, deps, res, refusal, started, refusal === 'invalid-payload' ? detail : undefined);
@@ -209,10 +298,21 @@ function refuse(
  * echoes values). It joins a JSON 400 only: a provider answered otherwise (Signhost: 200
  * empty, so a forger learns nothing) gets exactly its usual answer.
  */
-function send(provider: Provider, deps: CallbackRouterDeps, res: Response, outcome: 'accepted' | Refusal, started: number, detail?: string) {
+function send(
+  provider: Provider,
+  deps: CallbackRouterDeps,
+  res: Response,
+  outcome: 'accepted' | Refusal,
+  started: number,
+  detail?: string,
+) {
   let answer = provider.answer(outcome);
-  if (detail && answer.status === 400 && typeof answer.body === 'object') answer = { ...answer, body: { ...answer.body, detail } };
-  deps.metrics.answerSeconds.observe({ provider: provider.name, status: String(answer.status) }, (Date.now() - started) / 1000);
+  if (detail && answer.status === 400 && typeof answer.body === 'object')
+    answer = { ...answer, body: { ...answer.body, detail } };
+  deps.metrics.answerSeconds.observe(
+    { provider: provider.name, status: String(answer.status) },
+    (Date.now() - started) / 1000,
+  );
   res.status(answer.status);
   if (answer.headers) res.set(answer.headers);
   if (answer.body === undefined || answer.body === '') return res.end();

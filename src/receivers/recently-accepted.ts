@@ -72,7 +72,11 @@ export class RecentlyAccepted {
    * first one's outcome instead of sending the same signal again. `joined` says whether this
    * call waited on another's delivery.
    */
-  async once<T>(workflowId: string, keys: readonly string[], deliver: () => Promise<T>): Promise<{ settled: Settled<T>; joined: boolean }> {
+  async once<T>(
+    workflowId: string,
+    keys: readonly string[],
+    deliver: () => Promise<T>,
+  ): Promise<{ settled: Settled<T>; joined: boolean }> {
     const id = `${workflowId}\n${[...keys].sort().join('\n')}`;
     const running = this.inFlight.get(id);
     if (running) return { settled: (await running) as Settled<T>, joined: true };

@@ -3,7 +3,8 @@
 // reads, so any of them can also go to the SDK as its `Duration`). Workflow-safe: no I/O.
 
 /** A number and a unit: ms, s, m, h, d or w, short or spelled out. */
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
+export const DURATION_PATTERN =
+  /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i;
 
 export const DURATION_HINT = 'expected a duration like 30s, 6h or 90 days';
 

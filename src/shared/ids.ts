@@ -10,7 +10,10 @@ export function workflowIdFor(ref: TransactionRef): string {
 }
 
 /** `isProvider`: whether a name is a configured provider (the registry's `has`); default any name. */
-export function parseWorkflowId(workflowId: string, isProvider: (name: string) => boolean = () => true): TransactionRef | undefined {
+export function parseWorkflowId(
+  workflowId: string,
+  isProvider: (name: string) => boolean = () => true,
+): TransactionRef | undefined {
   const [kind, provider, ...rest] = workflowId.split(':');
   const externalId = rest.join(':');
   if (!KINDS.includes(kind as TransactionKind) || !provider || !isProvider(provider) || !externalId) {

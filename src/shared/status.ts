@@ -20,7 +20,9 @@ const SIGNING_RANK: Record<string, number> = { unregistered: 0, pending: 1, in_p
 export function canTransition(kind: TransactionKind, current: TransactionStatus, next: TransactionStatus): boolean {
   if (current === next) return false;
   if (kind === 'registered-mail') {
-    return (MAIL_RANK[next] ?? -1) > (MAIL_RANK[current] ?? -1) || (current === 'unregistered' && next !== 'unregistered');
+    return (
+      (MAIL_RANK[next] ?? -1) > (MAIL_RANK[current] ?? -1) || (current === 'unregistered' && next !== 'unregistered')
+    );
   }
   if (isFinal(current)) return false;
   if (isFinal(next)) return true;

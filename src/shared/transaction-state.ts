@@ -1,11 +1,26 @@
 // Pure, deterministic state transitions for a transaction. Workflows call these; unit tests
 // and property tests call them directly. Everything a transaction keeps is bounded (see
 // ./bounds): the dedupe record, the event list and the per-signer summary.
-import { DETAIL_STRING_MAX, DETAILS_JSON_MAX, DOCUMENT_EVENTS, MAX_SEEN_KEYS, MAX_SIGNERS, REASON_MAX, RECENT_EVENTS } from './bounds';
+import {
+  DETAIL_STRING_MAX,
+  DETAILS_JSON_MAX,
+  DOCUMENT_EVENTS,
+  MAX_SEEN_KEYS,
+  MAX_SIGNERS,
+  REASON_MAX,
+  RECENT_EVENTS,
+} from './bounds';
 import { keyHash } from './key-hash';
 import { canTransition, initialStatus, isFinal } from './status';
 import { workflowIdFor } from './ids';
-import type { FinalEstablishedBy, ProviderEvent, Registration, TransactionEventRecord, TransactionInput, TransactionState } from './types';
+import type {
+  FinalEstablishedBy,
+  ProviderEvent,
+  Registration,
+  TransactionEventRecord,
+  TransactionInput,
+  TransactionState,
+} from './types';
 
 export function newState(input: TransactionInput, now: string): TransactionState {
   const state: TransactionState = {
@@ -110,7 +125,11 @@ function hold(state: TransactionState, event: ProviderEvent, now: string): Apply
   });
   state.eventCounts ??= { recorded: 0, summarized: 0 };
   state.eventCounts.recorded++;
-  state.awaitingConfirmation = { status: event.status!, providerStatus: event.providerStatus, receivedAt: event.receivedAt };
+  state.awaitingConfirmation = {
+    status: event.status!,
+    providerStatus: event.providerStatus,
+    receivedAt: event.receivedAt,
+  };
   prune(state);
   state.updatedAt = now;
   return 'held';
@@ -158,7 +177,12 @@ function remember(state: TransactionState, key: string): void {
  * entirely; an event that cannot move the status (late or out of order) is still kept, with
  * `applied: false`, so the history shows everything the provider said.
  */
-export function applyEvent(state: TransactionState, event: ProviderEvent, now: string, opts: ApplyOptions = {}): ApplyResult {
+export function applyEvent(
+  state: TransactionState,
+  event: ProviderEvent,
+  now: string,
+  opts: ApplyOptions = {},
+): ApplyResult {
   if (seenBefore(state, event.key)) return 'duplicate';
   if (mustHold(state, event, opts)) return hold(state, event, now);
   remember(state, event.key);
@@ -255,7 +279,11 @@ function summarizeSigner(state: TransactionState, record: TransactionEventRecord
     state.signersOmitted = (state.signersOmitted ?? 0) + 1;
     return;
   }
-  signers[signerId] = { events: (entry?.events ?? 0) + 1, last: `${record.providerStatus}${label}`, lastAt: record.receivedAt };
+  signers[signerId] = {
+    events: (entry?.events ?? 0) + 1,
+    last: `${record.providerStatus}${label}`,
+    lastAt: record.receivedAt,
+  };
 }
 
 /**

@@ -10,7 +10,15 @@ export type ProviderName = string;
 export const KINDS = ['signing', 'registered-mail'] as const;
 export type TransactionKind = (typeof KINDS)[number];
 
-export const SIGNING_STATUSES = ['pending', 'in_progress', 'signed', 'rejected', 'expired', 'cancelled', 'failed'] as const;
+export const SIGNING_STATUSES = [
+  'pending',
+  'in_progress',
+  'signed',
+  'rejected',
+  'expired',
+  'cancelled',
+  'failed',
+] as const;
 export const REGISTERED_MAIL_STATUSES = ['sent', 'delivered', 'not_delivered', 'opened'] as const;
 export type SigningStatus = (typeof SIGNING_STATUSES)[number];
 export type RegisteredMailStatus = (typeof REGISTERED_MAIL_STATUSES)[number];

@@ -6,5 +6,15 @@ export type { Delivery } from './callback-sender';
 export { EvrotrustSimulator, type EvrotrustSimulatorOptions } from '../providers/evrotrust/simulator';
 export { SignhostSimulator, signhostChecksum, type SignhostSimulatorOptions } from '../providers/signhost/simulator';
 export { SignicatSimulator, type SignicatSimulatorOptions } from '../providers/signicat/simulator';
-export { PortalDeAssinaturasSimulator, triggerReports, type PortalSimulatorOptions } from '../providers/portal-de-assinaturas/simulator';
-export { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type RunningSimulators, type SimulatorCredentials } from './start';
+export {
+  PortalDeAssinaturasSimulator,
+  triggerReports,
+  type PortalSimulatorOptions,
+} from '../providers/portal-de-assinaturas/simulator';
+export {
+  SIMULATOR_PORTS,
+  simulatorCredentials,
+  startSimulators,
+  type RunningSimulators,
+  type SimulatorCredentials,
+} from './start';

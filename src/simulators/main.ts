@@ -12,10 +12,19 @@ async function main() {
     Object.entries(SIMULATOR_PORTS).map(([name, port]) => [name, Number(env[`${name}_SIMULATOR_PORT`] ?? port)]),
   ) as Record<SimulatorName, number>;
   const sims = await startSimulators({ countersignUrl: countersign, credentials, ports, env });
-  const lines = [...Object.entries(sims.apiUrls), ...Object.entries(credentials).map(([k, v]) => [k, JSON.stringify(v)])].map(([k, v]) => `${k}=${v}`);
-  process.stdout.write(`Provider simulators are up, calling back ${countersign}.\nStart Countersign with:\n\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
-  process.stdout.write(`Evrotrust callbacks go to each transaction's urlCallback, e.g. ${countersign}/callbacks/evrotrust;\n`);
-  process.stdout.write(`Signicat callbacks to each process's notificationUrl, e.g. ${countersign}/callbacks/signicat.\n`);
+  const lines = [
+    ...Object.entries(sims.apiUrls),
+    ...Object.entries(credentials).map(([k, v]) => [k, JSON.stringify(v)]),
+  ].map(([k, v]) => `${k}=${v}`);
+  process.stdout.write(
+    `Provider simulators are up, calling back ${countersign}.\nStart Countersign with:\n\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`,
+  );
+  process.stdout.write(
+    `Evrotrust callbacks go to each transaction's urlCallback, e.g. ${countersign}/callbacks/evrotrust;\n`,
+  );
+  process.stdout.write(
+    `Signicat callbacks to each process's notificationUrl, e.g. ${countersign}/callbacks/signicat.\n`,
+  );
 
   const stop = async () => {
     await sims.close();

@@ -13,7 +13,13 @@ export interface Scheduler {
 export const realScheduler: Scheduler = {
   now: () => Date.now(),
   schedule(delayMs, task) {
-    const timer = setTimeout(() => void Promise.resolve().then(task).catch(() => undefined), delayMs);
+    const timer = setTimeout(
+      () =>
+        void Promise.resolve()
+          .then(task)
+          .catch(() => undefined),
+      delayMs,
+    );
     timer.unref?.();
     return () => clearTimeout(timer);
   },

@@ -124,7 +124,8 @@ export class SimServer {
         void this.dispatch(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks)).then((answer) => {
           if (res.destroyed) return;
           const isText = typeof answer.body === 'string';
-          const payload = answer.body === undefined ? '' : isText ? (answer.body as string) : JSON.stringify(answer.body);
+          const payload =
+            answer.body === undefined ? '' : isText ? (answer.body as string) : JSON.stringify(answer.body);
           res.writeHead(answer.status, {
             ...(answer.body !== undefined && { 'content-type': isText ? 'text/plain' : 'application/json' }),
             ...answer.headers,
@@ -146,7 +147,12 @@ export class SimServer {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
-  private async dispatch(method: string, rawUrl: string, headers: IncomingHttpHeaders, rawBody: Buffer): Promise<SimResponse> {
+  private async dispatch(
+    method: string,
+    rawUrl: string,
+    headers: IncomingHttpHeaders,
+    rawBody: Buffer,
+  ): Promise<SimResponse> {
     const url = new URL(rawUrl, 'http://simulator');
     const answer = await this.answer(method, url, headers, rawBody);
     this.requests.push({ method, path: url.pathname + url.search, status: answer.status, at: this.clock() });
@@ -165,7 +171,12 @@ export class SimServer {
       fault.times--;
       if (fault.times <= 0) this.faults = this.faults.filter((f) => f !== fault);
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.status) return { status: fault.status, headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}, body: { error: 'injected fault' } };
+      if (fault.status)
+        return {
+          status: fault.status,
+          headers: fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+          body: { error: 'injected fault' },
+        };
     }
     for (const route of this.routes) {
       if (route.method !== method) continue;

@@ -40,10 +40,18 @@ export abstract class SimulatorBase {
    * A route of the control API under `/_simulator` (no auth: bind simulators to loopback),
    * so demos and benchmarks in another process can drive the simulated provider.
    */
-  protected control(method: string, path: string, handler: (body: Record<string, unknown>, req: SimRequest) => Promise<{ status: number; body?: unknown }> | { status: number; body?: unknown }): void {
+  protected control(
+    method: string,
+    path: string,
+    handler: (
+      body: Record<string, unknown>,
+      req: SimRequest,
+    ) => Promise<{ status: number; body?: unknown }> | { status: number; body?: unknown },
+  ): void {
     this.server.route(method, `/_simulator${path}`, async (req) => {
       const body = req.rawBody.length ? jsonBody(req) : {};
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) return { status: 400, body: { error: 'expected a JSON object' } };
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return { status: 400, body: { error: 'expected a JSON object' } };
       try {
         return await handler(body as Record<string, unknown>, req);
       } catch (err) {
@@ -84,7 +92,13 @@ export abstract class SimulatorBase {
   }
 
   /** One attempt, recorded; resolves with whether the engine accepted it. */
-  protected async attempt(url: string, body: string, headers: Record<string, string>, attempt: number, isSuccess?: (s: number) => boolean) {
+  protected async attempt(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    attempt: number,
+    isSuccess?: (s: number) => boolean,
+  ) {
     const at = this.scheduler.now();
     const result = await this.inFlight.track(postCallback(url, body, headers, this.callbackTimeoutMs, isSuccess));
     this.deliveries.push({ at, url, attempt, body, headers, ...result });

@@ -22,7 +22,8 @@ export function simulatorCredentials(env: NodeJS.ProcessEnv = process.env) {
     // Given to each process as its `authorizationHeader`; Signicat sends it back on the callback.
     SIGNICAT_CALLBACK_AUTHORIZATION: env.SIGNICAT_CALLBACK_AUTHORIZATION ?? 'demo-signicat-callback',
     PORTAL_DE_ASSINATURAS_TOKEN: env.PORTAL_DE_ASSINATURAS_TOKEN ?? 'demo-portal-token',
-    PORTAL_DE_ASSINATURAS_CALLBACK_HEADER: env.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER ?? 'X-Countersign-Key: demo-callback-key',
+    PORTAL_DE_ASSINATURAS_CALLBACK_HEADER:
+      env.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER ?? 'X-Countersign-Key: demo-callback-key',
   };
 }
 export type SimulatorCredentials = ReturnType<typeof simulatorCredentials>;
@@ -60,11 +61,19 @@ export async function startSimulators(opts: StartSimulatorsOptions): Promise<Run
       postbackAuthorization: env.SIGNHOST_POSTBACK_AUTHORIZATION,
       postbackUrl: `${countersign}/callbacks/signhost`,
     }),
-    SIGNICAT: new SignicatSimulator({ clientId: creds.SIGNICAT_CLIENT_ID, clientSecret: creds.SIGNICAT_CLIENT_SECRET, notifyPath: env.SIGNICAT_NOTIFY_PATH }),
+    SIGNICAT: new SignicatSimulator({
+      clientId: creds.SIGNICAT_CLIENT_ID,
+      clientSecret: creds.SIGNICAT_CLIENT_SECRET,
+      notifyPath: env.SIGNICAT_NOTIFY_PATH,
+    }),
     PORTAL_DE_ASSINATURAS: new PortalDeAssinaturasSimulator({
       token: creds.PORTAL_DE_ASSINATURAS_TOKEN,
       statusPath: env.PORTAL_DE_ASSINATURAS_STATUS_PATH,
-      callback: { url: `${countersign}/callbacks/portal-de-assinaturas`, trigger: 'ACTION', headers: [{ name: headerName.trim(), value: rest.join(':').trim() }] },
+      callback: {
+        url: `${countersign}/callbacks/portal-de-assinaturas`,
+        trigger: 'ACTION',
+        headers: [{ name: headerName.trim(), value: rest.join(':').trim() }],
+      },
     }),
   };
   const started: Array<{ close(): Promise<void> }> = [];

@@ -16,7 +16,9 @@ function readPem(variable: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  ${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      `Invalid configuration:\n  ${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
@@ -31,7 +33,10 @@ export function temporalConnectionOptions(temporal: Config['temporal']): Tempora
   if (tls.serverName) config.serverNameOverride = tls.serverName;
   if (tls.caPath) config.serverRootCACertificate = readPem('TEMPORAL_TLS_CA_PATH', tls.caPath);
   if (tls.certPath && tls.keyPath) {
-    config.clientCertPair = { crt: readPem('TEMPORAL_TLS_CERT_PATH', tls.certPath), key: readPem('TEMPORAL_TLS_KEY_PATH', tls.keyPath) };
+    config.clientCertPair = {
+      crt: readPem('TEMPORAL_TLS_CERT_PATH', tls.certPath),
+      key: readPem('TEMPORAL_TLS_KEY_PATH', tls.keyPath),
+    };
   }
   return { address, tls: config, ...(temporal.apiKey && { apiKey: temporal.apiKey }) };
 }

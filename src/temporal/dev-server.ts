@@ -47,7 +47,8 @@ function waitForPort(port: number, host: string, timeoutMs: number, child: Child
       });
       socket.once('error', () => {
         socket.destroy();
-        if (Date.now() > until) return reject(new Error(`Temporal dev server did not listen on ${host}:${port} within ${timeoutMs} ms`));
+        if (Date.now() > until)
+          return reject(new Error(`Temporal dev server did not listen on ${host}:${port} within ${timeoutMs} ms`));
         setTimeout(attempt, 200);
       });
     };
@@ -67,12 +68,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const args = [
     'server',
     'start-dev',
-    '--db-filename', dbFile,
-    '--ip', ip,
-    '--port', String(opts.port),
-    '--ui-port', String(opts.uiPort),
-    '--namespace', opts.namespace,
-    '--log-level', 'warn',
+    '--db-filename',
+    dbFile,
+    '--ip',
+    ip,
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
     '--ui-disable-news-fetch',
     ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
     // WAL lets readers (the Web UI, queries) run beside the writer.

@@ -77,7 +77,10 @@ export async function getLate(client: Client, lateWorkflowId: string): Promise<L
  * attributes and engine options as any other. If the transaction is running again already,
  * the events are simply signalled to it.
  */
-export async function applyLate(ctx: TransactionContext, lateWorkflowId: string): Promise<{ workflowId: string; newRun: boolean }> {
+export async function applyLate(
+  ctx: TransactionContext,
+  lateWorkflowId: string,
+): Promise<{ workflowId: string; newRun: boolean }> {
   const late = await getLate(ctx.client, lateWorkflowId);
   const events = lateEvents(late);
   const handle = ctx.client.workflow.getHandle(late.workflowId);
@@ -87,7 +90,13 @@ export async function applyLate(ctx: TransactionContext, lateWorkflowId: string)
     return { workflowId: late.workflowId, newRun: false };
   }
   const closed = (await handle.result().catch(() => undefined)) as TransactionState | undefined;
-  const input: TransactionInput = { ...late.ref, registered: closed?.registered ?? true, options: engineOptionsFor(late.ref.provider, ctx.engine), searchAttributesSet: true, ...(closed && { carried: closed }) };
+  const input: TransactionInput = {
+    ...late.ref,
+    registered: closed?.registered ?? true,
+    options: engineOptionsFor(late.ref.provider, ctx.engine),
+    searchAttributesSet: true,
+    ...(closed && { carried: closed }),
+  };
   await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(desc.type, {
     workflowId: late.workflowId,
     taskQueue: ctx.taskQueue,

@@ -100,7 +100,10 @@ export async function checkTemporalReadiness(services: Services, target: Readine
   let registered: Record<string, number>;
   try {
     const answer = await services.operatorService.listSearchAttributes({ namespace: target.namespace });
-    registered = { ...(answer.systemAttributes as Record<string, number>), ...(answer.customAttributes as Record<string, number>) };
+    registered = {
+      ...(answer.systemAttributes as Record<string, number>),
+      ...(answer.customAttributes as Record<string, number>),
+    };
   } catch (err) {
     const code = grpcCodeName(grpcCode(err));
     // Temporal Cloud API keys may lack the operator role: startup must not fail on that alone.

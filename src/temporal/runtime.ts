@@ -6,17 +6,35 @@ import { createLogger, type Logger } from '../logger';
 // Follow-up workers are activity-only on purpose; the SDK warns about that once per worker.
 const EXPECTED = /^No workflows registered, not polling for workflow tasks/;
 
-const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' };
+const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
 
 // What of the SDK's metadata reaches our logs. Everything else stays out: task tokens (they
 // let anyone complete the task), activity and signal arguments (personal data), stacks.
-const KEPT_META = new Set(['sdkComponent', 'taskQueue', 'namespace', 'workflowId', 'runId', 'workflowType', 'activityId', 'activityType', 'attempt', 'isLocal']);
+const KEPT_META = new Set([
+  'sdkComponent',
+  'taskQueue',
+  'namespace',
+  'workflowId',
+  'runId',
+  'workflowType',
+  'activityId',
+  'activityType',
+  'attempt',
+  'isLocal',
+]);
 
 /** The SDK's log entry as one of our JSON lines: level, message, safe identifiers, an error's name and message. */
 export function sdkLogFields(entry: LogEntry): Record<string, unknown> {
   const fields: Record<string, unknown> = { source: 'temporal-sdk' };
   for (const [key, value] of Object.entries(entry.meta ?? {})) {
-    if (KEPT_META.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) fields[key] = value;
+    if (KEPT_META.has(key) && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'))
+      fields[key] = value;
     else if (value instanceof Error) fields[key] = `${value.name}: ${value.message.split('\n')[0]}`;
   }
   return fields;
@@ -65,7 +83,9 @@ export function installTemporalRuntime(config: Config, opts: RuntimeOptions = {}
     shutdownSignals: [],
     telemetryOptions: {
       ...(onLog && { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } }),
-      ...(bindAddress && { metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true } } }),
+      ...(bindAddress && {
+        metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true } },
+      }),
     },
   });
   return bindAddress ? sdkMetricsUrl(config) : undefined;

@@ -25,7 +25,13 @@ const CODE_NAMES = [
 ] as const;
 
 /** Codes that mean "not now" rather than "not like this". */
-const OUTAGE_CODES: ReadonlySet<string> = new Set(['UNAVAILABLE', 'DEADLINE_EXCEEDED', 'RESOURCE_EXHAUSTED', 'ABORTED', 'CANCELLED']);
+const OUTAGE_CODES: ReadonlySet<string> = new Set([
+  'UNAVAILABLE',
+  'DEADLINE_EXCEEDED',
+  'RESOURCE_EXHAUSTED',
+  'ABORTED',
+  'CANCELLED',
+]);
 
 interface Chained {
   message?: unknown;

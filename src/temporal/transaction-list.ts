@@ -94,7 +94,12 @@ export async function listTransactions(client: Client, filter: TransactionListFi
 
 const pos = (t: ListedTransaction): Position => ({ t: t.lastChange, id: t.workflowId });
 
-async function collect(client: Client, query: string, wanted: number, after: Position | undefined): Promise<ListedTransaction[]> {
+async function collect(
+  client: Client,
+  query: string,
+  wanted: number,
+  after: Position | undefined,
+): Promise<ListedTransaction[]> {
   const out: ListedTransaction[] = [];
   for await (const wf of client.workflow.list({ query, pageSize: Math.min(wanted, 100) })) {
     const startTime = wf.startTime.toISOString();

@@ -12,7 +12,14 @@ import { keyHash } from '../shared/key-hash';
 import { compactEvent } from '../shared/transaction-state';
 import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../shared/messages';
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
-import type { EngineOptions, ProviderEvent, Registration, TransactionInput, TransactionRef, TransactionState } from '../shared/types';
+import type {
+  EngineOptions,
+  ProviderEvent,
+  Registration,
+  TransactionInput,
+  TransactionRef,
+  TransactionState,
+} from '../shared/types';
 import type { LateCallback } from '../workflows/late-callback';
 import { lateCallbackWorkflow, registeredMailWorkflow, signingWorkflow } from '../workflows';
 import { DEFAULT_OPTIONS } from '../workflows/defaults';
@@ -25,19 +32,32 @@ export interface TransactionContext {
 }
 
 /** Both transaction workflows take and return the same types; the kind picks which one. */
-const workflowFor = (ref: TransactionRef): typeof signingWorkflow => (ref.kind === 'registered-mail' ? registeredMailWorkflow : signingWorkflow);
+const workflowFor = (ref: TransactionRef): typeof signingWorkflow =>
+  ref.kind === 'registered-mail' ? registeredMailWorkflow : signingWorkflow;
 
 /**
  * The engine options one transaction needs: its own provider's settings, not every
  * provider's. What the Web UI shows as the workflow's input stays short.
  */
-export function engineOptionsFor(provider: TransactionRef['provider'], engine: EngineOptions | undefined): EngineOptions | undefined {
+export function engineOptionsFor(
+  provider: TransactionRef['provider'],
+  engine: EngineOptions | undefined,
+): EngineOptions | undefined {
   if (!engine) return undefined;
   const { providers, defaultSteps, continueAsNew, ...rest } = engine;
   const own = providers?.[provider];
-  const steps = defaultSteps && (defaultSteps[provider] || defaultSteps.default) && { [provider]: defaultSteps[provider], default: defaultSteps.default };
+  const steps = defaultSteps &&
+    (defaultSteps[provider] || defaultSteps.default) && {
+      [provider]: defaultSteps[provider],
+      default: defaultSteps.default,
+    };
   const limits = continueAsNew && Object.keys(continueAsNew).length > 0 ? continueAsNew : undefined;
-  return { ...rest, ...(own && { providers: { [provider]: own } }), ...(steps && { defaultSteps: steps }), ...(limits && { continueAsNew: limits }) };
+  return {
+    ...rest,
+    ...(own && { providers: { [provider]: own } }),
+    ...(steps && { defaultSteps: steps }),
+    ...(limits && { continueAsNew: limits }),
+  };
 }
 
 /** The Web UI's details box of a transaction: what it is, and what the application said at registration. */
@@ -49,11 +69,18 @@ function staticDetails(ref: TransactionRef, registration?: Registration): string
   return lines.join('\n\n');
 }
 
-function startOptions(ctx: TransactionContext, ref: TransactionRef, input: TransactionInput, registration?: Registration) {
+function startOptions(
+  ctx: TransactionContext,
+  ref: TransactionRef,
+  input: TransactionInput,
+  registration?: Registration,
+) {
   return {
     workflowId: workflowIdFor(ref),
     taskQueue: ctx.taskQueue,
-    args: [{ ...input, options: engineOptionsFor(ref.provider, input.options), searchAttributesSet: true }] as [TransactionInput],
+    args: [{ ...input, options: engineOptionsFor(ref.provider, input.options), searchAttributesSet: true }] as [
+      TransactionInput,
+    ],
     // A closed transaction never starts a second run: callbacks after the end are late.
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     typedSearchAttributes: [
@@ -86,7 +113,12 @@ export async function registerTransaction(
   // The default deadline made explicit, so the Web UI can list it from the start.
   const defaultDeadline = ctx.engine?.defaultDeadline ?? DEFAULT_OPTIONS.defaultDeadline;
   const deadline = registration.deadline ?? new Date(Date.now() + durationMs(defaultDeadline)).toISOString();
-  const input: TransactionInput = { ...ref, registered: true, registration: { ...registration, deadline }, options: ctx.engine };
+  const input: TransactionInput = {
+    ...ref,
+    registered: true,
+    registration: { ...registration, deadline },
+    options: ctx.engine,
+  };
   const options = startOptions(ctx, ref, input);
   try {
     await ctx.client.workflow.start(workflowFor(ref), {
@@ -98,7 +130,9 @@ export async function registerTransaction(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   try {
-    const result = await ctx.client.workflow.getHandle(workflowId).executeUpdate(registerUpdate, { args: [registration] });
+    const result = await ctx.client.workflow
+      .getHandle(workflowId)
+      .executeUpdate(registerUpdate, { args: [registration] });
     return { workflowId, created: result.newlyRegistered };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -111,7 +145,10 @@ export async function registerTransaction(
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  const result = await ctx.client.workflow.executeUpdateWithStart(registerUpdate, { args: [registration], startWorkflowOperation: restart });
+  const result = await ctx.client.workflow.executeUpdateWithStart(registerUpdate, {
+    args: [registration],
+    startWorkflowOperation: restart,
+  });
   return { workflowId, created: result.newlyRegistered };
 }
 
@@ -132,7 +169,9 @@ export async function deliverEvents(
   if (events.length === 0) return 'accepted';
   events = events.map(compactEvent);
   const workflowId = workflowIdFor(ref);
-  const result = opts.mayCreate ? await signalWithStart(ctx, ref, events, opts.dossierId) : await signalExisting(ctx, workflowId, events);
+  const result = opts.mayCreate
+    ? await signalWithStart(ctx, ref, events, opts.dossierId)
+    : await signalExisting(ctx, workflowId, events);
   if (result === 'late') await recordLate(ctx, workflowId, ref, events);
   return result;
 }
@@ -143,13 +182,31 @@ export async function deliverEvents(
  * whole callback is kept as one late record, named by its content so a retry of the same
  * callback finds the same record.
  */
-async function recordLate(ctx: TransactionContext, workflowId: string, ref: TransactionRef, events: ProviderEvent[]): Promise<void> {
+async function recordLate(
+  ctx: TransactionContext,
+  workflowId: string,
+  ref: TransactionRef,
+  events: ProviderEvent[],
+): Promise<void> {
   const known = await closedResult(ctx, workflowId);
   const seen = new Set(known?.events.map((e) => e.key));
   const fresh = events.filter((e) => !seen.has(e.key));
   if (fresh.length === 0) return;
-  const id = fresh.length === 1 ? fresh[0].key : keyHash(fresh.map((e) => e.key).sort().join('\n'));
-  await startLateRecord(ctx, `late:${workflowId}:${id}`, { workflowId, ref, events: fresh, reason: 'transaction workflow already closed' });
+  const id =
+    fresh.length === 1
+      ? fresh[0].key
+      : keyHash(
+          fresh
+            .map((e) => e.key)
+            .sort()
+            .join('\n'),
+        );
+  await startLateRecord(ctx, `late:${workflowId}:${id}`, {
+    workflowId,
+    ref,
+    events: fresh,
+    reason: 'transaction workflow already closed',
+  });
 }
 
 /** The result of a closed transaction run: its bounded state. Undefined when it failed, was terminated or timed out. */
@@ -162,9 +219,19 @@ async function closedResult(ctx: TransactionContext, workflowId: string): Promis
 }
 
 /** One callback's events to the transaction's workflow, starting it `unregistered` if need be; exported for the bench's raw baseline. */
-export async function signalWithStart(ctx: TransactionContext, ref: TransactionRef, events: ProviderEvent[], dossierId?: string) {
+export async function signalWithStart(
+  ctx: TransactionContext,
+  ref: TransactionRef,
+  events: ProviderEvent[],
+  dossierId?: string,
+) {
   try {
-    const input: TransactionInput = { ...ref, registered: false, options: ctx.engine, ...(dossierId && { registration: { dossierId } }) };
+    const input: TransactionInput = {
+      ...ref,
+      registered: false,
+      options: ctx.engine,
+      ...(dossierId && { registration: { dossierId } }),
+    };
     await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(workflowFor(ref), {
       ...startOptions(ctx, ref, input),
       signal: signalFor(events),
@@ -177,7 +244,11 @@ export async function signalWithStart(ctx: TransactionContext, ref: TransactionR
   }
 }
 
-async function signalExisting(ctx: TransactionContext, workflowId: string, events: ProviderEvent[]): Promise<DeliveryResult> {
+async function signalExisting(
+  ctx: TransactionContext,
+  workflowId: string,
+  events: ProviderEvent[],
+): Promise<DeliveryResult> {
   const handle = ctx.client.workflow.getHandle(workflowId);
   try {
     await handle.signal(signalFor(events), events);

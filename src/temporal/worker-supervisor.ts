@@ -47,7 +47,8 @@ export async function superviseWorker(opts: WorkerSupervisorOptions): Promise<Su
 
   const onMessage = (m: WorkerMessage) => {
     if (m.type === 'follow-up') opts.metrics.followUps.inc(m.labels);
-    else if (m.type === 'workflow-task-failed') opts.metrics.workflowTaskFailures.inc({ workflow_type: m.workflowType });
+    else if (m.type === 'workflow-task-failed')
+      opts.metrics.workflowTaskFailures.inc({ workflow_type: m.workflowType });
   };
 
   /** One child; resolves with its user activities when it is ready, rejects if it dies first. */
@@ -73,11 +74,15 @@ export async function superviseWorker(opts: WorkerSupervisorOptions): Promise<Su
         proc.once('exit', (code, signal) => {
           resolve();
           if (child === proc) child = undefined;
-          if (!isReady) failed(new WorkerStartError(fatal ?? `worker process exited (${signal ?? `code ${code}`}) before it ran`));
+          if (!isReady)
+            failed(new WorkerStartError(fatal ?? `worker process exited (${signal ?? `code ${code}`}) before it ran`));
           if (stopping) return;
           failures = Date.now() - startedAt >= HEALTHY_MS ? 1 : failures + 1;
           const delayMs = Math.min(opts.restart.maxMs, opts.restart.initialMs * 2 ** (failures - 1));
-          opts.logger.error({ pid: proc.pid, code, signal, ...(fatal && { err: fatal }), restartInMs: delayMs }, 'worker process died; restarting it');
+          opts.logger.error(
+            { pid: proc.pid, code, signal, ...(fatal && { err: fatal }), restartInMs: delayMs },
+            'worker process died; restarting it',
+          );
           restartTimer = setTimeout(() => {
             restartTimer = undefined;
             if (stopping) return;

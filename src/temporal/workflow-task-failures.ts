@@ -43,7 +43,8 @@ export function watchWorkflowTaskFailures(opts: WatchOptions): (entry: LogEntry)
   const lookup = async (runId: string) => {
     for (let attempt = 1; attempt <= (opts.lookupAttempts ?? 5); attempt++) {
       try {
-        for await (const wf of opts.client.workflow.list({ query: `RunId = "${runId}"` })) return { workflowId: wf.workflowId, workflowType: wf.type };
+        for await (const wf of opts.client.workflow.list({ query: `RunId = "${runId}"` }))
+          return { workflowId: wf.workflowId, workflowType: wf.type };
       } catch {
         // Visibility unreachable: try again, then report what we have.
       }

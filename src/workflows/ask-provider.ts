@@ -26,7 +26,10 @@ export async function askProvider(
     });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    const kind = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : (err.cause?.name ?? 'ActivityFailure');
+    const kind =
+      err.cause instanceof ApplicationFailure && err.cause.type
+        ? err.cause.type
+        : (err.cause?.name ?? 'ActivityFailure');
     return { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}` };
   }
 }

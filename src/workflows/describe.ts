@@ -8,7 +8,9 @@ export function describe(state: TransactionState): string {
   if (state.nextFollowUpAt) lines.push(`next follow-up: ${state.nextFollowUpAt}`);
   if (state.lastFollowUp) lines.push(`last follow-up: ${state.lastFollowUp.at} (${state.lastFollowUp.outcome})`);
   if (state.outcomeReason) lines.push(state.outcomeReason);
-  if (state.eventCounts?.summarized) lines.push(`${state.eventCounts.recorded} events, ${state.eventCounts.summarized} summarized`);
-  for (const step of state.steps ?? []) lines.push(`step ${step.name}: ${step.status}${step.error ? ` (${step.error})` : ''}`);
+  if (state.eventCounts?.summarized)
+    lines.push(`${state.eventCounts.recorded} events, ${state.eventCounts.summarized} summarized`);
+  for (const step of state.steps ?? [])
+    lines.push(`step ${step.name}: ${step.status}${step.error ? ` (${step.error})` : ''}`);
   return lines.join('\n');
 }

@@ -2,7 +2,16 @@
 // marker in their history). It issues exactly the commands it always did, so those runs
 // replay; at their next continue-as-new they move to today's loop. Remove it once no run
 // started before that change is open (see docs/upgrading.md).
-import { allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
 import { stepProjection } from '../shared/transaction-state';
@@ -55,9 +64,13 @@ export async function legacyLoop(run: TransactionRun): Promise<TransactionState>
     run.refresh();
 
     const seen = run.news;
-    const woke = await condition(() => run.news !== seen || run.followUpRequest.pending || policy.settled(state), timeout, {
-      summary: followUpDue ? 'silence: next follow-up' : state.registered ? 'deadline' : 'waiting for registration',
-    });
+    const woke = await condition(
+      () => run.news !== seen || run.followUpRequest.pending || policy.settled(state),
+      timeout,
+      {
+        summary: followUpDue ? 'silence: next follow-up' : state.registered ? 'deadline' : 'waiting for registration',
+      },
+    );
     if (policy.settled(state)) break;
 
     if (woke && !run.followUpRequest.pending) {
@@ -70,7 +83,9 @@ export async function legacyLoop(run: TransactionRun): Promise<TransactionState>
       const deadlinePassed = Date.now() >= limit;
       if (!state.registered) {
         if (deadlinePassed) {
-          log.info('unregistered transaction closed: the application never registered it', { workflowId: state.workflowId });
+          log.info('unregistered transaction closed: the application never registered it', {
+            workflowId: state.workflowId,
+          });
           break;
         }
       } else {

@@ -17,7 +17,13 @@ type StepActivity = (input: StepInput) => Promise<unknown>;
 /** The steps this ending calls for: the registration's own plan, else the provider's, else the default. */
 export function stepsFor(state: TransactionState, defaults: EngineOptions['defaultSteps']): StepSpec[] {
   const key: keyof StepPlan | undefined =
-    state.status === 'signed' ? 'onSigned' : state.status === 'rejected' ? 'onRejected' : state.status === 'expired' ? 'onExpired' : undefined;
+    state.status === 'signed'
+      ? 'onSigned'
+      : state.status === 'rejected'
+        ? 'onRejected'
+        : state.status === 'expired'
+          ? 'onExpired'
+          : undefined;
   if (!key) return [];
   const plan = state.stepPlan ?? defaults?.[state.provider] ?? defaults?.default;
   return plan?.[key] ?? [];
@@ -103,7 +109,10 @@ export async function runSteps(
     if (!settled) {
       scope.cancel();
       await attempt;
-      log.info('post-signing step interrupted to continue as new; the next run repeats it', { workflowId: state.workflowId, step: name });
+      log.info('post-signing step interrupted to continue as new; the next run repeats it', {
+        workflowId: state.workflowId,
+        step: name,
+      });
       return { handOverAt: i };
     }
     const outcome = await attempt;

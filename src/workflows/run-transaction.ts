@@ -97,7 +97,8 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
   run.askToConfirm();
 
   // Listed already: by the starter (a registered start), or by the bounded run this one continues.
-  let listedDeadline = (input.searchAttributesSet && input.registered && !input.carried) || input.loop ? limit() : undefined;
+  let listedDeadline =
+    (input.searchAttributesSet && input.registered && !input.carried) || input.loop ? limit() : undefined;
   while (loop.phase === 'waiting' && !run.settled()) {
     if (state.registered && limit() !== listedDeadline) {
       // Lets operators ask the Web UI what expires this week.
@@ -116,9 +117,17 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
     const waitMs = wakeAt - Date.now();
     if (waitMs > 0) {
       await condition(
-        () => run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || run.mustContinueAsNew(),
+        () =>
+          run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || run.mustContinueAsNew(),
         waitMs,
-        { summary: followUpAt <= limit() ? 'silence: next follow-up' : state.registered ? 'deadline' : 'waiting for registration' },
+        {
+          summary:
+            followUpAt <= limit()
+              ? 'silence: next follow-up'
+              : state.registered
+                ? 'deadline'
+                : 'waiting for registration',
+        },
       );
     }
     if (run.settled()) break;
@@ -131,7 +140,9 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
     const deadlinePassed = now >= limit();
     if (!state.registered) {
       if (deadlinePassed) {
-        log.info('unregistered transaction closed: the application never registered it', { workflowId: state.workflowId });
+        log.info('unregistered transaction closed: the application never registered it', {
+          workflowId: state.workflowId,
+        });
         break;
       }
       continue;
@@ -155,7 +166,9 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
   }
 
   if (loop.phase === 'steps') {
-    const outcome = await runSteps(state, stepsFor(state, opts.defaultSteps), loop.stepIndex ?? 0, run.refresh, () => run.mustContinueAsNew());
+    const outcome = await runSteps(state, stepsFor(state, opts.defaultSteps), loop.stepIndex ?? 0, run.refresh, () =>
+      run.mustContinueAsNew(),
+    );
     if (outcome !== 'done') {
       loop.stepIndex = outcome.handOverAt;
       await handOver();
@@ -167,7 +180,9 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
   // end status) land here instead of being recorded as late callbacks.
   loop.lingerUntil ??= Date.now() + (state.registered ? ms(opts.lingerAfterFinal) : 0);
   while (Date.now() < loop.lingerUntil) {
-    const handOverDue = await condition(() => run.mustContinueAsNew(), loop.lingerUntil - Date.now(), { summary: 'linger for late duplicates' });
+    const handOverDue = await condition(() => run.mustContinueAsNew(), loop.lingerUntil - Date.now(), {
+      summary: 'linger for late duplicates',
+    });
     if (handOverDue) await handOver();
   }
   await condition(allHandlersFinished);
@@ -175,7 +190,12 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
 }
 
 /** One follow-up: ask the provider, apply what it said as one batch, adjust the backoff. */
-async function followUpOnce(run: TransactionRun, loop: LoopState, followUp: FollowUpActivity, mode?: 'poll' | 'notify'): Promise<void> {
+async function followUpOnce(
+  run: TransactionRun,
+  loop: LoopState,
+  followUp: FollowUpActivity,
+  mode?: 'poll' | 'notify',
+): Promise<void> {
   const { state } = run;
   loop.attempt++;
   const attempt = loop.attempt;

@@ -5,7 +5,15 @@ import { CONTINUE_AS_NEW } from '../shared/bounds';
 import { eventSignals, followUpNowSignal, registerUpdate, stateQuery, type EventBatch } from '../shared/messages';
 import { SigningStatus } from '../shared/search-attributes';
 import { applyEvent, newState, normalizeState, register, stateView } from '../shared/transaction-state';
-import type { EngineOptions, FollowUpNow, FollowUpPolicy, ProviderEvent, Registration, TransactionInput, TransactionState } from '../shared/types';
+import type {
+  EngineOptions,
+  FollowUpNow,
+  FollowUpPolicy,
+  ProviderEvent,
+  Registration,
+  TransactionInput,
+  TransactionState,
+} from '../shared/types';
 import { EVENT_TYPES } from '../shared/types';
 import { DEFAULT_OPTIONS } from './defaults';
 import { describe } from './describe';
@@ -85,7 +93,12 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
     state,
     policy,
     opts,
-    followUpPolicy: () => ({ ...DEFAULT_OPTIONS.followUp, ...input.options?.followUp, ...perProvider?.followUp, ...state.followUp }),
+    followUpPolicy: () => ({
+      ...DEFAULT_OPTIONS.followUp,
+      ...input.options?.followUp,
+      ...perProvider?.followUp,
+      ...state.followUp,
+    }),
     get news() {
       return news;
     },
@@ -149,6 +162,8 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
  */
 export function validateRegistration(reg: Registration): void {
   if (reg === null || typeof reg !== 'object') throw new TypeError('registration must be an object');
-  if (reg.deadline !== undefined && Number.isNaN(Date.parse(reg.deadline))) throw new TypeError('registration.deadline is not a date-time');
-  if (reg.reference !== undefined && typeof reg.reference !== 'string') throw new TypeError('registration.reference must be a string');
+  if (reg.deadline !== undefined && Number.isNaN(Date.parse(reg.deadline)))
+    throw new TypeError('registration.deadline is not a date-time');
+  if (reg.reference !== undefined && typeof reg.reference !== 'string')
+    throw new TypeError('registration.reference must be a string');
 }

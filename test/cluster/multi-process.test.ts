@@ -30,7 +30,13 @@ function startReceivers(env: Record<string, string>, port: number): ChildProcess
 async function untilReady(url: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`receivers exited with ${child.exitCode}`);
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} never ready`);
@@ -85,7 +91,11 @@ async function untilReady(url: string, child: ChildProcess): Promise<void> {
           await workers[0].stop('SIGKILL');
         }
         const { id, m } = messages[i];
-        const res = await send(urls[i % 2], { path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+        const res = await send(urls[i % 2], {
+          path: m.path,
+          headers: { 'content-type': 'application/json', ...m.headers },
+          body: JSON.stringify(m.body),
+        });
         if (res.status >= 200 && res.status < 300) accepted.push({ id, keys: eventKeys(providers, spec, m) });
       }
     };

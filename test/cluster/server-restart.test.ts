@@ -34,9 +34,11 @@ const spec = SPECS.find((s) => s.provider === 'signicat')!;
     const accepted: Array<{ id: string; keys: string[] }> = [];
     const statuses = new Set<number>();
     const deliver = async (id: string, m: CallbackMessage) => {
-      const res = await send(stack.app.url, { path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) }).catch(
-        () => ({ status: 0 }),
-      );
+      const res = await send(stack.app.url, {
+        path: m.path,
+        headers: { 'content-type': 'application/json', ...m.headers },
+        body: JSON.stringify(m.body),
+      }).catch(() => ({ status: 0 }));
       statuses.add(res.status);
       if (res.status >= 200 && res.status < 300) accepted.push({ id, keys: eventKeys(providers, spec, m) });
     };

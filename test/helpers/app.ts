@@ -21,7 +21,14 @@ export async function startApp(
   extra: Partial<AppDeps> = {},
 ): Promise<RunningApp> {
   const metrics = createMetrics();
-  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger, metrics, ...extra });
+  const app = createApp({
+    config,
+    client,
+    providers: Object.values(createProviders(config)),
+    logger,
+    metrics,
+    ...extra,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

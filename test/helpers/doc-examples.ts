@@ -41,7 +41,8 @@ export function docBlocks(file: string): DocBlock[] {
   const blocks: DocBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== MARK) continue;
-    if (lines[i + 1]?.trim() !== '```bash') throw new Error(`${file}:${i + 1}: ${MARK} must come right before a \`\`\`bash fence`);
+    if (lines[i + 1]?.trim() !== '```bash')
+      throw new Error(`${file}:${i + 1}: ${MARK} must come right before a \`\`\`bash fence`);
     const body: string[] = [];
     let j = i + 2;
     for (; j < lines.length && lines[j].trim() !== '```'; j++) body.push(lines[j]);
@@ -71,7 +72,11 @@ const SEPARATOR = '@@doc-example-answer@@';
  * config file of its own, so the commands run exactly as the docs print them. Asynchronous:
  * the server under test answers from this very process.
  */
-export async function runBlock(block: DocBlock, baseUrl: string, env: Record<string, string> = {}): Promise<{ answers: Answer[]; stderr: string; code: number | null }> {
+export async function runBlock(
+  block: DocBlock,
+  baseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ answers: Answer[]; stderr: string; code: number | null }> {
   const curlHome = mkdtempSync(join(tmpdir(), 'doc-examples-'));
   writeFileSync(join(curlHome, '.curlrc'), `write-out = "\\n${SEPARATOR}%{http_code}\\n"\n`);
   const host = baseUrl.replace(/^https?:\/\//, '');
@@ -80,7 +85,10 @@ export async function runBlock(block: DocBlock, baseUrl: string, env: Record<str
     .map((line) => (EXPECT.test(line.trim()) ? `echo "${SEPARATOR}end"` : line.replaceAll('localhost:3000', host)))
     .join('\n');
   const run = await new Promise<{ stdout: string; stderr: string; status: number | null }>((resolve) => {
-    const child = spawn('bash', ['-e', '-c', script], { env: { PATH: process.env.PATH, HOME: process.env.HOME, CURL_HOME: curlHome, ...env }, timeout: 60_000 });
+    const child = spawn('bash', ['-e', '-c', script], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, CURL_HOME: curlHome, ...env },
+      timeout: 60_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
@@ -92,7 +100,14 @@ export async function runBlock(block: DocBlock, baseUrl: string, env: Record<str
   for (const line of run.stdout.split('\n')) {
     if (line === `${SEPARATOR}end`) {
       const at = pending.lastIndexOf(SEPARATOR);
-      answers.push(at < 0 ? { status: 0, body: pending } : { status: Number(pending.slice(at + SEPARATOR.length, at + SEPARATOR.length + 3)), body: pending.slice(0, at).replace(/\n$/, '') });
+      answers.push(
+        at < 0
+          ? { status: 0, body: pending }
+          : {
+              status: Number(pending.slice(at + SEPARATOR.length, at + SEPARATOR.length + 3)),
+              body: pending.slice(0, at).replace(/\n$/, ''),
+            },
+      );
       pending = '';
     } else {
       pending += `${line}\n`;

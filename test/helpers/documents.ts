@@ -8,7 +8,9 @@ export function documentFetchers(settings: {
   signhost?: Partial<SignhostSettings> & { apiUrl: string };
 }): Record<string, DocumentFetcher> {
   return {
-    ...(settings.portal && { 'portal-de-assinaturas': portalDeAssinaturas.documents!(settings.portal as PortalSettings) }),
+    ...(settings.portal && {
+      'portal-de-assinaturas': portalDeAssinaturas.documents!(settings.portal as PortalSettings),
+    }),
     ...(settings.signhost && { signhost: signhost.documents!(settings.signhost as SignhostSettings) }),
   };
 }

@@ -12,9 +12,18 @@ export interface ExistingCluster {
 }
 
 const schema = z.object({
-  COUNTERSIGN_TEST_TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port').optional().or(z.literal('').transform(() => undefined)),
+  COUNTERSIGN_TEST_TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'expected host:port')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   COUNTERSIGN_TEST_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  COUNTERSIGN_TEST_TEMPORAL_PID: z.coerce.number().int().positive().optional().or(z.literal('').transform(() => undefined)),
+  COUNTERSIGN_TEST_TEMPORAL_PID: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 });
 
 let parsed: ExistingCluster | null | undefined;
@@ -29,7 +38,11 @@ export function existingCluster(env: NodeJS.ProcessEnv = process.env): ExistingC
   }
   const e = result.data;
   const cluster = e.COUNTERSIGN_TEST_TEMPORAL_ADDRESS
-    ? { address: e.COUNTERSIGN_TEST_TEMPORAL_ADDRESS, namespace: e.COUNTERSIGN_TEST_TEMPORAL_NAMESPACE, pid: e.COUNTERSIGN_TEST_TEMPORAL_PID }
+    ? {
+        address: e.COUNTERSIGN_TEST_TEMPORAL_ADDRESS,
+        namespace: e.COUNTERSIGN_TEST_TEMPORAL_NAMESPACE,
+        pid: e.COUNTERSIGN_TEST_TEMPORAL_PID,
+      }
     : undefined;
   if (env === process.env) parsed = cluster ?? null;
   return cluster;

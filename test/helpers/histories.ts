@@ -4,7 +4,14 @@
 // anywhere in between (or never, for a transaction only the provider knows about).
 import fc from 'fast-check';
 import { applyEvent, newState, register } from '../../src/shared/transaction-state';
-import type { EventSource, EventType, ProviderEvent, TransactionKind, TransactionState, TransactionStatus } from '../../src/shared/types';
+import type {
+  EventSource,
+  EventType,
+  ProviderEvent,
+  TransactionKind,
+  TransactionState,
+  TransactionStatus,
+} from '../../src/shared/types';
 
 export interface Fact {
   key: string;
@@ -41,7 +48,11 @@ const SIGNING_PROGRESS: Fact[] = [
   { key: 'status:unknown', type: 'statusReported', providerStatus: 'unknown' },
 ];
 
-const signerAction = (n: number): Fact => ({ key: `activity:${n}`, type: 'signerAction', providerStatus: String(101 + (n % 5)) });
+const signerAction = (n: number): Fact => ({
+  key: `activity:${n}`,
+  type: 'signerAction',
+  providerStatus: String(101 + (n % 5)),
+});
 
 // A registered mail ends either delivered (maybe opened) or not delivered; opened may arrive
 // without a delivery certificate.
@@ -86,9 +97,12 @@ export function historyArbitrary(kinds: TransactionKind[] = ['signing', 'registe
         // Each fact once to three times, each time from some source at some second.
         fc.tuple(
           ...facts.map((fact) =>
-            fc.array(fc.tuple(fc.constantFrom(...SOURCES), fc.integer({ min: 0, max: 86_400 })), { minLength: 1, maxLength: 3 }).map((copies) =>
-              copies.map(([source, second]) => deliveryOf(fact, source, second)),
-            ),
+            fc
+              .array(fc.tuple(fc.constantFrom(...SOURCES), fc.integer({ min: 0, max: 86_400 })), {
+                minLength: 1,
+                maxLength: 3,
+              })
+              .map((copies) => copies.map(([source, second]) => deliveryOf(fact, source, second))),
           ),
         ),
       ),
@@ -100,7 +114,10 @@ export function historyArbitrary(kinds: TransactionKind[] = ['signing', 'registe
         fc.constant(facts),
         // Arrival order: any permutation.
         fc.array(fc.double({ noNaN: true }), { minLength: all.length, maxLength: all.length }).map((sortKeys) =>
-          all.map((d, i) => ({ d, k: sortKeys[i] })).sort((a, b) => a.k - b.k).map((x) => x.d),
+          all
+            .map((d, i) => ({ d, k: sortKeys[i] }))
+            .sort((a, b) => a.k - b.k)
+            .map((x) => x.d),
         ),
         fc.oneof(fc.constant<'start'>('start'), fc.constant<'never'>('never'), fc.integer({ min: 0, max: all.length })),
       );
@@ -153,7 +170,10 @@ export function expectedOutcome(h: History): { status: TransactionStatus; regist
   return { status: furthest(statuses, MAIL_RANK) ?? 'sent', registered, keys };
 }
 
-function furthest(statuses: TransactionStatus[], rank: Partial<Record<TransactionStatus, number>>): TransactionStatus | undefined {
+function furthest(
+  statuses: TransactionStatus[],
+  rank: Partial<Record<TransactionStatus, number>>,
+): TransactionStatus | undefined {
   return [...statuses].sort((a, b) => (rank[b] ?? -1) - (rank[a] ?? -1))[0];
 }
 

@@ -36,11 +36,15 @@ export interface Snapshot {
  */
 export async function snapshot(client: Client, workflowId: string, timeoutMs = 30_000): Promise<Snapshot> {
   const handle = client.workflow.getHandle(workflowId);
-  return eventually(async () => {
-    const desc = await handle.describe();
-    if (desc.raw.pendingWorkflowTask) throw new Error(`${workflowId}: a workflow task is still pending`);
-    return { historyLength: desc.historyLength, state: await handle.query<TransactionState>('state') };
-  }, timeoutMs, 50);
+  return eventually(
+    async () => {
+      const desc = await handle.describe();
+      if (desc.raw.pendingWorkflowTask) throw new Error(`${workflowId}: a workflow task is still pending`);
+      return { historyLength: desc.historyLength, state: await handle.query<TransactionState>('state') };
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 export async function exists(client: Client, workflowId: string): Promise<boolean> {

@@ -19,7 +19,8 @@ function describeHandle(h: Handle): string {
   }
   if (kind === 'Socket') {
     const s = h as unknown as Socket;
-    if (s.remotePort === undefined) return `socket (pipe or stdio${(s as unknown as { fd?: number }).fd !== undefined ? ` fd ${(s as unknown as { fd?: number }).fd}` : ''})`;
+    if (s.remotePort === undefined)
+      return `socket (pipe or stdio${(s as unknown as { fd?: number }).fd !== undefined ? ` fd ${(s as unknown as { fd?: number }).fd}` : ''})`;
     return `socket ${s.localAddress}:${s.localPort} -> ${s.remoteAddress}:${s.remotePort}`;
   }
   if (kind === 'ChildProcess') {
@@ -36,7 +37,10 @@ export function openHandles(): string[] {
   const handles = (getHandles?.call(process) ?? []).filter((h) => {
     // Jest's own stdout/stderr are not the tests' doing.
     const fd = (h as unknown as { fd?: number }).fd;
-    return !(h.constructor.name === 'WriteStream' || ((h.constructor.name === 'Socket' || h.constructor.name === 'Pipe') && (fd === 1 || fd === 2)));
+    return !(
+      h.constructor.name === 'WriteStream' ||
+      ((h.constructor.name === 'Socket' || h.constructor.name === 'Pipe') && (fd === 1 || fd === 2))
+    );
   });
   const described = handles.map(describeHandle);
   // Timers and pending requests are not in the handle list; Node names them by kind.
@@ -57,11 +61,14 @@ export default function reportOpenHandles(): void {
     const open = openHandles();
     // Native add-ons hold the loop without a Node handle: the Temporal SDK's runtime, created by
     // Runtime.install or a first worker, lives until its last native connection or worker closes.
-    const listed = open.length > 0 ? open.map((h) => `  - ${h}\n`).join('') : '  (no Node handle: a native add-on, such as a Temporal runtime that was never shut down)\n';
+    const listed =
+      open.length > 0
+        ? open.map((h) => `  - ${h}\n`).join('')
+        : '  (no Node handle: a native add-on, such as a Temporal runtime that was never shut down)\n';
     process.stderr.write(
       `\nJest has not exited ${grace / 1000}s after the run: something a test started is still open.\n` +
         listed +
-        'Find the test with `npx jest --runInBand --detectOpenHandles <file>`. Exiting with the run\'s own result.\n',
+        "Find the test with `npx jest --runInBand --detectOpenHandles <file>`. Exiting with the run's own result.\n",
     );
     // Without an argument, Jest's own exit handler sets the code from the results.
     process.exit();

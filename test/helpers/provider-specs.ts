@@ -84,8 +84,16 @@ export const SPECS: ProviderSpec[] = [
     credentialHeaders: [],
     authenticated: false,
     knownFields: ['transactionid', 'status', 'rejectreason'],
-    valid: (id) => ({ path: '/callbacks/evrotrust/document/ready', headers: {}, body: { transactionID: id, status: 3, rejectReason: `${PII.name} refused` } }),
-    progress: (id, n) => ({ path: '/callbacks/evrotrust', headers: {}, body: { transactionID: id, status: n % 2 ? 1 : 99 } }),
+    valid: (id) => ({
+      path: '/callbacks/evrotrust/document/ready',
+      headers: {},
+      body: { transactionID: id, status: 3, rejectReason: `${PII.name} refused` },
+    }),
+    progress: (id, n) => ({
+      path: '/callbacks/evrotrust',
+      headers: {},
+      body: { transactionID: id, status: n % 2 ? 1 : 99 },
+    }),
     finalStatus: 'rejected',
     answer: standard,
   },
@@ -111,7 +119,9 @@ export const SPECS: ProviderSpec[] = [
         id,
         status: 20,
         secret: SECRETS.SIGNHOST_SHARED_SECRET,
-        john: [{ Id: `activity-${id}-${n}`, Code: 103, Activity: 'Opened', CreatedDateTime: '2026-01-01T10:00:00+01:00' }],
+        john: [
+          { Id: `activity-${id}-${n}`, Code: 103, Activity: 'Opened', CreatedDateTime: '2026-01-01T10:00:00+01:00' },
+        ],
         jane: [],
       }),
     }),
@@ -151,11 +161,29 @@ export const SPECS: ProviderSpec[] = [
     statusField: 'action',
     credentialHeaders: ['x-callback-token'],
     authenticated: true,
-    knownFields: ['documentid', 'name', 'identifier', 'action', 'message', 'apidownload', 'type', 'registeredmailid', 'recipient', 'info'],
+    knownFields: [
+      'documentid',
+      'name',
+      'identifier',
+      'action',
+      'message',
+      'apidownload',
+      'type',
+      'registeredmailid',
+      'recipient',
+      'info',
+    ],
     valid: (id) => ({
       path: '/callbacks/portal-de-assinaturas',
       headers: portalHeaders,
-      body: { documentId: id, name: PII.name, identifier: PII.cpf, action: 'SIGNATURE-NOK', message: `${PII.name} disagrees`, apiDownload: '' },
+      body: {
+        documentId: id,
+        name: PII.name,
+        identifier: PII.cpf,
+        action: 'SIGNATURE-NOK',
+        message: `${PII.name} disagrees`,
+        apiDownload: '',
+      },
     }),
     progress: (id, n) => ({
       path: '/callbacks/portal-de-assinaturas',
@@ -174,16 +202,39 @@ export const SPECS: ProviderSpec[] = [
     statusField: 'action',
     credentialHeaders: ['x-callback-token'],
     authenticated: true,
-    knownFields: ['documentid', 'name', 'identifier', 'action', 'message', 'apidownload', 'type', 'registeredmailid', 'recipient', 'info'],
+    knownFields: [
+      'documentid',
+      'name',
+      'identifier',
+      'action',
+      'message',
+      'apidownload',
+      'type',
+      'registeredmailid',
+      'recipient',
+      'info',
+    ],
     valid: (id) => ({
       path: '/callbacks/portal-de-assinaturas',
       headers: portalHeaders,
-      body: { type: 'REGISTERED-MAIL', registeredMailId: id, recipient: PII.email, action: 'NOT-DELIVERED', info: { message: `mailbox of ${PII.email} full` } },
+      body: {
+        type: 'REGISTERED-MAIL',
+        registeredMailId: id,
+        recipient: PII.email,
+        action: 'NOT-DELIVERED',
+        info: { message: `mailbox of ${PII.email} full` },
+      },
     }),
     progress: (id, n) => ({
       path: '/callbacks/portal-de-assinaturas',
       headers: portalHeaders,
-      body: { type: 'REGISTERED-MAIL', registeredMailId: id, recipient: PII.email, action: n % 2 ? 'FORWARDED' : 'QUEUED', info: {} },
+      body: {
+        type: 'REGISTERED-MAIL',
+        registeredMailId: id,
+        recipient: PII.email,
+        action: n % 2 ? 'FORWARDED' : 'QUEUED',
+        info: {},
+      },
     }),
     finalStatus: 'not_delivered',
     answer: standard,
@@ -207,7 +258,11 @@ export function registration(spec: ProviderSpec, externalId: string, extra: Reco
 export const checksumFor = (id: string, status: number) => signhostChecksum(id, status, SECRETS.SIGNHOST_SHARED_SECRET);
 
 /** The event keys a callback carries, as the receiver's own provider module reads them. */
-export function eventKeys(providers: Partial<Record<ProviderName, Provider>>, spec: ProviderSpec, m: CallbackMessage): string[] {
+export function eventKeys(
+  providers: Partial<Record<ProviderName, Provider>>,
+  spec: ProviderSpec,
+  m: CallbackMessage,
+): string[] {
   const text = JSON.stringify(m.body);
   const outcome = receiveCallback(providers[spec.provider]!, {
     path: '/',
@@ -216,6 +271,7 @@ export function eventKeys(providers: Partial<Record<ProviderName, Provider>>, sp
     json: JSON.parse(text),
     receivedAt: new Date().toISOString(),
   });
-  if (outcome.kind !== 'events') throw new Error(`${spec.label}: sample callback not accepted (${JSON.stringify(outcome)})`);
+  if (outcome.kind !== 'events')
+    throw new Error(`${spec.label}: sample callback not accepted (${JSON.stringify(outcome)})`);
   return outcome.events.map((e) => e.key);
 }

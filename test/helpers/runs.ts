@@ -24,7 +24,11 @@ export async function allRuns(client: Client, workflowId: string): Promise<RunHi
  * A run's history in small pages: a run near its byte threshold (plus the callbacks that
  * arrived while it handed over) does not fit the client's 4 MiB message limit in one piece.
  */
-async function historyOf(client: Client, workflowId: string, runId: string): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+async function historyOf(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): Promise<temporal.api.history.v1.IHistoryEvent[]> {
   try {
     return await pagedHistory(client, workflowId, runId, 200);
   } catch (err) {
@@ -34,7 +38,12 @@ async function historyOf(client: Client, workflowId: string, runId: string): Pro
   }
 }
 
-async function pagedHistory(client: Client, workflowId: string, runId: string, pageSize: number): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+async function pagedHistory(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  pageSize: number,
+): Promise<temporal.api.history.v1.IHistoryEvent[]> {
   const events: temporal.api.history.v1.IHistoryEvent[] = [];
   let nextPageToken: Uint8Array | undefined;
   do {
@@ -51,7 +60,11 @@ async function pagedHistory(client: Client, workflowId: string, runId: string, p
 }
 
 /** Runs `task` over `items` with at most `concurrency` at a time. */
-export async function inParallel<T>(items: T[], concurrency: number, task: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: T[],
+  concurrency: number,
+  task: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {

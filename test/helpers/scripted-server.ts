@@ -30,7 +30,12 @@ export async function scriptedServer(answers: ScriptedAnswer[]): Promise<Scripte
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const answer = answers[Math.min(seen.length - 1, answers.length - 1)];
       if (answer.hang) return;
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });

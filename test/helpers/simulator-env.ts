@@ -1,4 +1,9 @@
-import type { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
+import type {
+  EvrotrustSimulator,
+  PortalDeAssinaturasSimulator,
+  SignhostSimulator,
+  SignicatSimulator,
+} from '../../src/simulators';
 
 export interface SimulatorCreds {
   evrotrust: { apiKey: string; vendorNumber: string };
@@ -15,7 +20,11 @@ export interface RunningSimulatorSet {
 }
 
 /** The environment that points the engine's provider APIs at running simulators. */
-export function simulatorEnv(sims: RunningSimulatorSet, overrides: Record<string, string>, creds: SimulatorCreds): Record<string, string> {
+export function simulatorEnv(
+  sims: RunningSimulatorSet,
+  overrides: Record<string, string>,
+  creds: SimulatorCreds,
+): Record<string, string> {
   return {
     EVROTRUST_API_URL: sims.evrotrust.url,
     EVROTRUST_API_KEY: creds.evrotrust.apiKey,

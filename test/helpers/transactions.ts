@@ -74,7 +74,13 @@ export function endedState(
     reference: 'order-42',
     createdAt: '2026-03-01T10:00:00.000Z',
     updatedAt: '2026-03-01T11:00:00.000Z',
-    events: events.map((e) => ({ source: 'callback', receivedAt: '2026-03-01T11:00:00.000Z', providerStatus: e.key, applied: true, ...e })),
+    events: events.map((e) => ({
+      source: 'callback',
+      receivedAt: '2026-03-01T11:00:00.000Z',
+      providerStatus: e.key,
+      applied: true,
+      ...e,
+    })),
     ...over,
   };
 }

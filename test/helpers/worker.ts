@@ -14,7 +14,12 @@ export async function startTestWorker(
   config: Config,
   options: TestWorkerOptions = {},
 ): Promise<RunningCountersignWorker> {
-  return startCountersignWorker({ workflowBundle: await workflowBundle(), ...options, config, connection: env.nativeConnection });
+  return startCountersignWorker({
+    workflowBundle: await workflowBundle(),
+    ...options,
+    config,
+    connection: env.nativeConnection,
+  });
 }
 
 /**

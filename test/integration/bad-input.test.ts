@@ -8,7 +8,15 @@ import type { Refusal } from '../../src/providers/provider';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { exists, send, snapshot, type RawRequest } from '../helpers/http';
-import { checksumFor, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import {
+  checksumFor,
+  registration,
+  SECRETS,
+  SPECS,
+  workflowIdOf,
+  type CallbackMessage,
+  type ProviderSpec,
+} from '../helpers/provider-specs';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { API_AUTH, registerViaApi } from '../helpers/transactions';
@@ -31,7 +39,13 @@ beforeAll(async () => {
   const allow = '192.0.2.0/24';
   fenced = await startApp(
     testConfig(
-      { ...base, EVROTRUST_ALLOWED_IPS: allow, SIGNHOST_ALLOWED_IPS: allow, SIGNICAT_ALLOWED_IPS: allow, PORTAL_DE_ASSINATURAS_ALLOWED_IPS: allow },
+      {
+        ...base,
+        EVROTRUST_ALLOWED_IPS: allow,
+        SIGNHOST_ALLOWED_IPS: allow,
+        SIGNICAT_ALLOWED_IPS: allow,
+        PORTAL_DE_ASSINATURAS_ALLOWED_IPS: allow,
+      },
       config.temporal.taskQueue,
     ),
     env.client,
@@ -54,8 +68,10 @@ const json = (m: CallbackMessage, body: unknown = m.body): RawRequest => ({
   headers: { 'content-type': 'application/json', ...m.headers },
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
-const without = (body: Record<string, unknown>, field: string) => Object.fromEntries(Object.entries(body).filter(([k]) => k !== field));
-const objectText = (entries: Array<[string, string]>) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
+const without = (body: Record<string, unknown>, field: string) =>
+  Object.fromEntries(Object.entries(body).filter(([k]) => k !== field));
+const objectText = (entries: Array<[string, string]>) =>
+  `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`;
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 interface Row {
@@ -69,36 +85,87 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { name: 'malformed JSON (cut short)', refusal: 'malformed-json', breakIt: (m) => json(m, JSON.stringify(m.body).slice(0, -1)) },
-  { name: 'malformed JSON (trailing garbage)', refusal: 'malformed-json', breakIt: (m) => json(m, `${JSON.stringify(m.body)} x`) },
-  { name: 'a byte order mark before the JSON', refusal: 'malformed-json', breakIt: (m) => json(m, `\ufeff${JSON.stringify(m.body)}`) },
+  {
+    name: 'malformed JSON (cut short)',
+    refusal: 'malformed-json',
+    breakIt: (m) => json(m, JSON.stringify(m.body).slice(0, -1)),
+  },
+  {
+    name: 'malformed JSON (trailing garbage)',
+    refusal: 'malformed-json',
+    breakIt: (m) => json(m, `${JSON.stringify(m.body)} x`),
+  },
+  {
+    name: 'a byte order mark before the JSON',
+    refusal: 'malformed-json',
+    breakIt: (m) => json(m, `\ufeff${JSON.stringify(m.body)}`),
+  },
   // Signhost's checksum, not the content type, tells a real postback (lost-callbacks.test.ts).
-  { name: 'content type text/plain', refusal: 'unsupported-media-type', only: (s) => s.provider !== 'signhost', breakIt: (m) => ({ ...json(m), headers: { ...m.headers, 'content-type': 'text/plain' } }) },
+  {
+    name: 'content type text/plain',
+    refusal: 'unsupported-media-type',
+    only: (s) => s.provider !== 'signhost',
+    breakIt: (m) => ({ ...json(m), headers: { ...m.headers, 'content-type': 'text/plain' } }),
+  },
   {
     name: 'content type form-urlencoded',
     refusal: 'unsupported-media-type',
     only: (s) => s.provider !== 'signhost',
     breakIt: (m) => ({ ...json(m), headers: { ...m.headers, 'content-type': 'application/x-www-form-urlencoded' } }),
   },
-  { name: 'no content type', refusal: 'unsupported-media-type', only: (s) => s.provider !== 'signhost', breakIt: (m) => ({ path: m.path, headers: m.headers, body: Buffer.from(JSON.stringify(m.body)) }) },
-  { name: 'a body over the limit', refusal: 'too-large', breakIt: (m) => json(m, { ...m.body, padding: 'x'.repeat(LIMIT_BYTES) }) },
+  {
+    name: 'no content type',
+    refusal: 'unsupported-media-type',
+    only: (s) => s.provider !== 'signhost',
+    breakIt: (m) => ({ path: m.path, headers: m.headers, body: Buffer.from(JSON.stringify(m.body)) }),
+  },
+  {
+    name: 'a body over the limit',
+    refusal: 'too-large',
+    breakIt: (m) => json(m, { ...m.body, padding: 'x'.repeat(LIMIT_BYTES) }),
+  },
   { name: 'deep nesting as the body', refusal: 'invalid-payload', breakIt: (m) => json(m, deep(5_000)) },
   {
     name: 'deep nesting in the status field',
     refusal: 'invalid-payload',
-    breakIt: (m, s) => json(m, objectText([...Object.entries(without(m.body, s.statusField)).map(([k, v]): [string, string] => [k, JSON.stringify(v)]), [s.statusField, deep(5_000)]])),
+    breakIt: (m, s) =>
+      json(
+        m,
+        objectText([
+          ...Object.entries(without(m.body, s.statusField)).map(([k, v]): [string, string] => [k, JSON.stringify(v)]),
+          [s.statusField, deep(5_000)],
+        ]),
+      ),
   },
   { name: 'a JSON array', refusal: 'invalid-payload', breakIt: (m) => json(m, [m.body]) },
   { name: 'JSON null', refusal: 'invalid-payload', breakIt: (m) => json(m, 'null') },
   { name: 'the id missing', refusal: 'invalid-payload', breakIt: (m, s) => json(m, without(m.body, s.idField)) },
-  { name: 'the status missing', refusal: 'invalid-payload', breakIt: (m, s) => json(m, without(m.body, s.statusField)) },
-  { name: 'the status mistyped (boolean)', refusal: 'invalid-payload', breakIt: (m, s) => json(m, { ...m.body, [s.statusField]: true }) },
-  { name: 'the id mistyped (object)', refusal: 'invalid-payload', breakIt: (m, s) => json(m, { ...m.body, [s.idField]: { id: m.body[s.idField] } }) },
+  {
+    name: 'the status missing',
+    refusal: 'invalid-payload',
+    breakIt: (m, s) => json(m, without(m.body, s.statusField)),
+  },
+  {
+    name: 'the status mistyped (boolean)',
+    refusal: 'invalid-payload',
+    breakIt: (m, s) => json(m, { ...m.body, [s.statusField]: true }),
+  },
+  {
+    name: 'the id mistyped (object)',
+    refusal: 'invalid-payload',
+    breakIt: (m, s) => json(m, { ...m.body, [s.idField]: { id: m.body[s.idField] } }),
+  },
   {
     name: 'the status hidden under __proto__',
     refusal: 'invalid-payload',
     breakIt: (m, s) =>
-      json(m, objectText([...Object.entries(without(m.body, s.statusField)).map(([k, v]): [string, string] => [k, JSON.stringify(v)]), ['__proto__', JSON.stringify({ [s.statusField]: m.body[s.statusField] })]])),
+      json(
+        m,
+        objectText([
+          ...Object.entries(without(m.body, s.statusField)).map(([k, v]): [string, string] => [k, JSON.stringify(v)]),
+          ['__proto__', JSON.stringify({ [s.statusField]: m.body[s.statusField] })],
+        ]),
+      ),
   },
   {
     name: 'the id hidden under constructor',
@@ -111,14 +178,29 @@ const ROWS: Row[] = [
     name: 'odd unicode in the status (fullwidth digits, bidi override)',
     refusal: 'invalid-payload',
     only: (s) => s.provider !== 'signicat',
-    breakIt: (m, s) => json(m, { ...m.body, [s.statusField]: typeof m.body[s.statusField] === 'number' ? '\uff13\uff10' : `\u202e${String(m.body[s.statusField]).replace(/[A-Z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))}` }),
+    breakIt: (m, s) =>
+      json(m, {
+        ...m.body,
+        [s.statusField]:
+          typeof m.body[s.statusField] === 'number'
+            ? '\uff13\uff10'
+            : `\u202e${String(m.body[s.statusField]).replace(/[A-Z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))}`,
+      }),
   },
-  { name: 'an empty body', refusal: 'invalid-payload', only: (s) => s.provider !== 'signhost', breakIt: (m) => json(m, '') },
+  {
+    name: 'an empty body',
+    refusal: 'invalid-payload',
+    only: (s) => s.provider !== 'signhost',
+    breakIt: (m) => json(m, ''),
+  },
   {
     name: 'the credential header missing',
     refusal: 'unauthorized',
     only: (s) => s.credentialHeaders.length > 0,
-    breakIt: (m, s) => ({ ...json(m), headers: Object.fromEntries(Object.entries(json(m).headers).filter(([k]) => !s.credentialHeaders.includes(k))) }),
+    breakIt: (m, s) => ({
+      ...json(m),
+      headers: Object.fromEntries(Object.entries(json(m).headers).filter(([k]) => !s.credentialHeaders.includes(k))),
+    }),
   },
   {
     name: 'the credential header wrong',
@@ -130,10 +212,23 @@ const ROWS: Row[] = [
     name: 'the credential header with extra characters',
     refusal: 'unauthorized',
     only: (s) => s.credentialHeaders.length > 0,
-    breakIt: (m, s) => ({ ...json(m), headers: { ...json(m).headers, [s.credentialHeaders[0]]: `${m.headers[s.credentialHeaders[0]]}x` } }),
+    breakIt: (m, s) => ({
+      ...json(m),
+      headers: { ...json(m).headers, [s.credentialHeaders[0]]: `${m.headers[s.credentialHeaders[0]]}x` },
+    }),
   },
-  { name: 'a wrong checksum', refusal: 'unauthorized', only: (s) => s.provider === 'signhost', breakIt: (m) => json(m, { ...m.body, Checksum: '0'.repeat(40) }) },
-  { name: 'no checksum', refusal: 'unauthorized', only: (s) => s.provider === 'signhost', breakIt: (m) => json(m, without(m.body, 'Checksum')) },
+  {
+    name: 'a wrong checksum',
+    refusal: 'unauthorized',
+    only: (s) => s.provider === 'signhost',
+    breakIt: (m) => json(m, { ...m.body, Checksum: '0'.repeat(40) }),
+  },
+  {
+    name: 'no checksum',
+    refusal: 'unauthorized',
+    only: (s) => s.provider === 'signhost',
+    breakIt: (m) => json(m, without(m.body, 'Checksum')),
+  },
   {
     name: 'the checksum of another status',
     refusal: 'unauthorized',
@@ -151,7 +246,10 @@ const ROWS: Row[] = [
     name: 'spoofed Forwarded and X-Real-IP headers',
     refusal: 'forbidden-address',
     fenced: true,
-    breakIt: (m) => ({ ...json(m), headers: { ...json(m).headers, forwarded: 'for=192.0.2.10', 'x-real-ip': '192.0.2.10' } }),
+    breakIt: (m) => ({
+      ...json(m),
+      headers: { ...json(m).headers, forwarded: 'for=192.0.2.10', 'x-real-ip': '192.0.2.10' },
+    }),
   },
 ];
 
@@ -171,18 +269,29 @@ async function acceptedCount(app: RunningApp): Promise<number> {
  * cannot be verified, so it is refused as unauthenticated before its shape is judged.
  */
 function expectedRefusal(spec: ProviderSpec, row: Row, req: RawRequest): Refusal {
-  if (spec.provider !== 'signhost' || (row.refusal !== 'malformed-json' && row.refusal !== 'invalid-payload')) return row.refusal;
+  if (spec.provider !== 'signhost' || (row.refusal !== 'malformed-json' && row.refusal !== 'invalid-payload'))
+    return row.refusal;
   let body: unknown;
   try {
     body = JSON.parse(req.body.toString());
   } catch {
     return 'unauthorized';
   }
-  const { Id, Status } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const { Id, Status } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<
+    string,
+    unknown
+  >;
   return typeof Id === 'string' && Id.length > 0 && Number.isInteger(Status) ? row.refusal : 'unauthorized';
 }
 
-async function expectRefused(app: RunningApp, spec: ProviderSpec, req: RawRequest, refusal: Refusal, targetId: string, freshId?: string) {
+async function expectRefused(
+  app: RunningApp,
+  spec: ProviderSpec,
+  req: RawRequest,
+  refusal: Refusal,
+  targetId: string,
+  freshId?: string,
+) {
   const target = workflowIdOf(spec, targetId);
   const before = await snapshot(env.client, target);
   const [counted, accepted] = [await refusals(app, spec, refusal), await acceptedCount(app)];
@@ -248,9 +357,12 @@ describe.each(SPECS)('$label', (spec) => {
     const garbage = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }).map((v) => json(valid, JSON.stringify(v))),
       fc.uint8Array({ maxLength: 200 }).map((bytes) => json(valid, Buffer.from(bytes).toString('latin1'))),
-      fc.tuple(fc.constantFrom(spec.idField, spec.statusField), fc.oneof(fc.constant(null), fc.boolean(), fc.object({ maxDepth: 2 }))).map(([field, value]) =>
-        json(valid, { ...valid.body, [field]: value }),
-      ),
+      fc
+        .tuple(
+          fc.constantFrom(spec.idField, spec.statusField),
+          fc.oneof(fc.constant(null), fc.boolean(), fc.object({ maxDepth: 2 })),
+        )
+        .map(([field, value]) => json(valid, { ...valid.body, [field]: value })),
       // Signhost reads any content type (its checksum decides), so there the body is what breaks.
       fc.string().map((ct) => ({
         ...json(valid, spec.provider === 'signhost' ? 'Id=x&Status=30' : undefined),
@@ -273,7 +385,14 @@ describe('evrotrust: no credentials, so an unregistered transaction is unknown',
   it('answers 404 to a well-formed callback about a transaction nobody registered, and creates nothing', async () => {
     const spec = SPECS.find((s) => s.provider === 'evrotrust')!;
     const fresh = uniqueId('forged');
-    await expectRefused(stack.app, spec, json(spec.valid(fresh)), 'unknown-transaction', targets.get(spec.label)!, fresh);
+    await expectRefused(
+      stack.app,
+      spec,
+      json(spec.valid(fresh)),
+      'unknown-transaction',
+      targets.get(spec.label)!,
+      fresh,
+    );
   });
 });
 

@@ -116,11 +116,17 @@ describe('one transaction under heavy traffic', () => {
 
   it('5 000 distinct Signhost activities at maximum length, then signed: steps run, state under 256 KB, every run under 2 000 events', async () => {
     const id = uniqueId('wide');
-    const workflowId = await registerViaApi(stack.app.url, { provider: 'signhost', externalId: id, steps: { onSigned: ['notifyApplication'] } });
+    const workflowId = await registerViaApi(stack.app.url, {
+      provider: 'signhost',
+      externalId: id,
+      steps: { onSigned: ['notifyApplication'] },
+    });
     const signerId = long('signer-', 200);
     for (let batch = 0; batch < 50; batch++) {
       const activities = Array.from({ length: 100 }, (_, i) => maxActivity(batch * 100 + i));
-      expect(await deliver('/callbacks/signhost', signhostBody(id, 20, [{ Id: signerId, Activities: activities }]))).toBe(200);
+      expect(
+        await deliver('/callbacks/signhost', signhostBody(id, 20, [{ Id: signerId, Activities: activities }])),
+      ).toBe(200);
     }
     const inFlight = await fetch(url(`/transactions/${workflowId}`));
     const document = await inFlight.text();
@@ -147,7 +153,10 @@ describe('one transaction under heavy traffic', () => {
     const callbacks = 200;
     for (let n = 0; n < callbacks; n++) {
       activities.push({ Id: `activity-${n}`, Code: 103, Activity: 'Opened', CreatedDateTime: '2026-01-01T00:00:00Z' });
-      const res = await postJson(url('/callbacks/signhost'), signhostBody(id, 20, [{ Id: signerId, Activities: [...activities] }]));
+      const res = await postJson(
+        url('/callbacks/signhost'),
+        signhostBody(id, 20, [{ Id: signerId, Activities: [...activities] }]),
+      );
       expect(res.status).toBe(200);
     }
     const live = (await (await fetch(url(`/transactions/${workflowId}`))).json()) as TransactionState;

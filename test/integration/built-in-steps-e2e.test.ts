@@ -35,14 +35,21 @@ beforeAll(async () => {
   [portal, signhost, app] = await Promise.all([startRecordingServer(), startRecordingServer(), startRecordingServer()]);
   dir = await mkdtemp(join(tmpdir(), 'countersign-e2e-docs-'));
   portal.handle((req, res) => {
-    if (req.headers.token !== 'portal-token' || !/^\/api\/v2\/document\/package\?key=/i.test(req.url)) return void res.writeHead(401).end();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ fileName: 'contract.pdf', bytes: SIGNED_PDF.toString('base64') }));
+    if (req.headers.token !== 'portal-token' || !/^\/api\/v2\/document\/package\?key=/i.test(req.url))
+      return void res.writeHead(401).end();
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ fileName: 'contract.pdf', bytes: SIGNED_PDF.toString('base64') }));
   });
   signhost.handle((req, res) => {
-    if (req.headers.application !== 'APPKey sh-app' || req.headers.authorization !== 'APIKey sh-user') return void res.writeHead(401).end();
+    if (req.headers.application !== 'APPKey sh-app' || req.headers.authorization !== 'APIKey sh-user')
+      return void res.writeHead(401).end();
     // The files to fetch come from the transaction (the postback's Files are not checksummed).
     const tx = /^\/api\/transaction\/([^/]+)$/.exec(req.url);
-    if (tx) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: tx[1], Status: 30, Files: { 'contract.pdf': {} } }));
+    if (tx)
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Id: tx[1], Status: 30, Files: { 'contract.pdf': {} } }));
     if (!/^\/api\/transaction\/[^/]+\/file\/contract\.pdf$/.test(req.url)) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/pdf' }).end(SIGNED_PDF);
   });
@@ -63,7 +70,9 @@ beforeAll(async () => {
     COUNTERSIGN_NOTIFY_URL: `${app.url}/webhooks/signatures`,
     COUNTERSIGN_NOTIFY_SECRET: `whsec_${KEY.toString('base64')}`,
     COUNTERSIGN_DOCUMENTS_DIR: dir,
-    POST_SIGNING_STEPS: JSON.stringify({ default: { onSigned: ['downloadSignedDocument', 'notifyApplication'], onRejected: ['notifyApplication'] } }),
+    POST_SIGNING_STEPS: JSON.stringify({
+      default: { onSigned: ['downloadSignedDocument', 'notifyApplication'], onRejected: ['notifyApplication'] },
+    }),
     LINGER_AFTER_FINAL: '1s',
   });
   stack = await startStack(env, config);
@@ -87,13 +96,22 @@ function verified(req: Recorded) {
   const mine = String(req.headers['webhook-signature']).split(' ').includes(expected) && fresh;
   // And what an application using the official library would conclude (it throws on a bad one).
   const signature = String(req.headers['webhook-signature']);
-  const library = new Webhook(`whsec_${KEY.toString('base64')}`).verify(req.body, { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature });
+  const library = new Webhook(`whsec_${KEY.toString('base64')}`).verify(req.body, {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signature,
+  });
   return { id, valid: mine && library !== undefined, body: JSON.parse(req.body) as Record<string, unknown> };
 }
 
-const notificationsFor = (workflowId: string) => app.requests.filter((r) => (JSON.parse(r.body) as { workflowId: string }).workflowId === workflowId);
+const notificationsFor = (workflowId: string) =>
+  app.requests.filter((r) => (JSON.parse(r.body) as { workflowId: string }).workflowId === workflowId);
 
-const transaction = (provider: string, externalId: string) => ({ provider, externalId, reference: `order-${externalId}` });
+const transaction = (provider: string, externalId: string) => ({
+  provider,
+  externalId,
+  reference: `order-${externalId}`,
+});
 
 async function finished(workflowId: string): Promise<TransactionState> {
   return (await env.client.workflow.getHandle(workflowId).result()) as TransactionState;
@@ -112,13 +130,19 @@ it('Portal de Assinaturas: a signed document is downloaded into the storage fold
   const id = String(Date.now());
   const workflowId = await registerViaApi(stack.app.url, transaction('portal-de-assinaturas', id));
   for (const action of ['SIGNATURE-DIGITAL', 'FLOW']) {
-    expect((await postJson(`${stack.app.url}/callbacks/portal-de-assinaturas`, portalDoc(id, action), PORTAL_HEADER)).status).toBe(200);
+    expect(
+      (await postJson(`${stack.app.url}/callbacks/portal-de-assinaturas`, portalDoc(id, action), PORTAL_HEADER)).status,
+    ).toBe(200);
   }
   const state = await finished(workflowId);
 
   const path = join(dir, 'portal-de-assinaturas', id, 'contract.pdf');
   expect(state.steps).toEqual([
-    expect.objectContaining({ name: 'downloadSignedDocument', status: 'completed', result: { files: [{ path, bytes: SIGNED_PDF.length, sha256: sha256(SIGNED_PDF) }] } }),
+    expect.objectContaining({
+      name: 'downloadSignedDocument',
+      status: 'completed',
+      result: { files: [{ path, bytes: SIGNED_PDF.length, sha256: sha256(SIGNED_PDF) }] },
+    }),
     expect.objectContaining({ name: 'notifyApplication', status: 'completed' }),
   ]);
   expect(await readFile(path)).toEqual(SIGNED_PDF);
@@ -144,7 +168,10 @@ it('Portal de Assinaturas: a signed document is downloaded into the storage fold
 it('Signhost: the signed file the API lists is downloaded with the API keys, then the application is notified', async () => {
   const id = `${randomBytes(4).toString('hex')}-af78-4e79-a39e-5b64693b6b68`;
   const workflowId = await registerViaApi(stack.app.url, transaction('signhost', id));
-  const res = await postJson(`${stack.app.url}/callbacks/signhost`, signhostPostback({ id, status: 30, secret: SIGNHOST_SECRET }));
+  const res = await postJson(
+    `${stack.app.url}/callbacks/signhost`,
+    signhostPostback({ id, status: 30, secret: SIGNHOST_SECRET }),
+  );
   expect(res.status).toBe(200);
   const state = await finished(workflowId);
 
@@ -167,7 +194,12 @@ it('a notification the application fails is retried with the same webhook-id; on
   const refused = await registerViaApi(stack.app.url, transaction('portal-de-assinaturas', refusedId));
   answers.set(retried, [503]);
   answers.set(refused, [400]);
-  const reject = (id: string) => postJson(`${stack.app.url}/callbacks/portal-de-assinaturas`, { ...portalDoc(id, 'SIGNATURE-NOK'), message: 'wrong amount' }, PORTAL_HEADER);
+  const reject = (id: string) =>
+    postJson(
+      `${stack.app.url}/callbacks/portal-de-assinaturas`,
+      { ...portalDoc(id, 'SIGNATURE-NOK'), message: 'wrong amount' },
+      PORTAL_HEADER,
+    );
   expect((await reject(retriedId)).status).toBe(200);
   expect((await reject(refusedId)).status).toBe(200);
 
@@ -179,7 +211,11 @@ it('a notification the application fails is retried with the same webhook-id; on
   expect(attempts[1].id).toBe(attempts[0].id);
 
   expect(refusedState.steps).toEqual([
-    expect.objectContaining({ name: 'notifyApplication', status: 'failed', error: 'RequestRejected: the application (COUNTERSIGN_NOTIFY_URL) answered HTTP 400' }),
+    expect.objectContaining({
+      name: 'notifyApplication',
+      status: 'failed',
+      error: 'RequestRejected: the application (COUNTERSIGN_NOTIFY_URL) answered HTTP 400',
+    }),
   ]);
   expect(notificationsFor(refused)).toHaveLength(1);
 });

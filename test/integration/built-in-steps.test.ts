@@ -28,7 +28,12 @@ let receiver: RecordingServer;
 let dir: string;
 
 beforeAll(async () => {
-  [portal, signhost, elsewhere, receiver] = await Promise.all([startRecordingServer(), startRecordingServer(), startRecordingServer(), startRecordingServer()]);
+  [portal, signhost, elsewhere, receiver] = await Promise.all([
+    startRecordingServer(),
+    startRecordingServer(),
+    startRecordingServer(),
+    startRecordingServer(),
+  ]);
   dir = await mkdtemp(join(tmpdir(), 'countersign-docs-'));
 });
 afterAll(async () => {
@@ -55,7 +60,10 @@ function steps(over: { notify?: StepDeps['notify']; download?: Partial<StepDeps[
 
 /** Runs a step in an activity context (Context.current() works, as under a worker). */
 function runStep<R>(fn: (i: StepInput) => Promise<R>, i: StepInput): Promise<R> {
-  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run<[StepInput], R, typeof fn>(fn, i);
+  return new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') }).run<[StepInput], R, typeof fn>(
+    fn,
+    i,
+  );
 }
 const input = (transaction: TransactionState, step: string): StepInput => ({ step, transaction });
 
@@ -76,7 +84,11 @@ function portalState(id: string, apiDownload: string, over: Partial<TransactionS
     'portal-de-assinaturas',
     id,
     [
-      { key: 'SIGNATURE-DIGITAL:abc', type: 'signerAction', details: { name: 'João da Silva', identifier: '307.625.739-02', apiDownload: `${apiDownload}&stale=1` } },
+      {
+        key: 'SIGNATURE-DIGITAL:abc',
+        type: 'signerAction',
+        details: { name: 'João da Silva', identifier: '307.625.739-02', apiDownload: `${apiDownload}&stale=1` },
+      },
       { key: 'FLOW', type: 'signed', status: 'signed', details: { name: 'João da Silva', apiDownload } },
     ],
     over,
@@ -86,10 +98,17 @@ function portalState(id: string, apiDownload: string, over: Partial<TransactionS
 describe('downloadSignedDocument: Portal de Assinaturas', () => {
   it('fetches the document the FLOW event’s apiDownload names with the Token header and stores the JSON answer’s base64 bytes', async () => {
     const pdf = pdfBytes('portal json');
-    portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ fileName: 'contrato assinado.pdf', bytes: pdf.toString('base64') })));
+    portal.handle((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ fileName: 'contrato assinado.pdf', bytes: pdf.toString('base64') })),
+    );
     const link = `${portal.url}/api/v2/document/Package?key=4B4659AB34847973&includeOriginal=false`;
 
-    const result = await runStep(steps().downloadSignedDocument, input(portalState('1001', link), 'downloadSignedDocument'));
+    const result = await runStep(
+      steps().downloadSignedDocument,
+      input(portalState('1001', link), 'downloadSignedDocument'),
+    );
 
     expect(portal.requests).toHaveLength(1);
     expect(portal.requests[0]).toMatchObject({ method: 'GET', url: '/api/v2/document/package?key=4B4659AB34847973' });
@@ -105,27 +124,44 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdf));
     const result = await runStep(
       steps().downloadSignedDocument,
-      input(portalState('1002', `${portal.url}/api/v2/document/package?key=AAAABBBBCCCCDDDD`), 'downloadSignedDocument'),
+      input(
+        portalState('1002', `${portal.url}/api/v2/document/package?key=AAAABBBBCCCCDDDD`),
+        'downloadSignedDocument',
+      ),
     );
-    expect(result.files).toEqual([{ path: join(dir, 'portal-de-assinaturas', '1002', 'signed.pdf'), bytes: pdf.length, sha256: sha256(pdf) }]);
+    expect(result.files).toEqual([
+      { path: join(dir, 'portal-de-assinaturas', '1002', 'signed.pdf'), bytes: pdf.length, sha256: sha256(pdf) },
+    ]);
     expect(await readFile(result.files[0].path)).toEqual(pdf);
   });
 
   it('reads the key of the documentation sample’s link (`includeOriginal;=false`)', async () => {
-    portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: pdfBytes('seed').toString('base64') })));
+    portal.handle((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ bytes: pdfBytes('seed').toString('base64') })),
+    );
     await runStep(
       steps().downloadSignedDocument,
-      input(portalState('1003', `${portal.url}/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false`), 'downloadSignedDocument'),
+      input(
+        portalState('1003', `${portal.url}/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false`),
+        'downloadSignedDocument',
+      ),
     );
     expect(portal.requests.map((r) => r.url)).toEqual(['/api/v2/document/package?key=4B4659AB34847973']);
   });
 
   it('never sends the token to a host other than the configured API: a foreign link is reduced to its key', async () => {
     const pdf = pdfBytes('foreign');
-    portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: pdf.toString('base64') })));
+    portal.handle((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: pdf.toString('base64') })),
+    );
     const result = await runStep(
       steps().downloadSignedDocument,
-      input(portalState('1004', `${elsewhere.url}/api/v2/document/Package?key=4B4659AB34847973`), 'downloadSignedDocument'),
+      input(
+        portalState('1004', `${elsewhere.url}/api/v2/document/Package?key=4B4659AB34847973`),
+        'downloadSignedDocument',
+      ),
     );
     expect(elsewhere.requests).toEqual([]);
     expect(portal.requests.map((r) => r.url)).toEqual(['/api/v2/document/package?key=4B4659AB34847973']);
@@ -138,7 +174,10 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
     portal.handle((_req, res) => res.writeHead(302, { location: `${elsewhere.url}/blob/signed.pdf?sig=x` }).end());
     const result = await runStep(
       steps().downloadSignedDocument,
-      input(portalState('1005', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
+      input(
+        portalState('1005', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`),
+        'downloadSignedDocument',
+      ),
     );
     expect(elsewhere.requests).toHaveLength(1);
     expect(elsewhere.requests[0].headers.token).toBeUndefined();
@@ -146,14 +185,25 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   });
 
   it('keeps every path inside the storage folder, whatever the ids and names', async () => {
-    portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ fileName: '../../../etc/passwd', bytes: pdfBytes('x').toString('base64') })));
+    portal.handle((_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ fileName: '../../../etc/passwd', bytes: pdfBytes('x').toString('base64') })),
+    );
     const result = await runStep(
       steps().downloadSignedDocument,
-      input(portalState('../../escape', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
+      input(
+        portalState('../../escape', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`),
+        'downloadSignedDocument',
+      ),
     );
     const written = resolve(result.files[0].path);
     expect(written.startsWith(resolve(dir, 'portal-de-assinaturas') + '/')).toBe(true);
-    expect(written).toMatch(new RegExp(`^${resolve(dir, 'portal-de-assinaturas')}/__\\.\\._escape~[0-9a-f]{16}/__\\.\\._\\.\\._etc_passwd\\.pdf$`));
+    expect(written).toMatch(
+      new RegExp(
+        `^${resolve(dir, 'portal-de-assinaturas')}/__\\.\\._escape~[0-9a-f]{16}/__\\.\\._\\.\\._etc_passwd\\.pdf$`,
+      ),
+    );
   });
 
   it('overwrites the file on a second run (a retried step) instead of failing', async () => {
@@ -174,7 +224,13 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   ])('an HTTP %i answer is a %s failure (non-retryable: %s)', async (status, type, permanent) => {
     portal.handle((_req, res) => res.writeHead(status).end());
     const err = await failure(
-      runStep(steps().downloadSignedDocument, input(portalState('1010', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument')),
+      runStep(
+        steps().downloadSignedDocument,
+        input(
+          portalState('1010', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`),
+          'downloadSignedDocument',
+        ),
+      ),
     );
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type, nonRetryable: permanent });
   });
@@ -186,27 +242,48 @@ describe('downloadSignedDocument: Portal de Assinaturas', () => {
   ])('%s is an InvalidDocumentResponse, and nothing is written', async (_label, type, body) => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': type }).end(body));
     const err = await failure(
-      runStep(steps().downloadSignedDocument, input(portalState('1011', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument')),
+      runStep(
+        steps().downloadSignedDocument,
+        input(
+          portalState('1011', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`),
+          'downloadSignedDocument',
+        ),
+      ),
     );
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.badResponse, nonRetryable: true });
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.badResponse,
+      nonRetryable: true,
+    });
     await expect(readdir(join(dir, 'portal-de-assinaturas', '1011'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('without the API token, fails as not configured before any request', async () => {
     const err = await failure(
       runStep(
-        steps({ download: { fetchers: documentFetchers({ portal: { apiUrl: `${portal.url}/api/v2` } }) } }).downloadSignedDocument,
-        input(portalState('1012', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`), 'downloadSignedDocument'),
+        steps({ download: { fetchers: documentFetchers({ portal: { apiUrl: `${portal.url}/api/v2` } }) } })
+          .downloadSignedDocument,
+        input(
+          portalState('1012', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`),
+          'downloadSignedDocument',
+        ),
       ),
     );
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notConfigured, nonRetryable: true });
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.notConfigured,
+      nonRetryable: true,
+    });
     expect(portal.requests).toEqual([]);
   });
 
   it('with no apiDownload in any event, fails as NoDocumentLink', async () => {
-    const tx = endedState('portal-de-assinaturas', '1013', [{ key: 'FLOW', type: 'signed', status: 'signed', details: {} }]);
+    const tx = endedState('portal-de-assinaturas', '1013', [
+      { key: 'FLOW', type: 'signed', status: 'signed', details: {} },
+    ]);
     const err = await failure(runStep(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument')));
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.noDocumentLink, nonRetryable: true });
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.noDocumentLink,
+      nonRetryable: true,
+    });
   });
 });
 
@@ -216,8 +293,19 @@ function signhostState(fileIds: string[] | undefined, over: Partial<TransactionS
     'signhost',
     SIGNHOST_ID,
     [
-      { key: 'activity:c3d4', type: 'signerAction', providerStatus: '105', details: { code: 105, fileId: 'opened-only.pdf' } },
-      { key: 'status:30', type: 'signed', status: 'signed', providerStatus: '30', details: { label: 'signed', ...(fileIds && { fileIds }) } },
+      {
+        key: 'activity:c3d4',
+        type: 'signerAction',
+        providerStatus: '105',
+        details: { code: 105, fileId: 'opened-only.pdf' },
+      },
+      {
+        key: 'status:30',
+        type: 'signed',
+        status: 'signed',
+        providerStatus: '30',
+        details: { label: 'signed', ...(fileIds && { fileIds }) },
+      },
     ],
     { providerStatus: '30', ...over },
   );
@@ -230,7 +318,9 @@ describe('downloadSignedDocument: Signhost', () => {
       const m = /^\/api\/transaction\/([^/]+)\/file\/([^/?]+)$/.exec(req.url);
       const file = m && m[1] === SIGNHOST_ID ? files[decodeURIComponent(m[2])] : undefined;
       if (req.url === `/api/transaction/${SIGNHOST_ID}`) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: SIGNHOST_ID, Status: 30, Files: { 'contract.pdf': {}, annex: {} } }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ Id: SIGNHOST_ID, Status: 30, Files: { 'contract.pdf': {}, annex: {} } }));
       } else if (file) {
         res.writeHead(200, { 'content-type': 'application/pdf' }).end(file);
       } else {
@@ -240,7 +330,10 @@ describe('downloadSignedDocument: Signhost', () => {
 
   it('downloads every file the API lists (never the postback’s list), with the APPKey and APIKey headers', async () => {
     serveFiles();
-    const result = await runStep(steps().downloadSignedDocument, input(signhostState(['contract.pdf', 'forged']), 'downloadSignedDocument'));
+    const result = await runStep(
+      steps().downloadSignedDocument,
+      input(signhostState(['contract.pdf', 'forged']), 'downloadSignedDocument'),
+    );
     expect(signhost.requests.map((r) => r.url)).toEqual([
       `/api/transaction/${SIGNHOST_ID}`,
       `/api/transaction/${SIGNHOST_ID}/file/contract.pdf`,
@@ -252,7 +345,11 @@ describe('downloadSignedDocument: Signhost', () => {
     }
     const folder = join(dir, 'signhost', SIGNHOST_ID);
     expect(result.files).toEqual([
-      { path: join(folder, 'contract.pdf'), bytes: files['contract.pdf'].length, sha256: sha256(files['contract.pdf']) },
+      {
+        path: join(folder, 'contract.pdf'),
+        bytes: files['contract.pdf'].length,
+        sha256: sha256(files['contract.pdf']),
+      },
       { path: join(folder, 'annex.pdf'), bytes: files.annex.length, sha256: sha256(files.annex) },
     ]);
     expect(await readFile(join(folder, 'annex.pdf'))).toEqual(files.annex);
@@ -260,7 +357,9 @@ describe('downloadSignedDocument: Signhost', () => {
 
   it('asks the transaction for its files when no postback named them', async () => {
     serveFiles();
-    const tx = endedState('signhost', SIGNHOST_ID, [{ key: 'status:30', type: 'signed', status: 'signed', source: 'poll', details: { label: 'signed' } }]);
+    const tx = endedState('signhost', SIGNHOST_ID, [
+      { key: 'status:30', type: 'signed', status: 'signed', source: 'poll', details: { label: 'signed' } },
+    ]);
     const result = await runStep(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument'));
     expect(signhost.requests.map((r) => r.url)).toEqual([
       `/api/transaction/${SIGNHOST_ID}`,
@@ -272,14 +371,18 @@ describe('downloadSignedDocument: Signhost', () => {
 
   it('a cleaned-up transaction (410 Gone) is a non-retryable DocumentGone', async () => {
     signhost.handle((_req, res) => res.writeHead(410, { 'content-type': 'application/json' }).end('{}'));
-    const err = await failure(runStep(steps().downloadSignedDocument, input(signhostState(['contract.pdf']), 'downloadSignedDocument')));
+    const err = await failure(
+      runStep(steps().downloadSignedDocument, input(signhostState(['contract.pdf']), 'downloadSignedDocument')),
+    );
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.gone, nonRetryable: true });
   });
 
   it('without the keys, fails as not configured before any request', async () => {
     const err = await failure(
       runStep(
-        steps({ download: { fetchers: documentFetchers({ signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY } }) } }).downloadSignedDocument,
+        steps({
+          download: { fetchers: documentFetchers({ signhost: { apiUrl: `${signhost.url}/api`, appKey: APP_KEY } }) },
+        }).downloadSignedDocument,
         input(signhostState(['contract.pdf']), 'downloadSignedDocument'),
       ),
     );
@@ -290,14 +393,24 @@ describe('downloadSignedDocument: Signhost', () => {
 
 describe('downloadSignedDocument: what it refuses', () => {
   it.each(['evrotrust', 'signicat'] as const)('%s is an UnsupportedProvider, non-retryable', async (provider) => {
-    const err = await failure(runStep(steps().downloadSignedDocument, input(endedState(provider, 'x-1', []), 'downloadSignedDocument')));
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.unsupportedProvider, nonRetryable: true });
+    const err = await failure(
+      runStep(steps().downloadSignedDocument, input(endedState(provider, 'x-1', []), 'downloadSignedDocument')),
+    );
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.unsupportedProvider,
+      nonRetryable: true,
+    });
   });
 
   it('a transaction that did not end signed has no signed document', async () => {
-    const tx = portalState('1020', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`, { status: 'rejected' });
+    const tx = portalState('1020', `${portal.url}/api/v2/document/package?key=4B4659AB34847973`, {
+      status: 'rejected',
+    });
     const err = await failure(runStep(steps().downloadSignedDocument, input(tx, 'downloadSignedDocument')));
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notSigned, nonRetryable: true });
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.notSigned,
+      nonRetryable: true,
+    });
     expect(portal.requests).toEqual([]);
   });
 });
@@ -316,7 +429,8 @@ function verify(req: { headers: Record<string, string | string[] | undefined>; b
 
 describe('notifyApplication', () => {
   const okReceiver = () => receiver.handle((_req, res) => res.writeHead(204).end());
-  const tx = () => portalState('2001', 'https://api.portaldeassinaturas.com.br/api/v2/document/package?key=4B4659AB34847973');
+  const tx = () =>
+    portalState('2001', 'https://api.portaldeassinaturas.com.br/api/v2/document/package?key=4B4659AB34847973');
 
   it('POSTs the outcome, signed over id, timestamp and body with the whsec_ secret decoded', async () => {
     okReceiver();
@@ -362,16 +476,30 @@ describe('notifyApplication', () => {
 
   it('signs with a bare base64 secret decoded, like a whsec_ one, and the signature fails under any other key', async () => {
     okReceiver();
-    await runStep(steps({ notify: { url: receiver.url, secret: SECRET_BYTES.toString('base64') } }).notifyApplication, input(tx(), 'notifyApplication'));
+    await runStep(
+      steps({ notify: { url: receiver.url, secret: SECRET_BYTES.toString('base64') } }).notifyApplication,
+      input(tx(), 'notifyApplication'),
+    );
     expect(verify(receiver.requests[0], SECRET_BYTES).valid).toBe(true);
     expect(verify(receiver.requests[0], Buffer.from(SECRET_BYTES.toString('base64'))).valid).toBe(false);
-    expect(verify({ ...receiver.requests[0], body: receiver.requests[0].body.replace('signed', 'rejected') }, SECRET_BYTES).valid).toBe(false);
+    expect(
+      verify({ ...receiver.requests[0], body: receiver.requests[0].body.replace('signed', 'rejected') }, SECRET_BYTES)
+        .valid,
+    ).toBe(false);
   });
 
   it('refuses a secret that is not base64 before sending anything, without echoing it', async () => {
     okReceiver();
-    const err = await failure(runStep(steps({ notify: { url: receiver.url, secret: 'plain-shared-secret' } }).notifyApplication, input(tx(), 'notifyApplication')));
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notConfigured, nonRetryable: true });
+    const err = await failure(
+      runStep(
+        steps({ notify: { url: receiver.url, secret: 'plain-shared-secret' } }).notifyApplication,
+        input(tx(), 'notifyApplication'),
+      ),
+    );
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.notConfigured,
+      nonRetryable: true,
+    });
     expect(err.message).toMatch(/COUNTERSIGN_NOTIFY_SECRET/);
     expect(err.message).not.toMatch(/plain-shared-secret/);
     expect(receiver.requests).toEqual([]);
@@ -387,7 +515,9 @@ describe('notifyApplication', () => {
     [401, STEP_FAILURE.rejected, true],
     [410, STEP_FAILURE.rejected, true],
   ])('an HTTP %i answer is a %s failure (non-retryable: %s)', async (status, type, permanent) => {
-    receiver.handle((_req, res) => res.writeHead(status, status === 302 ? { location: `${elsewhere.url}/x` } : {}).end());
+    receiver.handle((_req, res) =>
+      res.writeHead(status, status === 302 ? { location: `${elsewhere.url}/x` } : {}).end(),
+    );
     const err = await failure(runStep(steps().notifyApplication, input(tx(), 'notifyApplication')));
     expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type, nonRetryable: permanent });
     expect(elsewhere.requests).toEqual([]);
@@ -398,13 +528,17 @@ describe('notifyApplication', () => {
     ['no secret', { url: 'http://127.0.0.1:1/hook' }],
   ])('with %s, fails as not configured and sends nothing', async (_label, notify) => {
     const err = await failure(runStep(steps({ notify }).notifyApplication, input(tx(), 'notifyApplication')));
-    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({ type: STEP_FAILURE.notConfigured, nonRetryable: true });
+    expect({ type: err.type, nonRetryable: err.nonRetryable }).toEqual({
+      type: STEP_FAILURE.notConfigured,
+      nonRetryable: true,
+    });
     expect(receiver.requests).toEqual([]);
   });
 });
 
 describe('notifyApplication, checked by the official Standard Webhooks library', () => {
-  const tx = () => portalState('2101', 'https://api.portaldeassinaturas.com.br/api/v2/document/package?key=4B4659AB34847973');
+  const tx = () =>
+    portalState('2101', 'https://api.portaldeassinaturas.com.br/api/v2/document/package?key=4B4659AB34847973');
   const headers = (req: Recorded) => ({
     'webhook-id': String(req.headers['webhook-id']),
     'webhook-timestamp': String(req.headers['webhook-timestamp']),
@@ -431,15 +565,24 @@ describe('notifyApplication, checked by the official Standard Webhooks library',
     ['a bare base64 secret', SECRET_BYTES.toString('base64')],
   ])('with %s: verify() accepts the notification, and refuses it once the body is changed', async (_label, secret) => {
     const verdicts = libraryReceiver(secret);
-    const result = await runStep(steps({ notify: { url: receiver.url, secret } }).notifyApplication, input(tx(), 'notifyApplication'));
+    const result = await runStep(
+      steps({ notify: { url: receiver.url, secret } }).notifyApplication,
+      input(tx(), 'notifyApplication'),
+    );
 
     expect(result.status).toBe(204);
-    expect(verdicts).toEqual([expect.objectContaining({ workflowId: 'signing:portal-de-assinaturas:2101', status: 'signed' })]);
+    expect(verdicts).toEqual([
+      expect.objectContaining({ workflowId: 'signing:portal-de-assinaturas:2101', status: 'signed' }),
+    ]);
     const sent = receiver.requests[0];
     const wh = new Webhook(secret);
-    expect(() => wh.verify(sent.body.replace('"signed"', '"rejected"'), headers(sent))).toThrow(WebhookVerificationError);
+    expect(() => wh.verify(sent.body.replace('"signed"', '"rejected"'), headers(sent))).toThrow(
+      WebhookVerificationError,
+    );
     expect(() => wh.verify(`${sent.body} `, headers(sent))).toThrow(WebhookVerificationError);
     // The same bytes read as a raw key (what Countersign used to do with a bare secret) do not verify.
-    expect(() => new Webhook(secret, { format: 'raw' }).verify(sent.body, headers(sent))).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(secret, { format: 'raw' }).verify(sent.body, headers(sent))).toThrow(
+      WebhookVerificationError,
+    );
   });
 });

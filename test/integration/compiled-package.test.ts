@@ -4,7 +4,18 @@
 // and a user's activities module run from it in plain Node processes, the CLI against a real
 // dev server. Nothing here goes through tsx or ts-jest unless a test says so.
 import { execFile, spawn, type ExecFileException } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -26,15 +37,23 @@ interface Run {
 /** Runs a command to its end; a non-zero exit is a result, not an exception. */
 function run(file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<Run> {
   return new Promise((done) => {
-    execFile(file, args, { cwd: opts.cwd, env: opts.env, maxBuffer: 16 * 1024 * 1024 }, (err: ExecFileException | null, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      file,
+      args,
+      { cwd: opts.cwd, env: opts.env, maxBuffer: 16 * 1024 * 1024 },
+      (err: ExecFileException | null, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 /** Node in a clean environment: nothing of jest's or the developer's, unless given. */
 function node(args: string[], extra: Record<string, string> = {}): Promise<Run> {
-  return run(process.execPath, args, { cwd: app, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...extra } });
+  return run(process.execPath, args, {
+    cwd: app,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'silent', ...extra },
+  });
 }
 
 /**
@@ -42,7 +61,10 @@ function node(args: string[], extra: Record<string, string> = {}): Promise<Run> 
  * production dependencies need (nested ones come with their parent's folder).
  */
 async function linkProductionDependencies(into: string): Promise<string[]> {
-  const ls = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, env: { ...process.env } as Record<string, string> });
+  const ls = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: root,
+    env: { ...process.env } as Record<string, string>,
+  });
   // npm ls exits 1 over a tree problem (an extraneous package) yet lists the tree: only an
   // empty list stops here; a package it left out fails the test where it is needed.
   if (!ls.stdout.trim()) throw new Error(`npm ls failed: ${ls.stderr}`);
@@ -71,7 +93,10 @@ beforeAll(async () => {
   // script as it is, told where to write and not to type-check (the same JavaScript, a quarter
   // less CPU; type errors are `npm run typecheck`'s to find).
   const [build, devServer] = await Promise.all([
-    run('npm', ['run', 'build', '--', '--outDir', join(app, 'lib'), '--noCheck'], { cwd: root, env: { ...process.env } as Record<string, string> }),
+    run('npm', ['run', 'build', '--', '--outDir', join(app, 'lib'), '--noCheck'], {
+      cwd: root,
+      env: { ...process.env } as Record<string, string>,
+    }),
     startDevServerEnv(),
   ]);
   env = devServer;
@@ -95,7 +120,16 @@ it('holds production dependencies only: neither tsx nor TypeScript', () => {
 
 it('compiles no simulator, demo or provider sample, and no TypeScript source', () => {
   const files = filesUnder(join(app, 'lib'));
-  expect(files).toEqual(expect.arrayContaining(['index.js', 'client.js', 'cli/countersign.js', 'worker.js', 'server.js', 'workflows/index.js']));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      'index.js',
+      'client.js',
+      'cli/countersign.js',
+      'worker.js',
+      'server.js',
+      'workflows/index.js',
+    ]),
+  );
   const devOnly = files.filter(
     (f) => /^(simulators|demo)\//.test(f) || /^providers\/[^/]+\/(simulator[^/]*|samples\/.*)$/.test(f),
   );
@@ -108,7 +142,9 @@ it('compiles no simulator, demo or provider sample, and no TypeScript source', (
 it('has every file the image, the compose stack and package.json run', () => {
   const compiled = (path: string) => join(app, path.replace(/^\/app\//, '').replace(/^\.\//, ''));
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-  const execForm = [...dockerfile.matchAll(/^(?:CMD|HEALTHCHECK .*CMD) (\[.*\])$/gm)].map((m) => JSON.parse(m[1]) as string[]);
+  const execForm = [...dockerfile.matchAll(/^(?:CMD|HEALTHCHECK .*CMD) (\[.*\])$/gm)].map(
+    (m) => JSON.parse(m[1]) as string[],
+  );
   const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
     services: Record<string, { command?: string[]; healthcheck?: { test: string[] } }>;
   };
@@ -125,7 +161,12 @@ it('has every file the image, the compose stack and package.json run', () => {
     bin: Record<string, string>;
     exports: Record<string, string | Record<string, string>>;
   };
-  const entryPoints = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)))];
+  const entryPoints = [
+    pkg.main,
+    pkg.types,
+    ...Object.values(pkg.bin),
+    ...Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
+  ];
   const missing = [...scripts, ...entryPoints].filter((path) => !existsSync(compiled(path)));
   expect(missing).toEqual([]);
 });
@@ -148,16 +189,37 @@ console.log(JSON.stringify({
   const seen = JSON.parse(probe.stdout) as { api: string[]; client: string[]; typescript: string[]; from: string };
   expect(seen.from).toBe(join(app, 'lib', 'index.js'));
   expect(seen.api).toEqual(
-    expect.arrayContaining(['startCountersignWorker', 'startSigningTransaction', 'getTransactionState', 'workflowIdFor', 'loadConfig', 'ConfigError', 'UserActivitiesError', 'defineProvider', 'receiveCallback']),
+    expect.arrayContaining([
+      'startCountersignWorker',
+      'startSigningTransaction',
+      'getTransactionState',
+      'workflowIdFor',
+      'loadConfig',
+      'ConfigError',
+      'UserActivitiesError',
+      'defineProvider',
+      'receiveCallback',
+    ]),
   );
-  expect(seen.client).toEqual(expect.arrayContaining(['startSigningTransaction', 'startRegisteredMail', 'getTransactionState', 'countersignDataConverter']));
+  expect(seen.client).toEqual(
+    expect.arrayContaining([
+      'startSigningTransaction',
+      'startRegisteredMail',
+      'getTransactionState',
+      'countersignDataConverter',
+    ]),
+  );
   expect(seen.typescript).toEqual([]);
 });
 
 it('registers a transaction with the compiled library and lists it with the compiled CLI', async () => {
   const taskQueue = uniqueId('compiled');
   const externalId = uniqueId();
-  const temporal = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TEMPORAL_TASK_QUEUE: taskQueue };
+  const temporal = {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+  };
   writeFileSync(
     join(app, 'probe-register.js'),
     `const { Client, Connection } = require('@temporalio/client');
@@ -190,10 +252,14 @@ const { startSigningTransaction } = require('countersign/client');
   // The file the image links as `countersign` on its PATH, run through that link.
   mkdirSync(join(app, 'path-bin'));
   symlinkSync(join(app, 'bin', 'countersign.js'), join(app, 'path-bin', 'countersign'));
-  const viaLink = await run(join(app, 'path-bin', 'countersign'), ['list', '--provider', 'evrotrust', '--open', '--json'], {
-    cwd: app,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...temporal },
-  });
+  const viaLink = await run(
+    join(app, 'path-bin', 'countersign'),
+    ['list', '--provider', 'evrotrust', '--open', '--json'],
+    {
+      cwd: app,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...temporal },
+    },
+  );
   expect(viaLink).toMatchObject({ code: 0, stderr: '' });
   expect(viaLink.stdout).toContain(`signing:evrotrust:${externalId}`);
 });
@@ -237,15 +303,26 @@ it('runs the roles the image runs: receivers and worker from lib/, a user step, 
   try {
     // As Docker runs HEALTHCHECK and compose its readiness probes: until they pass.
     const healthy = (path: string, processEnv: Record<string, string>) =>
-      eventually(async () => expect(await node(['lib/healthcheck.js', path], processEnv)).toMatchObject({ code: 0 }), 60_000, 300);
+      eventually(
+        async () => expect(await node(['lib/healthcheck.js', path], processEnv)).toMatchObject({ code: 0 }),
+        60_000,
+        300,
+      );
     await healthy('/healthz', serverEnv);
     await healthy('/readyz', serverEnv);
 
     const externalId = uniqueId();
     const workflowId = `signing:evrotrust:${externalId}`;
     const post = (path: string, body: unknown) =>
-      fetch(`http://127.0.0.1:${serverPort}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await post('/transactions', { provider: 'evrotrust', externalId, steps: { onSigned: ['stampReceipt'] } })).status).toBe(201);
+      fetch(`http://127.0.0.1:${serverPort}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (await post('/transactions', { provider: 'evrotrust', externalId, steps: { onSigned: ['stampReceipt'] } }))
+        .status,
+    ).toBe(201);
     await healthy('/readyz', workerEnv);
     expect((await post('/callbacks/evrotrust', { transactionID: externalId, status: 2 })).status).toBe(200);
 
@@ -301,7 +378,11 @@ loadUserActivities(process.argv[2], { config: loadConfig({}) }).then(
 
   it('loads a TypeScript module through tsx where it is installed (a development checkout)', async () => {
     // The checkout's node_modules, tsx included, behind the pruned ones.
-    expect(await load(fixture('named.ts'), { NODE_PATH: join(root, 'node_modules') })).toEqual({ activities: ['stampContract'] });
-    expect(await load(fixture('factory.ts'), { NODE_PATH: join(root, 'node_modules') })).toEqual({ activities: ['recordOutcome'] });
+    expect(await load(fixture('named.ts'), { NODE_PATH: join(root, 'node_modules') })).toEqual({
+      activities: ['stampContract'],
+    });
+    expect(await load(fixture('factory.ts'), { NODE_PATH: join(root, 'node_modules') })).toEqual({
+      activities: ['recordOutcome'],
+    });
   });
 });

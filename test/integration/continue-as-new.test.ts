@@ -57,7 +57,11 @@ async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs
 
 it('hands over while waiting, during a step and while lingering, and finishes with everything applied', async () => {
   const id = uniqueId('can');
-  const res = await postJson(`${stack.app.url}/transactions`, { provider: 'signhost', externalId: id, steps: { onSigned: ['notifyApplication'] } });
+  const res = await postJson(`${stack.app.url}/transactions`, {
+    provider: 'signhost',
+    externalId: id,
+    steps: { onSigned: ['notifyApplication'] },
+  });
   expect(res.status).toBe(201);
   const workflowId = (res.json as { workflowId: string }).workflowId;
 
@@ -112,5 +116,6 @@ it('hands over while waiting, during a step and while lingering, and finishes wi
   const runs = await allRuns(env.client, workflowId);
   expect(runs.length).toBeGreaterThan(runsBeforeStep);
   // Every run but the last ended by continuing as new.
-  for (const run of runs.slice(1)) expect(run.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+  for (const run of runs.slice(1))
+    expect(run.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
 }, 180_000);

@@ -16,7 +16,12 @@ import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
 
 const root = resolve(__dirname, '..', '..');
-const PROVIDER_LABEL = { evrotrust: 'Evrotrust', signhost: 'Signhost', signicat: 'Signicat', 'portal-de-assinaturas': 'Portal de Assinaturas' };
+const PROVIDER_LABEL = {
+  evrotrust: 'Evrotrust',
+  signhost: 'Signhost',
+  signicat: 'Signicat',
+  'portal-de-assinaturas': 'Portal de Assinaturas',
+};
 
 function freePort(): Promise<number> {
   return new Promise((r) => {
@@ -29,7 +34,9 @@ function freePort(): Promise<number> {
 
 /** Free ports for the four simulators, as `<NAME>_SIMULATOR_PORT`. */
 async function simulatorPorts(): Promise<Record<string, string>> {
-  const entries = await Promise.all(Object.keys(SIMULATOR_PORTS).map(async (n) => [`${n}_SIMULATOR_PORT`, String(await freePort())]));
+  const entries = await Promise.all(
+    Object.keys(SIMULATOR_PORTS).map(async (n) => [`${n}_SIMULATOR_PORT`, String(await freePort())]),
+  );
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
@@ -38,7 +45,13 @@ function runDemo(args: string[], env: Record<string, string>): Promise<{ code: n
   return new Promise((r) => {
     const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['src/demo/main.ts', ...args], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DEMO_BEAT_MS: '200', DEMO_TIMEOUT_MS: '45000', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DEMO_BEAT_MS: '200',
+        DEMO_TIMEOUT_MS: '45000',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -51,7 +64,9 @@ function runDemo(args: string[], env: Record<string, string>): Promise<{ code: n
 /** The summary's line for a scenario (after the live lines, which come first). */
 function summaryLine(out: string, provider: string, title: string): string {
   const summary = out.slice(out.lastIndexOf('provider  '));
-  const line = summary.split('\n').find((l) => l.includes(PROVIDER_LABEL[provider as keyof typeof PROVIDER_LABEL]) && l.includes(title));
+  const line = summary
+    .split('\n')
+    .find((l) => l.includes(PROVIDER_LABEL[provider as keyof typeof PROVIDER_LABEL]) && l.includes(title));
   if (!line) throw new Error(`no summary line for ${provider} ${title} in:\n${out}`);
   return line;
 }
@@ -95,7 +110,9 @@ describe('npm run demo --exit', () => {
       expect(line).toContain(s.expect.afterNotify ? 'Notify → callback' : ` ${s.expect.source} `);
     }
     // The Web UI of the demo's own dev server, with filters ready.
-    expect(out).toContain(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/namespaces/default/workflows?query=${encodeURIComponent('SigningProvider="signhost"')}`);
+    expect(out).toContain(
+      `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/namespaces/default/workflows?query=${encodeURIComponent('SigningProvider="signhost"')}`,
+    );
   }, 120_000);
 
   describe('attached to a running Countersign', () => {
@@ -105,7 +122,12 @@ describe('npm run demo --exit', () => {
 
     beforeAll(async () => {
       simPorts = await simulatorPorts();
-      const apiUrls = Object.fromEntries(Object.keys(SIMULATOR_PORTS).map((n) => [`${n}_API_URL`, `http://127.0.0.1:${simPorts[`${n}_SIMULATOR_PORT`]}`]));
+      const apiUrls = Object.fromEntries(
+        Object.keys(SIMULATOR_PORTS).map((n) => [
+          `${n}_API_URL`,
+          `http://127.0.0.1:${simPorts[`${n}_SIMULATOR_PORT`]}`,
+        ]),
+      );
       env = await startDevServerEnv();
       stack = await startStack(env, testConfig({ ...apiUrls, ...simulatorCredentials({}) }));
     }, 120_000);
@@ -116,8 +138,12 @@ describe('npm run demo --exit', () => {
     });
 
     it('drives the simulators against it; its API shows every transaction as the scenario expects', async () => {
-      const { code, out } = await runDemo(['--exit', '--attach'], { ...simPorts, COUNTERSIGN_URL: stack.app.url, TEMPORAL_ADDRESS: env.address });
-    expect({ code, out }).toMatchObject({ code: 0 });
+      const { code, out } = await runDemo(['--exit', '--attach'], {
+        ...simPorts,
+        COUNTERSIGN_URL: stack.app.url,
+        TEMPORAL_ADDRESS: env.address,
+      });
+      expect({ code, out }).toMatchObject({ code: 0 });
       expect(out).toContain('already running: the demo uses it');
 
       const ids = [...out.matchAll(/^\s+((?:signing|registered-mail):\S+)$/gm)].map((m) => m[1]);
@@ -130,7 +156,11 @@ describe('npm run demo --exit', () => {
       }
       SCENARIOS.forEach((s, i) => {
         const state = states[i];
-        expect({ provider: state.provider, kind: state.kind, status: state.status }).toEqual({ provider: s.provider, kind: s.kind, status: s.expect.status });
+        expect({ provider: state.provider, kind: state.kind, status: state.status }).toEqual({
+          provider: s.provider,
+          kind: s.kind,
+          status: s.expect.status,
+        });
         const decisive = [...state.events].reverse().find((e) => e.applied && e.status === state.status);
         expect(decisive?.source).toBe(s.expect.source);
         if (s.expect.afterNotify) expect(state.lastFollowUp?.outcome).toMatch(/^notify requested/);
@@ -139,15 +169,21 @@ describe('npm run demo --exit', () => {
       expect(new Set(states.map((s) => s.provider)).size).toBe(4);
       expect(states.filter((s) => s.status === 'rejected').length).toBeGreaterThan(0);
       expect(states.some((s) => s.events.some((e) => e.source === 'poll' && e.status === 'signed'))).toBe(true);
-      expect(states.some((s) => s.kind === 'registered-mail' && s.events.some((e) => e.status === 'delivered'))).toBe(true);
-      expect(states.some((s) => s.provider === 'signhost' && s.events.some((e) => e.type === 'signerAction'))).toBe(true);
+      expect(states.some((s) => s.kind === 'registered-mail' && s.events.some((e) => e.status === 'delivered'))).toBe(
+        true,
+      );
+      expect(states.some((s) => s.provider === 'signhost' && s.events.some((e) => e.type === 'signerAction'))).toBe(
+        true,
+      );
     }, 120_000);
   });
 });
 
 describe('refusals', () => {
   it('--attach with nothing to attach to says so and how to fix it', async () => {
-    const { code, out } = await runDemo(['--exit', '--attach'], { COUNTERSIGN_URL: `http://127.0.0.1:${await freePort()}` });
+    const { code, out } = await runDemo(['--exit', '--attach'], {
+      COUNTERSIGN_URL: `http://127.0.0.1:${await freePort()}`,
+    });
     expect(code).toBe(1);
     expect(out).toMatch(/--attach: no Countersign answers at http:\/\/127\.0\.0\.1:\d+; start one \(npm start\)/);
   }, 60_000);

@@ -46,13 +46,19 @@ const start = () => startCountersign(config, { logger: createLogger('silent'), s
 
 /** `temporal workflow show` against the embedded server, with extra global options. */
 async function show(workflowId: string, extra: string[] = []): Promise<string> {
-  const { stdout } = await run(temporalCliPath(), ['workflow', 'show', '--address', countersign!.address, '-w', workflowId, '-o', 'json', ...extra], { maxBuffer: 16 << 20 });
+  const { stdout } = await run(
+    temporalCliPath(),
+    ['workflow', 'show', '--address', countersign!.address, '-w', workflowId, '-o', 'json', ...extra],
+    { maxBuffer: 16 << 20 },
+  );
   return stdout;
 }
 
 /** Every base64 `data` and `metadata` value of a JSON history, decoded. */
 const payloadText = (json: string) =>
-  [...json.matchAll(/"(?:data|encoding|encryption-key-id)":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1], 'base64').toString('utf8')).join('\n');
+  [...json.matchAll(/"(?:data|encoding|encryption-key-id)":\s*"([A-Za-z0-9+/=]+)"/g)]
+    .map((m) => Buffer.from(m[1], 'base64').toString('utf8'))
+    .join('\n');
 
 it('makes a development key and token, points the embedded UI at the codec server, and keeps Temporal in ciphertext', async () => {
   countersign = await start();
@@ -60,19 +66,41 @@ it('makes a development key and token, points the embedded UI at the codec serve
   const tokenFile = join(dataDir, 'codec-token');
   expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
-  expect(countersign.encryption).toMatchObject({ source: 'dev', file: keyFile, keyIds: [expect.stringMatching(/^dev-\d{8}$/)] });
+  expect(countersign.encryption).toMatchObject({
+    source: 'dev',
+    file: keyFile,
+    keyIds: [expect.stringMatching(/^dev-\d{8}$/)],
+  });
   const token = readFileSync(tokenFile, 'utf8').trim();
   expect(countersign.codecTokenFile).toBe(tokenFile);
 
   // The Web UI's own settings name the codec endpoint it will call from the browser.
-  const settings = (await (await fetch(`${countersign.devServer!.uiUrl}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+  const settings = (await (await fetch(`${countersign.devServer!.uiUrl}/api/v1/settings`)).json()) as {
+    Codec: { Endpoint: string };
+  };
   expect(settings.Codec.Endpoint).toBe(`${countersign.codecUrl}/${token}`);
 
   const id = uniqueId('dev');
   const workflowId = `signing:evrotrust:${id}`;
-  expect((await send(countersign.url, { path: '/transactions', headers: api, body: JSON.stringify({ provider: 'evrotrust', externalId: id }) })).status).toBe(201);
+  expect(
+    (
+      await send(countersign.url, {
+        path: '/transactions',
+        headers: api,
+        body: JSON.stringify({ provider: 'evrotrust', externalId: id }),
+      })
+    ).status,
+  ).toBe(201);
   const callback = { transactionID: id, status: 3, rejectReason: `${PII.name} refused` };
-  expect((await send(countersign.url, { path: '/callbacks/evrotrust/document/ready', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callback) })).status).toBe(200);
+  expect(
+    (
+      await send(countersign.url, {
+        path: '/callbacks/evrotrust/document/ready',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(callback),
+      })
+    ).status,
+  ).toBe(200);
   await countersign.client.workflow.getHandle(workflowId).result();
 
   // What an operator sees with the CLI alone: ciphertext. Through the codec server: the reason.
@@ -86,7 +114,9 @@ it('makes a development key and token, points the embedded UI at the codec serve
 
   // The browser's call, as the embedded UI makes it (token in the endpoint's path, its origin).
   const ui = new URL(countersign.devServer!.uiUrl).origin;
-  const history = JSON.parse(raw) as { events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads: unknown[] } } }> };
+  const history = JSON.parse(raw) as {
+    events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads: unknown[] } } }>;
+  };
   const payloads = history.events[0].workflowExecutionStartedEventAttributes!.input!.payloads;
   const res = await fetch(`${settings.Codec.Endpoint}/decode`, {
     method: 'POST',
@@ -106,9 +136,13 @@ it('reads the same key after a restart: what was written before stays readable',
   expect(countersign.encryption.keyIds).toEqual(before);
   expect(existsSync(join(dataDir, 'encryption-keys'))).toBe(true);
   const listed: string[] = [];
-  for await (const wf of countersign.client.workflow.list({ query: `WorkflowType = 'signingWorkflow'` })) listed.push(wf.workflowId);
+  for await (const wf of countersign.client.workflow.list({ query: `WorkflowType = 'signingWorkflow'` }))
+    listed.push(wf.workflowId);
   expect(listed).toHaveLength(1);
-  const result = (await countersign.client.workflow.getHandle(listed[0]).result()) as { status: string; events: Array<{ reason?: string }> };
+  const result = (await countersign.client.workflow.getHandle(listed[0]).result()) as {
+    status: string;
+    events: Array<{ reason?: string }>;
+  };
   expect(result.status).toBe('rejected');
   expect(result.events.at(-1)?.reason).toBe(`${PII.name} refused`);
 }, 120_000);
@@ -116,16 +150,29 @@ it('reads the same key after a restart: what was written before stays readable',
 it('erases one transaction as docs/personal-data.md says', async () => {
   const list = async () => {
     const ids: string[] = [];
-    for await (const wf of countersign!.client.workflow.list({ query: `SigningProvider = 'evrotrust'` })) ids.push(wf.workflowId);
+    for await (const wf of countersign!.client.workflow.list({ query: `SigningProvider = 'evrotrust'` }))
+      ids.push(wf.workflowId);
     return ids;
   };
   const [workflowId] = await list();
   const externalId = workflowId.split(':').at(-1)!;
   const query = `SigningProvider = 'evrotrust' AND SigningExternalId = '${externalId}'`;
-  await run(temporalCliPath(), ['workflow', 'delete', '--address', countersign!.address, '--query', query, '--reason', 'erasure request', '--yes']);
+  await run(temporalCliPath(), [
+    'workflow',
+    'delete',
+    '--address',
+    countersign!.address,
+    '--query',
+    query,
+    '--reason',
+    'erasure request',
+    '--yes',
+  ]);
   // A batch job: deletion is asynchronous.
   const end = Date.now() + 90_000;
   while ((await list()).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
   expect(await list()).toEqual([]);
-  await expect(countersign!.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  await expect(countersign!.client.workflow.getHandle(workflowId).describe()).rejects.toBeInstanceOf(
+    WorkflowNotFoundError,
+  );
 }, 120_000);

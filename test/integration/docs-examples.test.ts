@@ -10,7 +10,10 @@ import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
 
 const ROOT = join(__dirname, '..', '..');
-const markdownIn = (dir: string) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.md')).map((f) => join(dir, f));
+const markdownIn = (dir: string) =>
+  readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join(dir, f));
 const files = ['README.md', ...markdownIn('docs'), ...markdownIn(join('docs', 'providers'))];
 const blocks: DocBlock[] = files.flatMap((f) => docBlocks(join(ROOT, f)).map((b) => ({ ...b, file: f })));
 
@@ -54,7 +57,8 @@ describe.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))('%s', (_na
       }
       expect([context, got.status]).toEqual([context, expected.status]);
       if (expected.body === 'empty') expect([context, got.body]).toEqual([context, '']);
-      else if (expected.body) expect([context, JSON.parse(got.body)]).toEqual([context, expect.objectContaining(expected.body)]);
+      else if (expected.body)
+        expect([context, JSON.parse(got.body)]).toEqual([context, expect.objectContaining(expected.body)]);
     });
   });
 });

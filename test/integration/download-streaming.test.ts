@@ -28,7 +28,14 @@ afterAll(async () => {
 
 function step(maxBytes?: number) {
   return createStepActivities({
-    download: { documentsDir: dir, fetchers: documentFetchers({ portal: { apiUrl: `${portal.url}/api/v2`, token: 't' }, signhost: { apiUrl: 'http://127.0.0.1:1/api' } }), ...(maxBytes && { maxBytes }) },
+    download: {
+      documentsDir: dir,
+      fetchers: documentFetchers({
+        portal: { apiUrl: `${portal.url}/api/v2`, token: 't' },
+        signhost: { apiUrl: 'http://127.0.0.1:1/api' },
+      }),
+      ...(maxBytes && { maxBytes }),
+    },
     notify: {},
   }).downloadSignedDocument;
 }
@@ -36,7 +43,12 @@ function step(maxBytes?: number) {
 const input = (id: string): StepInput => ({
   step: 'downloadSignedDocument',
   transaction: endedState('portal-de-assinaturas', id, [
-    { key: 'FLOW', type: 'signed', status: 'signed', details: { apiDownload: 'https://x.example/document/package?key=K1' } },
+    {
+      key: 'FLOW',
+      type: 'signed',
+      status: 'signed',
+      details: { apiDownload: 'https://x.example/document/package?key=K1' },
+    },
   ]),
 });
 
@@ -65,7 +77,13 @@ it('streams to disk, heartbeating before the body has ended', async () => {
   const result: { files: { path: string; bytes: number; sha256: string }[] } = await env.run(step(), input('s1'));
   expect(heartbeatBeforeEnd).toBe(true);
   expect(beats.length).toBeGreaterThanOrEqual(2);
-  expect(result.files).toEqual([{ path: join(dir, 'portal-de-assinaturas', 's1', 'signed.pdf'), bytes: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') }]);
+  expect(result.files).toEqual([
+    {
+      path: join(dir, 'portal-de-assinaturas', 's1', 'signed.pdf'),
+      bytes: pdf.length,
+      sha256: createHash('sha256').update(pdf).digest('hex'),
+    },
+  ]);
   expect((await readFile(result.files[0].path)).equals(pdf)).toBe(true);
   expect(await readdir(join(dir, '.incoming'))).toEqual([]);
 });

@@ -48,7 +48,14 @@ describe('application API', () => {
     const again = await postRegistration(stack.app.url, transaction(id));
     expect(again).toMatchObject({ status: 200, json: { workflowId: `signing:evrotrust:${id}` } });
     const s = await state(id);
-    expect(s).toMatchObject({ status: 'pending', provider: 'evrotrust', kind: 'signing', externalId: id, reference: 'order-1', registered: true });
+    expect(s).toMatchObject({
+      status: 'pending',
+      provider: 'evrotrust',
+      kind: 'signing',
+      externalId: id,
+      reference: 'order-1',
+      registered: true,
+    });
     expect(await searchStatus(s.workflowId)).toBe('pending');
   });
 
@@ -61,7 +68,11 @@ describe('application API', () => {
 
   it('is reachable from TypeScript too', async () => {
     const id = uniqueId();
-    const { workflowId, created } = await startSigningTransaction(env.client, { provider: 'evrotrust', externalId: id, taskQueue: config.temporal.taskQueue });
+    const { workflowId, created } = await startSigningTransaction(env.client, {
+      provider: 'evrotrust',
+      externalId: id,
+      taskQueue: config.temporal.taskQueue,
+    });
     expect(created).toBe(true);
     expect(await getTransactionState(env.client, workflowId)).toMatchObject({ status: 'pending', externalId: id });
     expect(await getTransactionState(env.client, 'signing:evrotrust:does-not-exist')).toBeUndefined();
@@ -74,7 +85,10 @@ describe('Evrotrust callbacks', () => {
     await registerViaApi(stack.app.url, transaction(id));
     const pending = await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 1 });
     expect(pending).toMatchObject({ status: 200, text: '' });
-    const signed = await postJson(url('/callbacks/evrotrust/document/offline/ready'), { transactionID: id, status: '2' });
+    const signed = await postJson(url('/callbacks/evrotrust/document/offline/ready'), {
+      transactionID: id,
+      status: '2',
+    });
     expect(signed).toMatchObject({ status: 200, text: '' });
     const s = await state(id);
     expect(s.status).toBe('signed');
@@ -112,7 +126,9 @@ describe('Evrotrust callbacks', () => {
     const id = uniqueId();
     const res = await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 });
     expect(res.status).toBe(404);
-    await expect(env.client.workflow.getHandle(`signing:evrotrust:${id}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(env.client.workflow.getHandle(`signing:evrotrust:${id}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
   });
 
   it.each([
@@ -120,7 +136,12 @@ describe('Evrotrust callbacks', () => {
     ['wrong content type', 'transactionID=x&status=2', 'application/x-www-form-urlencoded', 415],
     ['missing status', JSON.stringify({ transactionID: 'ID' }), 'application/json', 400],
     ['unknown status', JSON.stringify({ transactionID: 'ID', status: 42 }), 'application/json', 400],
-    ['body over the limit', JSON.stringify({ transactionID: 'ID', status: 2, pad: 'x'.repeat(300_000) }), 'application/json', 413],
+    [
+      'body over the limit',
+      JSON.stringify({ transactionID: 'ID', status: 2, pad: 'x'.repeat(300_000) }),
+      'application/json',
+      413,
+    ],
   ])('refuses %s and leaves the transaction as it was', async (_name, raw, contentType, expected) => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction(id));
@@ -147,7 +168,9 @@ describe('Evrotrust callbacks', () => {
     expect(record).toMatchObject({ workflowId: `signing:evrotrust:${id}`, events: [{ providerStatus: '4' }] });
     // A retry of what the transaction already holds is a duplicate, not late news.
     expect((await postJson(url('/callbacks/evrotrust'), { transactionID: id, status: 2 })).status).toBe(200);
-    await expect(env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:2`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(
+      env.client.workflow.getHandle(`late:signing:evrotrust:${id}:status:2`).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await listedIds(env.client, `WorkflowId = 'signing:evrotrust:${id}'`)).toHaveLength(1);
     expect(await handle.query<TransactionState>('state')).toMatchObject({ status: 'signed' });
   });
@@ -159,6 +182,8 @@ describe('health and metrics', () => {
     expect((await fetch(url('/readyz'))).status).toBe(200);
     const metrics = await (await fetch(url('/metrics'))).text();
     expect(metrics).toMatch(/countersign_callbacks_received_total\{provider="evrotrust"\} [1-9]/);
-    expect(metrics).toMatch(/countersign_callbacks_refused_total\{provider="evrotrust",reason="unknown-transaction"\} [1-9]/);
+    expect(metrics).toMatch(
+      /countersign_callbacks_refused_total\{provider="evrotrust",reason="unknown-transaction"\} [1-9]/,
+    );
   });
 });

@@ -53,7 +53,12 @@ async function up(): Promise<Running> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: server.address });
-  const worker = await startCountersignWorker({ connection: native, config, providers: { ...providers, evrotrust }, workflowBundle: bundle });
+  const worker = await startCountersignWorker({
+    connection: native,
+    config,
+    providers: { ...providers, evrotrust },
+    workflowBundle: bundle,
+  });
   const app = await startApp(config, client);
   current = { server, connection, client, native, worker, app };
   return current;
@@ -86,14 +91,20 @@ const json = (m: { path: string; headers: Record<string, string>; body: unknown 
   body: JSON.stringify(m.body),
 });
 
-const state = async (r: Running, workflowId: string) => await r.client.workflow.getHandle(workflowId).query<TransactionState>('state');
+const state = async (r: Running, workflowId: string) =>
+  await r.client.workflow.getHandle(workflowId).query<TransactionState>('state');
 
 it('keeps open transactions and their timers across a restart of the dev server on its SQLite file', async () => {
   let r = await up();
   const evro = spec('evrotrust');
   const signhost = spec('signhost');
   const mail = spec('portal-de-assinaturas', 'registered-mail');
-  const ids = { deadline: uniqueId('deadline'), poll: uniqueId('poll'), unregistered: uniqueId('unregistered'), mail: uniqueId('mail') };
+  const ids = {
+    deadline: uniqueId('deadline'),
+    poll: uniqueId('poll'),
+    unregistered: uniqueId('unregistered'),
+    mail: uniqueId('mail'),
+  };
   const wf = {
     deadline: workflowIdOf(evro, ids.deadline),
     poll: workflowIdOf(evro, ids.poll),
@@ -104,12 +115,23 @@ it('keeps open transactions and their timers across a restart of the dev server 
 
   // A deadline and a first follow-up far enough ahead that they can only fire after the restart.
   const deadline = new Date(Date.now() + 25_000).toISOString();
-  await registerViaApi(r.app.url, registration(evro, ids.deadline, { deadline, followUp: { firstAfter: '1h' } }), API_AUTH);
+  await registerViaApi(
+    r.app.url,
+    registration(evro, ids.deadline, { deadline, followUp: { firstAfter: '1h' } }),
+    API_AUTH,
+  );
   await registerViaApi(r.app.url, registration(evro, ids.poll, { followUp: { firstAfter: '20s' } }), API_AUTH);
   expect((await send(r.app.url, json(evro.progress(ids.deadline, 1)))).status).toBe(200);
   expect((await send(r.app.url, json(signhost.progress(ids.unregistered, 1)))).status).toBe(200);
   await registerViaApi(r.app.url, registration(mail, ids.mail), API_AUTH);
-  expect((await send(r.app.url, json({ ...mail.progress(ids.mail, 1), body: { ...mail.progress(ids.mail, 1).body, action: 'DELIVERED' } }))).status).toBe(200);
+  expect(
+    (
+      await send(
+        r.app.url,
+        json({ ...mail.progress(ids.mail, 1), body: { ...mail.progress(ids.mail, 1).body, action: 'DELIVERED' } }),
+      )
+    ).status,
+  ).toBe(200);
 
   const before = {
     deadline: (await snapshot(r.client, wf.deadline)).state,

@@ -64,7 +64,12 @@ beforeAll(async () => {
       return next(input);
     },
   };
-  flakyApp = await startApp(config, new Client({ connection: clientConnection, interceptors: { workflow: [cut] } }), undefined, { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS });
+  flakyApp = await startApp(
+    config,
+    new Client({ connection: clientConnection, interceptors: { workflow: [cut] } }),
+    undefined,
+    { deliveryTimeoutMs: DELIVERY_TIMEOUT_MS },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -77,11 +82,17 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+const json = (m: CallbackMessage): RawRequest => ({
+  path: m.path,
+  headers: { 'content-type': 'application/json', ...m.headers },
+  body: JSON.stringify(m.body),
+});
 
 const keys = (s: TransactionState) => s.events.map((e) => e.key);
 const unavailable = async (a: RunningApp) =>
-  (await a.metrics.callbacksRefused.get()).values.filter((v) => v.labels.reason === 'unavailable').reduce((n, v) => n + v.value, 0);
+  (await a.metrics.callbacksRefused.get()).values
+    .filter((v) => v.labels.reason === 'unavailable')
+    .reduce((n, v) => n + v.value, 0);
 
 describe('Temporal unreachable', () => {
   it('answers 503 to every provider, fails /readyz, changes nothing, and applies the retries once Temporal is back', async () => {
@@ -103,7 +114,12 @@ describe('Temporal unreachable', () => {
       const { registered, fresh } = ids.get(spec.label)!;
       return (spec.authenticated ? [registered, fresh] : [registered]).map((id) => ({ spec, id }));
     });
-    const answers = await Promise.all(attempts.map(async ({ spec, id }) => ({ provider: spec.label, status: (await send(app.url, json(spec.valid(id)))).status })));
+    const answers = await Promise.all(
+      attempts.map(async ({ spec, id }) => ({
+        provider: spec.label,
+        status: (await send(app.url, json(spec.valid(id)))).status,
+      })),
+    );
     expect(answers).toEqual(attempts.map(({ spec }) => ({ provider: spec.label, status: 503 })));
     expect(await unavailable(app)).toBe(refusedBefore + attempts.length);
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
@@ -128,7 +144,8 @@ describe('Temporal unreachable', () => {
       expect(state.status).toBe(spec.finalStatus);
       expect(new Set(keys(state)).size).toBe(keys(state).length);
       expect(keys(state)).toEqual(expect.arrayContaining(keys(before.get(spec.label)!.state)));
-      if (spec.authenticated) expect((await snapshot(client, workflowIdOf(spec, fresh))).state.status).toBe('unregistered');
+      if (spec.authenticated)
+        expect((await snapshot(client, workflowIdOf(spec, fresh))).state.status).toBe('unregistered');
     }
   });
 });

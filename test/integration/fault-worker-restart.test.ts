@@ -7,7 +7,15 @@ import type { TransactionState } from '../../src/shared/types';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';
-import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import {
+  eventKeys,
+  registration,
+  SECRETS,
+  SPECS,
+  workflowIdOf,
+  type CallbackMessage,
+  type ProviderSpec,
+} from '../helpers/provider-specs';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { API_AUTH, registerViaApi } from '../helpers/transactions';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -38,7 +46,11 @@ async function startWorker(): Promise<WorkerProcess> {
   return w;
 }
 
-const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+const json = (m: CallbackMessage): RawRequest => ({
+  path: m.path,
+  headers: { 'content-type': 'application/json', ...m.headers },
+  body: JSON.stringify(m.body),
+});
 
 interface Delivery {
   spec: ProviderSpec;
@@ -77,7 +89,8 @@ async function transactions(prefix: string): Promise<Delivery[]> {
     const ids = spec.authenticated ? [registered, uniqueId(`${prefix}-unregistered`)] : [registered];
     for (const id of ids) {
       const workflowId = workflowIdOf(spec, id);
-      for (const message of [spec.progress(id, 1), spec.progress(id, 2), spec.valid(id)]) deliveries.push({ spec, workflowId, message });
+      for (const message of [spec.progress(id, 1), spec.progress(id, 2), spec.valid(id)])
+        deliveries.push({ spec, workflowId, message });
     }
   }
   return deliveries;
@@ -87,7 +100,10 @@ describe('no worker running', () => {
   it('accepts every callback, and a worker started later applies each one', async () => {
     const deliveries = await transactions('idle');
     for (const d of deliveries) {
-      expect({ to: d.workflowId, status: (await send(app.url, json(d.message))).status }).toEqual({ to: d.workflowId, status: 200 });
+      expect({ to: d.workflowId, status: (await send(app.url, json(d.message))).status }).toEqual({
+        to: d.workflowId,
+        status: 200,
+      });
     }
     await startWorker();
     await expectAllReflected(expectedKeys(deliveries));

@@ -27,7 +27,15 @@ const saved = { ...process.env };
 beforeAll(async () => {
   acmeApi = await startRecordingServer();
   env = await startDevServerEnv();
-  const config = testConfig({ COUNTERSIGN_PROVIDER_MODULES: MODULE, ACME_SIGN_SECRET: SECRET, ACME_SIGN_API_URL: acmeApi.url, LINGER_AFTER_FINAL: '1s' }, taskQueue);
+  const config = testConfig(
+    {
+      COUNTERSIGN_PROVIDER_MODULES: MODULE,
+      ACME_SIGN_SECRET: SECRET,
+      ACME_SIGN_API_URL: acmeApi.url,
+      LINGER_AFTER_FINAL: '1s',
+    },
+    taskQueue,
+  );
   stack = await startStack(env, config);
 }, 120_000);
 
@@ -47,20 +55,39 @@ async function state(externalId: string): Promise<TransactionState> {
 }
 
 function signedPost(body: string, signature: string) {
-  return fetch(url('/callbacks/acme-sign'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-acme-signature': signature }, body });
+  return fetch(url('/callbacks/acme-sign'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-acme-signature': signature },
+    body,
+  });
 }
 
 describe('configuration', () => {
-  it('parses the provider\'s own variables with the engine\'s, naming a bad one', () => {
+  it("parses the provider's own variables with the engine's, naming a bad one", () => {
     const config = loadConfig({ COUNTERSIGN_PROVIDER_MODULES: MODULE, ACME_SIGN_SECRET: SECRET });
-    expect(config.providerModules.names).toEqual(['evrotrust', 'signhost', 'signicat', 'portal-de-assinaturas', 'acme-sign']);
+    expect(config.providerModules.names).toEqual([
+      'evrotrust',
+      'signhost',
+      'signicat',
+      'portal-de-assinaturas',
+      'acme-sign',
+    ]);
     expect(config.engine.providers?.['acme-sign']?.followUp).toEqual({ firstAfter: '2 hours', maxInterval: '1 day' });
-    expect(() => loadConfig({ COUNTERSIGN_PROVIDER_MODULES: MODULE, ACME_SIGN_SECRET: 'short' })).toThrow(/ACME_SIGN_SECRET: expected at least 16 characters \(value hidden\)/);
+    expect(() => loadConfig({ COUNTERSIGN_PROVIDER_MODULES: MODULE, ACME_SIGN_SECRET: 'short' })).toThrow(
+      /ACME_SIGN_SECRET: expected at least 16 characters \(value hidden\)/,
+    );
     expect(() => loadConfig({ COUNTERSIGN_PROVIDER_MODULES: 'test/fixtures/providers/none.ts' })).toThrow(ConfigError);
   });
 
   it('is held to the production rule like the built-in providers: no guard, no start', () => {
-    const production = { NODE_ENV: 'production', COUNTERSIGN_PROVIDER_MODULES: MODULE, EVROTRUST_ALLOW_UNAUTHENTICATED: 'true', SIGNHOST_ALLOW_UNAUTHENTICATED: 'true', SIGNICAT_ALLOW_UNAUTHENTICATED: 'true', PORTAL_DE_ASSINATURAS_ALLOW_UNAUTHENTICATED: 'true' };
+    const production = {
+      NODE_ENV: 'production',
+      COUNTERSIGN_PROVIDER_MODULES: MODULE,
+      EVROTRUST_ALLOW_UNAUTHENTICATED: 'true',
+      SIGNHOST_ALLOW_UNAUTHENTICATED: 'true',
+      SIGNICAT_ALLOW_UNAUTHENTICATED: 'true',
+      PORTAL_DE_ASSINATURAS_ALLOW_UNAUTHENTICATED: 'true',
+    };
     expect(() => loadConfig(production)).toThrow(/acme-sign: callbacks cannot be authenticated; set ACME_SIGN_SECRET/);
     expect(loadConfig({ ...production, ACME_SIGN_SECRET: SECRET }).production).toBe(true);
   });
@@ -93,7 +120,11 @@ describe('callbacks', () => {
 
 it('follows up through its own API client when asked', async () => {
   const id = uniqueId('env');
-  acmeApi.handle((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ state: req.url === `/envelopes/${id}` ? 'signed' : 'sent' })));
+  acmeApi.handle((req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ state: req.url === `/envelopes/${id}` ? 'signed' : 'sent' })),
+  );
   expect((await postJson(url('/transactions'), { provider: 'acme-sign', externalId: id })).status).toBe(201);
   await env.client.workflow.getHandle(`signing:acme-sign:${id}`).signal(followUpNowSignal, { mode: 'poll' });
   const done = await eventually(async () => {
@@ -106,16 +137,25 @@ it('follows up through its own API client when asked', async () => {
 });
 
 it('appears in /openapi.json and the registration schema', async () => {
-  const doc = (await (await fetch(url('/openapi.json'))).json()) as { paths: Record<string, unknown>; components: { schemas: Record<string, { properties: { provider: { enum: string[] } } }> } };
+  const doc = (await (await fetch(url('/openapi.json'))).json()) as {
+    paths: Record<string, unknown>;
+    components: { schemas: Record<string, { properties: { provider: { enum: string[] } } }> };
+  };
   expect(Object.keys(doc.paths)).toContain('/callbacks/acme-sign');
   expect(doc.components.schemas.RegisterTransactionRequest.properties.provider.enum).toContain('acme-sign');
-  expect((await postJson(url('/transactions'), { provider: 'acme-sign', externalId: 'x', kind: 'registered-mail' })).status).toBe(400);
+  expect(
+    (await postJson(url('/transactions'), { provider: 'acme-sign', externalId: 'x', kind: 'registered-mail' })).status,
+  ).toBe(400);
 });
 
 it('is listed by the CLI, which takes it as --provider', async () => {
   const id = uniqueId('env');
   await postJson(url('/transactions'), { provider: 'acme-sign', externalId: id });
-  Object.assign(process.env, { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, COUNTERSIGN_PROVIDER_MODULES: MODULE });
+  Object.assign(process.env, {
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    COUNTERSIGN_PROVIDER_MODULES: MODULE,
+  });
   const lines: string[] = [];
   await eventually(async () => {
     lines.length = 0;

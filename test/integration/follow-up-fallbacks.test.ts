@@ -8,8 +8,18 @@ import { createFollowUps, type FollowUp } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
 import { followUpNowSignal, stateQuery } from '../../src/shared/messages';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry';
-import { type ProviderName, type Registration, type TransactionRef, type TransactionState } from '../../src/shared/types';
-import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
+import {
+  type ProviderName,
+  type Registration,
+  type TransactionRef,
+  type TransactionState,
+} from '../../src/shared/types';
+import {
+  EvrotrustSimulator,
+  PortalDeAssinaturasSimulator,
+  SignhostSimulator,
+  SignicatSimulator,
+} from '../../src/simulators';
 import { registerTransaction } from '../../src/temporal/transactions';
 import { startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
@@ -78,7 +88,13 @@ function watched(followUps: Record<ProviderName, FollowUp>) {
         name: p,
         async followUp(req) {
           const info = activityInfo();
-          const call: Call = { provider: p, at: info.currentAttemptScheduledTimestampMs, taskQueue: info.taskQueue, attempt: req.attempt, outcome: 'threw' };
+          const call: Call = {
+            provider: p,
+            at: info.currentAttemptScheduledTimestampMs,
+            taskQueue: info.taskQueue,
+            attempt: req.attempt,
+            outcome: 'threw',
+          };
           calls.push(call);
           const result = await followUps[p](req);
           call.outcome = result.outcome;
@@ -96,11 +112,19 @@ function withWorkers<T>(cfg: Config, providers: Record<ProviderName, Provider>, 
 }
 
 async function runToEnd(cfg: Config, ref: TransactionRef, registration: Registration = {}) {
-  const { workflowId } = await registerTransaction({ client: env.client, taskQueue: cfg.temporal.taskQueue, engine: cfg.engine }, ref, registration);
+  const { workflowId } = await registerTransaction(
+    { client: env.client, taskQueue: cfg.temporal.taskQueue, engine: cfg.engine },
+    ref,
+    registration,
+  );
   return env.client.workflow.getHandle(workflowId).result() as Promise<TransactionState>;
 }
 
-const signing = (provider: ProviderName, externalId: string): TransactionRef => ({ provider, kind: 'signing', externalId });
+const signing = (provider: ProviderName, externalId: string): TransactionRef => ({
+  provider,
+  kind: 'signing',
+  externalId,
+});
 /** Offsets from the start, to the minute (starting the workers takes real milliseconds). */
 const since = (start: number, calls: Call[]) => calls.map((c) => Math.round((c.at - start) / MIN) * MIN);
 
@@ -125,13 +149,22 @@ it('Signicat: asks Notify after 15 minutes; when the callback still does not com
   await signicat.setStatus(p.processId, 'accepted'); // sent once, lost, never retried
   const start = await env.currentTimeMs();
   const before = signicat.server.requests.length;
-  const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('signicat', p.processId), { dossierId: p.dossierId }));
+  const result = await withWorkers(cfg, providers, () =>
+    runToEnd(cfg, signing('signicat', p.processId), { dossierId: p.dossierId }),
+  );
   expect(result.status).toBe('signed');
-  expect(result.events).toEqual([expect.objectContaining({ key: 'status:accepted', source: 'poll', providerStatus: 'accepted' })]);
+  expect(result.events).toEqual([
+    expect.objectContaining({ key: 'status:accepted', source: 'poll', providerStatus: 'accepted' }),
+  ]);
   // 15 min: notify; no news, wait doubles: 30 min later, Get process.
   expect(since(start, calls)).toEqual([15 * MIN, 45 * MIN]);
-  expect(calls.map((c) => c.outcome)).toEqual(['notify requested: the callback should follow', 'polled: status accepted']);
-  const apiCalls = signicat.server.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, 'ID')}`);
+  expect(calls.map((c) => c.outcome)).toEqual([
+    'notify requested: the callback should follow',
+    'polled: status accepted',
+  ]);
+  const apiCalls = signicat.server.requests
+    .slice(before)
+    .map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, 'ID')}`);
   expect(apiCalls).toEqual([
     'POST /auth/open/connect/token',
     'POST /assure/dossiers/ID/processes/ID/notify',
@@ -148,7 +181,9 @@ it('Signhost: polls after 73 hours (its postback queue gives up after 48-72) and
   const start = await env.currentTimeMs();
   const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('signhost', tx.Id)));
   expect(result.status).toBe('signed');
-  expect(result.events).toEqual([expect.objectContaining({ key: 'status:30', source: 'poll', details: { label: 'signed', gone: true } })]);
+  expect(result.events).toEqual([
+    expect.objectContaining({ key: 'status:30', source: 'poll', details: { label: 'signed', gone: true } }),
+  ]);
   expect(since(start, calls)).toEqual([73 * HOUR]);
 });
 
@@ -158,7 +193,9 @@ it('Portal de Assinaturas: polls after 25 hours (its retries last 24) and finds 
   const doc = portal.createDocument();
   await portal.act(doc.documentId, 'FLOW', {}, { callback: false });
   const start = await env.currentTimeMs();
-  const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('portal-de-assinaturas', doc.documentId)));
+  const result = await withWorkers(cfg, providers, () =>
+    runToEnd(cfg, signing('portal-de-assinaturas', doc.documentId)),
+  );
   expect(result.status).toBe('signed');
   // The callback's own key: a FLOW callback arriving after this poll is a duplicate.
   expect(result.events).toEqual([expect.objectContaining({ key: 'FLOW', type: 'signed', source: 'poll' })]);
@@ -171,7 +208,9 @@ it('a transaction that never reaches a final status ends expired at its deadline
   const tx = evrotrust.createTransaction(); // stays 1 (pending) forever
   const start = await env.currentTimeMs();
   const deadline = new Date(start + 30 * HOUR).toISOString();
-  const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('evrotrust', tx.transactionID), { deadline }));
+  const result = await withWorkers(cfg, providers, () =>
+    runToEnd(cfg, signing('evrotrust', tx.transactionID), { deadline }),
+  );
   expect(result.status).toBe('expired');
   expect(result.outcomeReason).toBe(`deadline ${deadline} passed with no final status from evrotrust`);
   expect(result.events.map((e) => [e.key, e.source])).toEqual([
@@ -190,9 +229,13 @@ it('credentials refused: the follow-up fails once without retries, the transacti
   const before = evrotrust.server.requests.length;
   const start = await env.currentTimeMs();
   const deadline = new Date(start + 3 * HOUR).toISOString();
-  const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('evrotrust', tx.transactionID), { deadline }));
+  const result = await withWorkers(cfg, providers, () =>
+    runToEnd(cfg, signing('evrotrust', tx.transactionID), { deadline }),
+  );
   expect(result.status).toBe('expired');
-  expect(result.lastFollowUp?.outcome).toMatch(/^follow-up failed: ProviderAuthError: evrotrust document status: HTTP 401/);
+  expect(result.lastFollowUp?.outcome).toMatch(
+    /^follow-up failed: ProviderAuthError: evrotrust document status: HTTP 401/,
+  );
   // One activity attempt and one HTTP request per follow-up: nothing retried a 401.
   expect(since(start, calls)).toEqual([HOUR, 3 * HOUR]);
   expect(evrotrust.server.requests.slice(before).map((r) => r.status)).toEqual([401, 401]);
@@ -204,7 +247,9 @@ it('a transaction’s own follow-up policy beats its provider’s default', asyn
   const tx = evrotrust.createTransaction();
   await evrotrust.setStatus(tx.transactionID, 4);
   const start = await env.currentTimeMs();
-  const result = await withWorkers(cfg, providers, () => runToEnd(cfg, signing('evrotrust', tx.transactionID), { followUp: { firstAfter: '10 minutes' } }));
+  const result = await withWorkers(cfg, providers, () =>
+    runToEnd(cfg, signing('evrotrust', tx.transactionID), { followUp: { firstAfter: '10 minutes' } }),
+  );
   expect(result.status).toBe('expired');
   expect(result.followUp).toEqual({ firstAfter: '10 minutes' });
   expect(since(start, calls)).toEqual([10 * MIN]);
@@ -217,7 +262,11 @@ it('a callback that arrives while a poll is in flight is applied once', async ()
   const tx = evrotrust.createTransaction({ urlCallback: `${app.url}/callbacks/evrotrust` });
   try {
     await withWorkers(cfg, providers, async () => {
-      const { workflowId } = await registerTransaction({ client: env.client, taskQueue: cfg.temporal.taskQueue, engine: cfg.engine }, signing('evrotrust', tx.transactionID), {});
+      const { workflowId } = await registerTransaction(
+        { client: env.client, taskQueue: cfg.temporal.taskQueue, engine: cfg.engine },
+        signing('evrotrust', tx.transactionID),
+        {},
+      );
       const handle = env.client.workflow.getHandle(workflowId);
       const held = evrotrust.server.hold(/^\/document\/status$/);
       await handle.signal(followUpNowSignal);
@@ -240,7 +289,10 @@ it('a callback that arrives while a poll is in flight is applied once', async ()
 it('a provider API that is down: each follow-up retries a bounded number of times, the next one backs off, and the status is applied once when it recovers', async () => {
   // 30 × 503, then the answer: two whole follow-ups fail (5 activity attempts × 3 HTTP
   // attempts each), the third succeeds.
-  const down = await scriptedServer([...Array.from({ length: 30 }, () => ({ status: 503, body: '{}' })), { status: 200, body: '{"status":2,"isProcessing":0}' }]);
+  const down = await scriptedServer([
+    ...Array.from({ length: 30 }, () => ({ status: 503, body: '{}' })),
+    { status: 200, body: '{"status":2,"isProcessing":0}' },
+  ]);
   try {
     const cfg = config({ EVROTRUST_API_URL: down.url, PROVIDER_API_ATTEMPTS: '3' });
     const { providers, calls } = watched(createFollowUps(cfg));

@@ -46,7 +46,11 @@ describe('Evrotrust', () => {
   it('applies "rejectReason": null with status 2', async () => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction('evrotrust', id));
-    const res = await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 2, rejectReason: null });
+    const res = await postJson(url('/callbacks/evrotrust/document/ready'), {
+      transactionID: id,
+      status: 2,
+      rejectReason: null,
+    });
     expect(res.status).toBe(200);
     expect((await state(`signing:evrotrust:${id}`)).status).toBe('signed');
   });
@@ -54,17 +58,27 @@ describe('Evrotrust', () => {
   it('keeps a status outside the documented codes on record without moving the transaction', async () => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction('evrotrust', id));
-    expect((await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 42 })).status).toBe(200);
+    expect((await postJson(url('/callbacks/evrotrust/document/ready'), { transactionID: id, status: 42 })).status).toBe(
+      200,
+    );
     const s = await state(`signing:evrotrust:${id}`);
     expect(s.status).toBe('pending');
-    expect(s.events).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'status:42', providerStatus: '42', type: 'statusReported' })]));
+    expect(s.events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'status:42', providerStatus: '42', type: 'statusReported' }),
+      ]),
+    );
   });
 
   it('accepts the path a urlCallback with a trailing slash produces', async () => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction('evrotrust', id));
-    expect((await postJson(url('/callbacks/evrotrust//document/ready'), { transactionID: id, status: 2 })).status).toBe(200);
-    expect((await postJson(url('/callbacks/evrotrust//document/offline/ready'), { transactionID: id, status: 2 })).status).toBe(200);
+    expect((await postJson(url('/callbacks/evrotrust//document/ready'), { transactionID: id, status: 2 })).status).toBe(
+      200,
+    );
+    expect(
+      (await postJson(url('/callbacks/evrotrust//document/offline/ready'), { transactionID: id, status: 2 })).status,
+    ).toBe(200);
     expect((await state(`signing:evrotrust:${id}`)).status).toBe('signed');
   });
 });
@@ -77,7 +91,11 @@ describe('Signhost', () => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction('signhost', id));
     const body = Buffer.from(JSON.stringify(signhostPostback({ id, status: 30, secret: SECRET })));
-    const res = await plainRequest(url('/callbacks/signhost'), { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, body });
+    const res = await plainRequest(url('/callbacks/signhost'), {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(body.length) },
+      body,
+    });
     expect(res.status).toBe(200);
     await eventually(async () => expect((await state(`signing:signhost:${id}`)).status).toBe('signed'));
   });
@@ -89,7 +107,10 @@ describe('Signhost', () => {
     const [john, jane] = postback.Signers;
     const broken = {
       ...postback,
-      Signers: [{ ...john, Activities: [...john.Activities, { Code: 'Opened' }] }, { ...jane, Id: 42 }],
+      Signers: [
+        { ...john, Activities: [...john.Activities, { Code: 'Opened' }] },
+        { ...jane, Id: 42 },
+      ],
     };
     expect((await postJson(url('/callbacks/signhost'), broken)).status).toBe(200);
     const s = await state(`signing:signhost:${id}`);
@@ -103,7 +124,12 @@ describe('Signhost', () => {
 describe('Signicat follow-up', () => {
   const followUp = () =>
     createFollowUps(
-      testConfig({ SIGNICAT_API_URL: signicat.url, SIGNICAT_CLIENT_ID: 'client-1', SIGNICAT_CLIENT_SECRET: 'secret-1', PROVIDER_API_ATTEMPTS: '1' }),
+      testConfig({
+        SIGNICAT_API_URL: signicat.url,
+        SIGNICAT_CLIENT_ID: 'client-1',
+        SIGNICAT_CLIENT_SECRET: 'secret-1',
+        PROVIDER_API_ATTEMPTS: '1',
+      }),
     ).signicat;
 
   it.each([400, 403, 500, 503])('reads the process when Notify answers %i', async (status) => {
@@ -111,8 +137,15 @@ describe('Signicat follow-up', () => {
     await signicat.setStatus(p.processId, 'accepted', { callback: false });
     // A 403 renews the token and tries once more before it counts.
     signicat.server.injectFault({ status, path: /\/notify$/, times: status === 403 ? 2 : 1 });
-    const result = await followUp()({ ref: { provider: 'signicat', kind: 'signing', externalId: p.processId }, workflowId: 'w', attempt: 1, dossierId: p.dossierId });
+    const result = await followUp()({
+      ref: { provider: 'signicat', kind: 'signing', externalId: p.processId },
+      workflowId: 'w',
+      attempt: 1,
+      dossierId: p.dossierId,
+    });
     expect(result.outcome).toBe(`notify failed (HTTP ${status}); polled: status accepted`);
-    expect(result.events).toEqual([expect.objectContaining({ key: 'status:accepted', status: 'signed', source: 'poll' })]);
+    expect(result.events).toEqual([
+      expect.objectContaining({ key: 'status:accepted', status: 'signed', source: 'poll' }),
+    ]);
   });
 });

@@ -8,7 +8,15 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { capturingLogger } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { send, snapshot, type RawRequest } from '../helpers/http';
-import { PII, PORTAL_TOKEN, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';
+import {
+  PII,
+  PORTAL_TOKEN,
+  registration,
+  SECRETS,
+  SPECS,
+  workflowIdOf,
+  type CallbackMessage,
+} from '../helpers/provider-specs';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { API_AUTH, registerViaApi } from '../helpers/transactions';
@@ -18,7 +26,10 @@ import { listedIds } from '../helpers/visibility';
 // helper installs the quiet runtime.
 const workerLines: string[] = [];
 Runtime.install({
-  logger: new DefaultLogger('TRACE', (entry: LogEntry) => void workerLines.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`)),
+  logger: new DefaultLogger(
+    'TRACE',
+    (entry: LogEntry) => void workerLines.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`),
+  ),
   telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'INFO' }), forward: {} } },
 });
 
@@ -76,7 +87,9 @@ async function visibleOutside(workflowId: string): Promise<string> {
 it('keeps personal data and secrets out of logs, metrics, refusals, search attributes, memo and details', async () => {
   for (const spec of SPECS) {
     const id = uniqueId('pii');
-    workflowIds.add(await registerViaApi(stack.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH));
+    workflowIds.add(
+      await registerViaApi(stack.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH),
+    );
     const valid = spec.valid(id);
     // Accepted: progress, then the final callback, then a duplicate.
     for (const m of [spec.progress(id, 1), valid, valid]) expect((await send(stack.app.url, json(m))).status).toBe(200);
@@ -84,9 +97,17 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
     const refused = [
       json(valid, `${JSON.stringify(valid.body)},`),
       json(valid, { ...valid.body, [spec.statusField]: { holder: PII.name, cpf: PII.cpf, email: PII.email } }),
-      ...(spec.credentialHeaders.length ? [{ ...json(valid), headers: { 'content-type': 'application/json', [spec.credentialHeaders[0]]: `${PII.email} ${PII.cpf}` } }] : []),
+      ...(spec.credentialHeaders.length
+        ? [
+            {
+              ...json(valid),
+              headers: { 'content-type': 'application/json', [spec.credentialHeaders[0]]: `${PII.email} ${PII.cpf}` },
+            },
+          ]
+        : []),
     ];
-    for (const r of refused) expect([spec.provider === 'signhost' ? 200 : 400, 401]).toContain((await send(stack.app.url, r)).status);
+    for (const r of refused)
+      expect([spec.provider === 'signhost' ? 200 : 400, 401]).toContain((await send(stack.app.url, r)).status);
 
     if (spec.authenticated) {
       // Before registration: an unregistered workflow, created from personal data.
@@ -101,13 +122,21 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
   // After the end: a late callback about a closed transaction, carrying personal data.
   const portal = SPECS.find((s) => s.provider === 'portal-de-assinaturas' && s.kind === 'signing')!;
   const closed = uniqueId('pii-late');
-  workflowIds.add(await registerViaApi(stack.app.url, registration(portal, closed, { reference: `order-${closed}` }), API_AUTH));
+  workflowIds.add(
+    await registerViaApi(stack.app.url, registration(portal, closed, { reference: `order-${closed}` }), API_AUTH),
+  );
   const final = portal.valid(closed);
   expect((await send(stack.app.url, json(final))).status).toBe(200);
   await env.client.workflow.getHandle(workflowIdOf(portal, closed)).result();
-  const late = { ...final, body: { ...final.body, action: 'SIGNATURE-DIGITAL', identifier: '111.444.777-35', name: PII.name } };
+  const late = {
+    ...final,
+    body: { ...final.body, action: 'SIGNATURE-DIGITAL', identifier: '111.444.777-35', name: PII.name },
+  };
   expect((await send(stack.app.url, json(late))).status).toBe(200);
-  const lateIds = await listedIds(env.client, `WorkflowType = 'lateCallbackWorkflow' AND SigningExternalId = '${closed}'`);
+  const lateIds = await listedIds(
+    env.client,
+    `WorkflowType = 'lateCallbackWorkflow' AND SigningExternalId = '${closed}'`,
+  );
   expect(lateIds).toHaveLength(1);
 
   // The captures are not empty, so a clean result means something.
@@ -118,7 +147,9 @@ it('keeps personal data and secrets out of logs, metrics, refusals, search attri
 
   expectClean('app logs', appLogs.text());
   expectClean('worker logs', workerLines.join('\n'));
-  const metrics = await (await fetch(`${stack.app.url}/metrics`, { headers: { authorization: api.authorization } })).text();
+  const metrics = await (
+    await fetch(`${stack.app.url}/metrics`, { headers: { authorization: api.authorization } })
+  ).text();
   expect(metrics).toContain('countersign_callbacks_accepted_total');
   expectClean('/metrics', metrics);
   for (const id of workflowIds) expect(metrics).not.toContain(id.split(':').at(-1));

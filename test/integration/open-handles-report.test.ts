@@ -18,11 +18,15 @@ function runJest(fixture: string, graceMs: number): Promise<{ code: number | nul
     transform: { '^.+\\.ts$': [require.resolve('ts-jest'), { diagnostics: false }] },
     globalTeardown: join(ROOT, 'test/helpers/open-handles-report.ts'),
   };
-  const child = spawn(process.execPath, [require.resolve('jest/bin/jest'), '--runInBand', '--ci', '--config', JSON.stringify(config)], {
-    cwd: ROOT,
-    env: { ...process.env, COUNTERSIGN_TEST_EXIT_GRACE_MS: String(graceMs) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [require.resolve('jest/bin/jest'), '--runInBand', '--ci', '--config', JSON.stringify(config)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, COUNTERSIGN_TEST_EXIT_GRACE_MS: String(graceMs) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
   return new Promise((done) => child.once('close', (code) => done({ code, stderr })));

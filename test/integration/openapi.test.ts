@@ -23,7 +23,13 @@ const openApi31 = JSON.parse(
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; responses: Record<string, unknown> }
+    >
+  >;
   components: { schemas: Record<string, object> };
 };
 
@@ -56,10 +62,13 @@ function validatorFor(name: string) {
 /** Every method + path the express app routes, in OpenAPI's `{param}` form. */
 function routesOf(app: ReturnType<typeof createApp>): string[] {
   const found: string[] = [];
-  const walk = (stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>) => {
+  const walk = (
+    stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>,
+  ) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) found.push(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+        for (const method of Object.keys(layer.route.methods))
+          found.push(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack as typeof stack);
       }
@@ -85,26 +94,57 @@ describe('the OpenAPI document', () => {
       expect(() => ajv.compile(schema)).not.toThrow();
     }
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['RegisterTransactionRequest', 'TransactionState', 'EvrotrustCallback', 'SignhostCallback', 'SignicatCallback', 'PortalDeAssinaturasCallback']),
+      expect.arrayContaining([
+        'RegisterTransactionRequest',
+        'TransactionState',
+        'EvrotrustCallback',
+        'SignhostCallback',
+        'SignicatCallback',
+        'PortalDeAssinaturasCallback',
+      ]),
     );
   });
 
   it('has every route the app serves, and no other', () => {
-    const app = createApp({ config, client: env.client, providers: Object.values(createProviders(config)), logger: createLogger('silent'), metrics: createMetrics() });
+    const app = createApp({
+      config,
+      client: env.client,
+      providers: Object.values(createProviders(config)),
+      logger: createLogger('silent'),
+      metrics: createMetrics(),
+    });
     const documented = Object.entries(doc.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`))
       .sort();
     const served = routesOf(app);
     expect(served.length).toBeGreaterThan(10);
     expect(documented).toEqual(served);
-    for (const path of ['/callbacks/evrotrust/document/ready', '/callbacks/signhost', '/callbacks/signicat', '/callbacks/portal-de-assinaturas', '/transactions/{workflowId}', '/metrics']) {
+    for (const path of [
+      '/callbacks/evrotrust/document/ready',
+      '/callbacks/signhost',
+      '/callbacks/signicat',
+      '/callbacks/portal-de-assinaturas',
+      '/transactions/{workflowId}',
+      '/metrics',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
   });
 
   it('documents each callback answer the provider gives, from the provider itself', async () => {
     const evrotrust = doc.paths['/callbacks/evrotrust'].post.responses;
-    expect(Object.keys(evrotrust).sort()).toEqual(['200', '400', '401', '403', '404', '413', '415', '429', '500', '503']);
+    expect(Object.keys(evrotrust).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '413',
+      '415',
+      '429',
+      '500',
+      '503',
+    ]);
     // Signhost answers 200 to everything but a failure to record (CONTRACTS.md).
     expect(Object.keys(doc.paths['/callbacks/signhost'].post.responses).sort()).toEqual(['200', '500', '503']);
     // And the server answers as documented: a bad Evrotrust payload is a documented 400.
@@ -117,7 +157,11 @@ describe('the POST /transactions request schema', () => {
   it('is the zod schema the route validates with', () => {
     const ref = doc.paths['/transactions'].post.requestBody?.content['application/json'].schema.$ref;
     expect(ref).toBe('#/components/schemas/RegisterTransactionRequest');
-    const schema = doc.components.schemas.RegisterTransactionRequest as { required: string[]; properties: Record<string, unknown>; additionalProperties: boolean };
+    const schema = doc.components.schemas.RegisterTransactionRequest as {
+      required: string[];
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(schema.required.sort()).toEqual(['externalId', 'provider']);
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(registerTransactionBody.shape).sort());
     expect(schema.additionalProperties).toBe(false);
@@ -126,14 +170,27 @@ describe('the POST /transactions request schema', () => {
   it('accepts and refuses what zod does, on generated bodies', () => {
     const validate = validatorFor('RegisterTransactionRequest');
     // Mostly good values, now and then a bad one, so bodies land on both sides.
-    const mostly = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: bad, weight: 1 });
+    const mostly = <T, U>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) =>
+      fc.oneof({ arbitrary: good, weight: 6 }, { arbitrary: bad, weight: 1 });
     const field = {
-      provider: mostly(fc.constantFrom('evrotrust', 'signhost', 'portal-de-assinaturas'), fc.constantFrom('docusign', 7)),
-      externalId: mostly(fc.oneof(fc.string({ minLength: 1, maxLength: 5 }).filter((v) => v.trim() !== ''), fc.nat()), fc.constantFrom(-1, '', 'x'.repeat(201))),
+      provider: mostly(
+        fc.constantFrom('evrotrust', 'signhost', 'portal-de-assinaturas'),
+        fc.constantFrom('docusign', 7),
+      ),
+      externalId: mostly(
+        fc.oneof(
+          fc.string({ minLength: 1, maxLength: 5 }).filter((v) => v.trim() !== ''),
+          fc.nat(),
+        ),
+        fc.constantFrom(-1, '', 'x'.repeat(201)),
+      ),
       kind: mostly(fc.constant('signing'), fc.constant('other')),
       reference: mostly(fc.string({ maxLength: 3 }), fc.constant(1)),
       deadline: mostly(fc.constant('2030-01-01T00:00:00Z'), fc.constantFrom('2030-01-01', 'tomorrow')),
-      followUp: mostly(fc.constantFrom({ firstAfter: '2h' }, { backoff: 3 }), fc.constantFrom({ firstAfter: 'soon' }, { backoff: 11 }, { other: 1 })),
+      followUp: mostly(
+        fc.constantFrom({ firstAfter: '2h' }, { backoff: 3 }),
+        fc.constantFrom({ firstAfter: 'soon' }, { backoff: 11 }, { other: 1 }),
+      ),
     };
     // Beyond JSON Schema, and kept clear of: the superRefine rules (Signicat's dossierId,
     // registered mail's provider; no signicat, no registered-mail here) and trimming
@@ -157,7 +214,11 @@ describe('the POST /transactions request schema', () => {
 
   it('describes what the API answers', async () => {
     const id = uniqueId();
-    const created = await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id, reference: 'order-7' });
+    const created = await postJson(`${stack.app.url}/transactions`, {
+      provider: 'evrotrust',
+      externalId: id,
+      reference: 'order-7',
+    });
     expect(created.status).toBe(201);
     expect(validatorFor('RegisterTransactionResponse')(created.json)).toBe(true);
     const state = await (await fetch(`${stack.app.url}/transactions/signing:evrotrust:${id}`)).json();

@@ -100,7 +100,14 @@ it('lists and shows a late callback whose workflow is still running, without wai
   const record: LateCallback = {
     workflowId: `signing:signicat:${id}`,
     ref: { provider: 'signicat', kind: 'signing', externalId: id },
-    event: { key: 'status:completed', type: 'statusReported', source: 'callback', receivedAt: '2026-01-01T10:00:00.000Z', status: 'signed', providerStatus: 'completed' },
+    event: {
+      key: 'status:completed',
+      type: 'statusReported',
+      source: 'callback',
+      receivedAt: '2026-01-01T10:00:00.000Z',
+      status: 'signed',
+      providerStatus: 'completed',
+    },
     reason: 'transaction workflow already closed',
   };
   const lateId = `late:${record.workflowId}:status:completed`;

@@ -54,14 +54,17 @@ const configFor = (keys: string) =>
       COUNTERSIGN_CODEC_TOKEN: CODEC_TOKEN,
       COUNTERSIGN_CODEC_ORIGINS: UI_ORIGIN,
       // Post-signing steps: the ended transaction goes into an activity's input and out to the application.
-      POST_SIGNING_STEPS: JSON.stringify({ default: { onSigned: ['notifyApplication'], onRejected: ['notifyApplication'] } }),
+      POST_SIGNING_STEPS: JSON.stringify({
+        default: { onSigned: ['notifyApplication'], onRejected: ['notifyApplication'] },
+      }),
       COUNTERSIGN_NOTIFY_URL: `${notified.url}/countersign`,
       COUNTERSIGN_NOTIFY_SECRET: 'whsec_bm90aWZ5LXNlY3JldC1mb3ItZW5jcnlwdGlvbi10ZXN0cw==',
     },
     TASK_QUEUE,
   );
 // As an application builds its own Client (countersign/client).
-const clientWith = (keys: string) => new Client({ connection: env.connection, dataConverter: countersignDataConverter(keys) });
+const clientWith = (keys: string) =>
+  new Client({ connection: env.connection, dataConverter: countersignDataConverter(keys) });
 const codecWith = (keys: string) => new EncryptionCodec(parseKeyList(keys));
 
 async function start(keys: string): Promise<Stack> {
@@ -85,7 +88,11 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+const json = (m: CallbackMessage): RawRequest => ({
+  path: m.path,
+  headers: { 'content-type': 'application/json', ...m.headers },
+  body: JSON.stringify(m.body),
+});
 const api = { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` };
 
 async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -102,7 +109,8 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
 async function rawHistory(workflowId: string) {
   return env.client.workflow.getHandle(workflowId).fetchHistory();
 }
-const historyBytes = (h: temporal.api.history.v1.IHistory) => Buffer.from(temporal.api.history.v1.History.encode(h).finish());
+const historyBytes = (h: temporal.api.history.v1.IHistory) =>
+  Buffer.from(temporal.api.history.v1.History.encode(h).finish());
 
 /** Every payload of a history, except search attributes (indexed in clear by design, checked by no-personal-data.test.ts). */
 function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
@@ -135,7 +143,8 @@ describe('with the codec on', () => {
     for (const spec of SPECS) {
       const id = uniqueId('enc');
       await registerViaApi(stack.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH);
-      for (const m of [spec.progress(id, 1), spec.valid(id)]) expect((await send(stack.app.url, json(m))).status).toBe(200);
+      for (const m of [spec.progress(id, 1), spec.valid(id)])
+        expect((await send(stack.app.url, json(m))).status).toBe(200);
       workflowIds.push(workflowIdOf(spec, id));
       if (spec.authenticated) {
         const early = uniqueId('enc-early');
@@ -148,15 +157,28 @@ describe('with the codec on', () => {
     const closedId = workflowIds.find((w) => w.startsWith('signing:portal-de-assinaturas:enc-'))!;
     await reader.workflow.getHandle(closedId).result();
     const final = portal.valid(closedId.split(':').at(-1)!);
-    const late = { ...final, body: { ...final.body, action: 'APPROVAL-NOK', identifier: PII.cpf, name: PII.name, message: `${PII.name} refused` } };
+    const late = {
+      ...final,
+      body: {
+        ...final.body,
+        action: 'APPROVAL-NOK',
+        identifier: PII.cpf,
+        name: PII.name,
+        message: `${PII.name} refused`,
+      },
+    };
     expect((await send(stack.app.url, json(late))).status).toBe(200);
     const lateId = await until('the late-callback workflow', async () => {
-      for await (const wf of env.client.workflow.list({ query: `WorkflowType = 'lateCallbackWorkflow' AND SigningExternalId = '${closedId.split(':').at(-1)}'` })) return wf.workflowId;
+      for await (const wf of env.client.workflow.list({
+        query: `WorkflowType = 'lateCallbackWorkflow' AND SigningExternalId = '${closedId.split(':').at(-1)}'`,
+      }))
+        return wf.workflowId;
       return undefined;
     });
     workflowIds.push(lateId);
     // Every registered transaction ran to its end, steps included.
-    for (const id of workflowIds.filter((w) => !w.includes('enc-early') && !w.startsWith('late:'))) await reader.workflow.getHandle(id).result();
+    for (const id of workflowIds.filter((w) => !w.includes('enc-early') && !w.startsWith('late:')))
+      await reader.workflow.getHandle(id).result();
     await reader.workflow.getHandle(lateId).result();
   }, 120_000);
 
@@ -177,17 +199,26 @@ describe('with the codec on', () => {
     for (const id of workflowIds) {
       const history = await rawHistory(id);
       const bytes = historyBytes(history);
-      for (const [what, value] of FORBIDDEN) expect({ id, what, found: bytes.includes(Buffer.from(value)) }).toEqual({ id, what, found: false });
+      for (const [what, value] of FORBIDDEN)
+        expect({ id, what, found: bytes.includes(Buffer.from(value)) }).toEqual({ id, what, found: false });
       const payloads = payloadsOf(history);
       expect(payloads.length).toBeGreaterThan(0);
-      for (const p of payloads) expect({ id, encoding: metaText(p, 'encoding'), key: metaText(p, KEY_ID_METADATA) }).toEqual({ id, encoding: 'binary/encrypted', key: 'k1' });
+      for (const p of payloads)
+        expect({ id, encoding: metaText(p, 'encoding'), key: metaText(p, KEY_ID_METADATA) }).toEqual({
+          id,
+          encoding: 'binary/encrypted',
+          key: 'k1',
+        });
     }
   });
 
   it('with the key, the same histories hold the data the raw bytes hide', async () => {
     const codec = codecWith(K1);
     let clear = '';
-    for (const id of workflowIds) clear += (await codec.decode(payloadsOf(await rawHistory(id)))).map((p) => Buffer.from(p.data ?? []).toString('utf8')).join('\n');
+    for (const id of workflowIds)
+      clear += (await codec.decode(payloadsOf(await rawHistory(id))))
+        .map((p) => Buffer.from(p.data ?? []).toString('utf8'))
+        .join('\n');
     // Reasons are kept on purpose (operators need them): encrypted, not dropped.
     expect(clear).toContain(`${PII.name} refused`);
     expect(clear).toContain(`${PII.name} disagrees`);
@@ -204,7 +235,9 @@ describe('with the codec on', () => {
       const spec = SPECS.find((s) => id.startsWith(`${s.kind}:${s.provider}:`))!;
       expect(state.status).toBe(id.includes('enc-early') ? 'unregistered' : spec.finalStatus);
     }
-    const lateResult = JSON.stringify(await reader.workflow.getHandle(workflowIds.find((w) => w.startsWith('late:'))!).result());
+    const lateResult = JSON.stringify(
+      await reader.workflow.getHandle(workflowIds.find((w) => w.startsWith('late:'))!).result(),
+    );
     expect(lateResult).toContain(`${PII.name} refused`);
   });
 
@@ -226,9 +259,15 @@ describe('with the codec on', () => {
   describe('codec server', () => {
     const codecUrl = () => `${stack.app.url}/codec`;
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-      fetch(`${codecUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      fetch(`${codecUrl()}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
     const wire = (p: Payload) => ({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+      ),
       data: Buffer.from(p.data ?? []).toString('base64'),
     });
     const bearer = { authorization: `Bearer ${CODEC_TOKEN}` };
@@ -258,7 +297,11 @@ describe('with the codec on', () => {
       const preflight = (origin: string) =>
         fetch(`${codecUrl()}/decode`, {
           method: 'OPTIONS',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' },
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization,content-type,x-namespace',
+          },
         });
       const refused = await preflight('http://evil.example');
       expect(refused.status).toBe(403);
@@ -271,7 +314,11 @@ describe('with the codec on', () => {
     });
 
     it('decodes for the UI (token in the path) and for the CLI (bearer), and encodes back', async () => {
-      const fromUi = await post(`/${CODEC_TOKEN}/decode`, { payloads: encrypted }, { origin: UI_ORIGIN, 'x-namespace': 'default' });
+      const fromUi = await post(
+        `/${CODEC_TOKEN}/decode`,
+        { payloads: encrypted },
+        { origin: UI_ORIGIN, 'x-namespace': 'default' },
+      );
       expect(fromUi.status).toBe(200);
       expect(fromUi.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
       const decoded = (await fromUi.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> };
@@ -289,13 +336,19 @@ describe('with the codec on', () => {
     });
 
     it('names the key id of a payload it cannot decrypt, and refuses malformed bodies', async () => {
-      const foreign = (await codecWith(K3).encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"x"') }])).map(wire);
+      const foreign = (
+        await codecWith(K3).encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"x"') }])
+      ).map(wire);
       const res = await post('/decode', { payloads: foreign }, bearer);
       expect(res.status).toBe(422);
       expect(((await res.json()) as { error: string }).error).toMatch(/"k3"/);
       expect((await post('/decode', { payloads: [{ data: 'not base64!' }] }, bearer)).status).toBe(400);
       expect((await post('/decode', { nope: 1 }, bearer)).status).toBe(400);
-      const broken = await fetch(`${codecUrl()}/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer }, body: '{"payloads":' });
+      const broken = await fetch(`${codecUrl()}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer },
+        body: '{"payloads":',
+      });
       expect(broken.status).toBe(400);
     });
   });
@@ -309,7 +362,12 @@ describe('key rotation', () => {
     const before = await start(K1);
     await registerViaApi(before.app.url, registration(spec, id, { reference: `order-${id}` }), API_AUTH);
     expect((await send(before.app.url, json(spec.progress(id, 1)))).status).toBe(200);
-    await until('the progress applied', async () => (await clientWith(K1).workflow.getHandle(workflowId).query<TransactionState>('state')).events.length === 1 || undefined);
+    await until(
+      'the progress applied',
+      async () =>
+        (await clientWith(K1).workflow.getHandle(workflowId).query<TransactionState>('state')).events.length === 1 ||
+        undefined,
+    );
     await stop(before);
 
     // Rotated: k2 in front, k1 kept to read what k1 wrote. A new worker replays the k1 history.
@@ -341,11 +399,15 @@ describe('a payload under a key the worker does not have', () => {
     });
     const failure = await until('a failed workflow task', async () => {
       const events = (await rawHistory(workflowId)).events ?? [];
-      return events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure ?? undefined;
+      return (
+        events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure ?? undefined
+      );
     });
     // The failure's message is itself encrypted (under the worker's key): decode it as the UI would.
     const [attrs] = failure.encodedAttributes ? await codecWith(K1).decode([failure.encodedAttributes]) : [undefined];
-    const message = attrs ? (JSON.parse(Buffer.from(attrs.data ?? []).toString('utf8')) as { message: string }).message : (failure.message ?? '');
+    const message = attrs
+      ? (JSON.parse(Buffer.from(attrs.data ?? []).toString('utf8')) as { message: string }).message
+      : (failure.message ?? '');
     expect(message).toMatch(/"k3"/);
     expect(stack.worker.getState()).toBe('RUNNING');
     await env.client.workflow.getHandle(workflowId).terminate('test over');

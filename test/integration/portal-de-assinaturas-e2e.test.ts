@@ -20,7 +20,10 @@ let env: TestWorkflowEnvironment;
 let stack: Stack; // the callback header configured: callbacks are authenticated
 let openStack: Stack; // no header configured: callbacks reach registered transactions only
 const logs = capturingLogger();
-const config = testConfig({ PORTAL_DE_ASSINATURAS_CALLBACK_HEADER: 'X-Callback-Token: s3cret', LINGER_AFTER_FINAL: '2s' });
+const config = testConfig({
+  PORTAL_DE_ASSINATURAS_CALLBACK_HEADER: 'X-Callback-Token: s3cret',
+  LINGER_AFTER_FINAL: '2s',
+});
 
 beforeAll(async () => {
   env = await startDevServerEnv();
@@ -35,7 +38,8 @@ afterAll(async () => {
 });
 
 const url = (path: string, s: Stack = stack) => `${s.app.url}${path}`;
-const post = (body: unknown, headers: Record<string, string> = AUTH, s: Stack = stack) => postJson(url(PATH, s), body, headers);
+const post = (body: unknown, headers: Record<string, string> = AUTH, s: Stack = stack) =>
+  postJson(url(PATH, s), body, headers);
 const doc = (documentId: string | number, action: string, extra: Record<string, unknown> = {}) => ({
   documentId,
   name: 'João da Silva',
@@ -53,7 +57,11 @@ const mail = (registeredMailId: string | number, action: string, info: Record<st
   info,
 });
 
-const transaction = (externalId: string, kind: 'signing' | 'registered-mail' = 'signing') => ({ provider: 'portal-de-assinaturas', externalId, kind });
+const transaction = (externalId: string, kind: 'signing' | 'registered-mail' = 'signing') => ({
+  provider: 'portal-de-assinaturas',
+  externalId,
+  kind,
+});
 
 async function state(externalId: string, kind: 'signing' | 'registered-mail' = 'signing'): Promise<TransactionState> {
   const res = await fetch(url(`/transactions/${kind}:portal-de-assinaturas:${externalId}`));
@@ -95,7 +103,10 @@ describe('document callbacks (ACTION trigger)', () => {
       ['signed', 'FLOW', 'callback'],
     ]);
     // Signers told apart by a keyed tag and a masked CPF; no name, no full CPF in state.
-    expect(s.events[0].details).toMatchObject({ cpfMasked: '***.625.739-**', signer: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(s.events[0].details).toMatchObject({
+      cpfMasked: '***.625.739-**',
+      signer: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
     expect(s.events[1].details).toMatchObject({ cpfMasked: '***.444.777-**' });
     expect(s.events[1].details?.signer).not.toBe(s.events[0].details?.signer);
     for (const personal of ['João', 'Maria', CPF_A, CPF_B]) expect(JSON.stringify(s)).not.toContain(personal);
@@ -128,7 +139,10 @@ describe('document callbacks (ACTION trigger)', () => {
     const id = uniqueId('doc');
     await registerViaApi(stack.app.url, transaction(id));
     await post(doc(id, 'SIGNATURE-DIGITAL'));
-    expect((await post(doc(id, 'SIGNATURE-NOK', { name: 'Maria Souza', identifier: CPF_B, message: 'dados incorretos' }))).status).toBe(200);
+    expect(
+      (await post(doc(id, 'SIGNATURE-NOK', { name: 'Maria Souza', identifier: CPF_B, message: 'dados incorretos' })))
+        .status,
+    ).toBe(200);
     await post(doc(id, 'FLOW'));
     const s = await state(id);
     expect(s).toMatchObject({ status: 'rejected', providerStatus: 'SIGNATURE-NOK' });
@@ -143,7 +157,9 @@ describe('document callbacks (ACTION trigger)', () => {
     expect((await post(doc(id, 'SIGNATURE-BIOMETRIC'))).status).toBe(200);
     const s = await state(id);
     expect(s.status).toBe('pending');
-    expect(s.events).toMatchObject([{ type: 'signerAction', providerStatus: 'SIGNATURE-BIOMETRIC', details: { unknownAction: true } }]);
+    expect(s.events).toMatchObject([
+      { type: 'signerAction', providerStatus: 'SIGNATURE-BIOMETRIC', details: { unknownAction: true } },
+    ]);
   });
 
   it('accepts the seed sample exactly as written, missing comma included', async () => {
@@ -156,11 +172,18 @@ describe('document callbacks (ACTION trigger)', () => {
         "apiDownload": "https://api-sbx.portaldeassinaturas.com.br/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false"
     }`;
     await registerViaApi(stack.app.url, transaction('123456'));
-    const res = await fetch(url(PATH), { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: sample });
+    const res = await fetch(url(PATH), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH },
+      body: sample,
+    });
     expect(res.status).toBe(200);
     const s = await state('123456');
     expect(s.status).toBe('in_progress');
-    expect(s.events[0]).toMatchObject({ providerStatus: 'SIGNATURE-DIGITAL', details: { cpfMasked: '***.625.739-**' } });
+    expect(s.events[0]).toMatchObject({
+      providerStatus: 'SIGNATURE-DIGITAL',
+      details: { cpfMasked: '***.625.739-**' },
+    });
   });
 });
 
@@ -173,7 +196,11 @@ describe('registered-mail callbacks', () => {
     expect((await state(id, 'registered-mail')).status).toBe('delivered');
     expect((await post(mail(id, 'OPENED'))).status).toBe(200);
     const s = await state(id, 'registered-mail');
-    expect(s).toMatchObject({ status: 'opened', kind: 'registered-mail', workflowId: `registered-mail:portal-de-assinaturas:${id}` });
+    expect(s).toMatchObject({
+      status: 'opened',
+      kind: 'registered-mail',
+      workflowId: `registered-mail:portal-de-assinaturas:${id}`,
+    });
     expect(s.events.map((e) => [e.key, e.type])).toEqual([
       ['DELIVERED', 'delivered'],
       ['OPENED', 'opened'],
@@ -189,7 +216,11 @@ describe('registered-mail callbacks', () => {
     expect((await post(mail(id, 'NOT-DELIVERED', { message: 'mailbox does not exist' }))).status).toBe(200);
     const s = await state(id, 'registered-mail');
     expect(s.status).toBe('not_delivered');
-    expect(s.events[0]).toMatchObject({ type: 'notDelivered', reason: 'mailbox does not exist', details: { infoMessage: 'mailbox does not exist' } });
+    expect(s.events[0]).toMatchObject({
+      type: 'notDelivered',
+      reason: 'mailbox does not exist',
+      details: { infoMessage: 'mailbox does not exist' },
+    });
   });
 
   it('accepts the seed sample exactly as written', async () => {
@@ -201,7 +232,11 @@ describe('registered-mail callbacks', () => {
         "info":{"message":"Successfully delivered"}
     }`;
     await registerViaApi(stack.app.url, transaction('123456', 'registered-mail'));
-    const res = await fetch(url(PATH), { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: sample });
+    const res = await fetch(url(PATH), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH },
+      body: sample,
+    });
     expect(res.status).toBe(200);
     expect(await state('123456', 'registered-mail')).toMatchObject({ status: 'delivered', externalId: '123456' });
   });
@@ -217,7 +252,10 @@ describe('callbacks before registration', () => {
     expect(before.events).toHaveLength(2);
     expect(await searchStatus(before.workflowId)).toBe('unregistered');
 
-    expect(await postRegistration(stack.app.url, transaction(id))).toMatchObject({ status: 201, json: { workflowId: `signing:portal-de-assinaturas:${id}` } });
+    expect(await postRegistration(stack.app.url, transaction(id))).toMatchObject({
+      status: 201,
+      json: { workflowId: `signing:portal-de-assinaturas:${id}` },
+    });
     const after = await state(id);
     expect(after).toMatchObject({ status: 'signed', registered: true });
     expect(after.events.every((e) => e.applied)).toBe(true);
@@ -249,18 +287,64 @@ describe('bad requests change nothing', () => {
   const raw = (id: string) => JSON.stringify(doc(id, 'FLOW'));
   it.each([
     ['a missing header', (id: string) => raw(id), 'application/json', {}, 401, ''],
-    ['a wrong header value', (id: string) => raw(id), 'application/json', { 'X-Callback-Token': 's3cret-not' }, 401, ''],
-    ['the header value under another name', (id: string) => raw(id), 'application/json', { Authorization: 's3cret' }, 401, ''],
-    ['a missing id', (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), documentId: undefined }), 'application/json', AUTH, 400, 'payload'],
-    ['two ids that disagree', (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), documentID: `${id}-other` }), 'application/json', AUTH, 400, 'payload'],
-    ['an action that is no action name', (id: string) => JSON.stringify(doc(id, 'FLOW!')), 'application/json', AUTH, 400, 'payload'],
+    [
+      'a wrong header value',
+      (id: string) => raw(id),
+      'application/json',
+      { 'X-Callback-Token': 's3cret-not' },
+      401,
+      '',
+    ],
+    [
+      'the header value under another name',
+      (id: string) => raw(id),
+      'application/json',
+      { Authorization: 's3cret' },
+      401,
+      '',
+    ],
+    [
+      'a missing id',
+      (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), documentId: undefined }),
+      'application/json',
+      AUTH,
+      400,
+      'payload',
+    ],
+    [
+      'two ids that disagree',
+      (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), documentID: `${id}-other` }),
+      'application/json',
+      AUTH,
+      400,
+      'payload',
+    ],
+    [
+      'an action that is no action name',
+      (id: string) => JSON.stringify(doc(id, 'FLOW!')),
+      'application/json',
+      AUTH,
+      400,
+      'payload',
+    ],
     ['a wrong content type', (id: string) => raw(id), 'text/plain', AUTH, 415, 'content type'],
     ['malformed JSON', (id: string) => raw(id).slice(0, -1), 'application/json', AUTH, 400, 'JSON'],
-    ['a body over the limit', (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), pad: 'x'.repeat(300_000) }), 'application/json', AUTH, 413, 'large'],
+    [
+      'a body over the limit',
+      (id: string) => JSON.stringify({ ...doc(id, 'FLOW'), pad: 'x'.repeat(300_000) }),
+      'application/json',
+      AUTH,
+      413,
+      'large',
+    ],
   ])('refuses %s', async (_name, body, contentType, headers, expected, errorText) => {
     const id = uniqueId('doc');
     await registerViaApi(stack.app.url, transaction(id));
-    const res = await fetch(url(PATH), { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: body(id) });
+    const res = await fetch(url(PATH), {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...headers },
+      body: body(id),
+    });
     expect(res.status).toBe(expected);
     const text = await res.text();
     if (expected === 401) expect(text).toBe('');
@@ -300,14 +384,25 @@ describe('late callbacks and personal data', () => {
     const key = `SIGNATURE-DIGITAL:${createSignerTag('s3cret')(CPF_A)}`;
     const lateId = `late:signing:portal-de-assinaturas:${id}:${key}`;
     expect(lateId).not.toMatch(/307|625|739/);
-    expect(await env.client.workflow.getHandle(lateId).result()).toMatchObject({ events: [{ key, providerStatus: 'SIGNATURE-DIGITAL' }] });
+    expect(await env.client.workflow.getHandle(lateId).result()).toMatchObject({
+      events: [{ key, providerStatus: 'SIGNATURE-DIGITAL' }],
+    });
   });
 
   it('never wrote a CPF, name or e-mail address to the logs', () => {
     const text = logs.text();
     expect(text).toContain('callback accepted');
     expect(text).toContain('callback refused');
-    for (const secret of [CPF_A, CPF_B, CPF_A.replace(/\D/g, ''), CPF_B.replace(/\D/g, ''), 'João', 'Maria Souza', EMAIL, 's3cret']) {
+    for (const secret of [
+      CPF_A,
+      CPF_B,
+      CPF_A.replace(/\D/g, ''),
+      CPF_B.replace(/\D/g, ''),
+      'João',
+      'Maria Souza',
+      EMAIL,
+      's3cret',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

@@ -43,18 +43,27 @@ function userActivities() {
 async function run(input: TransactionInput, status: 'signed' | 'rejected') {
   const user = userActivities();
   const taskQueue = uniqueId('q');
-  const result = await withTestWorker(env, testConfig({}, taskQueue), { providers: {}, activities: user.activities }, async () => {
-    const handle = await env.client.workflow.start(signingWorkflow, { workflowId: `signing:evrotrust:${input.externalId}`, taskQueue, args: [input] });
-    await handle.signal(eventSignals[status], {
-      key: `status:${status}`,
-      type: status,
-      source: 'callback',
-      receivedAt: new Date().toISOString(),
-      status,
-      providerStatus: status === 'signed' ? '2' : '3',
-    });
-    return handle.result();
-  });
+  const result = await withTestWorker(
+    env,
+    testConfig({}, taskQueue),
+    { providers: {}, activities: user.activities },
+    async () => {
+      const handle = await env.client.workflow.start(signingWorkflow, {
+        workflowId: `signing:evrotrust:${input.externalId}`,
+        taskQueue,
+        args: [input],
+      });
+      await handle.signal(eventSignals[status], {
+        key: `status:${status}`,
+        type: status,
+        source: 'callback',
+        receivedAt: new Date().toISOString(),
+        status,
+        providerStatus: status === 'signed' ? '2' : '3',
+      });
+      return handle.result();
+    },
+  );
   return { result, seen: user.seen };
 }
 
@@ -69,7 +78,15 @@ const base = (externalId: string): TransactionInput => ({
 it('runs the registration’s onSigned steps in order, records results and failures, and goes on after a failure', async () => {
   const id = uniqueId();
   const { result, seen } = await run(
-    { ...base(id), registration: { steps: { onSigned: ['notifyCrm', { name: 'flakyStep', maximumAttempts: 5 }, 'archiveDocument'], onRejected: ['archiveDocument'] } } },
+    {
+      ...base(id),
+      registration: {
+        steps: {
+          onSigned: ['notifyCrm', { name: 'flakyStep', maximumAttempts: 5 }, 'archiveDocument'],
+          onRejected: ['archiveDocument'],
+        },
+      },
+    },
     'signed',
   );
   expect(seen).toEqual([
@@ -87,7 +104,13 @@ it('runs the registration’s onSigned steps in order, records results and failu
 it('falls back to the provider default, then the engine default, and runs the plan for the ending reached', async () => {
   const id = uniqueId();
   const { result, seen } = await run(
-    { ...base(id), options: { lingerAfterFinal: '1 minute', defaultSteps: { evrotrust: { onRejected: ['archiveDocument'] }, default: { onRejected: ['notifyCrm'] } } } },
+    {
+      ...base(id),
+      options: {
+        lingerAfterFinal: '1 minute',
+        defaultSteps: { evrotrust: { onRejected: ['archiveDocument'] }, default: { onRejected: ['notifyCrm'] } },
+      },
+    },
     'rejected',
   );
   expect(seen).toEqual([{ step: 'archiveDocument', status: 'rejected' }]);
@@ -96,6 +119,11 @@ it('falls back to the provider default, then the engine default, and runs the pl
 
 it('a step that exhausts its own retry policy is recorded as failed', async () => {
   const id = uniqueId();
-  const { result } = await run({ ...base(id), registration: { steps: { onSigned: [{ name: 'flakyStep', maximumAttempts: 2 }] } } }, 'signed');
-  expect(result.steps).toEqual([expect.objectContaining({ name: 'flakyStep', status: 'failed', error: 'Error: transient 2' })]);
+  const { result } = await run(
+    { ...base(id), registration: { steps: { onSigned: [{ name: 'flakyStep', maximumAttempts: 2 }] } } },
+    'signed',
+  );
+  expect(result.steps).toEqual([
+    expect.objectContaining({ name: 'flakyStep', status: 'failed', error: 'Error: transient 2' }),
+  ]);
 });

@@ -4,7 +4,12 @@ import { evrotrustAuthorization } from '../../src/providers/evrotrust';
 import { createFollowUps } from '../../src/providers';
 import { basicClientAuth } from '../../src/providers/signicat';
 import type { ProviderName, FollowUpRequest, TransactionKind } from '../../src/shared/types';
-import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
+import {
+  EvrotrustSimulator,
+  PortalDeAssinaturasSimulator,
+  SignhostSimulator,
+  SignicatSimulator,
+} from '../../src/simulators';
 import { testConfig } from '../helpers/config';
 import { simulatorEnv } from '../helpers/simulator-env';
 import { scriptedServer, type ScriptedServer } from '../helpers/scripted-server';
@@ -28,7 +33,12 @@ function env(overrides: Record<string, string> = {}) {
 
 const followUps = (overrides: Record<string, string> = {}) => createFollowUps(testConfig(env(overrides)));
 
-function req(provider: ProviderName, externalId: string, extra: Partial<FollowUpRequest> = {}, kind: TransactionKind = 'signing'): FollowUpRequest {
+function req(
+  provider: ProviderName,
+  externalId: string,
+  extra: Partial<FollowUpRequest> = {},
+  kind: TransactionKind = 'signing',
+): FollowUpRequest {
   return { ref: { provider, kind, externalId }, workflowId: `${kind}:${provider}:${externalId}`, attempt: 1, ...extra };
 }
 
@@ -58,7 +68,14 @@ describe('Evrotrust', () => {
     const result = await followUps().evrotrust(req('evrotrust', tx.transactionID));
     expect(result.outcome).toBe('polled: status 3 (rejected)');
     expect(result.events).toEqual([
-      expect.objectContaining({ key: 'status:3', type: 'rejected', source: 'poll', status: 'rejected', providerStatus: '3', details: { label: 'rejected', isProcessing: false } }),
+      expect.objectContaining({
+        key: 'status:3',
+        type: 'rejected',
+        source: 'poll',
+        status: 'rejected',
+        providerStatus: '3',
+        details: { label: 'rejected', isProcessing: false },
+      }),
     ]);
     expect(evrotrust.server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/document/status', status: 200 });
   });
@@ -71,7 +88,9 @@ describe('Evrotrust', () => {
   it('fails non-retryably when the API key is wrong, after one request', async () => {
     const tx = evrotrust.createTransaction();
     const before = evrotrust.server.requests.length;
-    await expect(followUps({ EVROTRUST_API_KEY: 'wrong' }).evrotrust(req('evrotrust', tx.transactionID))).rejects.toMatchObject({
+    await expect(
+      followUps({ EVROTRUST_API_KEY: 'wrong' }).evrotrust(req('evrotrust', tx.transactionID)),
+    ).rejects.toMatchObject({
       name: 'ProviderAuthError',
       retryable: false,
       status: 401,
@@ -80,7 +99,10 @@ describe('Evrotrust', () => {
   });
 
   it('refuses to poll without credentials', async () => {
-    await expect(followUps({ EVROTRUST_API_KEY: '' }).evrotrust(req('evrotrust', 'x'))).rejects.toMatchObject({ name: 'ProviderNotConfiguredError', retryable: false });
+    await expect(followUps({ EVROTRUST_API_KEY: '' }).evrotrust(req('evrotrust', 'x'))).rejects.toMatchObject({
+      name: 'ProviderNotConfiguredError',
+      retryable: false,
+    });
   });
 });
 
@@ -89,7 +111,9 @@ describe('Signhost', () => {
     const tx = signhost.createTransaction();
     await signhost.setStatus(tx.Id, 20);
     const result = await followUps().signhost(req('signhost', tx.Id));
-    expect(result.events).toEqual([expect.objectContaining({ key: 'status:20', type: 'statusReported', status: 'in_progress', source: 'poll' })]);
+    expect(result.events).toEqual([
+      expect.objectContaining({ key: 'status:20', type: 'statusReported', status: 'in_progress', source: 'poll' }),
+    ]);
     expect(result.outcome).toBe('polled: status 20 (in progress)');
   });
 
@@ -98,7 +122,14 @@ describe('Signhost', () => {
     await signhost.setStatus(tx.Id, 30);
     signhost.markGone(tx.Id);
     const result = await followUps().signhost(req('signhost', tx.Id));
-    expect(result.events).toEqual([expect.objectContaining({ key: 'status:30', type: 'signed', status: 'signed', details: { label: 'signed', gone: true } })]);
+    expect(result.events).toEqual([
+      expect.objectContaining({
+        key: 'status:30',
+        type: 'signed',
+        status: 'signed',
+        details: { label: 'signed', gone: true },
+      }),
+    ]);
     expect(result.outcome).toBe('polled: gone (HTTP 410), status 30 (signed)');
   });
 
@@ -107,7 +138,10 @@ describe('Signhost', () => {
     ['API key', { SIGNHOST_API_KEY: 'other' }],
   ])('fails non-retryably with a wrong %s', async (_what, overrides) => {
     const tx = signhost.createTransaction();
-    await expect(followUps(overrides).signhost(req('signhost', tx.Id))).rejects.toMatchObject({ name: 'ProviderAuthError', status: 401 });
+    await expect(followUps(overrides).signhost(req('signhost', tx.Id))).rejects.toMatchObject({
+      name: 'ProviderAuthError',
+      status: 401,
+    });
   });
 });
 
@@ -117,7 +151,10 @@ describe('Signicat', () => {
   });
 
   it('first asks Notify, which makes Signicat call back; then, if still silent, gets the process', async () => {
-    const p = signicat.createProcess({ notificationUrl: `${receiver.url}/callbacks/signicat`, authorizationHeader: 'Bearer cb-secret' });
+    const p = signicat.createProcess({
+      notificationUrl: `${receiver.url}/callbacks/signicat`,
+      authorizationHeader: 'Bearer cb-secret',
+    });
     await signicat.setStatus(p.processId, 'accepted', { callback: false }); // the callback was lost
     const fu = followUps();
     const first = await fu.signicat(req('signicat', p.processId, { dossierId: p.dossierId }));
@@ -128,9 +165,13 @@ describe('Signicat', () => {
     expect(JSON.parse(cb.body)).toEqual({ dossierId: p.dossierId, processId: p.processId, status: 'accepted' });
     expect(cb.headers.authorization).toBe('Bearer cb-secret');
 
-    const second = await fu.signicat(req('signicat', p.processId, { dossierId: p.dossierId, attempt: 2, previousOutcome: first.outcome }));
+    const second = await fu.signicat(
+      req('signicat', p.processId, { dossierId: p.dossierId, attempt: 2, previousOutcome: first.outcome }),
+    );
     expect(second.outcome).toBe('polled: status accepted');
-    expect(second.events).toEqual([expect.objectContaining({ key: 'status:accepted', type: 'signed', status: 'signed', source: 'poll' })]);
+    expect(second.events).toEqual([
+      expect.objectContaining({ key: 'status:accepted', type: 'signed', status: 'signed', source: 'poll' }),
+    ]);
   });
 
   it('falls back to Get process when the Notify endpoint does not exist', async () => {
@@ -139,9 +180,13 @@ describe('Signicat', () => {
     try {
       const p = bare.createProcess();
       await bare.setStatus(p.processId, 'inconclusive', { callback: false });
-      const result = await followUps({ SIGNICAT_API_URL: bare.url }).signicat(req('signicat', p.processId, { dossierId: p.dossierId }));
+      const result = await followUps({ SIGNICAT_API_URL: bare.url }).signicat(
+        req('signicat', p.processId, { dossierId: p.dossierId }),
+      );
       expect(result.outcome).toBe('notify unavailable (HTTP 404); polled: status inconclusive');
-      expect(result.events).toEqual([expect.objectContaining({ key: 'status:inconclusive', status: 'failed', type: 'failed' })]);
+      expect(result.events).toEqual([
+        expect.objectContaining({ key: 'status:inconclusive', status: 'failed', type: 'failed' }),
+      ]);
     } finally {
       await bare.close();
     }
@@ -150,8 +195,16 @@ describe('Signicat', () => {
   it('keeps an unknown process status without mapping it', async () => {
     const p = signicat.createProcess();
     await signicat.setStatus(p.processId, 'archived');
-    const result = await followUps().signicat(req('signicat', p.processId, { dossierId: p.dossierId, attempt: 2, previousOutcome: 'notify requested: the callback should follow' }));
-    expect(result.events).toEqual([expect.objectContaining({ key: 'status:archived', type: 'statusReported', providerStatus: 'archived' })]);
+    const result = await followUps().signicat(
+      req('signicat', p.processId, {
+        dossierId: p.dossierId,
+        attempt: 2,
+        previousOutcome: 'notify requested: the callback should follow',
+      }),
+    );
+    expect(result.events).toEqual([
+      expect.objectContaining({ key: 'status:archived', type: 'statusReported', providerStatus: 'archived' }),
+    ]);
     expect(result.events[0].status).toBeUndefined();
   });
 
@@ -172,14 +225,19 @@ describe('Signicat', () => {
 
   it('fails non-retryably when the client secret is wrong', async () => {
     const p = signicat.createProcess();
-    await expect(followUps({ SIGNICAT_CLIENT_SECRET: 'nope' }).signicat(req('signicat', p.processId, { dossierId: p.dossierId }))).rejects.toMatchObject({
+    await expect(
+      followUps({ SIGNICAT_CLIENT_SECRET: 'nope' }).signicat(req('signicat', p.processId, { dossierId: p.dossierId })),
+    ).rejects.toMatchObject({
       name: 'ProviderAuthError',
       operation: 'token',
     });
   });
 
   it('needs the dossier id', async () => {
-    expect(await followUps().signicat(req('signicat', 'p-1'))).toEqual({ events: [], outcome: 'skipped: no dossierId to find the process' });
+    expect(await followUps().signicat(req('signicat', 'p-1'))).toEqual({
+      events: [],
+      outcome: 'skipped: no dossierId to find the process',
+    });
   });
 });
 
@@ -195,7 +253,9 @@ describe('Portal de Assinaturas', () => {
     const doc = portal.createDocument();
     for (const a of actions) await portal.act(doc.documentId, a);
     const result = await portalPoll(doc.documentId);
-    expect(result.events).toEqual([expect.objectContaining({ key: action, type, status, source: 'poll', providerStatus: action })]);
+    expect(result.events).toEqual([
+      expect.objectContaining({ key: action, type, status, source: 'poll', providerStatus: action }),
+    ]);
   });
 
   it('never polls registered mail: there is no API for it', async () => {
@@ -205,14 +265,17 @@ describe('Portal de Assinaturas', () => {
 
   it('fails non-retryably with a wrong token', async () => {
     const doc = portal.createDocument();
-    await expect(portalPoll(doc.documentId, { PORTAL_DE_ASSINATURAS_TOKEN: 'x' })).rejects.toMatchObject({ name: 'ProviderAuthError' });
+    await expect(portalPoll(doc.documentId, { PORTAL_DE_ASSINATURAS_TOKEN: 'x' })).rejects.toMatchObject({
+      name: 'ProviderAuthError',
+    });
   });
 });
 
 /** Polls until `check` holds: the callback a Notify triggers is sent after Notify answers. */
 function waitFor(check: () => boolean, tries = 100): Promise<void> {
   return new Promise((resolve, reject) => {
-    const tick = (n: number) => (check() ? resolve() : n <= 0 ? reject(new Error('condition never met')) : setTimeout(() => tick(n - 1), 20));
+    const tick = (n: number) =>
+      check() ? resolve() : n <= 0 ? reject(new Error('condition never met')) : setTimeout(() => tick(n - 1), 20);
     tick(tries);
   });
 }

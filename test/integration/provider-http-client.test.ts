@@ -6,7 +6,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { createFollowUp } from '../../src/activities/follow-up';
 import { ProviderAuthError, ProviderUnavailableError } from '../../src/providers/http/errors';
-import { createProviderHttpClient, type ProviderHttpClientOptions } from '../../src/providers/http/provider-http-client';
+import {
+  createProviderHttpClient,
+  type ProviderHttpClientOptions,
+} from '../../src/providers/http/provider-http-client';
 import { TokenBucket } from '../../src/providers/http/token-bucket';
 import type { Provider } from '../../src/providers/provider';
 import type { FollowUpRequest } from '../../src/shared/types';
@@ -83,7 +86,11 @@ it.each([401, 403])('does not retry %s: credentials refused is ProviderAuthError
 it('does not retry other 4xx, and accepts the statuses the caller expects (410 Gone)', async () => {
   const s = await serve([{ status: 404 }, { status: 410, body: '{"Status":30}' }]);
   const { http } = client(s.url);
-  await expect(http.request(get)).rejects.toMatchObject({ name: 'ProviderRequestError', retryable: false, status: 404 });
+  await expect(http.request(get)).rejects.toMatchObject({
+    name: 'ProviderRequestError',
+    retryable: false,
+    status: 404,
+  });
   expect(await http.request({ ...get, acceptStatuses: [410] })).toMatchObject({ status: 410, text: '{"Status":30}' });
   expect(s.seen).toHaveLength(2);
 });
@@ -106,7 +113,10 @@ it('retries network errors (connection refused)', async () => {
 });
 
 it('times out each attempt on its own and retries', async () => {
-  const s = await serve([{ status: 200, hang: true }, { status: 200, body: '{"late":false}' }]);
+  const s = await serve([
+    { status: 200, hang: true },
+    { status: 200, body: '{"late":false}' },
+  ]);
   const { http } = client(s.url, { timeoutMs: 150 });
   const res = await http.request(get);
   expect(res.text).toBe('{"late":false}');
@@ -117,9 +127,19 @@ it('sends the exact body and the caller’s headers, replacing defaults case-ins
   const s = await serve([{ status: 200 }]);
   const { http } = client(`${s.url}/base/`);
   const body = '{"b":1,"a":2}';
-  await http.request({ operation: 'post', method: 'POST', path: '/x', body, headers: { Accept: 'application/vnd.test+json', Token: 't' } });
+  await http.request({
+    operation: 'post',
+    method: 'POST',
+    path: '/x',
+    body,
+    headers: { Accept: 'application/vnd.test+json', Token: 't' },
+  });
   expect(s.seen[0]).toMatchObject({ method: 'POST', url: '/base/x', body });
-  expect(s.seen[0].headers).toMatchObject({ accept: 'application/vnd.test+json', token: 't', 'content-type': 'application/json' });
+  expect(s.seen[0].headers).toMatchObject({
+    accept: 'application/vnd.test+json',
+    token: 't',
+    'content-type': 'application/json',
+  });
 });
 
 it('takes a rate-limit token per attempt and refuses, sending nothing, when the wait is too long', async () => {
@@ -132,7 +152,11 @@ it('takes a rate-limit token per attempt and refuses, sending nothing, when the 
   await http.request(get); // 503 then 200: two tokens, the second waited for
   expect(waits).toEqual([1000]);
   // Two more tokens are now reserved ahead (t has not moved): the wait exceeds 1.5 s.
-  await expect(http.request(get)).rejects.toMatchObject({ name: 'ProviderRateLimitedError', retryable: true, retryAfterMs: 2000 });
+  await expect(http.request(get)).rejects.toMatchObject({
+    name: 'ProviderRateLimitedError',
+    retryable: true,
+    retryAfterMs: 2000,
+  });
   expect(s.seen).toHaveLength(2);
   t += 5000;
   await http.request(get);
@@ -141,19 +165,49 @@ it('takes a rate-limit token per attempt and refuses, sending nothing, when the 
 
 describe('the follow-up activity', () => {
   const activityEnv = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
-  const req: FollowUpRequest = { ref: { provider: 'signhost', kind: 'signing', externalId: 'x' }, workflowId: 'signing:signhost:x', attempt: 1 };
-  const failingWith = (err: Error) => ({ signhost: { followUp: async () => Promise.reject(err) } as unknown as Provider });
+  const req: FollowUpRequest = {
+    ref: { provider: 'signhost', kind: 'signing', externalId: 'x' },
+    workflowId: 'signing:signhost:x',
+    attempt: 1,
+  };
+  const failingWith = (err: Error) => ({
+    signhost: { followUp: async () => Promise.reject(err) } as unknown as Provider,
+  });
 
   it('turns credentials refused into a non-retryable ApplicationFailure typed by the error name', async () => {
-    const activity = createFollowUp(failingWith(new ProviderAuthError('HTTP 401: credentials refused', { provider: 'signhost', operation: 'get transaction', status: 401 })));
-    const err = await activityEnv().run(activity, req).catch((e: unknown) => e);
+    const activity = createFollowUp(
+      failingWith(
+        new ProviderAuthError('HTTP 401: credentials refused', {
+          provider: 'signhost',
+          operation: 'get transaction',
+          status: 401,
+        }),
+      ),
+    );
+    const err = await activityEnv()
+      .run(activity, req)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'ProviderAuthError', nonRetryable: true, message: 'signhost get transaction: HTTP 401: credentials refused' });
+    expect(err).toMatchObject({
+      type: 'ProviderAuthError',
+      nonRetryable: true,
+      message: 'signhost get transaction: HTTP 401: credentials refused',
+    });
   });
 
   it('keeps an outage retryable, no sooner than Retry-After', async () => {
-    const activity = createFollowUp(failingWith(new ProviderUnavailableError('HTTP 503', { provider: 'signhost', operation: 'get transaction', retryAfterMs: 90_000 })));
-    const err = await activityEnv().run(activity, req).catch((e: unknown) => e);
+    const activity = createFollowUp(
+      failingWith(
+        new ProviderUnavailableError('HTTP 503', {
+          provider: 'signhost',
+          operation: 'get transaction',
+          retryAfterMs: 90_000,
+        }),
+      ),
+    );
+    const err = await activityEnv()
+      .run(activity, req)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ type: 'ProviderUnavailableError', nonRetryable: false, nextRetryDelay: 90_000 });
   });
 

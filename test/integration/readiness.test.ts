@@ -77,7 +77,9 @@ describe('a cluster without the search attributes', () => {
     const { code, output } = await runServer({ PORT: String(await freePort()) });
     expect(code).toBe(1);
     expect(output).toContain('search attribute SigningProvider (Keyword) is not registered');
-    expect(output).toContain(`temporal operator search-attribute create --address ${address} --namespace default --name SigningStatus --type Keyword`);
+    expect(output).toContain(
+      `temporal operator search-attribute create --address ${address} --namespace default --name SigningStatus --type Keyword`,
+    );
   }, 60_000);
 
   it('turns /readyz red, naming what is missing', async () => {
@@ -101,7 +103,11 @@ describe('a cluster without the search attributes', () => {
     async (_label, spec) => {
       const id = uniqueId();
       const m = spec.valid(id);
-      const res = await send(app.url, { path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+      const res = await send(app.url, {
+        path: m.path,
+        headers: { 'content-type': 'application/json', ...m.headers },
+        body: JSON.stringify(m.body),
+      });
       expect(res.status).toBe(spec.answer('server-error'));
       expect(res.status).not.toBe(503);
       expect(log.text()).toContain(workflowIdOf(spec, id));
@@ -115,10 +121,16 @@ describe('a search attribute of the wrong type', () => {
       namespace: 'default',
       searchAttributes: { [SigningStatus.name]: 1 /* Text */ },
     });
-    const report = await checkTemporalReadiness(env.connection, { namespace: 'default', searchAttributes: [SigningStatus] });
+    const report = await checkTemporalReadiness(env.connection, {
+      namespace: 'default',
+      searchAttributes: [SigningStatus],
+    });
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0].problem).toContain('SigningStatus is registered as Text, Countersign needs Keyword');
-    await env.connection.operatorService.removeSearchAttributes({ namespace: 'default', searchAttributes: [SigningStatus.name] });
+    await env.connection.operatorService.removeSearchAttributes({
+      namespace: 'default',
+      searchAttributes: [SigningStatus.name],
+    });
   });
 });
 
@@ -128,7 +140,10 @@ describe('once the attributes are created', () => {
       namespace: 'default',
       searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, indexedValueType(k)])),
     });
-    const report = await checkTemporalReadiness(env.connection, { namespace: 'default', searchAttributes: [SigningProvider] });
+    const report = await checkTemporalReadiness(env.connection, {
+      namespace: 'default',
+      searchAttributes: [SigningProvider],
+    });
     expect(report.problems).toEqual([]);
     expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
     const spec = SPECS.find((s) => s.provider === 'signicat')!;

@@ -38,7 +38,13 @@ async function historyOf(workflowId: string) {
     const fields = Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
     return fields.length > 0 && fields.every((f) => f === 'TemporalChangeVersion');
   };
-  const names: EventName[] = history.events!.filter((e) => !sdkOnly(e)).map((e) => Object.keys(e).find((k) => k.endsWith('EventAttributes'))?.replace('EventAttributes', ''));
+  const names: EventName[] = history
+    .events!.filter((e) => !sdkOnly(e))
+    .map((e) =>
+      Object.keys(e)
+        .find((k) => k.endsWith('EventAttributes'))
+        ?.replace('EventAttributes', ''),
+    );
   return { history, names };
 }
 
@@ -65,9 +71,14 @@ it('a registered transaction carries its search attributes from the start, with 
 it('still upserts when the status changes', async () => {
   const externalId = uniqueId();
   const { workflowId } = await startSigningTransaction(env.client, { provider: 'evrotrust', externalId, taskQueue });
-  await env.client.workflow
-    .getHandle(workflowId)
-    .signal(eventSignals.signed, { key: 'status:2', type: 'signed', source: 'callback', receivedAt: new Date().toISOString(), status: 'signed', providerStatus: '2' });
+  await env.client.workflow.getHandle(workflowId).signal(eventSignals.signed, {
+    key: 'status:2',
+    type: 'signed',
+    source: 'callback',
+    receivedAt: new Date().toISOString(),
+    status: 'signed',
+    providerStatus: '2',
+  });
   await firstTaskDone(workflowId);
   const { names } = await historyOf(workflowId);
   expect(names.filter((n) => n === 'upsertWorkflowSearchAttributes')).toHaveLength(1);
@@ -84,7 +95,11 @@ it('a run started without the flag (an older starter) upserts them itself, and b
   expect(old.names).toContain('upsertWorkflowSearchAttributes');
   expect(await searchAttributes(workflowId)).toEqual(['evrotrust', externalId, 'pending']);
 
-  const { workflowId: newId } = await startSigningTransaction(env.client, { provider: 'evrotrust', externalId: uniqueId(), taskQueue });
+  const { workflowId: newId } = await startSigningTransaction(env.client, {
+    provider: 'evrotrust',
+    externalId: uniqueId(),
+    taskQueue,
+  });
   await firstTaskDone(newId);
   const current = await historyOf(newId);
   const bundle = await workflowBundle();

@@ -46,7 +46,11 @@ function refused(port: number): Promise<boolean> {
 
 async function signalNames(workflowId: string): Promise<string[]> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes?.signalName ? [e.workflowExecutionSignaledEventAttributes.signalName] : []));
+  return (history.events ?? []).flatMap((e) =>
+    e.workflowExecutionSignaledEventAttributes?.signalName
+      ? [e.workflowExecutionSignaledEventAttributes.signalName]
+      : [],
+  );
 }
 
 describe('graceful shutdown', () => {
@@ -57,7 +61,13 @@ describe('graceful shutdown', () => {
 
   beforeAll(async () => {
     worker = await startTestWorker(env, config);
-    const app = createApp({ config, client: env.client, providers: Object.values(createProviders(config)), logger: logs.logger, metrics: createMetrics() });
+    const app = createApp({
+      config,
+      client: env.client,
+      providers: Object.values(createProviders(config)),
+      logger: logs.logger,
+      metrics: createMetrics(),
+    });
     server = await listen(app, 0, '127.0.0.1');
   });
 
@@ -69,12 +79,20 @@ describe('graceful shutdown', () => {
   it('finishes the request in flight, refuses new connections, then drains the worker', async () => {
     const port = boundPort(server);
     const id = uniqueId();
-    expect((await postJson(`http://127.0.0.1:${port}/transactions`, { provider: 'evrotrust', externalId: id })).status).toBe(201);
+    expect(
+      (await postJson(`http://127.0.0.1:${port}/transactions`, { provider: 'evrotrust', externalId: id })).status,
+    ).toBe(201);
 
     // A callback whose body is only half sent: in flight until we send the rest.
     const body = Buffer.from(JSON.stringify({ transactionID: id, status: 2 }));
     const arrived = new Promise<void>((resolve) => server.once('request', () => resolve()));
-    const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/callbacks/evrotrust', headers: { 'content-type': 'application/json', 'content-length': body.length } });
+    const req = request({
+      port,
+      host: '127.0.0.1',
+      method: 'POST',
+      path: '/callbacks/evrotrust',
+      headers: { 'content-type': 'application/json', 'content-length': body.length },
+    });
     const answer = new Promise<number>((resolve, reject) => {
       req.once('response', (res) => {
         res.resume();
@@ -113,10 +131,13 @@ describe('graceful shutdown', () => {
     const stop = createShutdown(
       [
         ['a', async () => void order.push('a')],
-        ['b', async () => {
-          order.push('b');
-          throw new Error('stuck');
-        }],
+        [
+          'b',
+          async () => {
+            order.push('b');
+            throw new Error('stuck');
+          },
+        ],
         ['c', async () => void order.push('c')],
       ],
       logs.logger,
@@ -149,7 +170,10 @@ interface Role {
 
 function startRole(entry: string, env: Record<string, string>): Role {
   const tsx = join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [join(__dirname, '..', '..', 'src', entry)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [join(__dirname, '..', '..', 'src', entry)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -161,7 +185,10 @@ function startRole(entry: string, env: Record<string, string>): Role {
 async function untilReady(url: string, role: Role): Promise<void> {
   for (let attempt = 0; attempt < 300; attempt++) {
     if (role.child.exitCode !== null) throw new Error(`exited ${role.child.exitCode}:\n${role.output()}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -177,10 +204,22 @@ describe('role entrypoints', () => {
   });
 
   it('run apart, share the cluster, expose their metrics, and stop cleanly on SIGTERM', async () => {
-    const bundlePath = await writeWorkflowBundle(join(mkdtempSync(join(tmpdir(), 'countersign-bundle-')), 'workflow-bundle.js'));
+    const bundlePath = await writeWorkflowBundle(
+      join(mkdtempSync(join(tmpdir(), 'countersign-bundle-')), 'workflow-bundle.js'),
+    );
     const [serverPort, workerPort, sdkPort] = [await freePort(), await freePort(), await freePort()];
-    const common = { TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: uniqueId('roles'), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-    worker = startRole('worker.ts', { ...common, PORT: String(workerPort), TEMPORAL_METRICS_PORT: String(sdkPort), WORKFLOW_BUNDLE_PATH: bundlePath });
+    const common = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_TASK_QUEUE: uniqueId('roles'),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    };
+    worker = startRole('worker.ts', {
+      ...common,
+      PORT: String(workerPort),
+      TEMPORAL_METRICS_PORT: String(sdkPort),
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    });
     server = startRole('server.ts', { ...common, PORT: String(serverPort) });
     await untilReady(`http://127.0.0.1:${workerPort}/readyz`, worker);
     await untilReady(`http://127.0.0.1:${serverPort}/readyz`, server);
@@ -200,7 +239,9 @@ describe('role entrypoints', () => {
     expect(ops).toContain('# TYPE countersign_follow_ups_total counter');
     const sdk = await (await fetch(`http://127.0.0.1:${sdkPort}/metrics`)).text();
     expect(sdk).toMatch(/^temporal_\w+/m);
-    expect(sdk).toMatch(/temporal_workflow_completed_total|temporal_workflow_task_execution_latency|temporal_worker_task_slots_available/);
+    expect(sdk).toMatch(
+      /temporal_workflow_completed_total|temporal_workflow_task_execution_latency|temporal_worker_task_slots_available/,
+    );
 
     server.child.kill('SIGTERM');
     worker.child.kill('SIGTERM');

@@ -30,9 +30,15 @@ beforeAll(async () => {
   env = await startDevServerEnv();
   stack = await startStack(env, config);
   const queue = config.temporal.taskQueue;
-  guarded = await startApp(testConfig({ SIGNHOST_SHARED_SECRET: SECRET, SIGNHOST_POSTBACK_AUTHORIZATION: AUTHORIZATION }, queue), env.client);
+  guarded = await startApp(
+    testConfig({ SIGNHOST_SHARED_SECRET: SECRET, SIGNHOST_POSTBACK_AUTHORIZATION: AUTHORIZATION }, queue),
+    env.client,
+  );
   open = await startApp(testConfig({}, queue), env.client);
-  fenced = await startApp(testConfig({ SIGNHOST_SHARED_SECRET: SECRET, SIGNHOST_ALLOWED_IPS: '192.0.2.0/24' }, queue), env.client);
+  fenced = await startApp(
+    testConfig({ SIGNHOST_SHARED_SECRET: SECRET, SIGNHOST_ALLOWED_IPS: '192.0.2.0/24' }, queue),
+    env.client,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -91,9 +97,18 @@ describe('Signhost postbacks', () => {
       source: 'callback',
       providerStatus: '105',
       applied: true,
-      details: { code: 105, activity: 'DocumentOpened', fileId: 'contract.pdf', signerId: 'fa95495d-6c59-48e0-962a-a4552f8d6b85' },
+      details: {
+        code: 105,
+        activity: 'DocumentOpened',
+        fileId: 'contract.pdf',
+        signerId: 'fa95495d-6c59-48e0-962a-a4552f8d6b85',
+      },
     });
-    expect(s.events.find((e) => e.key === 'status:30')).toMatchObject({ type: 'signed', status: 'signed', applied: true });
+    expect(s.events.find((e) => e.key === 'status:30')).toMatchObject({
+      type: 'signed',
+      status: 'signed',
+      applied: true,
+    });
     expect(JSON.stringify(s)).not.toMatch(/example\.com|John Doe|Jane Roe|\+31/);
     expect(await searchStatus(id)).toBe('signed');
   });
@@ -101,7 +116,9 @@ describe('Signhost postbacks', () => {
   it('takes the checksum from the Checksum header when the body has none', async () => {
     const id = randomUUID();
     await registerViaApi(stack.app.url, transaction(id));
-    const res = await postback(signhostPostback({ id, status: 20 }), { headers: { Checksum: signhostChecksum(id, 20, SECRET) } });
+    const res = await postback(signhostPostback({ id, status: 20 }), {
+      headers: { Checksum: signhostChecksum(id, 20, SECRET) },
+    });
     expect(res).toMatchObject({ status: 200, text: '' });
     expect(await state(id)).toMatchObject({ status: 'in_progress', providerStatus: '20' });
   });
@@ -120,7 +137,12 @@ describe('Signhost postbacks', () => {
     const id = randomUUID();
     await registerViaApi(stack.app.url, transaction(id));
     await postback(signhostPostback({ id, status: 30, secret: SECRET, jane: [] }));
-    const later = { Id: 'fe0c2b4e-1a3d-4f4e-9b7a-0c1d2e3f4a5b', Code: 303, Activity: 'SignedDocumentDownloaded', CreatedDateTime: '2016-06-17T10:00:00+02:00' };
+    const later = {
+      Id: 'fe0c2b4e-1a3d-4f4e-9b7a-0c1d2e3f4a5b',
+      Code: 303,
+      Activity: 'SignedDocumentDownloaded',
+      CreatedDateTime: '2016-06-17T10:00:00+02:00',
+    };
     const res = await postback(signhostPostback({ id, status: 30, secret: SECRET, jane: [...JANE_ACTIVITIES, later] }));
     expect(res.status).toBe(200);
     const s = await state(id);
@@ -131,12 +153,29 @@ describe('Signhost postbacks', () => {
   it('keeps the rejecting signer’s reason with status 40', async () => {
     const id = randomUUID();
     await registerViaApi(stack.app.url, transaction(id));
-    const reject = { Id: '0d9b5e7a-2c1f-4b8e-a6d3-5f4e3d2c1b0a', Code: 202, Activity: 'Rejected', CreatedDateTime: '2016-06-15T23:40:00+02:00' };
-    await postback(signhostPostback({ id, status: 40, secret: SECRET, john: [reject], jane: [], johnRejectReason: 'amount is wrong' }));
+    const reject = {
+      Id: '0d9b5e7a-2c1f-4b8e-a6d3-5f4e3d2c1b0a',
+      Code: 202,
+      Activity: 'Rejected',
+      CreatedDateTime: '2016-06-15T23:40:00+02:00',
+    };
+    await postback(
+      signhostPostback({
+        id,
+        status: 40,
+        secret: SECRET,
+        john: [reject],
+        jane: [],
+        johnRejectReason: 'amount is wrong',
+      }),
+    );
     const s = await state(id);
     expect(s.status).toBe('rejected');
     expect(s.events.find((e) => e.key === 'status:40')).toMatchObject({ reason: 'amount is wrong' });
-    expect(s.events.find((e) => e.key === `activity:${reject.Id}`)).toMatchObject({ reason: 'amount is wrong', type: 'signerAction' });
+    expect(s.events.find((e) => e.key === `activity:${reject.Id}`)).toMatchObject({
+      reason: 'amount is wrong',
+      type: 'signerAction',
+    });
   });
 
   it('answers the empty POST of a newly registered postback URL with 200, and records nothing', async () => {
@@ -160,10 +199,18 @@ describe('postbacks before the application registers', () => {
     const first = await postRegistration(stack.app.url, transaction(id));
     expect(first).toMatchObject({ status: 201, json: { workflowId: workflowId(id) } });
     const merged = await state(id);
-    expect(merged).toMatchObject({ status: 'signed', providerStatus: '30', registered: true, reference: 'contract-123' });
+    expect(merged).toMatchObject({
+      status: 'signed',
+      providerStatus: '30',
+      registered: true,
+      reference: 'contract-123',
+    });
     expect(merged.events.find((e) => e.key === 'status:30')).toMatchObject({ applied: true });
     expect(await searchStatus(id)).toBe('signed');
-    expect(await postRegistration(stack.app.url, transaction(id))).toMatchObject({ status: 200, json: { workflowId: workflowId(id) } });
+    expect(await postRegistration(stack.app.url, transaction(id))).toMatchObject({
+      status: 200,
+      json: { workflowId: workflowId(id) },
+    });
   });
 
   it('without a shared secret, never creates a transaction but still updates a registered one', async () => {
@@ -185,7 +232,10 @@ describe('refused postbacks answer 200 and change nothing', () => {
   const valid = (id: string) => signhostPostback({ id, status: 30, secret: SECRET });
 
   it.each([
-    ['a checksum computed with another secret', (id: string) => ({ ...valid(id), Checksum: signhostChecksum(id, 30, 'guess') })],
+    [
+      'a checksum computed with another secret',
+      (id: string) => ({ ...valid(id), Checksum: signhostChecksum(id, 30, 'guess') }),
+    ],
     ['a checksum for another status', (id: string) => ({ ...valid(id), Checksum: signhostChecksum(id, 20, SECRET) })],
     ['no checksum at all', (id: string) => signhostPostback({ id, status: 30 })],
   ])('%s: unauthorized, nothing created, nothing changed', async (_name, make) => {
@@ -205,7 +255,10 @@ describe('refused postbacks answer 200 and change nothing', () => {
     const id = randomUUID();
     await registerViaApi(stack.app.url, transaction(id));
     const before = await refused(stack.app, 'unauthorized');
-    expect(await postback(valid(id), { headers: { Checksum: signhostChecksum(id, 30, 'guess') } })).toMatchObject({ status: 200, text: '' });
+    expect(await postback(valid(id), { headers: { Checksum: signhostChecksum(id, 30, 'guess') } })).toMatchObject({
+      status: 200,
+      text: '',
+    });
     expect(await state(id)).toMatchObject({ status: 'pending', events: [] });
     expect(await refused(stack.app, 'unauthorized')).toBe(before + 1);
   });
@@ -238,15 +291,34 @@ describe('refused postbacks answer 200 and change nothing', () => {
     // a body they cannot be read from is refused as unverifiable before its shape is judged.
     ['malformed JSON', 'unauthorized', (raw: string) => raw.slice(0, -2), 'application/json'],
     // A JSON body counts whatever its content type (its checksum decides); a form body is not JSON.
-    ['a form body', 'unauthorized', (raw: string) => `Id=${encodeURIComponent((JSON.parse(raw) as { Id: string }).Id)}&Status=30`, 'application/x-www-form-urlencoded'],
-    ['a body over the limit', 'too-large', (raw: string) => raw.replace('"Seal":false', `"Seal":false,"Pad":"${'x'.repeat(300_000)}"`), 'application/json'],
-    ['a Status that is not a number', 'unauthorized', (raw: string) => raw.replace('"Status":30', '"Status":"30"'), 'application/json'],
+    [
+      'a form body',
+      'unauthorized',
+      (raw: string) => `Id=${encodeURIComponent((JSON.parse(raw) as { Id: string }).Id)}&Status=30`,
+      'application/x-www-form-urlencoded',
+    ],
+    [
+      'a body over the limit',
+      'too-large',
+      (raw: string) => raw.replace('"Seal":false', `"Seal":false,"Pad":"${'x'.repeat(300_000)}"`),
+      'application/json',
+    ],
+    [
+      'a Status that is not a number',
+      'unauthorized',
+      (raw: string) => raw.replace('"Status":30', '"Status":"30"'),
+      'application/json',
+    ],
   ] as const)('%s: %s, nothing changed', async (_name, reason, mangle, contentType) => {
     const id = randomUUID();
     await registerViaApi(stack.app.url, transaction(id));
     const before = await refused(stack.app, reason);
     const raw = mangle(JSON.stringify(valid(id)));
-    const res = await fetch(`${stack.app.url}/callbacks/signhost`, { method: 'POST', headers: { 'content-type': contentType }, body: raw });
+    const res = await fetch(`${stack.app.url}/callbacks/signhost`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: raw,
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(await state(id)).toMatchObject({ status: 'pending', events: [] });

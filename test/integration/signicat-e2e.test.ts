@@ -35,7 +35,12 @@ const auth = { authorization: SECRET };
 const callback = (body: unknown, headers: Record<string, string> = auth, base = stack.app.url) =>
   postJson(`${base}/callbacks/signicat`, body, headers);
 
-const transaction = (processId: string, dossierId = `dossier-${processId}`) => ({ provider: 'signicat', externalId: processId, dossierId, reference: 'order-7' });
+const transaction = (processId: string, dossierId = `dossier-${processId}`) => ({
+  provider: 'signicat',
+  externalId: processId,
+  dossierId,
+  reference: 'order-7',
+});
 
 async function state(processId: string): Promise<TransactionState> {
   const res = await fetch(url(`/transactions/signing:signicat:${processId}`));
@@ -60,7 +65,10 @@ describe('Signicat callbacks', () => {
   it("takes the seed's sample payload as written to signed", async () => {
     const raw = seedSample();
     const { dossierId, processId } = JSON.parse(raw) as { dossierId: string; processId: string };
-    expect(await postRegistration(stack.app.url, transaction(processId, dossierId))).toMatchObject({ status: 201, json: { workflowId: `signing:signicat:${processId}` } });
+    expect(await postRegistration(stack.app.url, transaction(processId, dossierId))).toMatchObject({
+      status: 201,
+      json: { workflowId: `signing:signicat:${processId}` },
+    });
     const res = await callback(raw);
     expect(res).toMatchObject({ status: 200, text: '' });
     const s = await state(processId);
@@ -74,9 +82,13 @@ describe('Signicat callbacks', () => {
     const id = uniqueId();
     await registerViaApi(stack.app.url, transaction(id));
     const headers = { authorization: `Bearer ${SECRET}` };
-    expect((await callback({ dossierId: `dossier-${id}`, processId: id, status: 'processing' }, headers)).status).toBe(200);
+    expect((await callback({ dossierId: `dossier-${id}`, processId: id, status: 'processing' }, headers)).status).toBe(
+      200,
+    );
     expect((await state(id)).status).toBe('in_progress');
-    expect((await callback({ dossierId: `dossier-${id}`, processId: id, status: 'rejected' }, headers)).status).toBe(200);
+    expect((await callback({ dossierId: `dossier-${id}`, processId: id, status: 'rejected' }, headers)).status).toBe(
+      200,
+    );
     expect(await state(id)).toMatchObject({ status: 'rejected', providerStatus: 'rejected' });
   });
 
@@ -88,7 +100,14 @@ describe('Signicat callbacks', () => {
     const s = await state(id);
     expect(s.status).toBe('pending');
     expect(s.providerStatus).toBeUndefined();
-    expect(s.events).toEqual([expect.objectContaining({ key: 'status:canceled', type: 'statusReported', providerStatus: 'canceled', applied: true })]);
+    expect(s.events).toEqual([
+      expect.objectContaining({
+        key: 'status:canceled',
+        type: 'statusReported',
+        providerStatus: 'canceled',
+        applied: true,
+      }),
+    ]);
     expect(s.events[0]).not.toHaveProperty('status');
   });
 
@@ -96,10 +115,24 @@ describe('Signicat callbacks', () => {
     const id = uniqueId();
     const dossierId = `dossier-${id}`;
     expect((await callback({ dossierId, processId: id, status: 'accepted' })).status).toBe(200);
-    expect(await state(id)).toMatchObject({ status: 'unregistered', registered: false, dossierId, events: [{ key: 'status:accepted', applied: false }] });
-    expect(await postRegistration(stack.app.url, transaction(id, dossierId))).toMatchObject({ status: 201, json: { workflowId: `signing:signicat:${id}` } });
+    expect(await state(id)).toMatchObject({
+      status: 'unregistered',
+      registered: false,
+      dossierId,
+      events: [{ key: 'status:accepted', applied: false }],
+    });
+    expect(await postRegistration(stack.app.url, transaction(id, dossierId))).toMatchObject({
+      status: 201,
+      json: { workflowId: `signing:signicat:${id}` },
+    });
     const s = await state(id);
-    expect(s).toMatchObject({ status: 'signed', registered: true, dossierId, reference: 'order-7', providerStatus: 'accepted' });
+    expect(s).toMatchObject({
+      status: 'signed',
+      registered: true,
+      dossierId,
+      reference: 'order-7',
+      providerStatus: 'accepted',
+    });
     expect(s.events).toEqual([expect.objectContaining({ key: 'status:accepted', applied: true })]);
   });
 
@@ -116,10 +149,30 @@ describe('Signicat callbacks', () => {
 
   it.each([
     ['missing authorization', { 'content-type': 'application/json' }, (id: string) => JSON.stringify(valid(id)), 401],
-    ['wrong authorization', { 'content-type': 'application/json', authorization: 'not-the-secret' }, (id: string) => JSON.stringify(valid(id)), 401],
-    ['missing processId', { 'content-type': 'application/json', ...auth }, (id: string) => JSON.stringify({ ...valid(id), processId: undefined }), 400],
-    ['non-string status', { 'content-type': 'application/json', ...auth }, (id: string) => JSON.stringify({ ...valid(id), status: 2 }), 400],
-    ['malformed JSON', { 'content-type': 'application/json', ...auth }, (id: string) => JSON.stringify(valid(id)).slice(0, -1), 400],
+    [
+      'wrong authorization',
+      { 'content-type': 'application/json', authorization: 'not-the-secret' },
+      (id: string) => JSON.stringify(valid(id)),
+      401,
+    ],
+    [
+      'missing processId',
+      { 'content-type': 'application/json', ...auth },
+      (id: string) => JSON.stringify({ ...valid(id), processId: undefined }),
+      400,
+    ],
+    [
+      'non-string status',
+      { 'content-type': 'application/json', ...auth },
+      (id: string) => JSON.stringify({ ...valid(id), status: 2 }),
+      400,
+    ],
+    [
+      'malformed JSON',
+      { 'content-type': 'application/json', ...auth },
+      (id: string) => JSON.stringify(valid(id)).slice(0, -1),
+      400,
+    ],
     ['wrong content type', { 'content-type': 'text/plain', ...auth }, (id: string) => JSON.stringify(valid(id)), 415],
   ])('refuses %s and leaves the transaction as it was', async (_name, headers, makeBody, expected) => {
     const id = uniqueId();

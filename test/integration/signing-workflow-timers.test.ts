@@ -31,7 +31,10 @@ function scriptedProvider(answers: Array<ProviderEvent[]>) {
       // The server's (skipped) clock, not the wall clock.
       calls.push({ at: activityInfo().currentAttemptScheduledTimestampMs, req });
       const events = answers.shift() ?? [];
-      return { events, outcome: events.length ? `polled: ${events.map((e) => e.providerStatus).join(',')}` : 'polled: no change' };
+      return {
+        events,
+        outcome: events.length ? `polled: ${events.map((e) => e.providerStatus).join(',')}` : 'polled: no change',
+      };
     },
   };
   return { provider: provider as Provider, calls };
@@ -39,7 +42,9 @@ function scriptedProvider(answers: Array<ProviderEvent[]>) {
 
 async function worker(provider?: Provider) {
   const taskQueue = uniqueId('q');
-  const w = await startTestWorker(env, testConfig({}, taskQueue), { providers: provider ? { evrotrust: provider } : {} });
+  const w = await startTestWorker(env, testConfig({}, taskQueue), {
+    providers: provider ? { evrotrust: provider } : {},
+  });
   return { w, taskQueue };
 }
 
@@ -70,7 +75,12 @@ it('expires at the deadline with the reason in its state', async () => {
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
-      args: [input(id, { registration: { deadline }, options: { lingerAfterFinal: '1 minute', followUp: { firstAfter: '100 days' } } })],
+      args: [
+        input(id, {
+          registration: { deadline },
+          options: { lingerAfterFinal: '1 minute', followUp: { firstAfter: '100 days' } },
+        }),
+      ],
     }),
   );
   expect(result.status).toBe('expired');
@@ -88,7 +98,14 @@ it('asks the provider after silence, backs off, and applies what the poll learne
     env.client.workflow.execute(signingWorkflow, {
       workflowId: `signing:evrotrust:${id}`,
       taskQueue,
-      args: [input(id, { options: { lingerAfterFinal: '1 minute', followUp: { firstAfter: '1 hour', backoff: 2, maxInterval: '1 day' } } })],
+      args: [
+        input(id, {
+          options: {
+            lingerAfterFinal: '1 minute',
+            followUp: { firstAfter: '1 hour', backoff: 2, maxInterval: '1 day' },
+          },
+        }),
+      ],
     }),
   );
   expect(result.status).toBe('signed');
@@ -112,7 +129,9 @@ it('keeps callbacks that come before registration, then merges them', async () =
     });
     await handle.signal(eventSignals.signed, polled(2, 'signed', 'signed'));
     expect(await handle.query(stateQuery)).toMatchObject({ status: 'unregistered', registered: false });
-    expect(await handle.executeUpdate(registerUpdate, { args: [{ reference: 'r-9' }] })).toEqual({ newlyRegistered: true });
+    expect(await handle.executeUpdate(registerUpdate, { args: [{ reference: 'r-9' }] })).toEqual({
+      newlyRegistered: true,
+    });
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'signed', reference: 'r-9', registered: true });
   });
@@ -161,7 +180,11 @@ describe('bounded runs', () => {
     const workflowId = `signing:signicat:${id}`;
     const result = await runUntil(
       w,
-      env.client.workflow.execute(signingWorkflow, { workflowId, taskQueue, args: [signicatInput(id, { options: { lingerAfterFinal: '1 minute' } })] }),
+      env.client.workflow.execute(signingWorkflow, {
+        workflowId,
+        taskQueue,
+        args: [signicatInput(id, { options: { lingerAfterFinal: '1 minute' } })],
+      }),
     );
     expect(result.status).toBe('expired');
     // 6 h, then doubling up to a day: about 90 follow-ups in 90 days.
@@ -191,7 +214,11 @@ describe('bounded runs', () => {
         args: [
           signicatInput(id, {
             registration: { dossierId: 'd-1', deadline },
-            options: { lingerAfterFinal: '1 minute', followUp: { firstAfter: '1 hour', backoff: 2, maxInterval: '1 day' }, continueAsNew: { maxHistoryEvents: 24 } },
+            options: {
+              lingerAfterFinal: '1 minute',
+              followUp: { firstAfter: '1 hour', backoff: 2, maxInterval: '1 day' },
+              continueAsNew: { maxHistoryEvents: 24 },
+            },
           }),
         ],
       }),
@@ -199,7 +226,14 @@ describe('bounded runs', () => {
     expect(result.status).toBe('expired');
     expect((await allRuns(env.client, workflowId)).length).toBeGreaterThan(2);
     expect(calls.map((c) => c.req.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(calls.map((c) => c.req.previousOutcome)).toEqual([undefined, 'asked 1', 'asked 2', 'asked 3', 'asked 4', 'asked 5']);
+    expect(calls.map((c) => c.req.previousOutcome)).toEqual([
+      undefined,
+      'asked 1',
+      'asked 2',
+      'asked 3',
+      'asked 4',
+      'asked 5',
+    ]);
     // 1 h, then 2, 4, 8, 16 h of silence, and one last question at the deadline (40 h).
     expect(calls.map((c) => Math.round((c.at - start) / HOUR))).toEqual([1, 3, 7, 15, 31, 40]);
   }, 300_000);
@@ -228,9 +262,20 @@ describe('bounded runs', () => {
     const workflowId = `signing:evrotrust:${id}`;
     const ctx = { client: env.client, taskQueue, engine: { unregisteredTtl: '1 hour', lingerAfterFinal: '1 minute' } };
     await runUntil(w, async () => {
-      await deliverEvents(ctx, { provider: 'evrotrust', kind: 'signing', externalId: id }, [polled(2, 'signed', 'signed')], { mayCreate: true });
+      await deliverEvents(
+        ctx,
+        { provider: 'evrotrust', kind: 'signing', externalId: id },
+        [polled(2, 'signed', 'signed')],
+        { mayCreate: true },
+      );
       expect(await env.client.workflow.getHandle(workflowId).result()).toMatchObject({ status: 'unregistered' });
-      expect(await registerTransaction(ctx, { provider: 'evrotrust', kind: 'signing', externalId: id }, { reference: 'late-app' })).toEqual({
+      expect(
+        await registerTransaction(
+          ctx,
+          { provider: 'evrotrust', kind: 'signing', externalId: id },
+          { reference: 'late-app' },
+        ),
+      ).toEqual({
         workflowId,
         created: true,
       });

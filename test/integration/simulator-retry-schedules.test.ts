@@ -71,13 +71,19 @@ describe('Evrotrust: 3 attempts in all, 30 s timeout, only a 200 counts (seed 00
       [200, true],
     ]);
     expect(r.seen[1].url).toBe('/document/offline/ready');
-    expect(JSON.parse(r.seen[1].body)).toEqual({ transactionID: tx.transactionID, status: 3, rejectReason: 'user declined' });
+    expect(JSON.parse(r.seen[1].body)).toEqual({
+      transactionID: tx.transactionID,
+      status: 3,
+      rejectReason: 'user declined',
+    });
   });
 
   it('counts a receiver that does not answer in time as a failed attempt', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 200, hang: true }, { status: 200 }]);
-    const sim = await started(new EvrotrustSimulator({ apiKey: 'k', vendorNumber: 'v', scheduler: clock, callbackTimeoutMs: 150 }));
+    const sim = await started(
+      new EvrotrustSimulator({ apiKey: 'k', vendorNumber: 'v', scheduler: clock, callbackTimeoutMs: 150 }),
+    );
     const tx = sim.createTransaction({ urlCallback: r.url });
     await sim.setStatus(tx.transactionID, 2);
     await clock.advance(DAY);
@@ -95,7 +101,9 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
   it('retries every 30 minutes until 24 hours have passed, then gives up and tells the admin', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 503 }]);
-    const sim = await started(new PortalDeAssinaturasSimulator({ token: 't', scheduler: clock, callback: config(r.url) }));
+    const sim = await started(
+      new PortalDeAssinaturasSimulator({ token: 't', scheduler: clock, callback: config(r.url) }),
+    );
     const doc = sim.createDocument({ documentId: '123456' });
     await sim.act(doc.documentId, 'FLOW');
     await clock.advance(4 * DAY);
@@ -112,7 +120,9 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
   it('stops retrying once the receiver answers 2xx', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 500 }, { status: 500 }, { status: 200 }]);
-    const sim = await started(new PortalDeAssinaturasSimulator({ token: 't', scheduler: clock, callback: config(r.url) }));
+    const sim = await started(
+      new PortalDeAssinaturasSimulator({ token: 't', scheduler: clock, callback: config(r.url) }),
+    );
     const doc = sim.createDocument();
     await sim.act(doc.documentId, 'SIGNATURE-DIGITAL', { name: 'Signer One', identifier: '000.000.000-00' });
     await clock.advance(2 * DAY);
@@ -149,16 +159,26 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
 });
 
 describe('Signhost: one queue per account, in order, blocked by a failing head (seeds 002/004)', () => {
-  const opts = { appKey: 'a', apiKey: 'k', sharedSecret: 'SharedSecret', postbackAuthorization: 'portal-header-value', random: () => 0.5 };
+  const opts = {
+    appKey: 'a',
+    apiKey: 'k',
+    sharedSecret: 'SharedSecret',
+    postbackAuthorization: 'portal-header-value',
+    random: () => 0.5,
+  };
 
   it('computes the documented checksum (official test vector)', () => {
-    expect(signhostChecksum('b10ae331-af78-4e79-a39e-5b64693b6b68', 20, 'SharedSecret')).toBe('cdc09eee2ed6df2846dcc193aedfef59f2834f8d');
+    expect(signhostChecksum('b10ae331-af78-4e79-a39e-5b64693b6b68', 20, 'SharedSecret')).toBe(
+      'cdc09eee2ed6df2846dcc193aedfef59f2834f8d',
+    );
   });
 
   it('holds later postbacks until the head gets a 2xx, retrying it at increasing intervals', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 500 }, { status: 500 }, { status: 502 }, { status: 200 }]);
-    const sim = await started(new SignhostSimulator({ ...opts, scheduler: clock, postbackUrl: `${r.url}/callbacks/signhost` }));
+    const sim = await started(
+      new SignhostSimulator({ ...opts, scheduler: clock, postbackUrl: `${r.url}/callbacks/signhost` }),
+    );
     const a = sim.createTransaction();
     const b = sim.createTransaction();
     await sim.setStatus(a.Id, 20);
@@ -168,7 +188,10 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     await clock.advance(DAY);
     const ids = r.seen.map((s) => (JSON.parse(s.body) as { Id: string }).Id);
     expect(ids).toEqual([a.Id, a.Id, a.Id, a.Id, b.Id]);
-    const gaps = sim.deliveries.slice(0, 4).map((d, i, all) => (i ? d.at - all[i - 1].at : 0)).slice(1);
+    const gaps = sim.deliveries
+      .slice(0, 4)
+      .map((d, i, all) => (i ? d.at - all[i - 1].at : 0))
+      .slice(1);
     expect(gaps[1]).toBeGreaterThan(gaps[0]);
     expect(gaps[2]).toBeGreaterThan(gaps[1]);
     expect(sim.queued()).toBe(0);
@@ -201,7 +224,15 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
   it('with per-request expiry (seed 004) drops only the head and moves on', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 503 }]);
-    const sim = await started(new SignhostSimulator({ ...opts, scheduler: clock, postbackUrl: r.url, dropMode: 'request', dropAfterMs: 7 * DAY }));
+    const sim = await started(
+      new SignhostSimulator({
+        ...opts,
+        scheduler: clock,
+        postbackUrl: r.url,
+        dropMode: 'request',
+        dropAfterMs: 7 * DAY,
+      }),
+    );
     const a = sim.createTransaction();
     const b = sim.createTransaction();
     await sim.setStatus(a.Id, 30);
@@ -252,13 +283,20 @@ describe('Signicat: no retry, only Notify sends again (seed 003)', () => {
 
 describe('control API (for demos and benchmarks in another process)', () => {
   const post = (url: string, body: unknown) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json().catch(() => undefined) }));
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+      async (r) => ({ status: r.status, json: await r.json().catch(() => undefined) }),
+    );
 
   it('creates a transaction and changes its status over HTTP, which calls back', async () => {
     const r = await receive([{ status: 200 }]);
     const sim = await started(new EvrotrustSimulator({ apiKey: 'k', vendorNumber: 'v' }));
-    expect(await post(`${sim.url}/_simulator/transactions`, { transactionID: 'demo-1', urlCallback: r.url })).toMatchObject({ status: 201, json: { transactionID: 'demo-1', status: 1 } });
-    expect(await post(`${sim.url}/_simulator/transactions/demo-1/status`, { status: 2 })).toEqual({ status: 200, json: { delivered: true } });
+    expect(
+      await post(`${sim.url}/_simulator/transactions`, { transactionID: 'demo-1', urlCallback: r.url }),
+    ).toMatchObject({ status: 201, json: { transactionID: 'demo-1', status: 1 } });
+    expect(await post(`${sim.url}/_simulator/transactions/demo-1/status`, { status: 2 })).toEqual({
+      status: 200,
+      json: { delivered: true },
+    });
     expect(JSON.parse(r.seen[0].body)).toEqual({ transactionID: 'demo-1', status: 2 });
     const deliveries = await (await fetch(`${sim.url}/_simulator/deliveries`)).json();
     expect(deliveries).toEqual([expect.objectContaining({ ok: true, status: 200, attempt: 1 })]);

@@ -16,7 +16,10 @@ function occupy(): Promise<{ server: Server; port: number }> {
   });
 }
 
-function start(cwd: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function start(
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), MAIN], {
       cwd,
@@ -52,7 +55,11 @@ it('names TEMPORAL_PORT when the embedded dev server cannot have its port', asyn
   free.server.close();
   try {
     const dir = mkdtempSync(join(tmpdir(), 'countersign-env-'));
-    const result = await start(dir, { PORT: String(httpPort), TEMPORAL_PORT: String(port), COUNTERSIGN_DATA_DIR: join(dir, 'data') });
+    const result = await start(dir, {
+      PORT: String(httpPort),
+      TEMPORAL_PORT: String(port),
+      COUNTERSIGN_DATA_DIR: join(dir, 'data'),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`TEMPORAL_PORT: port ${port} on 127.0.0.1 is already in use`);
   } finally {

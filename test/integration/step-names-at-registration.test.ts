@@ -35,7 +35,10 @@ it('refuses a mistyped step with 400 naming it and where it is, and starts nothi
   const res = await postJson(`${app.url}/transactions`, {
     provider: 'evrotrust',
     externalId,
-    steps: { onSigned: ['downloadSignedDocument', { name: 'updateCrn', maximumAttempts: 3 }], onRejected: ['notifyAplication'] },
+    steps: {
+      onSigned: ['downloadSignedDocument', { name: 'updateCrn', maximumAttempts: 3 }],
+      onRejected: ['notifyAplication'],
+    },
   });
   expect(res.status).toBe(400);
   expect(res.json).toEqual({
@@ -44,7 +47,9 @@ it('refuses a mistyped step with 400 naming it and where it is, and starts nothi
       'steps.onSigned.1: unknown step "updateCrn"; steps.onRejected.0: unknown step "notifyAplication" ' +
       '(known: downloadSignedDocument, notifyApplication, updateCrm)',
   });
-  await expect(env.client.workflow.getHandle(`signing:evrotrust:${externalId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  await expect(env.client.workflow.getHandle(`signing:evrotrust:${externalId}`).describe()).rejects.toBeInstanceOf(
+    WorkflowNotFoundError,
+  );
 });
 
 it('accepts built-in and user steps', async () => {
@@ -57,6 +62,10 @@ it('accepts built-in and user steps', async () => {
 });
 
 it('accepts any name where the workers are not known (a receivers-only process)', async () => {
-  const res = await postJson(`${openApp.url}/transactions`, { provider: 'evrotrust', externalId: uniqueId(), steps: { onSigned: ['somebodyElses'] } });
+  const res = await postJson(`${openApp.url}/transactions`, {
+    provider: 'evrotrust',
+    externalId: uniqueId(),
+    steps: { onSigned: ['somebodyElses'] },
+  });
   expect(res.status).toBe(201);
 });

@@ -37,17 +37,29 @@ const workflowIds = (page: Page) => page.transactions.map((t) => t.workflowId);
 beforeAll(async () => {
   env = await startDevServerEnv();
   stack = await startStack(env, config);
-  expect((await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: ids.closed })).status).toBe(201);
-  expect((await postJson(`${stack.app.url}/transactions`, { provider: 'signhost', externalId: ids.older })).status).toBe(201);
-  expect((await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: ids.newer })).status).toBe(201);
+  expect(
+    (await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: ids.closed })).status,
+  ).toBe(201);
+  expect(
+    (await postJson(`${stack.app.url}/transactions`, { provider: 'signhost', externalId: ids.older })).status,
+  ).toBe(201);
+  expect(
+    (await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: ids.newer })).status,
+  ).toBe(201);
   newerStartedAt = (await env.client.workflow.getHandle(wf.newer).describe()).startTime.toISOString();
   // The first one is signed and closes (after LINGER_AFTER_FINAL) last of all.
-  expect((await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: ids.closed, status: 2 })).status).toBe(200);
+  expect(
+    (await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: ids.closed, status: 2 })).status,
+  ).toBe(200);
   await env.client.workflow.getHandle(wf.closed).result();
   // Visibility follows the workflows a moment later.
   for (let i = 0; i < 100; i++) {
     const page = await list();
-    if (page.body.transactions?.length === 3 && page.body.transactions.some((t) => t.workflowId === wf.closed && t.run === 'completed')) break;
+    if (
+      page.body.transactions?.length === 3 &&
+      page.body.transactions.some((t) => t.workflowId === wf.closed && t.run === 'completed')
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.env.TEMPORAL_ADDRESS = env.address;
@@ -64,7 +76,12 @@ it('lists the latest change first: the one that just closed before the open ones
   const { status, body } = await list();
   expect(status).toBe(200);
   expect(workflowIds(body)).toEqual([wf.closed, wf.newer, wf.older]);
-  expect(body.transactions[0]).toMatchObject({ status: 'signed', run: 'completed', provider: 'evrotrust', externalId: ids.closed });
+  expect(body.transactions[0]).toMatchObject({
+    status: 'signed',
+    run: 'completed',
+    provider: 'evrotrust',
+    externalId: ids.closed,
+  });
   expect(body.nextCursor).toBeUndefined();
 });
 
@@ -92,9 +109,18 @@ it('pages with a cursor, each transaction once, in order', async () => {
 });
 
 it('refuses a bad parameter with 400 naming it', async () => {
-  expect(await list('?provider=docusign')).toMatchObject({ status: 400, body: { error: 'invalid query', detail: expect.stringMatching(/^provider: /) } });
-  expect(await list('?since=yesterday')).toMatchObject({ status: 400, body: { detail: 'since: expected an ISO time or a duration like 1h' } });
-  expect(await list('?cursor=bogus')).toMatchObject({ status: 400, body: { detail: expect.stringMatching(/^cursor: /) } });
+  expect(await list('?provider=docusign')).toMatchObject({
+    status: 400,
+    body: { error: 'invalid query', detail: expect.stringMatching(/^provider: /) },
+  });
+  expect(await list('?since=yesterday')).toMatchObject({
+    status: 400,
+    body: { detail: 'since: expected an ISO time or a duration like 1h' },
+  });
+  expect(await list('?cursor=bogus')).toMatchObject({
+    status: 400,
+    body: { detail: expect.stringMatching(/^cursor: /) },
+  });
   expect(await list('?limit=0')).toMatchObject({ status: 400, body: { detail: expect.stringMatching(/^limit: /) } });
   expect(await list('?sort=asc')).toMatchObject({ status: 400, body: { detail: '(body): Unrecognized key: "sort"' } });
 });
@@ -123,7 +149,9 @@ it('countersign names the address it could not reach and how to change it', asyn
   const port = await freePort();
   process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
   try {
-    await expect(cli('list')).rejects.toThrow(new RegExp(`cannot reach Temporal at 127\\.0\\.0\\.1:${port} .*TEMPORAL_ADDRESS`));
+    await expect(cli('list')).rejects.toThrow(
+      new RegExp(`cannot reach Temporal at 127\\.0\\.0\\.1:${port} .*TEMPORAL_ADDRESS`),
+    );
   } finally {
     process.env.TEMPORAL_ADDRESS = env.address;
   }

@@ -29,7 +29,12 @@ async function endWith(
   status: 'signed' | 'rejected' = 'signed',
 ): Promise<{ state: TransactionState; userActivities: string[] }> {
   const config = testConfig(env_);
-  const running = await startCountersignWorker({ ...options, config, connection: env.nativeConnection, workflowBundle: await workflowBundle() });
+  const running = await startCountersignWorker({
+    ...options,
+    config,
+    connection: env.nativeConnection,
+    workflowBundle: await workflowBundle(),
+  });
   try {
     const externalId = uniqueId();
     const { workflowId } = await startSigningTransaction(env.client, {
@@ -74,14 +79,22 @@ it('runs an activity of COUNTERSIGN_ACTIVITIES_MODULE and one given in code as s
   expect(userActivities.sort()).toEqual(['inlineStep', 'recordOutcome']);
   expect(seen).toEqual(['inlineStep:signed']);
   expect(state.steps).toEqual([
-    expect.objectContaining({ name: 'recordOutcome', status: 'completed', result: { step: 'recordOutcome', status: 'signed', reference: 'deal-9001', taskQueue: expect.any(String) } }),
+    expect.objectContaining({
+      name: 'recordOutcome',
+      status: 'completed',
+      result: { step: 'recordOutcome', status: 'signed', reference: 'deal-9001', taskQueue: expect.any(String) },
+    }),
     expect.objectContaining({ name: 'inlineStep', status: 'completed', result: { ok: true } }),
   ]);
 });
 
 it('refuses, before the worker starts, a user activity that takes a built-in name', async () => {
   await expect(
-    startCountersignWorker({ config: testConfig(), connection: env.nativeConnection, activities: { notifyApplication: async () => undefined } }),
+    startCountersignWorker({
+      config: testConfig(),
+      connection: env.nativeConnection,
+      activities: { notifyApplication: async () => undefined },
+    }),
   ).rejects.toMatchObject({ name: 'UserActivitiesError' });
   await expect(
     startCountersignWorker({
@@ -99,7 +112,10 @@ describe('examples/update-crm.ts', () => {
     process.env.CRM_TOKEN = 'crm-token';
   });
   afterAll(() => {
-    for (const [k, v] of [['CRM_URL', saved.url], ['CRM_TOKEN', saved.token]] as const) {
+    for (const [k, v] of [
+      ['CRM_URL', saved.url],
+      ['CRM_TOKEN', saved.token],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -123,13 +139,20 @@ describe('examples/update-crm.ts', () => {
       signatureUpdatedAt: state.updatedAt,
       countersignWorkflowId: state.workflowId,
     });
-    expect(state.steps).toEqual([expect.objectContaining({ name: 'updateCrm', status: 'completed', result: { deal: 'deal-9001', status: 200 } })]);
+    expect(state.steps).toEqual([
+      expect.objectContaining({ name: 'updateCrm', status: 'completed', result: { deal: 'deal-9001', status: 200 } }),
+    ]);
   });
 
   it('retries a CRM that fails, and records an unknown deal as a failed step without retrying', async () => {
     let calls = 0;
     crm.handle((_req, res) => res.writeHead(++calls < 3 ? 503 : 200).end());
-    const retried = await endWith({}, { COUNTERSIGN_ACTIVITIES_MODULE: 'examples/update-crm.ts' }, ['updateCrm'], 'rejected');
+    const retried = await endWith(
+      {},
+      { COUNTERSIGN_ACTIVITIES_MODULE: 'examples/update-crm.ts' },
+      ['updateCrm'],
+      'rejected',
+    );
     expect(crm.requests).toHaveLength(3);
     expect(retried.state.steps).toEqual([expect.objectContaining({ name: 'updateCrm', status: 'completed' })]);
 
@@ -137,6 +160,12 @@ describe('examples/update-crm.ts', () => {
     crm.handle((_req, res) => res.writeHead(404).end());
     const missing = await endWith({}, { COUNTERSIGN_ACTIVITIES_MODULE: 'examples/update-crm.ts' }, ['updateCrm']);
     expect(crm.requests).toHaveLength(1);
-    expect(missing.state.steps).toEqual([expect.objectContaining({ name: 'updateCrm', status: 'failed', error: 'DealNotFound: the CRM has no deal deal-9001' })]);
+    expect(missing.state.steps).toEqual([
+      expect.objectContaining({
+        name: 'updateCrm',
+        status: 'failed',
+        error: 'DealNotFound: the CRM has no deal deal-9001',
+      }),
+    ]);
   });
 });

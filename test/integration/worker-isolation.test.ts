@@ -18,7 +18,15 @@ import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';
 import { freePort } from '../helpers/ports';
-import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import {
+  eventKeys,
+  registration,
+  SECRETS,
+  SPECS,
+  workflowIdOf,
+  type CallbackMessage,
+  type ProviderSpec,
+} from '../helpers/provider-specs';
 import { uniqueId } from '../helpers/temporal';
 import { API_AUTH, registerViaApi } from '../helpers/transactions';
 
@@ -48,7 +56,13 @@ const logLines = (): LogLine[] =>
       return [];
     }
   });
-const workerPids = () => [...new Set(logLines().filter((l) => l.msg === 'worker process running' && l.pid).map((l) => l.pid!))];
+const workerPids = () => [
+  ...new Set(
+    logLines()
+      .filter((l) => l.msg === 'worker process running' && l.pid)
+      .map((l) => l.pid!),
+  ),
+];
 
 function alive(pid: number): boolean {
   try {
@@ -98,10 +112,14 @@ beforeAll(async () => {
   main.stdout!.on('data', (d: Buffer) => void (output += d.toString()));
   main.stderr!.on('data', (d: Buffer) => void (output += d.toString()));
   exited = new Promise((r) => main!.once('exit', (code) => r(code)));
-  await eventually(async () => {
-    if (main!.exitCode !== null) throw new Error(`npm start exited ${main!.exitCode}:\n${output}`);
-    expect(output).toContain('Countersign is running');
-  }, 120_000, 200).catch((err: Error) => {
+  await eventually(
+    async () => {
+      if (main!.exitCode !== null) throw new Error(`npm start exited ${main!.exitCode}:\n${output}`);
+      expect(output).toContain('Countersign is running');
+    },
+    120_000,
+    200,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}\n${output}`);
   });
   connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
@@ -115,7 +133,11 @@ afterAll(async () => {
   for (const pid of workerPids()) if (alive(pid)) process.kill(pid, 'SIGKILL');
 });
 
-const json = (m: CallbackMessage): RawRequest => ({ path: m.path, headers: { 'content-type': 'application/json', ...m.headers }, body: JSON.stringify(m.body) });
+const json = (m: CallbackMessage): RawRequest => ({
+  path: m.path,
+  headers: { 'content-type': 'application/json', ...m.headers },
+  body: JSON.stringify(m.body),
+});
 
 interface Delivery {
   spec: ProviderSpec;
@@ -135,7 +157,8 @@ it('keeps answering while the worker process is killed, restarts it, and loses n
       const id = uniqueId('isolation');
       await registerViaApi(base, registration(spec, id), API_AUTH);
       const workflowId = workflowIdOf(spec, id);
-      for (const message of [spec.progress(id, 1), spec.progress(id, 2), spec.valid(id)]) deliveries.push({ spec, workflowId, message });
+      for (const message of [spec.progress(id, 1), spec.progress(id, 2), spec.valid(id)])
+        deliveries.push({ spec, workflowId, message });
     }
   }
   const stream = [...deliveries, ...deliveries.filter((_, i) => i % 3 === 0)].sort(() => Math.random() - 0.5);
@@ -172,7 +195,9 @@ it('keeps answering while the worker process is killed, restarts it, and loses n
       expect(s.events.map((e) => e.key).sort()).toEqual([...keys].sort());
     }, 90_000);
   }
-  const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` } })).text();
+  const metrics = await (
+    await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` } })
+  ).text();
   expect(metrics).toMatch(/^countersign_worker_restarts_total 1$/m);
   expect(alive(newPid)).toBe(true);
 }, 240_000);
@@ -182,9 +207,15 @@ it('counts a failing workflow task in /metrics and logs it with the workflow id'
   const handle = await client.workflow.start('failingTaskWorkflow', { taskQueue: 'countersign', workflowId });
   try {
     await eventually(async () => {
-      const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` } })).text();
-      expect(metrics).toMatch(/^countersign_workflow_task_failures_total\{workflow_type="failingTaskWorkflow"\} [1-9]\d*$/m);
-      expect(logLines().find((l) => l.msg === 'workflow task failed' && l.workflowId === workflowId)).toMatchObject({ workflowType: 'failingTaskWorkflow' });
+      const metrics = await (
+        await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${SECRETS.COUNTERSIGN_API_TOKEN}` } })
+      ).text();
+      expect(metrics).toMatch(
+        /^countersign_workflow_task_failures_total\{workflow_type="failingTaskWorkflow"\} [1-9]\d*$/m,
+      );
+      expect(logLines().find((l) => l.msg === 'workflow task failed' && l.workflowId === workflowId)).toMatchObject({
+        workflowType: 'failingTaskWorkflow',
+      });
     }, 60_000);
   } finally {
     await handle.terminate('test over');

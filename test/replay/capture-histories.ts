@@ -35,11 +35,22 @@ export const HISTORIES_DIR = join(__dirname, 'histories');
 export function workflowCodeVersion(): string {
   const hash = createHash('sha256');
   for (const dir of ['src/workflows', 'src/shared']) {
-    for (const file of readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.ts')).sort()) {
-      hash.update(`${dir}/${file}\0`).update(readFileSync(join(ROOT, dir, file))).update('\0');
+    for (const file of readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith('.ts'))
+      .sort()) {
+      hash
+        .update(`${dir}/${file}\0`)
+        .update(readFileSync(join(ROOT, dir, file)))
+        .update('\0');
     }
   }
-  hash.update((JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')) as { version: string }).version);
+  hash.update(
+    (
+      JSON.parse(readFileSync(join(ROOT, 'node_modules/@temporalio/workflow/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version,
+  );
   return hash.digest('hex').slice(0, 10);
 }
 
@@ -93,7 +104,10 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const r = ref('evrotrust');
       const id = workflowIdFor(r);
-      scripts.set(id, [{ events: [], outcome: 'polled: no change' }, { events: [evrotrustEvent(1, 'poll', now())], outcome: 'polled: status 1' }]);
+      scripts.set(id, [
+        { events: [], outcome: 'polled: no change' },
+        { events: [evrotrustEvent(1, 'poll', now())], outcome: 'polled: status 1' },
+      ]);
       await registerTransaction(ctx, r, {
         reference: 'order-1',
         followUp: { firstAfter: '1s', backoff: 2, maxInterval: '4s' },
@@ -114,16 +128,40 @@ const SCENARIOS: Scenario[] = [
     name: 'signing-unregistered-then-registered',
     async run(ctx) {
       const r = ref('signhost');
-      const activity = (n: number, code: number) => ({ Id: `${r.externalId}-a${n}`, Code: code, Activity: null, Info: null, CreatedDateTime: now() });
+      const activity = (n: number, code: number) => ({
+        Id: `${r.externalId}-a${n}`,
+        Code: code,
+        Activity: null,
+        Info: null,
+        CreatedDateTime: now(),
+      });
       const tx = (status: number, activities: ReturnType<typeof activity>[]) => ({
         Id: r.externalId,
         Status: status,
         Signers: [{ Id: 'signer-1', RejectReason: null, Activities: activities }],
         CancellationReason: null,
       });
-      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx(20, [activity(1, 101), activity(2, 103)])), 'callback', now()), { mayCreate: true });
+      await deliverEvents(
+        ctx,
+        r,
+        signhostEvents(
+          signhostTransactionSchema.parse(tx(20, [activity(1, 101), activity(2, 103)])),
+          'callback',
+          now(),
+        ),
+        { mayCreate: true },
+      );
       await registerTransaction(ctx, r, { reference: 'order-2', deadline: inSeconds(3600) });
-      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx(30, [activity(1, 101), activity(2, 103), activity(3, 203)])), 'callback', now()), { mayCreate: true });
+      await deliverEvents(
+        ctx,
+        r,
+        signhostEvents(
+          signhostTransactionSchema.parse(tx(30, [activity(1, 101), activity(2, 103), activity(3, 203)])),
+          'callback',
+          now(),
+        ),
+        { mayCreate: true },
+      );
       return finish(ctx, workflowIdFor(r));
     },
   },
@@ -133,8 +171,15 @@ const SCENARIOS: Scenario[] = [
       const r = ref('signicat');
       const id = workflowIdFor(r);
       scripts.set(id, [{ events: [], outcome: 'notify requested' }]);
-      await registerTransaction(ctx, r, { dossierId: `dossier-${r.externalId}`, deadline: inSeconds(4), followUp: { firstAfter: '1h' }, steps: { onExpired: ['archiveDocument'] } });
-      await deliverEvents(ctx, r, [signicatEvent('pending', 'callback', now(), `dossier-${r.externalId}`)], { mayCreate: true });
+      await registerTransaction(ctx, r, {
+        dossierId: `dossier-${r.externalId}`,
+        deadline: inSeconds(4),
+        followUp: { firstAfter: '1h' },
+        steps: { onExpired: ['archiveDocument'] },
+      });
+      await deliverEvents(ctx, r, [signicatEvent('pending', 'callback', now(), `dossier-${r.externalId}`)], {
+        mayCreate: true,
+      });
       return finish(ctx, id);
     },
   },
@@ -143,12 +188,28 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const r = ref('signhost');
       const id = workflowIdFor(r);
-      scripts.set(id, [ApplicationFailure.create({ type: 'ProviderUnauthorized', message: 'status API answered 401', nonRetryable: true })]);
+      scripts.set(id, [
+        ApplicationFailure.create({
+          type: 'ProviderUnauthorized',
+          message: 'status API answered 401',
+          nonRetryable: true,
+        }),
+      ]);
       await registerTransaction(ctx, r, { followUp: { firstAfter: '1s', backoff: 2, maxInterval: '2s' } });
       await until('a failed follow-up', () => (asked.get(id) ?? 0) >= 1);
-      await until('the failure recorded', async () => !!(await ctx.client.workflow.getHandle(id).query(stateQuery)).lastFollowUp);
-      const tx = { Id: r.externalId, Status: 40, Signers: [{ Id: 'signer-1', RejectReason: 'wrong amount', Activities: [] }], CancellationReason: null };
-      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx), 'callback', now()), { mayCreate: true });
+      await until(
+        'the failure recorded',
+        async () => !!(await ctx.client.workflow.getHandle(id).query(stateQuery)).lastFollowUp,
+      );
+      const tx = {
+        Id: r.externalId,
+        Status: 40,
+        Signers: [{ Id: 'signer-1', RejectReason: 'wrong amount', Activities: [] }],
+        CancellationReason: null,
+      };
+      await deliverEvents(ctx, r, signhostEvents(signhostTransactionSchema.parse(tx), 'callback', now()), {
+        mayCreate: true,
+      });
       return finish(ctx, id);
     },
   },
@@ -156,7 +217,10 @@ const SCENARIOS: Scenario[] = [
     name: 'signing-unregistered-never-claimed',
     async run(ctx) {
       const r = ref('signicat');
-      await deliverEvents(ctx, r, [signicatEvent('accepted', 'callback', now(), `dossier-${r.externalId}`)], { mayCreate: true, dossierId: `dossier-${r.externalId}` });
+      await deliverEvents(ctx, r, [signicatEvent('accepted', 'callback', now(), `dossier-${r.externalId}`)], {
+        mayCreate: true,
+        dossierId: `dossier-${r.externalId}`,
+      });
       return finish(ctx, workflowIdFor(r));
     },
   },
@@ -166,7 +230,15 @@ const SCENARIOS: Scenario[] = [
       const r = ref('portal-de-assinaturas', 'registered-mail');
       await registerTransaction(ctx, r, { reference: 'letter-1' });
       const mail = (action: string) =>
-        registeredMailEvent(registeredMailCallbackSchema.parse({ registeredmailid: r.externalId, action, info: { message: action.toLowerCase() } }), 'callback', now());
+        registeredMailEvent(
+          registeredMailCallbackSchema.parse({
+            registeredmailid: r.externalId,
+            action,
+            info: { message: action.toLowerCase() },
+          }),
+          'callback',
+          now(),
+        );
       await deliverEvents(ctx, r, [mail('DELIVERED')], { mayCreate: true });
       await deliverEvents(ctx, r, [mail('DELIVERED')], { mayCreate: true });
       await deliverEvents(ctx, r, [mail('OPENED')], { mayCreate: true });
@@ -178,7 +250,18 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const r = ref('portal-de-assinaturas', 'registered-mail');
       await registerTransaction(ctx, r, { deadline: inSeconds(3) });
-      await deliverEvents(ctx, r, [registeredMailEvent(registeredMailCallbackSchema.parse({ registeredmailid: r.externalId, action: 'DELIVERED' }), 'callback', now())], { mayCreate: true });
+      await deliverEvents(
+        ctx,
+        r,
+        [
+          registeredMailEvent(
+            registeredMailCallbackSchema.parse({ registeredmailid: r.externalId, action: 'DELIVERED' }),
+            'callback',
+            now(),
+          ),
+        ],
+        { mayCreate: true },
+      );
       return finish(ctx, workflowIdFor(r));
     },
   },
@@ -192,15 +275,31 @@ const SCENARIOS: Scenario[] = [
       const tx = (status: number, n: number) => ({
         Id: r.externalId,
         Status: status,
-        Signers: [{ Id: 'signer-1', RejectReason: null, Activities: [{ Id: `${r.externalId}-a${n}`, Code: 103, Activity: null, Info: null, CreatedDateTime: now() }] }],
+        Signers: [
+          {
+            Id: 'signer-1',
+            RejectReason: null,
+            Activities: [
+              { Id: `${r.externalId}-a${n}`, Code: 103, Activity: null, Info: null, CreatedDateTime: now() },
+            ],
+          },
+        ],
         CancellationReason: null,
       });
-      await registerTransaction(small, r, { reference: 'order-7', followUp: { firstAfter: '1h' }, steps: { onSigned: ['archiveDocument'] } });
+      await registerTransaction(small, r, {
+        reference: 'order-7',
+        followUp: { firstAfter: '1h' },
+        steps: { onSigned: ['archiveDocument'] },
+      });
       for (let n = 1; n <= 7; n++) {
-        await deliverEvents(small, r, signhostEvents(signhostTransactionSchema.parse(tx(20, n)), 'callback', now()), { mayCreate: true });
+        await deliverEvents(small, r, signhostEvents(signhostTransactionSchema.parse(tx(20, n)), 'callback', now()), {
+          mayCreate: true,
+        });
         await sleep(100);
       }
-      await deliverEvents(small, r, signhostEvents(signhostTransactionSchema.parse(tx(30, 8)), 'callback', now()), { mayCreate: true });
+      await deliverEvents(small, r, signhostEvents(signhostTransactionSchema.parse(tx(30, 8)), 'callback', now()), {
+        mayCreate: true,
+      });
       return finish(ctx, id);
     },
   },
@@ -211,7 +310,13 @@ const SCENARIOS: Scenario[] = [
       const id = workflowIdFor(r);
       const confirming: TransactionContext = {
         ...ctx,
-        engine: { ...ctx.engine, providers: { ...ctx.engine?.providers, evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true } } },
+        engine: {
+          ...ctx.engine,
+          providers: {
+            ...ctx.engine?.providers,
+            evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true },
+          },
+        },
       };
       // The provider first says the transaction is still pending (the forged `signed` stays
       // held), then confirms the real `rejected`.
@@ -220,9 +325,16 @@ const SCENARIOS: Scenario[] = [
         { events: [evrotrustEvent(3, 'poll', now())], outcome: 'polled: status 3' },
       ]);
       await registerTransaction(confirming, r, { reference: 'order-9', steps: { onRejected: ['archiveDocument'] } });
-      await deliverEvents(confirming, r, [{ ...evrotrustEvent(2, 'callback', now()), unverified: true }], { mayCreate: false });
+      await deliverEvents(confirming, r, [{ ...evrotrustEvent(2, 'callback', now()), unverified: true }], {
+        mayCreate: false,
+      });
       await until('the first confirmation poll', () => (asked.get(id) ?? 0) >= 1);
-      await deliverEvents(confirming, r, [{ ...evrotrustEvent(3, 'callback', now(), 'changed my mind'), unverified: true }], { mayCreate: false });
+      await deliverEvents(
+        confirming,
+        r,
+        [{ ...evrotrustEvent(3, 'callback', now(), 'changed my mind'), unverified: true }],
+        { mayCreate: false },
+      );
       return finish(confirming, id);
     },
   },
@@ -234,7 +346,8 @@ const SCENARIOS: Scenario[] = [
       await deliverEvents(ctx, r, [evrotrustEvent(2, 'callback', now())], { mayCreate: false });
       await finish(ctx, workflowIdFor(r));
       const late: ProviderEvent = evrotrustEvent(4, 'callback', now());
-      if ((await deliverEvents(ctx, r, [late], { mayCreate: false })) !== 'late') throw new Error('expected a late callback');
+      if ((await deliverEvents(ctx, r, [late], { mayCreate: false })) !== 'late')
+        throw new Error('expected a late callback');
       return finish(ctx, `late:${workflowIdFor(r)}:${late.key}`);
     },
   },
@@ -242,10 +355,18 @@ const SCENARIOS: Scenario[] = [
 
 async function main() {
   const version = workflowCodeVersion();
-  const config = testConfig({ LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s', COUNTERSIGN_ENCRYPTION_KEYS: REPLAY_KEYS }, 'countersign');
+  const config = testConfig(
+    { LINGER_AFTER_FINAL: '2s', UNREGISTERED_TTL: '3s', COUNTERSIGN_ENCRYPTION_KEYS: REPLAY_KEYS },
+    'countersign',
+  );
   const env = await startDevServerEnv();
   const base = createProviders(config);
-  const providers = { ...base, evrotrust: scripted(base.evrotrust), signhost: scripted(base.signhost), signicat: scripted(base.signicat) };
+  const providers = {
+    ...base,
+    evrotrust: scripted(base.evrotrust),
+    signhost: scripted(base.signhost),
+    signicat: scripted(base.signicat),
+  };
   const worker = await startCountersignWorker({
     config,
     connection: env.nativeConnection,
@@ -274,7 +395,9 @@ async function main() {
         return `${relative(ROOT, file)} (${history.events?.length ?? 0} events)`;
       }),
     );
-    process.stdout.write(`Workflow code version ${version}; histories written:\n${written.map((w) => `  ${w}`).join('\n')}\n`);
+    process.stdout.write(
+      `Workflow code version ${version}; histories written:\n${written.map((w) => `  ${w}`).join('\n')}\n`,
+    );
   } finally {
     await worker.stop();
     await env.teardown();

@@ -5,7 +5,11 @@
 // the message types of the other. So the converter is taken from @temporalio/proto's own copy;
 // the SDK's functions are still tried first, and win once the tree is deduplicated.
 import * as proto from '@temporalio/proto';
-import { historyFromJSON as sdkFromJSON, historyToJSON as sdkToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import {
+  historyFromJSON as sdkFromJSON,
+  historyToJSON as sdkToJSON,
+  type History,
+} from '@temporalio/common/lib/proto-utils';
 import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
 import { dirname } from 'node:path';
 
@@ -27,7 +31,11 @@ export function historyToJSON(history: History): string {
     return sdkToJSON(history);
   } catch {
     const { protojson, historyType } = protoCopy();
-    return JSON.stringify(protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)), null, 2);
+    return JSON.stringify(
+      protojson.toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)),
+      null,
+      2,
+    );
   }
 }
 

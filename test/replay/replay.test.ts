@@ -19,7 +19,10 @@ const workflowType = (h: History) => h.events?.[0]?.workflowExecutionStartedEven
 
 async function replay(histories: Array<{ workflowId: string; history: History }>): Promise<Map<string, ReplayResult>> {
   const results = new Map<string, ReplayResult>();
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter: replayDataConverter() }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: await workflowBundle(), dataConverter: replayDataConverter() },
+    histories,
+  )) {
     results.set(result.workflowId, result);
   }
   return results;

@@ -25,7 +25,12 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const transaction = () => ({ provider: 'evrotrust', externalId: uniqueId(), reference: 'r', steps: { onSigned: ['notifyApplication'] } });
+const transaction = () => ({
+  provider: 'evrotrust',
+  externalId: uniqueId(),
+  reference: 'r',
+  steps: { onSigned: ['notifyApplication'] },
+});
 
 describe('without a token', () => {
   it('lets a direct local caller register (the control)', async () => {
@@ -53,7 +58,9 @@ describe('without a token', () => {
 
   it('serves /metrics only to a direct local caller', async () => {
     expect((await plainRequest(`${open.url}/metrics`)).status).toBe(200);
-    expect((await plainRequest(`${open.url}/metrics`, { headers: { 'x-forwarded-for': '198.51.100.7' } })).status).toBe(403);
+    expect((await plainRequest(`${open.url}/metrics`, { headers: { 'x-forwarded-for': '198.51.100.7' } })).status).toBe(
+      403,
+    );
     expect((await plainRequest(`${open.url}/metrics`, { headers: { host: 'attacker.example' } })).status).toBe(403);
   });
 });
@@ -61,10 +68,19 @@ describe('without a token', () => {
 describe('with a token', () => {
   it('requires it for /metrics as for the API, behind a proxy or not', async () => {
     expect((await plainRequest(`${withToken.url}/metrics`)).status).toBe(401);
-    const ok = await plainRequest(`${withToken.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '198.51.100.7' } });
+    const ok = await plainRequest(`${withToken.url}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '198.51.100.7' },
+    });
     expect(ok.status).toBe(200);
     expect(ok.text).toMatch(/countersign_/);
-    expect((await postRegistration(withToken.url, transaction(), { authorization: `Bearer ${TOKEN}`, 'x-forwarded-for': '198.51.100.7' })).status).toBe(201);
+    expect(
+      (
+        await postRegistration(withToken.url, transaction(), {
+          authorization: `Bearer ${TOKEN}`,
+          'x-forwarded-for': '198.51.100.7',
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('leaves the health endpoints open for probes', async () => {

@@ -12,7 +12,12 @@ import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 const SECRET = 'signhost-shared-secret';
 const PROVIDER_ADDRESS = '203.0.113.10';
 const taskQueue = `security-${uniqueId()}`;
-const common = { SIGNHOST_SHARED_SECRET: SECRET, SIGNHOST_MAX_ACTIVITIES_PER_POSTBACK: '20', EVROTRUST_ALLOWED_IPS: PROVIDER_ADDRESS, TRUST_PROXY_HOPS: '1' };
+const common = {
+  SIGNHOST_SHARED_SECRET: SECRET,
+  SIGNHOST_MAX_ACTIVITIES_PER_POSTBACK: '20',
+  EVROTRUST_ALLOWED_IPS: PROVIDER_ADDRESS,
+  TRUST_PROXY_HOPS: '1',
+};
 
 let env: TestWorkflowEnvironment;
 let stack: Stack;
@@ -41,18 +46,34 @@ async function state(workflowId: string): Promise<TransactionState> {
 describe('a spoofed X-Forwarded-For on a directly reachable port', () => {
   it('does not pass the sender allowlist', async () => {
     const id = uniqueId();
-    expect((await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id })).status).toBe(201);
-    const forged = await postJson(`${direct.url}/callbacks/evrotrust/document/ready`, { transactionID: id, status: 3 }, { 'x-forwarded-for': PROVIDER_ADDRESS });
+    expect((await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id })).status).toBe(
+      201,
+    );
+    const forged = await postJson(
+      `${direct.url}/callbacks/evrotrust/document/ready`,
+      { transactionID: id, status: 3 },
+      { 'x-forwarded-for': PROVIDER_ADDRESS },
+    );
     expect(forged.status).toBe(403);
     expect((await state(`signing:evrotrust:${id}`)).status).toBe('pending');
   });
 
   it('is believed from a configured proxy (the control)', async () => {
     const id = uniqueId();
-    expect((await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id })).status).toBe(201);
-    const viaProxy = await postJson(`${stack.app.url}/callbacks/evrotrust/document/ready`, { transactionID: id, status: 2 }, { 'x-forwarded-for': PROVIDER_ADDRESS });
+    expect((await postJson(`${stack.app.url}/transactions`, { provider: 'evrotrust', externalId: id })).status).toBe(
+      201,
+    );
+    const viaProxy = await postJson(
+      `${stack.app.url}/callbacks/evrotrust/document/ready`,
+      { transactionID: id, status: 2 },
+      { 'x-forwarded-for': PROVIDER_ADDRESS },
+    );
     expect(viaProxy.status).toBe(200);
-    const outsider = await postJson(`${stack.app.url}/callbacks/evrotrust/document/ready`, { transactionID: id, status: 3 }, { 'x-forwarded-for': '198.51.100.7' });
+    const outsider = await postJson(
+      `${stack.app.url}/callbacks/evrotrust/document/ready`,
+      { transactionID: id, status: 3 },
+      { 'x-forwarded-for': '198.51.100.7' },
+    );
     expect(outsider.status).toBe(403);
     expect((await state(`signing:evrotrust:${id}`)).status).toBe('signed');
   });
@@ -61,9 +82,16 @@ describe('a spoofed X-Forwarded-For on a directly reachable port', () => {
 describe('a captured Signhost postback replayed with forged activities', () => {
   it('still counts its status but records no more activities than the cap', async () => {
     const id = uniqueId();
-    expect((await postJson(`${stack.app.url}/transactions`, { provider: 'signhost', externalId: id })).status).toBe(201);
+    expect((await postJson(`${stack.app.url}/transactions`, { provider: 'signhost', externalId: id })).status).toBe(
+      201,
+    );
     const captured = signhostPostback({ id, status: 30, secret: SECRET });
-    const forged = Array.from({ length: 300 }, (_, i) => ({ Id: `forged-${i}`, Code: 203, Activity: 'Signed', CreatedDateTime: '2026-01-01T00:00:00Z' }));
+    const forged = Array.from({ length: 300 }, (_, i) => ({
+      Id: `forged-${i}`,
+      Code: 203,
+      Activity: 'Signed',
+      CreatedDateTime: '2026-01-01T00:00:00Z',
+    }));
     const [john, jane] = captured.Signers;
     const replay = { ...captured, Signers: [{ ...john, Activities: [...john.Activities, ...forged] }, jane] };
     expect((await postJson(`${stack.app.url}/callbacks/signhost`, replay)).status).toBe(200);

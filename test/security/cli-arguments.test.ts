@@ -29,7 +29,13 @@ describe('countersign arguments', () => {
   });
 
   it('reads good flags', () => {
-    expect(parseCliArguments('list', ['--limit', '20', '--status', 'signed', '--provider', 'signhost', '--open'], builtInProviders.names)).toEqual({
+    expect(
+      parseCliArguments(
+        'list',
+        ['--limit', '20', '--status', 'signed', '--provider', 'signhost', '--open'],
+        builtInProviders.names,
+      ),
+    ).toEqual({
       positional: [],
       limit: 20,
       status: 'signed',
@@ -37,6 +43,9 @@ describe('countersign arguments', () => {
       open: true,
       json: false,
     });
-    expect(parseCliArguments('late', ['apply', 'late:x'], builtInProviders.names)).toMatchObject({ positional: ['apply', 'late:x'], limit: 50 });
+    expect(parseCliArguments('late', ['apply', 'late:x'], builtInProviders.names)).toMatchObject({
+      positional: ['apply', 'late:x'],
+      limit: 50,
+    });
   });
 });

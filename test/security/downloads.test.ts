@@ -48,7 +48,9 @@ function run(transaction: TransactionState, over: { portalUrl?: string; signhost
 }
 
 const portalSigned = (id: string, apiDownload: string) =>
-  endedState('portal-de-assinaturas', id, [{ key: 'FLOW', type: 'signed', status: 'signed', details: { apiDownload } }]);
+  endedState('portal-de-assinaturas', id, [
+    { key: 'FLOW', type: 'signed', status: 'signed', details: { apiDownload } },
+  ]);
 
 describe('Portal de Assinaturas apiDownload', () => {
   it('never fetches the path or query a same-origin link names', async () => {
@@ -59,7 +61,11 @@ describe('Portal de Assinaturas apiDownload', () => {
 
   it('fetches nothing when the link names no single well-formed key', async () => {
     portal.handle((_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdfBytes('doc')));
-    for (const link of [`${portal.url}/api/v2/other/admin-export?all=true`, `${portal.url}/api/v2/document/package?key=a&key=b`, `${portal.url}/x?key=../../admin`]) {
+    for (const link of [
+      `${portal.url}/api/v2/other/admin-export?all=true`,
+      `${portal.url}/api/v2/document/package?key=a&key=b`,
+      `${portal.url}/x?key=../../admin`,
+    ]) {
       const result = await run(portalSigned('p2', link));
       expect(result).toBeInstanceOf(Error);
     }
@@ -71,12 +77,17 @@ describe('Signhost file ids', () => {
   it('never turns `.` or `..` into a path, and escapes reserved characters', async () => {
     signhost.handle((req, res) => {
       if (req.url === '/api/transaction/T-1') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ Id: 'T-1', Status: 30, Files: { '.': {}, '..': {}, 'a/b?c#d': {} } }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ Id: 'T-1', Status: 30, Files: { '.': {}, '..': {}, 'a/b?c#d': {} } }));
       } else res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdfBytes(req.url));
     });
     const result = await run(endedState('signhost', 'T-1', [{ key: 'status:30', type: 'signed', status: 'signed' }]));
     expect(result).not.toBeInstanceOf(Error);
-    expect(signhost.requests.map((r) => r.url)).toEqual(['/api/transaction/T-1', '/api/transaction/T-1/file/a%2Fb%3Fc%23d']);
+    expect(signhost.requests.map((r) => r.url)).toEqual([
+      '/api/transaction/T-1',
+      '/api/transaction/T-1/file/a%2Fb%3Fc%23d',
+    ]);
   });
 
   it('refuses a transaction id that is a dot segment before any request', async () => {
@@ -99,7 +110,9 @@ describe('storage folders', () => {
     portal.handle((req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end(pdfBytes(req.url)));
     const paths: string[] = [];
     for (const id of ['a/b', 'a_b', 'a:b']) {
-      const result = (await run(portalSigned(id, `${portal.url}/api/v2/document/package?key=K${paths.length}`))) as { files: { path: string }[] };
+      const result = (await run(portalSigned(id, `${portal.url}/api/v2/document/package?key=K${paths.length}`))) as {
+        files: { path: string }[];
+      };
       paths.push(dirname(result.files[0].path));
     }
     expect(new Set(paths).size).toBe(3);

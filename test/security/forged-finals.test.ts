@@ -5,7 +5,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../src/config';
 import type { TransactionState } from '../../src/shared/types';
-import { EvrotrustSimulator, PortalDeAssinaturasSimulator, SignhostSimulator, SignicatSimulator } from '../../src/simulators';
+import {
+  EvrotrustSimulator,
+  PortalDeAssinaturasSimulator,
+  SignhostSimulator,
+  SignicatSimulator,
+} from '../../src/simulators';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send } from '../helpers/http';
@@ -75,7 +80,11 @@ async function open(spec: ProviderSpec): Promise<string> {
   if (spec.provider === 'signhost') sims.signhost.createTransaction({ Id: id });
   if (spec.provider === 'signicat') sims.signicat.createProcess({ processId: id, dossierId: `dossier-${id}` });
   if (spec.provider === 'portal-de-assinaturas') sims.portal.createDocument({ documentId: id });
-  const res = await postJson(`${stack.app.url}/transactions`, registration(spec, id, { steps: { onSigned: ['notifyApplication'], onRejected: ['notifyApplication'] } }), auth);
+  const res = await postJson(
+    `${stack.app.url}/transactions`,
+    registration(spec, id, { steps: { onSigned: ['notifyApplication'], onRejected: ['notifyApplication'] } }),
+    auth,
+  );
   expect(res.status).toBe(201);
   return id;
 }
@@ -104,7 +113,15 @@ describe.each(signing)('$label, no credential configured (allowlist only)', (spe
     const id = await open(spec);
     forged.push({ spec, id });
     const forgery = spec.valid(id);
-    expect((await send(stack.app.url, { path: forgery.path, headers: { 'content-type': 'application/json', ...forgery.headers }, body: JSON.stringify(forgery.body) })).status).toBe(200);
+    expect(
+      (
+        await send(stack.app.url, {
+          path: forgery.path,
+          headers: { 'content-type': 'application/json', ...forgery.headers },
+          body: JSON.stringify(forgery.body),
+        })
+      ).status,
+    ).toBe(200);
     // The engine asked the provider at once; the provider says the transaction is still open.
     const held = await eventually(async () => {
       const s = await state(spec, id);
@@ -113,7 +130,9 @@ describe.each(signing)('$label, no credential configured (allowlist only)', (spe
     });
     expect(held.status).not.toBe(spec.finalStatus);
     expect(held.awaitingConfirmation).toMatchObject({ status: spec.finalStatus });
-    expect(held.events).toContainEqual(expect.objectContaining({ status: spec.finalStatus, applied: false, unverified: true, confirmation: 'pending' }));
+    expect(held.events).toContainEqual(
+      expect.objectContaining({ status: spec.finalStatus, applied: false, unverified: true, confirmation: 'pending' }),
+    );
     expect(held.steps ?? []).toEqual([]);
     expect(notificationsFor(id)).toEqual([]);
   });
@@ -122,7 +141,15 @@ describe.each(signing)('$label, no credential configured (allowlist only)', (spe
     const id = await open(spec);
     const real = spec.valid(id);
     await finishAtProvider(spec, id, real);
-    expect((await send(stack.app.url, { path: real.path, headers: { 'content-type': 'application/json', ...real.headers }, body: JSON.stringify(real.body) })).status).toBe(200);
+    expect(
+      (
+        await send(stack.app.url, {
+          path: real.path,
+          headers: { 'content-type': 'application/json', ...real.headers },
+          body: JSON.stringify(real.body),
+        })
+      ).status,
+    ).toBe(200);
     const done = await eventually(async () => {
       const s = await state(spec, id);
       expect(s.status).toBe(spec.finalStatus);
@@ -131,7 +158,9 @@ describe.each(signing)('$label, no credential configured (allowlist only)', (spe
     });
     expect(done.finalEstablishedBy).toBe('provider-api');
     expect(done.awaitingConfirmation).toBeUndefined();
-    expect(done.events).toContainEqual(expect.objectContaining({ status: spec.finalStatus, unverified: true, confirmation: 'confirmed' }));
+    expect(done.events).toContainEqual(
+      expect.objectContaining({ status: spec.finalStatus, unverified: true, confirmation: 'confirmed' }),
+    );
     expect(notificationsFor(id)).toHaveLength(1);
   });
 });
@@ -140,7 +169,11 @@ it('let no forged final status into any state or any step, across providers', as
   expect(forged).toHaveLength(signing.length);
   for (const { spec, id } of forged) {
     const s = await state(spec, id);
-    expect({ id, status: s.status, finalEstablishedBy: s.finalEstablishedBy }).toEqual({ id, status: expect.not.stringMatching(/^(signed|rejected|expired|cancelled|failed)$/), finalEstablishedBy: undefined });
+    expect({ id, status: s.status, finalEstablishedBy: s.finalEstablishedBy }).toEqual({
+      id,
+      status: expect.not.stringMatching(/^(signed|rejected|expired|cancelled|failed)$/),
+      finalEstablishedBy: undefined,
+    });
     expect(notificationsFor(id)).toEqual([]);
   }
 });

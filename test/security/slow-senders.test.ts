@@ -24,12 +24,24 @@ it('cuts off a request whose body or headers never finish', async () => {
   const config = testConfig({ HTTP_HEADERS_TIMEOUT: '1s', HTTP_REQUEST_TIMEOUT: '2s' });
   // The request never completes, so Temporal is never asked: a lazy client that goes nowhere.
   const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-  const app = createApp({ config, client, providers: Object.values(createProviders(config)), logger: createLogger('silent'), metrics: createMetrics() });
+  const app = createApp({
+    config,
+    client,
+    providers: Object.values(createProviders(config)),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+  });
   const server = await listen(app, 0, '127.0.0.1', config.http);
   try {
     const port = boundPort(server);
-    const body = stall(port, 'POST /callbacks/evrotrust/document/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"transactionID":');
-    const headers = stall(port, 'POST /callbacks/evrotrust/document/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl');
+    const body = stall(
+      port,
+      'POST /callbacks/evrotrust/document/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"transactionID":',
+    );
+    const headers = stall(
+      port,
+      'POST /callbacks/evrotrust/document/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl',
+    );
     const [slowBody, slowHeaders] = await Promise.all([body, headers]);
     expect(slowBody).toMatch(/^HTTP\/1\.1 408/);
     expect(slowHeaders).toMatch(/^HTTP\/1\.1 408/);

@@ -14,7 +14,8 @@ beforeAll(async () => {
 
 it('injected every fault', () => {
   const faults = result.faults.join('\n');
-  for (const f of ['worker killed', 'worker restarted', 'garbage burst', 'Temporal stopped', 'Temporal restarted']) expect(faults).toContain(f);
+  for (const f of ['worker killed', 'worker restarted', 'garbage burst', 'Temporal stopped', 'Temporal restarted'])
+    expect(faults).toContain(f);
   // Temporal's outage was felt: valid callbacks were answered 503 and retried.
   expect(result.retried['503']).toBeGreaterThan(0);
 });
@@ -35,6 +36,10 @@ it('counted nothing else as accepted, and refused all the garbage', () => {
   expect(result.garbage.sent).toBeGreaterThan(0);
   for (const [answer, count] of Object.entries(result.garbage.answers)) {
     const [provider, status] = answer.split(':');
-    expect({ answer, count, refused: provider === 'signhost' ? status === '200' : Number(status) >= 400 && Number(status) < 500 }).toEqual({ answer, count, refused: true });
+    expect({
+      answer,
+      count,
+      refused: provider === 'signhost' ? status === '200' : Number(status) >= 400 && Number(status) < 500,
+    }).toEqual({ answer, count, refused: true });
   }
 });

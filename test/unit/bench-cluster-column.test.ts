@@ -4,7 +4,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLUSTERS_END, CLUSTERS_PLOT, CLUSTERS_START, extractClusterSection, placeClusterSection, renderClusterSection } from '../../bench/cluster-section';
+import {
+  CLUSTERS_END,
+  CLUSTERS_PLOT,
+  CLUSTERS_START,
+  extractClusterSection,
+  placeClusterSection,
+  renderClusterSection,
+} from '../../bench/cluster-section';
 import { goals } from '../../bench/goals';
 import { benchOptions } from '../../bench/options';
 import { writeResults } from '../../bench/report';
@@ -33,17 +40,36 @@ function run(via: IngestionRun['via'], perSec: number, countersignCpuPercent: nu
   };
 }
 
-function column(name: ClusterColumn['name'], receiversPerSec: number, rawPerSec: number, database?: number): ClusterColumn {
+function column(
+  name: ClusterColumn['name'],
+  receiversPerSec: number,
+  rawPerSec: number,
+  database?: number,
+): ClusterColumn {
   const receivers = run('receivers', receiversPerSec, 40, database);
   const raw = run('raw', rawPerSec, 10, database);
   // 40 % of a core over 10 s is 4 000 ms of CPU.
   const receiversCpuMs = 4000 / receivers.ok;
   const workerCpuMs = 1000 / raw.ok;
-  return { name, label: name, receivers, raw, ratio: receiversPerSec / rawPerSec, roundRatios: [0.9, 0.95], receiversCpuMs, workerCpuMs, beyondWorkerCpuMs: receiversCpuMs - workerCpuMs };
+  return {
+    name,
+    label: name,
+    receivers,
+    raw,
+    ratio: receiversPerSec / rawPerSec,
+    roundRatios: [0.9, 0.95],
+    receiversCpuMs,
+    workerCpuMs,
+    beyondWorkerCpuMs: receiversCpuMs - workerCpuMs,
+  };
 }
 
 function results(parts: string): BenchResults {
-  const { progress: _p, outDir: _o, ...options } = benchOptions({ BENCH_SIZE: 'smoke', BENCH_PARTS: parts }, '/tmp/unused', () => undefined);
+  const {
+    progress: _p,
+    outDir: _o,
+    ...options
+  } = benchOptions({ BENCH_SIZE: 'smoke', BENCH_PARTS: parts }, '/tmp/unused', () => undefined);
   const r: BenchResults = {
     meta: {
       size: 'smoke',
@@ -63,7 +89,13 @@ function results(parts: string): BenchResults {
     clusters: {
       columns: [column('dev server', 95, 100), column('native cluster', 80, 100, 50)],
       order: ['dev server', 'native cluster', 'native cluster', 'dev server'],
-      loadAverage: [[3, 3, 3], [4, 4, 4], [5, 5, 5], [4, 4, 4], [3, 3, 3]],
+      loadAverage: [
+        [3, 3, 3],
+        [4, 4, 4],
+        [5, 5, 5],
+        [4, 4, 4],
+        [3, 3, 3],
+      ],
     },
     growth: [],
     failures: [],
@@ -76,8 +108,16 @@ function results(parts: string): BenchResults {
 describe('bench cluster column options', () => {
   it('is off by default and added by BENCH_CLUSTER=1 to the parts chosen', () => {
     expect(benchOptions({}, '/tmp/x', () => undefined).parts).not.toContain('clusters');
-    expect(benchOptions({ BENCH_CLUSTER: '1' }, '/tmp/x', () => undefined).parts).toEqual(['ingestion', 'e2e', 'scale', 'clusters']);
-    expect(benchOptions({ BENCH_CLUSTER: '1', BENCH_PARTS: 'ingestion' }, '/tmp/x', () => undefined).parts).toEqual(['ingestion', 'clusters']);
+    expect(benchOptions({ BENCH_CLUSTER: '1' }, '/tmp/x', () => undefined).parts).toEqual([
+      'ingestion',
+      'e2e',
+      'scale',
+      'clusters',
+    ]);
+    expect(benchOptions({ BENCH_CLUSTER: '1', BENCH_PARTS: 'ingestion' }, '/tmp/x', () => undefined).parts).toEqual([
+      'ingestion',
+      'clusters',
+    ]);
     expect(benchOptions({ BENCH_PARTS: 'clusters' }, '/tmp/x', () => undefined).parts).toEqual(['clusters']);
   });
 
@@ -125,7 +165,8 @@ describe('bench cluster column report', () => {
   it('a run of the cluster column alone rewrites only its section of the committed report', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-column-'));
     try {
-      const committed = '# Countersign benchmark\n\n## 1. Callback ingestion\n\nmeasured before\n\n## 2. End to end\n\nalso before\n';
+      const committed =
+        '# Countersign benchmark\n\n## 1. Callback ingestion\n\nmeasured before\n\n## 2. End to end\n\nalso before\n';
       writeFileSync(join(dir, 'REPORT.md'), committed);
       writeFileSync(join(dir, 'results.json'), '{"kept":true}\n');
       writeResults(dir, r);
@@ -134,7 +175,10 @@ describe('bench cluster column report', () => {
       expect(report).toContain('also before');
       expect(extractClusterSection(report)).toBe(section);
       expect(readFileSync(join(dir, 'results.json'), 'utf8')).toBe('{"kept":true}\n');
-      expect((JSON.parse(readFileSync(join(dir, 'clusters.json'), 'utf8')) as { clusters: { columns: unknown[] } }).clusters.columns).toHaveLength(2);
+      expect(
+        (JSON.parse(readFileSync(join(dir, 'clusters.json'), 'utf8')) as { clusters: { columns: unknown[] } }).clusters
+          .columns,
+      ).toHaveLength(2);
       expect(readFileSync(join(dir, CLUSTERS_PLOT), 'utf8')).toMatch(/^<svg/);
       // A run of the column alone that failed rewrites nothing.
       const failed = results('clusters');

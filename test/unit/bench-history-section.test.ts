@@ -58,11 +58,18 @@ const REPORT = '# Benchmark report\n\nratio: 0.96\n\n## 4. Growth\n\n| a | b |\n
 
 describe('the history section', () => {
   it('has one table row per shape with its events per callback, largest run and replay time', () => {
-    const section = renderHistorySection(results([shape('duplicates'), shape('distinct', { eventsPerCallback: 7.25, largestRun: { events: 29, bytes: 443_245 } })]));
+    const section = renderHistorySection(
+      results([
+        shape('duplicates'),
+        shape('distinct', { eventsPerCallback: 7.25, largestRun: { events: 29, bytes: 443_245 } }),
+      ]),
+    );
     expect(section.startsWith(SECTION_START)).toBe(true);
     expect(section.endsWith(SECTION_END)).toBe(true);
     expect(section).toContain('## History per callback and the cost of a cache miss');
-    expect(section).toContain('| duplicates traffic | 201 (201) | signed | 3 | 1,206 | **6.00** | 998 | 512 KB | **812** | 41.3 | 12.3 |');
+    expect(section).toContain(
+      '| duplicates traffic | 201 (201) | signed | 3 | 1,206 | **6.00** | 998 | 512 KB | **812** | 41.3 | 12.3 |',
+    );
     expect(section).toContain('| distinct traffic | 201 (201) | signed | 3 | 1,206 | **7.25** | 29 | 433 KB |');
     expect(section).toContain('(history-per-callback.svg)');
   });

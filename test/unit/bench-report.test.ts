@@ -9,7 +9,16 @@ import { summarize } from '../../bench/stats';
 const options = benchOptions({ BENCH_SIZE: 'smoke', BENCH_PARTS: 'scale' }, '/tmp/unused', () => undefined);
 
 function growthPoint(open: number, cached: number, rssMb: number): GrowthPoint {
-  return { open, startedPerSec: 40, numCachedWorkflows: cached, rssBytes: rssMb * 2 ** 20, heapUsedBytes: 50 * 2 ** 20, ack: summarize([5, 7, 9]), ackOk: 3, ackSent: 3 };
+  return {
+    open,
+    startedPerSec: 40,
+    numCachedWorkflows: cached,
+    rssBytes: rssMb * 2 ** 20,
+    heapUsedBytes: 50 * 2 ** 20,
+    ack: summarize([5, 7, 9]),
+    ackOk: 3,
+    ackSent: 3,
+  };
 }
 
 function partialRun(): BenchResults {
@@ -104,17 +113,29 @@ describe('bench goals', () => {
 
 describe('bench memory goal', () => {
   const scaleOf = (perCachedKb: number) =>
-    ({ memoryPerCachedWorkflowBytes: perCachedKb * 1024, baselineRssBytes: 300 * 2 ** 20, timers: { expired: 1, expected: 1 } }) as never;
+    ({
+      memoryPerCachedWorkflowBytes: perCachedKb * 1024,
+      baselineRssBytes: 300 * 2 ** 20,
+      timers: { expired: 1, expected: 1 },
+    }) as never;
 
   it('measures growth only between steps that both found the cache full', () => {
     const r = partialRun();
     r.failures = [];
     r.scale = scaleOf(300);
     // The cache fills between 1 000 and 2 500 open: that step's growth is the filling itself.
-    r.growth = [growthPoint(1000, 1200, 600), growthPoint(2500, 2000, 840), growthPoint(5000, 2000, 880), growthPoint(10_000, 2000, 960)];
+    r.growth = [
+      growthPoint(1000, 1200, 600),
+      growthPoint(2500, 2000, 840),
+      growthPoint(5000, 2000, 880),
+      growthPoint(10_000, 2000, 960),
+    ];
     const memory = goals(r, { fixedRate: 200, cacheSize: 2000, cpus: 2 })[2];
     // (960 - 880) MB over 5 000 transactions: 16 KB each, against 300 KB per cached workflow.
-    expect(memory).toMatchObject({ met: true, measured: expect.stringContaining('with it full, 16 KB per further open transaction (880 MB at 5000 open') });
+    expect(memory).toMatchObject({
+      met: true,
+      measured: expect.stringContaining('with it full, 16 KB per further open transaction (880 MB at 5000 open'),
+    });
   });
 
   it('calls memory unbounded when it keeps growing like the cache did', () => {

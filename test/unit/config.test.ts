@@ -33,8 +33,14 @@ describe('config', () => {
   });
 
   it('parses the post-signing step settings, documents under the data folder by default', () => {
-    expect(loadConfig({}).steps).toEqual({ activitiesModule: undefined, documentsDir: '.data/documents', notify: { url: undefined, secret: undefined } });
-    expect(loadConfig({ COUNTERSIGN_DATA_DIR: '/var/lib/countersign' }).steps.documentsDir).toBe('/var/lib/countersign/documents');
+    expect(loadConfig({}).steps).toEqual({
+      activitiesModule: undefined,
+      documentsDir: '.data/documents',
+      notify: { url: undefined, secret: undefined },
+    });
+    expect(loadConfig({ COUNTERSIGN_DATA_DIR: '/var/lib/countersign' }).steps.documentsDir).toBe(
+      '/var/lib/countersign/documents',
+    );
     const c = loadConfig({
       COUNTERSIGN_ACTIVITIES_MODULE: 'steps/mine.ts',
       COUNTERSIGN_DOCUMENTS_DIR: '/srv/documents',
@@ -60,7 +66,9 @@ describe('config', () => {
   });
 
   it('reads the notification secret as Standard Webhooks libraries do: base64, whsec_ optional, never echoed', () => {
-    expect(loadConfig({ COUNTERSIGN_NOTIFY_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).steps.notify.secret).toBe('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+    expect(loadConfig({ COUNTERSIGN_NOTIFY_SECRET: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).steps.notify.secret).toBe(
+      'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    );
     expect(loadConfig({ COUNTERSIGN_NOTIFY_SECRET: '' }).steps.notify.secret).toBeUndefined();
     let message = '';
     try {
@@ -75,18 +83,30 @@ describe('config', () => {
   it('passes worker tuning only when set', () => {
     const pollers = { workflowTaskPollerBehavior: { type: 'autoscaling' } };
     expect(loadConfig({}).worker).toEqual(pollers);
-    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500', WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '' }).worker).toEqual({
+    expect(
+      loadConfig({
+        WORKER_MAX_CACHED_WORKFLOWS: '500',
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+        WORKER_MAX_CONCURRENT_ACTIVITIES: '',
+      }).worker,
+    ).toEqual({
       maxCachedWorkflows: 500,
       maxConcurrentWorkflowTaskExecutions: 20,
       ...pollers,
     });
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
-    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+    expect(() => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(
+      /WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/,
+    );
   });
 
   it('reads the workflow task pollers as autoscaling (the default) or a maximum', () => {
-    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'autoscaling' }).worker).toEqual({ workflowTaskPollerBehavior: { type: 'autoscaling' } });
-    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: '20' }).worker).toEqual({ workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 20 } });
+    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'autoscaling' }).worker).toEqual({
+      workflowTaskPollerBehavior: { type: 'autoscaling' },
+    });
+    expect(loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: '20' }).worker).toEqual({
+      workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: 20 },
+    });
     expect(() => loadConfig({ WORKER_WORKFLOW_TASK_POLLERS: 'many' })).toThrow(/WORKER_WORKFLOW_TASK_POLLERS/);
   });
 
@@ -96,8 +116,17 @@ describe('config', () => {
       rate: { ratePerSecond: 5, burst: 20, maxWaitMs: 2000, maxTracked: 10_000 },
     });
     expect(loadConfig({}).workerRestart).toEqual({ initialMs: 1000, maxMs: 30_000 });
-    const c = loadConfig({ CALLBACK_DEDUPE_ENTRIES: '0', CALLBACK_DEDUPE_TTL: '1h', CALLBACK_RATE_PER_TRANSACTION: '0.5', CALLBACK_RATE_MAX_WAIT: '0s', WORKER_RESTART_DELAY: '200ms' });
-    expect(c.floodControl).toMatchObject({ dedupe: { maxEntries: 0, ttlMs: 3_600_000 }, rate: { ratePerSecond: 0.5, maxWaitMs: 0 } });
+    const c = loadConfig({
+      CALLBACK_DEDUPE_ENTRIES: '0',
+      CALLBACK_DEDUPE_TTL: '1h',
+      CALLBACK_RATE_PER_TRANSACTION: '0.5',
+      CALLBACK_RATE_MAX_WAIT: '0s',
+      WORKER_RESTART_DELAY: '200ms',
+    });
+    expect(c.floodControl).toMatchObject({
+      dedupe: { maxEntries: 0, ttlMs: 3_600_000 },
+      rate: { ratePerSecond: 0.5, maxWaitMs: 0 },
+    });
     expect(c.workerRestart.initialMs).toBe(200);
     // Longer than the providers' timeouts allow.
     expect(() => loadConfig({ CALLBACK_RATE_MAX_WAIT: '10s' })).toThrow(/CALLBACK_RATE_MAX_WAIT/);
@@ -108,7 +137,10 @@ describe('config', () => {
   });
 
   it('splits allowlists', () => {
-    expect(settingsOf(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }), evrotrust).allowedIps).toEqual(['10.0.0.0/8', '192.0.2.1']);
+    expect(settingsOf(loadConfig({ EVROTRUST_ALLOWED_IPS: '10.0.0.0/8, 192.0.2.1' }), evrotrust).allowedIps).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.1',
+    ]);
   });
 });
 
@@ -142,15 +174,31 @@ describe('follow-up settings per provider', () => {
   it('defaults each provider to its own schedule and task queue', () => {
     const c = loadConfig({ TEMPORAL_TASK_QUEUE: 'q' });
     expect(c.engine.providers).toEqual({
-      signicat: { followUp: { firstAfter: '15 minutes', maxInterval: '6 hours' }, followUpTaskQueue: 'q-follow-up-signicat' },
-      evrotrust: { followUp: { firstAfter: '1 hour', maxInterval: '1 day' }, followUpTaskQueue: 'q-follow-up-evrotrust' },
-      'portal-de-assinaturas': { followUp: { firstAfter: '25 hours', maxInterval: '1 day' }, followUpTaskQueue: 'q-follow-up-portal-de-assinaturas' },
-      signhost: { followUp: { firstAfter: '73 hours', maxInterval: '1 day' }, followUpTaskQueue: 'q-follow-up-signhost' },
+      signicat: {
+        followUp: { firstAfter: '15 minutes', maxInterval: '6 hours' },
+        followUpTaskQueue: 'q-follow-up-signicat',
+      },
+      evrotrust: {
+        followUp: { firstAfter: '1 hour', maxInterval: '1 day' },
+        followUpTaskQueue: 'q-follow-up-evrotrust',
+      },
+      'portal-de-assinaturas': {
+        followUp: { firstAfter: '25 hours', maxInterval: '1 day' },
+        followUpTaskQueue: 'q-follow-up-portal-de-assinaturas',
+      },
+      signhost: {
+        followUp: { firstAfter: '73 hours', maxInterval: '1 day' },
+        followUpTaskQueue: 'q-follow-up-signhost',
+      },
     });
   });
 
   it('prefers the provider’s own variable, then an engine-wide one the operator set', () => {
-    const c = loadConfig({ FOLLOW_UP_FIRST_AFTER: '2h', SIGNHOST_FOLLOW_UP_FIRST_AFTER: '1 day', SIGNICAT_FOLLOW_UP_MAX_INTERVAL: '1h' });
+    const c = loadConfig({
+      FOLLOW_UP_FIRST_AFTER: '2h',
+      SIGNHOST_FOLLOW_UP_FIRST_AFTER: '1 day',
+      SIGNICAT_FOLLOW_UP_MAX_INTERVAL: '1h',
+    });
     expect(c.engine.providers.signhost?.followUp).toEqual({ firstAfter: '1 day', maxInterval: '1 day' });
     expect(c.engine.providers.evrotrust?.followUp).toEqual({ firstAfter: '2h', maxInterval: '1 day' });
     expect(c.engine.providers.signicat?.followUp).toEqual({ firstAfter: '2h', maxInterval: '1h' });
@@ -162,8 +210,16 @@ describe('follow-up settings per provider', () => {
   });
 
   it('builds the API settings, with the Signicat token URL under its API by default', () => {
-    const c = loadConfig({ SIGNICAT_API_URL: 'http://127.0.0.1:9/', PROVIDER_API_TIMEOUT: '2s', SIGNHOST_API_RATE_LIMIT: '0.5' });
-    expect(c.providers.signicat).toMatchObject({ tokenUrl: 'http://127.0.0.1:9/auth/open/connect/token', timeoutMs: 2000, maxAttempts: 3 });
+    const c = loadConfig({
+      SIGNICAT_API_URL: 'http://127.0.0.1:9/',
+      PROVIDER_API_TIMEOUT: '2s',
+      SIGNHOST_API_RATE_LIMIT: '0.5',
+    });
+    expect(c.providers.signicat).toMatchObject({
+      tokenUrl: 'http://127.0.0.1:9/auth/open/connect/token',
+      timeoutMs: 2000,
+      maxAttempts: 3,
+    });
     expect(settingsOf(c, signicat).notifyPath).toBe('/assure/dossiers/{dossierId}/processes/{processId}/notify');
     expect(settingsOf(c, portalDeAssinaturas).statusPath).toBe('/document/details?key={documentId}');
     expect(c.providers.signhost.rateLimit).toBe(0.5);

@@ -9,7 +9,11 @@ const confirm = { confirmUnverifiedFinals: true };
 function registered(): TransactionState {
   return newState({ provider: 'evrotrust', kind: 'signing', externalId: 'tx-1', registered: true }, AT);
 }
-const event = (status: 'signed' | 'rejected' | 'pending', source: ProviderEvent['source'], unverified?: true): ProviderEvent => ({
+const event = (
+  status: 'signed' | 'rejected' | 'pending',
+  source: ProviderEvent['source'],
+  unverified?: true,
+): ProviderEvent => ({
   key: `status:${status}`,
   type: status === 'pending' ? 'statusReported' : status,
   source,
@@ -24,7 +28,14 @@ it('holds an unverified final status: recorded, not applied, awaiting the provid
   expect(applyEvent(s, event('signed', 'callback', true), AT, confirm)).toBe('held');
   expect(s.status).toBe('pending');
   expect(s.awaitingConfirmation).toEqual({ status: 'signed', providerStatus: 'signed', receivedAt: AT });
-  expect(s.events).toEqual([expect.objectContaining({ key: 'unverified:status:signed', applied: false, unverified: true, confirmation: 'pending' })]);
+  expect(s.events).toEqual([
+    expect.objectContaining({
+      key: 'unverified:status:signed',
+      applied: false,
+      unverified: true,
+      confirmation: 'pending',
+    }),
+  ]);
   // The same forgery again is a duplicate; the provider's own answer is not.
   expect(applyEvent(s, event('signed', 'callback', true), AT, confirm)).toBe('duplicate');
   expect(applyEvent(s, event('pending', 'poll'), AT, confirm)).toBe('recorded');
@@ -40,7 +51,10 @@ it('marks a held status the provider contradicts, and never applies it', () => {
   applyEvent(s, event('signed', 'callback', true), AT, confirm);
   expect(applyEvent(s, event('rejected', 'poll'), AT, confirm)).toBe('status-changed');
   expect(s).toMatchObject({ status: 'rejected', finalEstablishedBy: 'provider-api' });
-  expect(s.events.find((e) => e.key === 'unverified:status:signed')).toMatchObject({ applied: false, confirmation: 'contradicted' });
+  expect(s.events.find((e) => e.key === 'unverified:status:signed')).toMatchObject({
+    applied: false,
+    confirmation: 'contradicted',
+  });
 });
 
 it('counts a verified callback at once, and an unverified one where confirmation is off, saying which', () => {

@@ -50,11 +50,15 @@ describe('Temporal connection options', () => {
 
   it('refuses a certificate without its key, naming both variables', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: cert })).toThrow(ConfigError);
-    expect(() => loadConfig({ TEMPORAL_TLS_KEY_PATH: key })).toThrow(/TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
+    expect(() => loadConfig({ TEMPORAL_TLS_KEY_PATH: key })).toThrow(
+      /TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/,
+    );
   });
 
   it('names the variable whose file cannot be read', () => {
-    expect(() => optionsFor({ TEMPORAL_TLS_CA_PATH: join(dir, 'missing.pem') })).toThrow(/TEMPORAL_TLS_CA_PATH: cannot read .*missing\.pem \(ENOENT\)/);
+    expect(() => optionsFor({ TEMPORAL_TLS_CA_PATH: join(dir, 'missing.pem') })).toThrow(
+      /TEMPORAL_TLS_CA_PATH: cannot read .*missing\.pem \(ENOENT\)/,
+    );
   });
 
   it('parses the shutdown timeout and the metrics port', () => {

@@ -2,7 +2,11 @@ import { path, ProgressTable, via, type Row } from '../../src/demo/progress';
 import { reached, type Expectation } from '../../src/demo/scenarios';
 import type { TransactionEventRecord, TransactionState } from '../../src/shared/types';
 
-const event = (status: TransactionEventRecord['status'], source: TransactionEventRecord['source'], applied = true): TransactionEventRecord => ({
+const event = (
+  status: TransactionEventRecord['status'],
+  source: TransactionEventRecord['source'],
+  applied = true,
+): TransactionEventRecord => ({
   key: `k-${status}-${source}-${Math.random()}`,
   type: status === 'signed' ? 'signed' : 'statusReported',
   source,
@@ -12,7 +16,11 @@ const event = (status: TransactionEventRecord['status'], source: TransactionEven
   applied,
 });
 
-function state(status: TransactionState['status'], events: TransactionEventRecord[], extra: Partial<TransactionState> = {}): TransactionState {
+function state(
+  status: TransactionState['status'],
+  events: TransactionEventRecord[],
+  extra: Partial<TransactionState> = {},
+): TransactionState {
   return {
     provider: 'signicat',
     kind: 'signing',
@@ -45,23 +53,46 @@ describe('demo expectations', () => {
     const notify: Expectation = { status: 'signed', source: 'callback', afterNotify: true };
     const signed = [event('signed', 'callback')];
     expect(reached(notify, state('signed', signed))).toBe(false);
-    const after = state('signed', signed, { lastFollowUp: { at: '2026-01-01T00:00:05.000Z', outcome: 'notify requested: the callback should follow' } });
+    const after = state('signed', signed, {
+      lastFollowUp: { at: '2026-01-01T00:00:05.000Z', outcome: 'notify requested: the callback should follow' },
+    });
     expect(reached(notify, after)).toBe(true);
   });
 });
 
 describe('demo progress table', () => {
-  const row = (s?: TransactionState): Row => ({ provider: 'signicat', title: 'callback lost, Notify', expect: { status: 'signed', source: 'callback' }, note: 'registered', outcome: 'running', state: s });
+  const row = (s?: TransactionState): Row => ({
+    provider: 'signicat',
+    title: 'callback lost, Notify',
+    expect: { status: 'signed', source: 'callback' },
+    note: 'registered',
+    outcome: 'running',
+    state: s,
+  });
 
   it('tells the path of statuses from the one a transaction starts in', () => {
-    expect(path(state('signed', [event('pending', 'callback'), event('in_progress', 'callback'), event('in_progress', 'callback'), event('signed', 'poll')]))).toBe(
-      'pending → in_progress → signed',
-    );
-    expect(path({ ...state('opened', [event('delivered', 'callback'), event('opened', 'callback')]), kind: 'registered-mail' })).toBe('sent → delivered → opened');
+    expect(
+      path(
+        state('signed', [
+          event('pending', 'callback'),
+          event('in_progress', 'callback'),
+          event('in_progress', 'callback'),
+          event('signed', 'poll'),
+        ]),
+      ),
+    ).toBe('pending → in_progress → signed');
+    expect(
+      path({
+        ...state('opened', [event('delivered', 'callback'), event('opened', 'callback')]),
+        kind: 'registered-mail',
+      }),
+    ).toBe('sent → delivered → opened');
   });
 
   it('says a callback came after a Notify', () => {
-    const s = state('signed', [event('signed', 'callback')], { lastFollowUp: { at: 'x', outcome: 'notify requested: the callback should follow' } });
+    const s = state('signed', [event('signed', 'callback')], {
+      lastFollowUp: { at: 'x', outcome: 'notify requested: the callback should follow' },
+    });
     expect(via(row(s))).toBe('Notify → callback');
     expect(via(row(state('signed', [event('signed', 'poll')])))).toBe('poll');
   });

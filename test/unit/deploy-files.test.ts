@@ -9,7 +9,8 @@ import { cliTypeName } from '../../src/temporal/readiness';
 
 const root = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
-const packageJson = () => JSON.parse(read('package.json')) as { engines: { node: string }; scripts: Record<string, string> };
+const packageJson = () =>
+  JSON.parse(read('package.json')) as { engines: { node: string }; scripts: Record<string, string> };
 
 interface Service {
   image?: string;
@@ -27,12 +28,16 @@ interface Service {
   stop_grace_period?: string;
 }
 
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes?: object };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: object;
+};
 const services = compose.services;
 const COUNTERSIGN = ['countersign-worker', 'countersign-server'];
 
 /** `${NAME:-default}` as compose resolves it with nothing set in the shell or .env. */
-const interpolate = (value: string) => value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback?: string) => fallback ?? '');
+const interpolate = (value: string) =>
+  value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback?: string) => fallback ?? '');
 const envOf = (name: string) =>
   Object.fromEntries(Object.entries(services[name].environment ?? {}).map(([k, v]) => [k, interpolate(String(v))]));
 const seconds = (d: string) => {
@@ -44,7 +49,15 @@ const seconds = (d: string) => {
 describe('docker-compose.yml', () => {
   it('has Temporal on PostgreSQL, its UI, the setup jobs, and Countersign as two roles', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['countersign-server', 'countersign-worker', 'postgres', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui'].sort(),
+      [
+        'countersign-server',
+        'countersign-worker',
+        'postgres',
+        'temporal',
+        'temporal-schema',
+        'temporal-setup',
+        'temporal-ui',
+      ].sort(),
     );
     expect(services.temporal.image).toMatch(/^temporalio\/server:/);
     expect(services['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:/);
@@ -74,12 +87,15 @@ describe('docker-compose.yml', () => {
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         expect({ name, dep, exists: dep in services }).toEqual({ name, dep, exists: true });
         expect(['service_healthy', 'service_completed_successfully']).toContain(condition);
-        if (condition === 'service_healthy') expect({ dep, healthcheck: !!services[dep].healthcheck }).toEqual({ dep, healthcheck: true });
+        if (condition === 'service_healthy')
+          expect({ dep, healthcheck: !!services[dep].healthcheck }).toEqual({ dep, healthcheck: true });
         // A one-shot job: runs a script and stops; retried a few times, never kept running.
         if (condition === 'service_completed_successfully') expect(services[dep].restart).toMatch(/^on-failure/);
       }
     }
-    expect(services.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(services.temporal.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
     expect(services['temporal-schema'].depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     for (const name of COUNTERSIGN) {
       expect(services[name].depends_on).toEqual({
@@ -94,7 +110,9 @@ describe('docker-compose.yml', () => {
     expect(services['countersign-server'].ports).toEqual([`${server.PORT}:${server.PORT}`]);
     expect(services['countersign-worker'].ports).toBeUndefined();
     const worker = envOf('countersign-worker');
-    expect(services['countersign-worker'].expose).toEqual(expect.arrayContaining([worker.PORT, worker.TEMPORAL_METRICS_PORT]));
+    expect(services['countersign-worker'].expose).toEqual(
+      expect.arrayContaining([worker.PORT, worker.TEMPORAL_METRICS_PORT]),
+    );
     expect(services.temporal.ports).toEqual(['127.0.0.1:7233:7233']);
     expect(services['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
     expect(services.postgres.ports).toBeUndefined();
@@ -140,12 +158,17 @@ describe('docker-compose.yml', () => {
     // One list for the compose stack and the native cluster, with the types the engine needs.
     expect(setup.env_file).toEqual(['deploy/temporal/countersign.env']);
     expect(services.temporal.env_file).toEqual(['deploy/temporal/countersign.env']);
-    const shared = /^COUNTERSIGN_SEARCH_ATTRIBUTES=(.*)$/m.exec(read('deploy/temporal/countersign.env'))?.[1].split(',').sort();
+    const shared = /^COUNTERSIGN_SEARCH_ATTRIBUTES=(.*)$/m
+      .exec(read('deploy/temporal/countersign.env'))?.[1]
+      .split(',')
+      .sort();
     expect(shared).toEqual(ALL_SEARCH_ATTRIBUTES.map((k) => `${k.name}:${cliTypeName(k)}`).sort());
     expect(read('scripts/cluster.sh')).toContain('deploy/temporal/countersign.env');
     expect(setup.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
     const schema = services['temporal-schema'];
-    expect(existsSync(join(root, 'deploy/temporal', schema.entrypoint?.[1]?.replace('/deploy/', '') ?? 'missing'))).toBe(true);
+    expect(
+      existsSync(join(root, 'deploy/temporal', schema.entrypoint?.[1]?.replace('/deploy/', '') ?? 'missing')),
+    ).toBe(true);
   });
 
   it('points the Web UI at the codec server of countersign-server, which answers that UI origin only', () => {
@@ -205,7 +228,8 @@ describe('.env.example', () => {
   it('is accepted by the config as it stands, with no secret filled in', () => {
     const countersignOnly = Object.fromEntries(Object.entries(example).filter(([k]) => CONFIG_VARIABLES.includes(k)));
     expect(() => loadConfig(countersignOnly)).not.toThrow();
-    for (const [k, v] of Object.entries(example)) if (/TOKEN|SECRET|_KEY|AUTHORIZATION/.test(k)) expect({ [k]: v }).toEqual({ [k]: '' });
+    for (const [k, v] of Object.entries(example))
+      if (/TOKEN|SECRET|_KEY|AUTHORIZATION/.test(k)) expect({ [k]: v }).toEqual({ [k]: '' });
   });
 });
 
@@ -221,7 +245,9 @@ describe('Dockerfile', () => {
       return { op: op.toUpperCase(), args: rest.join(' ') };
     });
   const args = Object.fromEntries(
-    instructions.filter((i) => i.op === 'ARG' && i.args.includes('=')).map((i) => i.args.split('=') as [string, string]),
+    instructions
+      .filter((i) => i.op === 'ARG' && i.args.includes('='))
+      .map((i) => i.args.split('=') as [string, string]),
   );
   const stages = instructions.filter((i) => i.op === 'FROM');
   const lastFrom = instructions.lastIndexOf(stages[stages.length - 1]);
@@ -248,10 +274,17 @@ describe('Dockerfile', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { exclude: string[]; compilerOptions: { outDir: string } };
     expect(build.compilerOptions.outDir).toBe('lib');
     expect(build.exclude).toEqual(
-      expect.arrayContaining(['src/demo', 'src/simulators', 'src/providers/*/simulator*.ts', 'src/providers/*/samples']),
+      expect.arrayContaining([
+        'src/demo',
+        'src/simulators',
+        'src/providers/*/simulator*.ts',
+        'src/providers/*/samples',
+      ]),
     );
     // tsx is pruned with the other devDependencies before the runtime stage copies node_modules.
-    expect(instructions.find((i) => i.op === 'RUN' && i.args.includes('npm run build'))?.args).toContain('npm prune --omit=dev');
+    expect(instructions.find((i) => i.op === 'RUN' && i.args.includes('npm run build'))?.args).toContain(
+      'npm prune --omit=dev',
+    );
   });
 
   it('puts the operator CLI on the PATH, from the bin package.json declares', () => {
@@ -276,13 +309,17 @@ describe('Dockerfile', () => {
 
   it('skips the Temporal CLI download and prebuilds the workflow bundle', () => {
     const install = instructions.findIndex((i) => i.op === 'RUN' && /npm (ci|install)/.test(i.args));
-    const skip = instructions.findIndex((i) => i.op === 'ENV' && i.args.includes('COUNTERSIGN_SKIP_TEMPORAL_INSTALL=1'));
+    const skip = instructions.findIndex(
+      (i) => i.op === 'ENV' && i.args.includes('COUNTERSIGN_SKIP_TEMPORAL_INSTALL=1'),
+    );
     expect(skip).toBeGreaterThanOrEqual(0);
     expect(skip).toBeLessThan(install);
     expect(read('scripts/install-temporal.sh')).toContain('COUNTERSIGN_SKIP_TEMPORAL_INSTALL');
     // npm runs the postinstall during the install: its script must already be in the image.
     const postinstall = /\bscripts\/[\w.-]+/.exec(packageJson().scripts.postinstall)?.[0];
-    const copied = instructions.findIndex((i) => i.op === 'COPY' && new RegExp(`^(scripts|${postinstall}) `).test(i.args));
+    const copied = instructions.findIndex(
+      (i) => i.op === 'COPY' && new RegExp(`^(scripts|${postinstall}) `).test(i.args),
+    );
     expect(postinstall).toBe('scripts/install-temporal.sh');
     expect(copied).toBeGreaterThanOrEqual(0);
     expect(copied).toBeLessThan(install);

@@ -8,7 +8,10 @@ import { testConfig } from '../helpers/config';
 import { receiveCallback } from '../../src/providers/provider';
 import { settingsOf } from '../../src/providers/module';
 
-function detailOf(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: IssueLike[] } } }, input: unknown): string {
+function detailOf(
+  schema: { safeParse(v: unknown): { success: boolean; error?: { issues: IssueLike[] } } },
+  input: unknown,
+): string {
   const parsed = schema.safeParse(input);
   expect(parsed.success).toBe(false);
   return describeIssues(parsed.error!.issues, input);
@@ -34,19 +37,38 @@ it('says what a wrong field should hold without repeating what was sent', () => 
 });
 
 it('names an unknown field, so a typo is found at once', () => {
-  expect(detailOf(registerTransactionBody, { provider: 'evrotrust', externalId: 'x', step: [] })).toBe('(body): Unrecognized key: "step"');
-});
-
-it('reports a nested missing field with its path', () => {
-  expect(detailOf(registerTransactionBody, { provider: 'evrotrust', externalId: 'x', steps: { onSigned: [{ maximumAttempts: 3 }] } })).toContain(
-    'steps.onSigned.0',
+  expect(detailOf(registerTransactionBody, { provider: 'evrotrust', externalId: 'x', step: [] })).toBe(
+    '(body): Unrecognized key: "step"',
   );
 });
 
-it("Portal de Assinaturas names its fields as its documentation spells them, and names the action field", () => {
+it('reports a nested missing field with its path', () => {
+  expect(
+    detailOf(registerTransactionBody, {
+      provider: 'evrotrust',
+      externalId: 'x',
+      steps: { onSigned: [{ maximumAttempts: 3 }] },
+    }),
+  ).toContain('steps.onSigned.0');
+});
+
+it('Portal de Assinaturas names its fields as its documentation spells them, and names the action field', () => {
   const portal = createPortalDeAssinaturas(settingsOf(testConfig(), portalDeAssinaturas));
   const outcome = (json: unknown) =>
-    receiveCallback(portal, { path: '/', headers: {}, rawBody: Buffer.from(JSON.stringify(json)), json, receivedAt: new Date().toISOString() });
-  expect(outcome({ documentID: 1 })).toMatchObject({ kind: 'refused', refusal: 'invalid-payload', detail: 'action: missing (expected string)' });
-  expect(outcome({ action: 'FLOW' })).toMatchObject({ kind: 'refused', detail: 'documentId: missing (expected string or number)' });
+    receiveCallback(portal, {
+      path: '/',
+      headers: {},
+      rawBody: Buffer.from(JSON.stringify(json)),
+      json,
+      receivedAt: new Date().toISOString(),
+    });
+  expect(outcome({ documentID: 1 })).toMatchObject({
+    kind: 'refused',
+    refusal: 'invalid-payload',
+    detail: 'action: missing (expected string)',
+  });
+  expect(outcome({ action: 'FLOW' })).toMatchObject({
+    kind: 'refused',
+    detail: 'documentId: missing (expected string or number)',
+  });
 });

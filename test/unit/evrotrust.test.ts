@@ -37,11 +37,15 @@ describe('Evrotrust callback parsing', () => {
   });
 
   it.each([['2'], ['signed'], ['Signed']])('accepts status %p as a string', (status) => {
-    expect(receiveCallback(provider, request({ transactionID: 'T1', status }))).toMatchObject({ events: [{ status: 'signed' }] });
+    expect(receiveCallback(provider, request({ transactionID: 'T1', status }))).toMatchObject({
+      events: [{ status: 'signed' }],
+    });
   });
 
   it('accepts a numeric transactionID', () => {
-    expect(receiveCallback(provider, request({ transactionID: 123456, status: 1 }))).toMatchObject({ ref: { externalId: '123456' } });
+    expect(receiveCallback(provider, request({ transactionID: 123456, status: 1 }))).toMatchObject({
+      ref: { externalId: '123456' },
+    });
   });
 
   it.each([
@@ -55,14 +59,19 @@ describe('Evrotrust callback parsing', () => {
   });
 
   it('accepts rejectReason null, with any status', () => {
-    expect(receiveCallback(provider, request({ transactionID: 'T1', status: 2, rejectReason: null }))).toMatchObject({ events: [{ status: 'signed' }] });
+    expect(receiveCallback(provider, request({ transactionID: 'T1', status: 2, rejectReason: null }))).toMatchObject({
+      events: [{ status: 'signed' }],
+    });
     const rejected = receiveCallback(provider, request({ transactionID: 'T1', status: 3, rejectReason: null }));
     expect(rejected).toMatchObject({ events: [{ status: 'rejected' }] });
     expect(rejected.kind === 'events' && 'reason' in rejected.events[0]).toBe(false);
   });
 
   it('keeps rejectReason with status 3', () => {
-    const outcome = receiveCallback(provider, request({ transactionID: 'T1', status: 3, rejectReason: 'user declined' }));
+    const outcome = receiveCallback(
+      provider,
+      request({ transactionID: 'T1', status: 3, rejectReason: 'user declined' }),
+    );
     expect(outcome).toMatchObject({ events: [{ reason: 'user declined', status: 'rejected' }] });
   });
 

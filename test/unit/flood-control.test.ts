@@ -68,7 +68,10 @@ describe('RecentlyAccepted', () => {
     expect(calls).toBe(1);
 
     const boom = new Error('Temporal down');
-    const failed = await Promise.all([recent.once('wf-2', ['a'], () => Promise.reject(boom)), recent.once('wf-2', ['a'], deliver)]);
+    const failed = await Promise.all([
+      recent.once('wf-2', ['a'], () => Promise.reject(boom)),
+      recent.once('wf-2', ['a'], deliver),
+    ]);
     expect(failed.map((f) => f.settled)).toEqual([{ error: boom }, { error: boom }]);
     // Settled deliveries are forgotten: the next one runs again.
     expect((await recent.once('wf-2', ['a'], async () => 'again')).settled).toEqual({ value: 'again' });

@@ -85,7 +85,12 @@ describe('follow-up metrics', () => {
   });
 
   it('works without metrics (activity tests pass none)', async () => {
-    const followUp = createFollowUp({ evrotrust: fakeProvider('evrotrust', async () => ({ events: [], outcome: 'polled' })) });
-    await expect(new MockActivityEnvironment().run(followUp, request('evrotrust'))).resolves.toEqual({ events: [], outcome: 'polled' });
+    const followUp = createFollowUp({
+      evrotrust: fakeProvider('evrotrust', async () => ({ events: [], outcome: 'polled' })),
+    });
+    await expect(new MockActivityEnvironment().run(followUp, request('evrotrust'))).resolves.toEqual({
+      events: [],
+      outcome: 'polled',
+    });
   });
 });

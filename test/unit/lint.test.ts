@@ -19,7 +19,15 @@ const eslint = new ESLint({
   overrideConfigFile: true,
   overrideConfig: [
     ...projectConfig,
-    { files: places, languageOptions: { parserOptions: { projectService: { allowDefaultProject: places, defaultProject: 'tsconfig.json' }, tsconfigRootDir: root } } },
+    {
+      files: places,
+      languageOptions: {
+        parserOptions: {
+          projectService: { allowDefaultProject: places, defaultProject: 'tsconfig.json' },
+          tsconfigRootDir: root,
+        },
+      },
+    },
   ],
 });
 
@@ -32,14 +40,21 @@ describe('lint rules', () => {
   it('report a Node built-in and a floating promise in workflow code', async () => {
     const messages = await lintAs('src/workflows/lint-fixture.ts');
     expect(messages).toEqual([
-      expect.objectContaining({ rule: '@typescript-eslint/no-restricted-imports', line: 2, message: expect.stringContaining("'node:fs'") }),
+      expect.objectContaining({
+        rule: '@typescript-eslint/no-restricted-imports',
+        line: 2,
+        message: expect.stringContaining("'node:fs'"),
+      }),
       expect.objectContaining({ rule: '@typescript-eslint/no-floating-promises', line: 5 }),
     ]);
   }, 60_000);
 
   it('treat src/shared like workflow code', async () => {
     const messages = await lintAs('src/shared/lint-fixture.ts');
-    expect(messages.map((m) => m.rule)).toEqual(['@typescript-eslint/no-restricted-imports', '@typescript-eslint/no-floating-promises']);
+    expect(messages.map((m) => m.rule)).toEqual([
+      '@typescript-eslint/no-restricted-imports',
+      '@typescript-eslint/no-floating-promises',
+    ]);
   }, 60_000);
 
   it('let receivers use Node built-ins, but not drop promises', async () => {
@@ -49,6 +64,9 @@ describe('lint rules', () => {
 
   it("apply typescript-eslint's type-checked rules to the rest of src", async () => {
     const messages = await lintAs('src/api/lint-fixture.ts', typeCheckedFixture);
-    expect(messages.map((m) => m.rule)).toEqual(['@typescript-eslint/no-unsafe-assignment', '@typescript-eslint/unbound-method']);
+    expect(messages.map((m) => m.rule)).toEqual([
+      '@typescript-eslint/no-unsafe-assignment',
+      '@typescript-eslint/unbound-method',
+    ]);
   }, 60_000);
 });

@@ -26,11 +26,37 @@ const entriesOf = (body: Record<string, unknown>) => Object.entries(body);
 
 // Strings providers do not expect: control characters, lone surrogates, bidi overrides, BOM,
 // zero-width joiners, fullwidth digits, combining marks, astral symbols.
-const ODD = ['\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', '\u200b', '\u200d', '\uff12', '\u0301', '\u{1f4dd}', '\u2028', '"', '\\'];
-const oddUnit = fc.oneof(fc.constantFrom(...ODD), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }));
+const ODD = [
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\u202e',
+  '\ufeff',
+  '\u200b',
+  '\u200d',
+  '\uff12',
+  '\u0301',
+  '\u{1f4dd}',
+  '\u2028',
+  '"',
+  '\\',
+];
+const oddUnit = fc.oneof(
+  fc.constantFrom(...ODD),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+);
 const oddString = fc.string({ unit: oddUnit, maxLength: 40 });
 const jsonish = fc.jsonValue({ maxDepth: 4, stringUnit: oddUnit });
-const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+const PROTO_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+];
 const keyArb = fc.oneof(fc.constantFrom(...PROTO_KEYS), oddString, fc.string());
 
 // Deep values as JSON text: JSON.parse takes any depth, JSON.stringify does not.
@@ -67,17 +93,26 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
   const accepted = receiveCallback(provider, request(JSON.stringify(valid.body), valid.headers));
 
   it('accepts the valid sample (the base every property breaks one thing in)', () => {
-    expect(accepted).toMatchObject({ kind: 'events', ref: { provider: spec.provider, kind: spec.kind, externalId: 'tx-1' } });
+    expect(accepted).toMatchObject({
+      kind: 'events',
+      ref: { provider: spec.provider, kind: spec.kind, externalId: 'tx-1' },
+    });
   });
 
   it('never throws and always answers something a payload can carry, for any JSON and any headers', () => {
     fc.assert(
       fc.property(
         jsonish,
-        fc.dictionary(fc.oneof(fc.constantFrom('authorization', 'checksum', 'x-callback-token', 'content-type'), fc.string()), oddString),
+        fc.dictionary(
+          fc.oneof(fc.constantFrom('authorization', 'checksum', 'x-callback-token', 'content-type'), fc.string()),
+          oddString,
+        ),
         fc.boolean(),
         (json, headers, withCredentials) => {
-          const outcome = receiveCallback(provider, request(JSON.stringify(json), withCredentials ? { ...headers, ...credentials(spec) } : headers));
+          const outcome = receiveCallback(
+            provider,
+            request(JSON.stringify(json), withCredentials ? { ...headers, ...credentials(spec) } : headers),
+          );
           expectWellFormed(outcome);
         },
       ),
@@ -101,13 +136,17 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
 
   it('refuses a required field removed or given the wrong type', () => {
     fc.assert(
-      fc.property(fc.constantFrom(spec.idField, spec.statusField), fc.option(wrongType, { nil: undefined }), (field, value) => {
-        const entries = entriesOf(valid.body).filter(([k]) => k !== field);
-        if (value !== undefined) entries.push([field, value]);
-        const outcome = receiveCallback(provider, request(objectText(entries), valid.headers));
-        expectWellFormed(outcome);
-        expect(outcome).toMatchObject({ kind: 'refused', refusal: idOrStatusRefusal });
-      }),
+      fc.property(
+        fc.constantFrom(spec.idField, spec.statusField),
+        fc.option(wrongType, { nil: undefined }),
+        (field, value) => {
+          const entries = entriesOf(valid.body).filter(([k]) => k !== field);
+          if (value !== undefined) entries.push([field, value]);
+          const outcome = receiveCallback(provider, request(objectText(entries), valid.headers));
+          expectWellFormed(outcome);
+          expect(outcome).toMatchObject({ kind: 'refused', refusal: idOrStatusRefusal });
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -115,12 +154,16 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
   it('ignores fields it does not read, whatever their name or value (__proto__ and constructor included)', () => {
     const extraKey = keyArb.filter((k) => !spec.knownFields.includes(k.toLowerCase()));
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(extraKey, fc.oneof(jsonish, wrongType)), { maxLength: 4, selector: ([k]) => k }), fc.nat(), (extras, at) => {
-        const entries = entriesOf(valid.body);
-        entries.splice(at % (entries.length + 1), 0, ...extras);
-        const outcome = receiveCallback(provider, request(objectText(entries), valid.headers));
-        expect(outcome).toEqual(accepted);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(extraKey, fc.oneof(jsonish, wrongType)), { maxLength: 4, selector: ([k]) => k }),
+        fc.nat(),
+        (extras, at) => {
+          const entries = entriesOf(valid.body);
+          entries.splice(at % (entries.length + 1), 0, ...extras);
+          const outcome = receiveCallback(provider, request(objectText(entries), valid.headers));
+          expect(outcome).toEqual(accepted);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -140,17 +183,28 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
     for (const deep of [new Raw(deepArrayText(50_000)), new Raw(deepObjectText(50_000))]) {
       expectWellFormed(receiveCallback(provider, request(deep.text, valid.headers)));
       for (const field of [spec.idField, spec.statusField]) {
-        const broken = receiveCallback(provider, request(objectText(entriesOf({ ...valid.body, [field]: deep })), valid.headers));
+        const broken = receiveCallback(
+          provider,
+          request(objectText(entriesOf({ ...valid.body, [field]: deep })), valid.headers),
+        );
         expectWellFormed(broken);
         expect(broken).toMatchObject({ kind: 'refused' });
       }
       // Fields it keeps (reason, info, ...) must not carry runaway depth into a payload either.
       for (const field of Object.keys(valid.body)) {
-        expectWellFormed(receiveCallback(provider, request(objectText(entriesOf({ ...valid.body, [field]: deep })), valid.headers)));
+        expectWellFormed(
+          receiveCallback(provider, request(objectText(entriesOf({ ...valid.body, [field]: deep })), valid.headers)),
+        );
       }
-      expect(receiveCallback(provider, request(objectText([...entriesOf(valid.body), ['unexpected', deep]]), valid.headers))).toEqual(accepted);
+      expect(
+        receiveCallback(provider, request(objectText([...entriesOf(valid.body), ['unexpected', deep]]), valid.headers)),
+      ).toEqual(accepted);
       // The same field spelled twice (Portal de Assinaturas reads names case-insensitively).
-      const twice = objectText([...entriesOf(valid.body), [spec.idField.toUpperCase(), deep], [spec.idField.toLowerCase(), deep]]);
+      const twice = objectText([
+        ...entriesOf(valid.body),
+        [spec.idField.toUpperCase(), deep],
+        [spec.idField.toLowerCase(), deep],
+      ]);
       expectWellFormed(receiveCallback(provider, request(twice, valid.headers)));
     }
   });
@@ -158,7 +212,10 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
   it('keeps odd unicode in ids and statuses from crashing it, and names the transaction exactly as sent', () => {
     fc.assert(
       fc.property(oddString, fc.constantFrom(spec.idField, spec.statusField), (value, field) => {
-        const outcome = receiveCallback(provider, request(objectText(entriesOf({ ...valid.body, [field]: value })), valid.headers));
+        const outcome = receiveCallback(
+          provider,
+          request(objectText(entriesOf({ ...valid.body, [field]: value })), valid.headers),
+        );
         expectWellFormed(outcome);
         if (outcome.kind === 'events' && field === spec.idField) expect(outcome.ref.externalId).toBe(value.trim());
       }),
@@ -169,12 +226,16 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
   if (spec.credentialHeaders.length > 0) {
     it('refuses a missing or wrong credential header as unauthorized', () => {
       fc.assert(
-        fc.property(fc.constantFrom(...spec.credentialHeaders), fc.option(oddString, { nil: undefined }), (header, value) => {
-          const headers: Record<string, string | undefined> = { ...valid.headers, [header]: value };
-          fc.pre(value !== valid.headers[header]);
-          const outcome = receiveCallback(provider, request(JSON.stringify(valid.body), headers));
-          expect(outcome).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-        }),
+        fc.property(
+          fc.constantFrom(...spec.credentialHeaders),
+          fc.option(oddString, { nil: undefined }),
+          (header, value) => {
+            const headers: Record<string, string | undefined> = { ...valid.headers, [header]: value };
+            fc.pre(value !== valid.headers[header]);
+            const outcome = receiveCallback(provider, request(JSON.stringify(valid.body), headers));
+            expect(outcome).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+          },
+        ),
         { numRuns: RUNS },
       );
     });
@@ -188,13 +249,17 @@ describe('signhost: checksum', () => {
   it('refuses any checksum but the right one, in the body or the Checksum header', () => {
     const valid = spec.valid('tx-2');
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{40}$/), oddString), fc.boolean(), (checksum, inHeader) => {
-        fc.pre(checksum.trim().toLowerCase() !== valid.body.Checksum);
-        const body = inHeader ? { ...valid.body, Checksum: undefined } : { ...valid.body, Checksum: checksum };
-        const headers = inHeader ? { ...valid.headers, checksum } : valid.headers;
-        const outcome = receiveCallback(provider, request(JSON.stringify(body), headers));
-        expect(outcome).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.stringMatching(/^[0-9a-f]{40}$/), oddString),
+        fc.boolean(),
+        (checksum, inHeader) => {
+          fc.pre(checksum.trim().toLowerCase() !== valid.body.Checksum);
+          const body = inHeader ? { ...valid.body, Checksum: undefined } : { ...valid.body, Checksum: checksum };
+          const headers = inHeader ? { ...valid.headers, checksum } : valid.headers;
+          const outcome = receiveCallback(provider, request(JSON.stringify(body), headers));
+          expect(outcome).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -8,14 +8,21 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { loadConfig } from '../../src/config';
 import { ensureDevCodecToken, ensureDevKeys } from '../../src/encryption/dev-secrets';
 import { newKeyEntry, parseKeyList } from '../../src/encryption/keys';
-import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError, UnknownEncryptionKeyError } from '../../src/encryption/payload-codec';
+import {
+  EncryptionCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+  UnknownEncryptionKeyError,
+} from '../../src/encryption/payload-codec';
 
 const k1 = newKeyEntry('k1');
 const k2 = newKeyEntry('k2');
 const value = { name: 'Joana Quaresma Vilar', cpf: '529.982.247-25' };
 const plain = (): Payload => defaultPayloadConverter.toPayload(value);
 const meta = (p: Payload, key: string) => Buffer.from(p.metadata?.[key] ?? new Uint8Array()).toString('utf8');
-const bytes = (p: Payload) => Buffer.concat([...Object.values(p.metadata ?? {}).map((v) => Buffer.from(v ?? [])), Buffer.from(p.data ?? [])]);
+const bytes = (p: Payload) =>
+  Buffer.concat([...Object.values(p.metadata ?? {}).map((v) => Buffer.from(v ?? [])), Buffer.from(p.data ?? [])]);
 
 describe('EncryptionCodec', () => {
   it('writes ciphertext under the newest key and reads it back, metadata included', async () => {
@@ -110,16 +117,27 @@ describe('encryption keys', () => {
   });
 
   it('config: keys from the variable or a file, one or the other, errors naming the variable without the value', () => {
-    expect(loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: `${k2},${k1}` }).encryption.keys.map((k) => k.id)).toEqual(['k2', 'k1']);
+    expect(loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: `${k2},${k1}` }).encryption.keys.map((k) => k.id)).toEqual([
+      'k2',
+      'k1',
+    ]);
     expect(loadConfig({}).encryption.keys).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'countersign-keys-'));
     const file = join(dir, 'keys');
     writeFileSync(file, `${k1}\n`);
-    expect(loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS_FILE: file }).encryption).toMatchObject({ source: 'COUNTERSIGN_ENCRYPTION_KEYS_FILE' });
-    expect(() => loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS_FILE: join(dir, 'missing') })).toThrow(/COUNTERSIGN_ENCRYPTION_KEYS_FILE: cannot read .*ENOENT/);
-    expect(() => loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: k1, COUNTERSIGN_ENCRYPTION_KEYS_FILE: file })).toThrow(/set one or the other/);
+    expect(loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS_FILE: file }).encryption).toMatchObject({
+      source: 'COUNTERSIGN_ENCRYPTION_KEYS_FILE',
+    });
+    expect(() => loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS_FILE: join(dir, 'missing') })).toThrow(
+      /COUNTERSIGN_ENCRYPTION_KEYS_FILE: cannot read .*ENOENT/,
+    );
+    expect(() => loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: k1, COUNTERSIGN_ENCRYPTION_KEYS_FILE: file })).toThrow(
+      /set one or the other/,
+    );
     const bad = `k1:${k1.split(':')[1].slice(4)}`;
-    expect(() => loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: bad })).toThrow(/COUNTERSIGN_ENCRYPTION_KEYS: key k1: expected 32 bytes.*\(value hidden\)/);
+    expect(() => loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: bad })).toThrow(
+      /COUNTERSIGN_ENCRYPTION_KEYS: key k1: expected 32 bytes.*\(value hidden\)/,
+    );
     try {
       loadConfig({ COUNTERSIGN_ENCRYPTION_KEYS: bad });
     } catch (err) {
@@ -128,13 +146,24 @@ describe('encryption keys', () => {
   });
 
   it('config: codec token length and origins are checked', () => {
-    expect(loadConfig({ COUNTERSIGN_CODEC_TOKEN: 'x'.repeat(16), COUNTERSIGN_CODEC_ORIGINS: 'http://localhost:8080, https://ui.example.com/' }).codec).toEqual({
+    expect(
+      loadConfig({
+        COUNTERSIGN_CODEC_TOKEN: 'x'.repeat(16),
+        COUNTERSIGN_CODEC_ORIGINS: 'http://localhost:8080, https://ui.example.com/',
+      }).codec,
+    ).toEqual({
       token: 'x'.repeat(16),
       origins: ['http://localhost:8080', 'https://ui.example.com'],
     });
-    expect(() => loadConfig({ COUNTERSIGN_CODEC_TOKEN: 'short' })).toThrow(/COUNTERSIGN_CODEC_TOKEN: expected at least 16 characters \(value hidden\)/);
-    expect(() => loadConfig({ COUNTERSIGN_CODEC_ORIGINS: 'localhost:8080' })).toThrow(/COUNTERSIGN_CODEC_ORIGINS: expected origins/);
-    expect(() => loadConfig({ COUNTERSIGN_CODEC_ORIGINS: 'http://ui.example.com/path' })).toThrow(/COUNTERSIGN_CODEC_ORIGINS/);
+    expect(() => loadConfig({ COUNTERSIGN_CODEC_TOKEN: 'short' })).toThrow(
+      /COUNTERSIGN_CODEC_TOKEN: expected at least 16 characters \(value hidden\)/,
+    );
+    expect(() => loadConfig({ COUNTERSIGN_CODEC_ORIGINS: 'localhost:8080' })).toThrow(
+      /COUNTERSIGN_CODEC_ORIGINS: expected origins/,
+    );
+    expect(() => loadConfig({ COUNTERSIGN_CODEC_ORIGINS: 'http://ui.example.com/path' })).toThrow(
+      /COUNTERSIGN_CODEC_ORIGINS/,
+    );
   });
 
   it('development key and codec token: made once, owner-only, the same after a restart', () => {

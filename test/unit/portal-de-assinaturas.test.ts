@@ -84,7 +84,8 @@ describe('Portal de Assinaturas document callbacks', () => {
     // The signer is told apart by the keyed tag of the key, never by name or full CPF.
     expect(outcome.events[0].details?.signer).toBe(outcome.events[0].key.split(':')[1]);
     const kept = JSON.stringify(outcome.events[0]);
-    for (const personal of ['João', 'Silva', CPF, CPF.replace(/\D/g, ''), '307.625', '739-02']) expect(kept).not.toContain(personal);
+    for (const personal of ['João', 'Silva', CPF, CPF.replace(/\D/g, ''), '307.625', '739-02'])
+      expect(kept).not.toContain(personal);
   });
 
   it.each([
@@ -117,7 +118,9 @@ describe('Portal de Assinaturas document callbacks', () => {
     expect(outcome).toMatchObject({
       events: [{ reason: 'wrong document', details: { apiDownload: 'https://example.test/pkg?key=4B4659AB34847973' } }],
     });
-    expect(receiveCallback(open, request(doc('APPROVAL-NOK')))).toMatchObject({ events: [{ reason: 'document not approved by approver' }] });
+    expect(receiveCallback(open, request(doc('APPROVAL-NOK')))).toMatchObject({
+      events: [{ reason: 'document not approved by approver' }],
+    });
   });
 
   it.each([
@@ -128,7 +131,9 @@ describe('Portal de Assinaturas document callbacks', () => {
     ['both spellings, same id', { documentId: 123456, documentID: '123456' }],
   ])('reads %s', (_name, ids) => {
     const { documentId: _drop, ...rest } = doc('FLOW');
-    expect(receiveCallback(open, request({ ...rest, ...ids }))).toMatchObject({ ref: { kind: 'signing', externalId: '123456' } });
+    expect(receiveCallback(open, request({ ...rest, ...ids }))).toMatchObject({
+      ref: { kind: 'signing', externalId: '123456' },
+    });
   });
 
   it('parses the seed sample as written (after repairing its one missing comma)', () => {
@@ -137,7 +142,14 @@ describe('Portal de Assinaturas document callbacks', () => {
     expect(json).toMatchObject({ documentID: 123456, message: '', action: 'SIGNATURE-DIGITAL' });
     expect(receiveCallback(open, request(json))).toMatchObject({
       ref: { kind: 'signing', externalId: '123456' },
-      events: [{ type: 'signerAction', status: 'in_progress', providerStatus: 'SIGNATURE-DIGITAL', details: { cpfMasked: '***.625.739-**' } }],
+      events: [
+        {
+          type: 'signerAction',
+          status: 'in_progress',
+          providerStatus: 'SIGNATURE-DIGITAL',
+          details: { cpfMasked: '***.625.739-**' },
+        },
+      ],
     });
   });
 
@@ -145,7 +157,10 @@ describe('Portal de Assinaturas document callbacks', () => {
     expect(repairSeedSample('{"documentID": 1, "action": "FLOW",')).toBeUndefined();
     expect(repairSeedSample('{"documentID": 1 "action": "FLOW"}')).toBeUndefined();
     expect(repairSeedSample('{"message": "" "apiDownload": "x" "action": "FLOW"}')).toBeUndefined();
-    expect(repairSeedSample('{"message": "a \\"quoted\\" word"\n "apiDownload": "x"}')).toEqual({ message: 'a "quoted" word', apiDownload: 'x' });
+    expect(repairSeedSample('{"message": "a \\"quoted\\" word"\n "apiDownload": "x"}')).toEqual({
+      message: 'a "quoted" word',
+      apiDownload: 'x',
+    });
   });
 
   it('dedupes retries but keeps the same action by distinct signers apart', () => {
@@ -160,7 +175,9 @@ describe('Portal de Assinaturas document callbacks', () => {
     expect(key(doc('SIGNATURE-DIGITAL', { identifier: '30762573902' }))).toBe(first);
     expect(key(doc('SIGNATURE-DIGITAL', { identifier: '111.444.777-35', name: 'Maria' }))).not.toBe(first);
     expect(key(doc('SIGNATURE-ELETRONIC'))).not.toBe(first);
-    expect(key(doc('SIGNATURE-DIGITAL', { identifier: undefined, name: 'Maria' }))).toMatch(/^SIGNATURE-DIGITAL:[0-9a-f]{16}$/);
+    expect(key(doc('SIGNATURE-DIGITAL', { identifier: undefined, name: 'Maria' }))).toMatch(
+      /^SIGNATURE-DIGITAL:[0-9a-f]{16}$/,
+    );
     expect(key(doc('SIGNATURE-DIGITAL', { identifier: null, name: null }))).toBe('SIGNATURE-DIGITAL');
   });
 
@@ -173,7 +190,10 @@ describe('Portal de Assinaturas document callbacks', () => {
   it('keeps an unlisted action without moving the status', () => {
     expect(documentActionMeaning('SIGNATURE-BIOMETRIC')).toMatchObject({ type: 'signerAction', known: false });
     const outcome = receiveCallback(open, request(doc('SIGNATURE-BIOMETRIC')));
-    expect(outcome).toMatchObject({ kind: 'events', events: [{ type: 'signerAction', providerStatus: 'SIGNATURE-BIOMETRIC', details: { unknownAction: true } }] });
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      events: [{ type: 'signerAction', providerStatus: 'SIGNATURE-BIOMETRIC', details: { unknownAction: true } }],
+    });
     if (outcome.kind !== 'events') throw new Error('expected events');
     expect(outcome.events[0].status).toBeUndefined();
   });
@@ -197,7 +217,11 @@ describe('Portal de Assinaturas document callbacks', () => {
     if (outcome.kind === 'refused') expect(outcome.detail).not.toContain('307');
   });
 
-  it.each([['array body', [1]], ['empty body', undefined], ['string body', 'FLOW']])('refuses %s', (_name, json) => {
+  it.each([
+    ['array body', [1]],
+    ['empty body', undefined],
+    ['string body', 'FLOW'],
+  ])('refuses %s', (_name, json) => {
     expect(receiveCallback(open, request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 });
@@ -227,30 +251,46 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
     ['not_delivered', 'NOT-DELIVERED', 'notDelivered', 'not_delivered'],
     ['OPENED', 'OPENED', 'opened', 'opened'],
   ])('maps %s to %s', (action, key, type, status) => {
-    expect(receiveCallback(open, request(mail(action)))).toMatchObject({ ref: { kind: 'registered-mail', externalId: '987' }, events: [{ key, type, status, providerStatus: action }] });
+    expect(receiveCallback(open, request(mail(action)))).toMatchObject({
+      ref: { kind: 'registered-mail', externalId: '987' },
+      events: [{ key, type, status, providerStatus: action }],
+    });
   });
 
   it('takes the non-delivery reason from info.message', () => {
-    const outcome = receiveCallback(open, request(mail('NOT-DELIVERED', { info: { message: 'mailbox full', code: 552 } })));
-    expect(outcome).toMatchObject({ events: [{ reason: 'mailbox full', details: { infoMessage: 'mailbox full', infoCode: 552 } }] });
+    const outcome = receiveCallback(
+      open,
+      request(mail('NOT-DELIVERED', { info: { message: 'mailbox full', code: 552 } })),
+    );
+    expect(outcome).toMatchObject({
+      events: [{ reason: 'mailbox full', details: { infoMessage: 'mailbox full', infoCode: 552 } }],
+    });
     const delivered = receiveCallback(open, request(mail('DELIVERED')));
     if (delivered.kind !== 'events') throw new Error('expected events');
     expect(delivered.events[0].reason).toBeUndefined();
   });
 
   it.each([['registered-mail'], ['Registered_Mail'], ['REGISTERED MAIL']])('recognizes type %p', (type) => {
-    expect(receiveCallback(open, request(mail('OPENED', { type })))).toMatchObject({ ref: { kind: 'registered-mail' } });
+    expect(receiveCallback(open, request(mail('OPENED', { type })))).toMatchObject({
+      ref: { kind: 'registered-mail' },
+    });
   });
 
   it('reads numeric and string ids, and registeredMailID', () => {
-    expect(receiveCallback(open, request(mail('OPENED', { registeredMailId: 42 })))).toMatchObject({ ref: { externalId: '42' } });
+    expect(receiveCallback(open, request(mail('OPENED', { registeredMailId: 42 })))).toMatchObject({
+      ref: { externalId: '42' },
+    });
     const { registeredMailId: _drop, ...rest } = mail('OPENED');
-    expect(receiveCallback(open, request({ ...rest, registeredMailID: '43' }))).toMatchObject({ ref: { externalId: '43' } });
+    expect(receiveCallback(open, request({ ...rest, registeredMailID: '43' }))).toMatchObject({
+      ref: { externalId: '43' },
+    });
   });
 
   it('keeps an unlisted action without moving the status', () => {
     const outcome = receiveCallback(open, request(mail('BOUNCED')));
-    expect(outcome).toMatchObject({ events: [{ key: 'BOUNCED', type: 'statusReported', details: { unknownAction: true } }] });
+    expect(outcome).toMatchObject({
+      events: [{ key: 'BOUNCED', type: 'statusReported', details: { unknownAction: true } }],
+    });
     if (outcome.kind !== 'events') throw new Error('expected events');
     expect(outcome.events[0].status).toBeUndefined();
   });
@@ -261,16 +301,31 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
     ['info as number', { info: 5 }],
     ['type as number', { type: 3 }],
   ])('refuses %s', (_name, extra) => {
-    expect(receiveCallback(open, request(JSON.parse(JSON.stringify(mail('DELIVERED', extra)))))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+    expect(receiveCallback(open, request(JSON.parse(JSON.stringify(mail('DELIVERED', extra)))))).toMatchObject({
+      kind: 'refused',
+      refusal: 'invalid-payload',
+    });
   });
 });
 
 describe('Portal de Assinaturas authentication and configuration', () => {
   it('with a configured header: authenticated when it matches, 401 otherwise', () => {
-    expect(receiveCallback(guarded, request(doc('FLOW'), { 'x-callback-token': 's3cret' }))).toMatchObject({ kind: 'events', authenticated: true });
-    expect(receiveCallback(guarded, request(doc('FLOW'), {}))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(receiveCallback(guarded, request(doc('FLOW'), { 'x-callback-token': 's3cre' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(receiveCallback(guarded, request(doc('FLOW'), { authorization: 's3cret' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request(doc('FLOW'), { 'x-callback-token': 's3cret' }))).toMatchObject({
+      kind: 'events',
+      authenticated: true,
+    });
+    expect(receiveCallback(guarded, request(doc('FLOW'), {}))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
+    expect(receiveCallback(guarded, request(doc('FLOW'), { 'x-callback-token': 's3cre' }))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
+    expect(receiveCallback(guarded, request(doc('FLOW'), { authorization: 's3cret' }))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
     // Authentication comes first: an unauthenticated sender learns nothing about the body.
     expect(receiveCallback(guarded, request({}, {}))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
   });

@@ -19,8 +19,12 @@ function fakeClock(start = 0): Clock & { slept: number[]; advance(ms: number): v
 describe('backoffDelay', () => {
   const opts = { baseDelayMs: 500, maxDelayMs: 8_000 };
   it('doubles its ceiling per attempt, keeps at least half of it, and caps', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { ...opts, random: () => 0 }))).toEqual([250, 500, 1000, 2000, 4000, 4000]);
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { ...opts, random: () => 1 }))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { ...opts, random: () => 0 }))).toEqual([
+      250, 500, 1000, 2000, 4000, 4000,
+    ]);
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { ...opts, random: () => 1 }))).toEqual([
+      500, 1000, 2000, 4000, 8000, 8000,
+    ]);
   });
 });
 

@@ -34,9 +34,15 @@ describe.each(SPECS.filter((s) => s.authenticated))('$label credentials', (spec)
 
   it('are refused when the constant-time comparison says they differ', () => {
     const m = spec.valid('tx-1');
-    expect(receiveCallback(provider, request(m.body, m.headers))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(provider, request(m.body, m.headers))).toMatchObject({
+      kind: 'events',
+      authenticated: true,
+    });
     jest.spyOn(apiAuth, 'secretsEqual').mockReturnValue(false);
-    expect(receiveCallback(provider, request(m.body, m.headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(m.body, m.headers))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
   });
 
   it('pass only when the constant-time comparison says they match', () => {

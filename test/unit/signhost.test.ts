@@ -50,14 +50,25 @@ describe('Signhost checksum', () => {
   it('accepts the official sample postback as authenticated', () => {
     const sample = signhostPostback({ id: ID, status: 20, secret: SECRET });
     expect(sample.Checksum).toBe('cdc09eee2ed6df2846dcc193aedfef59f2834f8d');
-    expect(receiveCallback(provider, request(sample))).toMatchObject({ kind: 'events', authenticated: true, ref: { externalId: ID } });
+    expect(receiveCallback(provider, request(sample))).toMatchObject({
+      kind: 'events',
+      authenticated: true,
+      ref: { externalId: ID },
+    });
   });
 
   it('prefers the Checksum header to the body field', () => {
     const good = signhostChecksum(ID, 20, SECRET);
-    expect(receiveCallback(provider, request(minimal(20, { Checksum: 'bad' }), { checksum: good }))).toMatchObject({ authenticated: true });
-    expect(receiveCallback(provider, request(minimal(20), { checksum: 'bad' }))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(receiveCallback(provider, request(minimal(20, { Checksum: undefined }), { checksum: good.toUpperCase() }))).toMatchObject({
+    expect(receiveCallback(provider, request(minimal(20, { Checksum: 'bad' }), { checksum: good }))).toMatchObject({
+      authenticated: true,
+    });
+    expect(receiveCallback(provider, request(minimal(20), { checksum: 'bad' }))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
+    expect(
+      receiveCallback(provider, request(minimal(20, { Checksum: undefined }), { checksum: good.toUpperCase() })),
+    ).toMatchObject({
       authenticated: true,
     });
     expect(receiveCallback(provider, request(minimal(20), { checksum: '' }))).toMatchObject({ authenticated: true });
@@ -69,16 +80,28 @@ describe('Signhost checksum', () => {
     ['empty', { Checksum: '' }],
     ['computed with another secret', { Checksum: signhostChecksum(ID, 20, 'wrong') }],
     ['computed for another status', { Checksum: signhostChecksum(ID, 30, SECRET) }],
-    ['in the legacy Id|FileId|Status form', { Checksum: createHash('sha1').update(`${ID}|file1|20|${SECRET}`).digest('hex') }],
+    [
+      'in the legacy Id|FileId|Status form',
+      { Checksum: createHash('sha1').update(`${ID}|file1|20|${SECRET}`).digest('hex') },
+    ],
   ])('refuses a checksum that is %s', (_name, extra) => {
-    expect(receiveCallback(provider, request(minimal(20, extra)))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(minimal(20, extra)))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
   });
 
   it('without a shared secret: unauthenticated, whatever the checksum', () => {
     const open = createSignhost({ ...settings, sharedSecret: undefined });
     expect(receiveCallback(open, request(minimal(20)))).toMatchObject({ kind: 'events', authenticated: false });
-    expect(receiveCallback(open, request(minimal(20, { Checksum: 'garbage' })))).toMatchObject({ kind: 'events', authenticated: false });
-    expect(receiveCallback(open, request(minimal(20, { Checksum: undefined })))).toMatchObject({ kind: 'events', authenticated: false });
+    expect(receiveCallback(open, request(minimal(20, { Checksum: 'garbage' })))).toMatchObject({
+      kind: 'events',
+      authenticated: false,
+    });
+    expect(receiveCallback(open, request(minimal(20, { Checksum: undefined })))).toMatchObject({
+      kind: 'events',
+      authenticated: false,
+    });
   });
 });
 
@@ -86,7 +109,10 @@ describe('Signhost security header', () => {
   const guarded = createSignhost({ ...settings, postbackAuthorization: 'let-me-in' });
 
   it('accepts the configured value', () => {
-    expect(receiveCallback(guarded, request(minimal(20), { authorization: 'let-me-in' }))).toMatchObject({ kind: 'events', authenticated: true });
+    expect(receiveCallback(guarded, request(minimal(20), { authorization: 'let-me-in' }))).toMatchObject({
+      kind: 'events',
+      authenticated: true,
+    });
   });
 
   it.each([
@@ -94,11 +120,16 @@ describe('Signhost security header', () => {
     ['wrong', { authorization: 'let-me-inn' }],
     ['a prefix of it', { authorization: 'let-me' }],
   ])('refuses a header that is %s, even with a valid checksum', (_name, headers) => {
-    expect(receiveCallback(guarded, request(minimal(20), headers))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(guarded, request(minimal(20), headers))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
   });
 
   it('is not required when not configured', () => {
-    expect(receiveCallback(provider, request(minimal(20), { authorization: 'anything' }))).toMatchObject({ kind: 'events' });
+    expect(receiveCallback(provider, request(minimal(20), { authorization: 'anything' }))).toMatchObject({
+      kind: 'events',
+    });
   });
 });
 
@@ -136,7 +167,10 @@ describe('Signhost postback parsing', () => {
 
   it('keeps an unknown status on record without a normalized status', () => {
     const outcome = receiveCallback(provider, request(minimal(80)));
-    expect(outcome).toMatchObject({ kind: 'events', events: [{ key: 'status:80', type: 'statusReported', providerStatus: '80' }] });
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      events: [{ key: 'status:80', type: 'statusReported', providerStatus: '80' }],
+    });
     expect((outcome as { events: { status?: string }[] }).events[0].status).toBeUndefined();
   });
 
@@ -150,7 +184,15 @@ describe('Signhost postback parsing', () => {
           Mobile: '+31612345678',
           ScribbleName: 'John Doe',
           RejectReason: code === 202 ? 'wrong amount' : null,
-          Activities: [{ Id: `act-${code}`, Code: code, Activity: 'Whatever', Info: 'contract.pdf', CreatedDateTime: '2016-06-15T23:33:04+02:00' }],
+          Activities: [
+            {
+              Id: `act-${code}`,
+              Code: code,
+              Activity: 'Whatever',
+              Info: 'contract.pdf',
+              CreatedDateTime: '2016-06-15T23:33:04+02:00',
+            },
+          ],
         },
       ],
     });
@@ -182,7 +224,15 @@ describe('Signhost postback parsing', () => {
 
   it('falls back to its own label when Signhost sends no activity name, and keeps unknown codes', () => {
     const json = minimal(10, {
-      Signers: [{ Id: 's', Activities: [{ Id: 'a1', Code: 203 }, { Id: 'a2', Code: 777, Activity: null, Info: null }] }],
+      Signers: [
+        {
+          Id: 's',
+          Activities: [
+            { Id: 'a1', Code: 203 },
+            { Id: 'a2', Code: 777, Activity: null, Info: null },
+          ],
+        },
+      ],
     });
     expect(receiveCallback(provider, request(json))).toMatchObject({
       events: [
@@ -220,7 +270,9 @@ describe('Signhost postback parsing', () => {
         { key: 'status:40', status: 'rejected', reason: 'wrong amount', details: { signerId: 'no' } },
       ],
     });
-    expect(receiveCallback(provider, request(minimal(60, { CancellationReason: 'sent to the wrong person' })))).toMatchObject({
+    expect(
+      receiveCallback(provider, request(minimal(60, { CancellationReason: 'sent to the wrong person' }))),
+    ).toMatchObject({
       events: [{ key: 'status:60', status: 'cancelled', reason: 'sent to the wrong person' }],
     });
     const signed = receiveCallback(provider, request(minimal(30, { CancellationReason: 'not relevant' })));
@@ -237,18 +289,32 @@ describe('Signhost postback parsing', () => {
   ])('refuses %s: unverifiable with a shared secret, invalid-payload without one', (_name, extra) => {
     // The checksum covers Id and Status: without them the sender cannot be checked, and the
     // body's shape is none of an unchecked sender's business.
-    expect(receiveCallback(provider, request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
-    expect(receiveCallback(unsigned, request(minimal(30, extra)))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
+    expect(receiveCallback(provider, request(minimal(30, extra)))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
+    expect(receiveCallback(unsigned, request(minimal(30, extra)))).toMatchObject({
+      kind: 'refused',
+      refusal: 'invalid-payload',
+    });
   });
 
   it('refuses a Checksum that is not text as not authenticated', () => {
-    expect(receiveCallback(provider, request(minimal(30, { Checksum: 42 })))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
+    expect(receiveCallback(provider, request(minimal(30, { Checksum: 42 })))).toMatchObject({
+      kind: 'refused',
+      refusal: 'unauthorized',
+    });
   });
 
   it('says what it skipped, in counts and field names only', () => {
     const cases: Array<[unknown, string[]]> = [
       [{ Signers: {} }, ['Signers is not a list: skipped']],
-      [{ Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }, { Id: 'x' }] }, { Activities: [] }] }, ['1 malformed signer entry skipped', '2 malformed activities skipped']],
+      [
+        {
+          Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }, { Id: 'x' }] }, { Activities: [] }],
+        },
+        ['1 malformed signer entry skipped', '2 malformed activities skipped'],
+      ],
       [{ Signers: [{ Id: 's', Activities: [{ Id: 'ok', Code: 103 }] }] }, []],
     ];
     for (const [extra, notes] of cases) {
@@ -260,16 +326,43 @@ describe('Signhost postback parsing', () => {
   it('keeps at most the configured number of activities, the newest, and says how many it dropped', () => {
     const capped = createSignhost({ ...settings, maxActivitiesPerPostback: 3 });
     const activities = Array.from({ length: 5 }, (_, i) => ({ Id: `a${i}`, Code: 103 }));
-    const outcome = receiveCallback(capped, request(minimal(30, { Signers: [{ Id: 's1', Activities: activities.slice(0, 4) }, { Id: 's2', Activities: activities.slice(4) }] })));
-    expect(outcome).toMatchObject({ kind: 'events', authenticated: true, notes: ['2 of 5 activities dropped (limit 3 per postback)'] });
-    expect(outcome.kind === 'events' && outcome.events.map((e) => e.key)).toEqual(['activity:a2', 'activity:a3', 'activity:a4', 'status:30']);
+    const outcome = receiveCallback(
+      capped,
+      request(
+        minimal(30, {
+          Signers: [
+            { Id: 's1', Activities: activities.slice(0, 4) },
+            { Id: 's2', Activities: activities.slice(4) },
+          ],
+        }),
+      ),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'events',
+      authenticated: true,
+      notes: ['2 of 5 activities dropped (limit 3 per postback)'],
+    });
+    expect(outcome.kind === 'events' && outcome.events.map((e) => e.key)).toEqual([
+      'activity:a2',
+      'activity:a3',
+      'activity:a4',
+      'status:30',
+    ]);
   });
 
   it.each([
     ['Signers not an array', { Signers: {} }, []],
-    ['activity without Id', { Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }] }] }, ['activity:ok']],
+    [
+      'activity without Id',
+      { Signers: [{ Id: 's', Activities: [{ Code: 103 }, { Id: 'ok', Code: 103 }] }] },
+      ['activity:ok'],
+    ],
     ['activity Code as text', { Signers: [{ Id: 's', Activities: [{ Id: 'a', Code: 'Opened' }] }] }, []],
-    ['signer without Id', { Signers: [{ Activities: [] }, { Id: 's2', Activities: [{ Id: 'b', Code: 203 }] }] }, ['activity:b']],
+    [
+      'signer without Id',
+      { Signers: [{ Activities: [] }, { Id: 's2', Activities: [{ Id: 'b', Code: 203 }] }] },
+      ['activity:b'],
+    ],
   ])('skips %s and still counts the status', (_name, extra, activityKeys) => {
     const outcome = receiveCallback(provider, request(minimal(30, extra)));
     expect(outcome).toMatchObject({ kind: 'events', authenticated: true });
@@ -278,13 +371,19 @@ describe('Signhost postback parsing', () => {
     expect(outcome.events.at(-1)).toMatchObject({ status: 'signed' });
   });
 
-  it.each([['array body', [1, 2]], ['null body', null], ['a string', 'hello']])('refuses %s: unverifiable with a shared secret, invalid-payload without one', (_name, json) => {
+  it.each([
+    ['array body', [1, 2]],
+    ['null body', null],
+    ['a string', 'hello'],
+  ])('refuses %s: unverifiable with a shared secret, invalid-payload without one', (_name, json) => {
     expect(receiveCallback(provider, request(json))).toMatchObject({ kind: 'refused', refusal: 'unauthorized' });
     expect(receiveCallback(unsigned, request(json))).toMatchObject({ kind: 'refused', refusal: 'invalid-payload' });
   });
 
   it('tolerates the many fields it does not read', () => {
-    expect(receiveCallback(provider, request(minimal(30, { Seal: true, Files: { x: {} }, Context: null, Unheard: [1] })))).toMatchObject({
+    expect(
+      receiveCallback(provider, request(minimal(30, { Seal: true, Files: { x: {} }, Context: null, Unheard: [1] }))),
+    ).toMatchObject({
       kind: 'events',
     });
   });
@@ -318,8 +417,14 @@ describe('Signhost files', () => {
   };
 
   it('keeps the ids of the transaction’s Files on the status event, for downloadSignedDocument', () => {
-    expect(statusEvent(signhostPostback({ id: ID, status: 30, secret: SECRET })).details).toEqual({ label: 'signed', fileIds: ['contract.pdf'] });
-    expect(statusEvent(minimal(30, { Files: { 'a.pdf': {}, b: { Links: [] } } })).details).toEqual({ label: 'signed', fileIds: ['a.pdf', 'b'] });
+    expect(statusEvent(signhostPostback({ id: ID, status: 30, secret: SECRET })).details).toEqual({
+      label: 'signed',
+      fileIds: ['contract.pdf'],
+    });
+    expect(statusEvent(minimal(30, { Files: { 'a.pdf': {}, b: { Links: [] } } })).details).toEqual({
+      label: 'signed',
+      fileIds: ['a.pdf', 'b'],
+    });
   });
 
   it.each([

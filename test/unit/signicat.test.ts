@@ -17,8 +17,16 @@ const settings = (overrides: { callbackAuthorization?: string; callbackAuthoriza
   ...overrides,
 });
 const provider = createSignicat(settings());
-const body = (overrides: Record<string, unknown> = {}) => ({ dossierId: 'D1', processId: 'P1', status: 'accepted', ...overrides });
-const request = (json: unknown, headers: Record<string, string | undefined> = { authorization: SECRET }): CallbackRequest => ({
+const body = (overrides: Record<string, unknown> = {}) => ({
+  dossierId: 'D1',
+  processId: 'P1',
+  status: 'accepted',
+  ...overrides,
+});
+const request = (
+  json: unknown,
+  headers: Record<string, string | undefined> = { authorization: SECRET },
+): CallbackRequest => ({
   path: '/',
   headers,
   rawBody: Buffer.from(JSON.stringify(json ?? null)),
@@ -41,20 +49,41 @@ describe('Signicat callback parsing', () => {
       dossierId: 'D1',
       ref: { provider: 'signicat', kind: 'signing', externalId: 'P1' },
       events: [
-        { key: `status:${providerStatus}`, type, status, providerStatus, source: 'callback', receivedAt: '2026-01-01T00:00:00.000Z', details: { dossierId: 'D1' } },
+        {
+          key: `status:${providerStatus}`,
+          type,
+          status,
+          providerStatus,
+          source: 'callback',
+          receivedAt: '2026-01-01T00:00:00.000Z',
+          details: { dossierId: 'D1' },
+        },
       ],
     });
   });
 
   it('covers every documented status', () => {
-    expect(Object.keys(SIGNICAT_STATUSES).sort()).toEqual(['accepted', 'failed', 'inconclusive', 'pending', 'processing', 'rejected']);
+    expect(Object.keys(SIGNICAT_STATUSES).sort()).toEqual([
+      'accepted',
+      'failed',
+      'inconclusive',
+      'pending',
+      'processing',
+      'rejected',
+    ]);
   });
 
-  it.each([['canceled'], ['expired'], ['toString'], ['__proto__']])('keeps unknown status %p without a status change', (providerStatus) => {
-    const outcome = receiveCallback(provider, request(body({ status: providerStatus })));
-    expect(outcome).toMatchObject({ kind: 'events', events: [{ key: `status:${providerStatus.toLowerCase()}`, type: 'statusReported', providerStatus }] });
-    expect(outcome.kind === 'events' && outcome.events[0]).not.toHaveProperty('status');
-  });
+  it.each([['canceled'], ['expired'], ['toString'], ['__proto__']])(
+    'keeps unknown status %p without a status change',
+    (providerStatus) => {
+      const outcome = receiveCallback(provider, request(body({ status: providerStatus })));
+      expect(outcome).toMatchObject({
+        kind: 'events',
+        events: [{ key: `status:${providerStatus.toLowerCase()}`, type: 'statusReported', providerStatus }],
+      });
+      expect(outcome.kind === 'events' && outcome.events[0]).not.toHaveProperty('status');
+    },
+  );
 
   it('maps a capitalized status, keeping the value as sent', () => {
     expect(receiveCallback(provider, request(body({ status: 'Accepted' })))).toMatchObject({
@@ -108,14 +137,20 @@ describe('Signicat callback authorization', () => {
 
   it('does not strip Bearer when the configured value has it', () => {
     const bearer = createSignicat(settings({ callbackAuthorization: `Bearer ${SECRET}` }));
-    expect(receiveCallback(bearer, request(body(), { authorization: `Bearer ${SECRET}` }))).toMatchObject({ kind: 'events' });
-    expect(receiveCallback(bearer, request(body(), { authorization: SECRET }))).toMatchObject({ refusal: 'unauthorized' });
+    expect(receiveCallback(bearer, request(body(), { authorization: `Bearer ${SECRET}` }))).toMatchObject({
+      kind: 'events',
+    });
+    expect(receiveCallback(bearer, request(body(), { authorization: SECRET }))).toMatchObject({
+      refusal: 'unauthorized',
+    });
   });
 
   it('reads the configured header name', () => {
     const custom = createSignicat(settings({ callbackAuthorizationHeader: 'x-signicat-auth' }));
     expect(receiveCallback(custom, request(body(), { 'x-signicat-auth': SECRET }))).toMatchObject({ kind: 'events' });
-    expect(receiveCallback(custom, request(body(), { authorization: SECRET }))).toMatchObject({ refusal: 'unauthorized' });
+    expect(receiveCallback(custom, request(body(), { authorization: SECRET }))).toMatchObject({
+      refusal: 'unauthorized',
+    });
   });
 
   it('compares with the constant-time helper', () => {
@@ -134,7 +169,11 @@ describe('Signicat callback authorization', () => {
 
   it('without a configured value, takes callbacks as unauthenticated and warns', () => {
     const open = createSignicat(settings({ callbackAuthorization: undefined }));
-    expect(receiveCallback(open, request(body(), {}))).toMatchObject({ kind: 'events', authenticated: false, dossierId: 'D1' });
+    expect(receiveCallback(open, request(body(), {}))).toMatchObject({
+      kind: 'events',
+      authenticated: false,
+      dossierId: 'D1',
+    });
     expect(open.warnings).toEqual([expect.stringMatching(/SIGNICAT_CALLBACK_AUTHORIZATION/)]);
     expect(provider.warnings).toEqual([]);
   });
@@ -151,10 +190,13 @@ describe('Signicat callback authorization', () => {
 describe('Signicat configuration', () => {
   it('defaults the header to Authorization and lower-cases a configured one', () => {
     expect(settingsOf(loadConfig({}), signicat).callbackAuthorizationHeader).toBe('authorization');
-    expect(settingsOf(loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'X-Signicat-Auth' }), signicat).callbackAuthorizationHeader).toBe(
-      'x-signicat-auth',
+    expect(
+      settingsOf(loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'X-Signicat-Auth' }), signicat)
+        .callbackAuthorizationHeader,
+    ).toBe('x-signicat-auth');
+    expect(() => loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'Bad Header:' })).toThrow(
+      /SIGNICAT_CALLBACK_AUTHORIZATION_HEADER/,
     );
-    expect(() => loadConfig({ SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: 'Bad Header:' })).toThrow(/SIGNICAT_CALLBACK_AUTHORIZATION_HEADER/);
   });
 
   it('is registered', () => {

@@ -26,7 +26,9 @@ describe('Temporal error classification', () => {
 
   it('keeps the server’s reason that the SDK wraps', () => {
     const text = describeTemporalError(wrapped(3, 'no mapping defined for search attribute SigningProvider'));
-    expect(text).toBe('Failed to start Workflow: 3 INVALID_ARGUMENT: no mapping defined for search attribute SigningProvider');
+    expect(text).toBe(
+      'Failed to start Workflow: 3 INVALID_ARGUMENT: no mapping defined for search attribute SigningProvider',
+    );
   });
 
   it('stops on a cause chain that loops', () => {

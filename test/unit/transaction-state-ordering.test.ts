@@ -21,7 +21,9 @@ describe('transaction state: order does not matter', () => {
   it('reaches the same outcome for two arrival orders of the same deliveries', () => {
     fc.assert(
       fc.property(
-        historyArbitrary().chain((h) => fc.tuple(fc.constant(h), fc.shuffledSubarray(h.deliveries, { minLength: h.deliveries.length }))),
+        historyArbitrary().chain((h) =>
+          fc.tuple(fc.constant(h), fc.shuffledSubarray(h.deliveries, { minLength: h.deliveries.length })),
+        ),
         ([h, reordered]) => {
           expect(outcomeOf(fold({ ...h, deliveries: reordered }))).toEqual(outcomeOf(fold(h)));
         },
@@ -36,7 +38,10 @@ describe('transaction state: order does not matter', () => {
         const s = fold(h);
         for (const record of s.events) {
           const first = h.deliveries.find((d) => d.key === record.key)!;
-          expect({ source: record.source, receivedAt: record.receivedAt }).toEqual({ source: first.source, receivedAt: first.receivedAt });
+          expect({ source: record.source, receivedAt: record.receivedAt }).toEqual({
+            source: first.source,
+            receivedAt: first.receivedAt,
+          });
         }
       }),
       { numRuns: Math.ceil(RUNS / 5) },
@@ -47,7 +52,12 @@ describe('transaction state: order does not matter', () => {
 // What the properties above deliberately leave out, pinned here so a change is a decision.
 describe('transaction state: what does depend on order', () => {
   const at = '2026-01-01T00:00:00.000Z';
-  const ev = (key: string, status: ProviderEvent['status'], type: ProviderEvent['type'], providerStatus = key): ProviderEvent => ({
+  const ev = (
+    key: string,
+    status: ProviderEvent['status'],
+    type: ProviderEvent['type'],
+    providerStatus = key,
+  ): ProviderEvent => ({
     key,
     type,
     source: 'callback',
@@ -66,7 +76,10 @@ describe('transaction state: what does depend on order', () => {
     applyEvent(b, ev('status:30', 'signed', 'signed'), at);
     expect([a.status, b.status]).toEqual(['signed', 'rejected']);
     // Both facts are on record either way; the second is marked as not applied.
-    expect(a.events.map((e) => [e.key, e.applied])).toEqual([['status:30', true], ['status:40', false]]);
+    expect(a.events.map((e) => [e.key, e.applied])).toEqual([
+      ['status:30', true],
+      ['status:40', false],
+    ]);
   });
 
   it('takes providerStatus from the last report of the current status', () => {

@@ -3,7 +3,11 @@ import { canTransition } from '../../src/shared/status';
 import type { ProviderEvent, TransactionStatus } from '../../src/shared/types';
 
 const at = '2026-01-01T00:00:00.000Z';
-const ev = (key: string, status: TransactionStatus | undefined, type: ProviderEvent['type'] = 'statusReported'): ProviderEvent => ({
+const ev = (
+  key: string,
+  status: TransactionStatus | undefined,
+  type: ProviderEvent['type'] = 'statusReported',
+): ProviderEvent => ({
   key,
   type,
   source: 'callback',

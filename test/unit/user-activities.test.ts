@@ -1,4 +1,9 @@
-import { checkUserActivities, loadUserActivities, mergeUserActivities, UserActivitiesError } from '../../src/user-activities';
+import {
+  checkUserActivities,
+  loadUserActivities,
+  mergeUserActivities,
+  UserActivitiesError,
+} from '../../src/user-activities';
 import { testConfig } from '../helpers/config';
 
 const config = testConfig({}, 'q-user');
@@ -17,7 +22,9 @@ describe('loading COUNTERSIGN_ACTIVITIES_MODULE', () => {
   it('calls createActivities with the configuration', async () => {
     const activities = await loadUserActivities(fixture('factory'), { config });
     expect(Object.keys(activities)).toEqual(['recordOutcome']);
-    await expect(activities.recordOutcome({ step: 'recordOutcome', transaction: { status: 'signed', reference: 'r' } })).resolves.toEqual({
+    await expect(
+      activities.recordOutcome({ step: 'recordOutcome', transaction: { status: 'signed', reference: 'r' } }),
+    ).resolves.toEqual({
       step: 'recordOutcome',
       status: 'signed',
       reference: 'r',

@@ -8,11 +8,21 @@ const compiledWithoutTsx: UserModuleLoader = { fromSource: false, tsxRequire: ()
 
 it('tells TypeScript modules by their extension', () => {
   expect(['a.ts', 'a.cts', 'a.mts', 'dir/a.ts'].map(isTypeScriptModule)).toEqual([true, true, true, true]);
-  expect(['a.js', 'a.cjs', 'a.d', 'ts', 'a.tsx.js'].map(isTypeScriptModule)).toEqual([false, false, false, false, false]);
+  expect(['a.js', 'a.cjs', 'a.d', 'ts', 'a.tsx.js'].map(isTypeScriptModule)).toEqual([
+    false,
+    false,
+    false,
+    false,
+    false,
+  ]);
 });
 
 it('loads a JavaScript module without any TypeScript loader', async () => {
-  const activities = await loadUserActivities('test/fixtures/user-activities/compiled.js', { config }, compiledWithoutTsx);
+  const activities = await loadUserActivities(
+    'test/fixtures/user-activities/compiled.js',
+    { config },
+    compiledWithoutTsx,
+  );
   expect(Object.keys(activities)).toEqual(['stampReceipt']);
   await expect(activities.stampReceipt({ step: 'stampReceipt', transaction: { status: 'signed' } })).resolves.toEqual({
     step: 'stampReceipt',
@@ -22,16 +32,24 @@ it('loads a JavaScript module without any TypeScript loader', async () => {
 
 it('refuses a TypeScript module it cannot compile, saying what to do, before running any of it', async () => {
   // throws.ts throws when loaded: the refusal must come first.
-  const err = await loadUserActivities('test/fixtures/user-activities/throws.ts', { config }, compiledWithoutTsx).catch((e: Error) => e);
+  const err = await loadUserActivities('test/fixtures/user-activities/throws.ts', { config }, compiledWithoutTsx).catch(
+    (e: Error) => e,
+  );
   expect(err).toBeInstanceOf(Error);
   expect((err as Error).name).toBe('UserActivitiesError');
-  expect((err as Error).message).toMatch(/^COUNTERSIGN_ACTIVITIES_MODULE \(test\/fixtures\/user-activities\/throws\.ts\): is TypeScript/);
+  expect((err as Error).message).toMatch(
+    /^COUNTERSIGN_ACTIVITIES_MODULE \(test\/fixtures\/user-activities\/throws\.ts\): is TypeScript/,
+  );
   expect((err as Error).message).toContain('compile the module to JavaScript');
   expect((err as Error).message).not.toContain('CRM_URL');
 });
 
 it('reports a TypeScript path that names nothing as missing, not as TypeScript', async () => {
-  const err = await loadUserActivities('test/fixtures/user-activities/nowhere.ts', { config }, compiledWithoutTsx).catch((e: Error) => e);
+  const err = await loadUserActivities(
+    'test/fixtures/user-activities/nowhere.ts',
+    { config },
+    compiledWithoutTsx,
+  ).catch((e: Error) => e);
   expect((err as Error).message).toMatch(/nowhere\.ts\): no such module$/);
 });
 

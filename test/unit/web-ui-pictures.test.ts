@@ -16,20 +16,28 @@ describe('the Web UI pictures of the README', () => {
   const pictures = [...read('README.md').matchAll(/!\[[^\]]+\]\((docs\/images\/[^)]+)\)/g)].map((m) => m[1]);
 
   it('shows the list and a workflow page', () => {
-    expect(pictures).toEqual(expect.arrayContaining(['docs/images/web-ui-list.png', 'docs/images/web-ui-workflow.png']));
+    expect(pictures).toEqual(
+      expect.arrayContaining(['docs/images/web-ui-list.png', 'docs/images/web-ui-workflow.png']),
+    );
   });
 
   it('links only PNGs that exist, each under 300 KB and as wide as the 1280-pixel window they were taken in', () => {
     for (const picture of pictures) {
       const bytes = readFileSync(join(root, picture));
       expect({ picture, png: bytes.subarray(0, 8).equals(PNG_SIGNATURE) }).toEqual({ picture, png: true });
-      expect({ picture, kb: Math.ceil(statSync(join(root, picture)).size / 1024) <= 300 }).toEqual({ picture, kb: true });
+      expect({ picture, kb: Math.ceil(statSync(join(root, picture)).size / 1024) <= 300 }).toEqual({
+        picture,
+        kb: true,
+      });
       expect({ picture, width: pngSize(bytes).width }).toEqual({ picture, width: 1280 });
     }
   });
 
   it('are retaken by npm run docs:screenshots, which no test runs', () => {
-    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(read('package.json')) as {
+      scripts: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const script = /scripts\/[\w.-]+\.ts/.exec(pkg.scripts['docs:screenshots'] ?? '')?.[0];
     expect(script).toBe('scripts/capture-web-ui.ts');
     expect(existsSync(join(root, script!))).toBe(true);

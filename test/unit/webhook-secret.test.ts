@@ -2,7 +2,12 @@
 // library itself (npm `standardwebhooks`) is the oracle, over generated keys and strings.
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
-import { InvalidWebhookSecretError, webhookKey, webhookSecretProblem, webhookSignature } from '../../src/activities/steps/webhook-signature';
+import {
+  InvalidWebhookSecretError,
+  webhookKey,
+  webhookSecretProblem,
+  webhookSignature,
+} from '../../src/activities/steps/webhook-signature';
 
 const ID = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
 const AT = new Date(1_767_225_600_000);
@@ -33,7 +38,9 @@ describe('the notification secret', () => {
   });
 
   it('accepts only secrets the library reads the same way, whatever the string', () => {
-    const alphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_*. '.split(''));
+    const alphabet = fc.constantFrom(
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_*. '.split(''),
+    );
     fc.assert(
       fc.property(fc.boolean(), fc.string({ unit: alphabet, maxLength: 40 }), (prefixed, rest) => {
         const secret = `${prefixed ? 'whsec_' : ''}${rest}`;

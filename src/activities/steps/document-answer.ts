@@ -11,8 +11,10 @@ export type DocumentContent = {
   name?: string;
 } & ({ content: Buffer; spooled?: undefined } | { spooled: SpooledFile; content?: undefined });
 
-const isRaw = (head: string, contentType: string, looksJson: boolean) => head.startsWith('%PDF-') || (!looksJson && RAW_TYPES.test(contentType));
-const looksLikeJson = (head: string, contentType: string) => /json/i.test(contentType) || head.startsWith('{') || head.startsWith('[');
+const isRaw = (head: string, contentType: string, looksJson: boolean) =>
+  head.startsWith('%PDF-') || (!looksJson && RAW_TYPES.test(contentType));
+const looksLikeJson = (head: string, contentType: string) =>
+  /json/i.test(contentType) || head.startsWith('{') || head.startsWith('[');
 
 async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   if (first.byteLength > 0) yield first;
@@ -24,7 +26,12 @@ async function* prepend(first: Uint8Array, rest: AsyncIterable<Uint8Array>): Asy
  * JSON answer (base64 inside) has to be whole to be parsed, so it is read into memory, within
  * `maxBytes` like the rest.
  */
-export async function readDocuments(answer: OpenedAnswer, what: string, spool: Spool, maxBytes: number): Promise<DocumentContent[]> {
+export async function readDocuments(
+  answer: OpenedAnswer,
+  what: string,
+  spool: Spool,
+  maxBytes: number,
+): Promise<DocumentContent[]> {
   if (!answer.body) throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered an empty document`);
   const chunks = answer.body[Symbol.asyncIterator]();
   const rest: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => chunks };
@@ -46,10 +53,16 @@ export async function readDocuments(answer: OpenedAnswer, what: string, spool: S
   }
   if (!looksJson) {
     await chunks.return?.();
-    throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered ${answer.contentType || 'no content type'}, not a document`);
+    throw nonRetryable(
+      STEP_FAILURE.badResponse,
+      `${what} answered ${answer.contentType || 'no content type'}, not a document`,
+    );
   }
   const body = await readLimited(rest, maxBytes, first);
-  return documentsFromAnswer({ status: answer.status, contentType: answer.contentType, disposition: answer.disposition, body }, what);
+  return documentsFromAnswer(
+    { status: answer.status, contentType: answer.contentType, disposition: answer.disposition, body },
+    what,
+  );
 }
 
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
@@ -62,7 +75,11 @@ export function documentsFromAnswer(answer: FetchedBody, what: string): Document
     if (answer.body.length === 0) throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered an empty document`);
     return [{ name: dispositionFileName(answer.disposition), content: answer.body }];
   }
-  if (!looksJson) throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered ${answer.contentType || 'no content type'}, not a document`);
+  if (!looksJson)
+    throw nonRetryable(
+      STEP_FAILURE.badResponse,
+      `${what} answered ${answer.contentType || 'no content type'}, not a document`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(answer.body.toString('utf8'));
@@ -70,7 +87,8 @@ export function documentsFromAnswer(answer: FetchedBody, what: string): Document
     throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered malformed JSON`);
   }
   const found = collect(json, 0);
-  if (found.length === 0) throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered JSON with no base64 \`bytes\``);
+  if (found.length === 0)
+    throw nonRetryable(STEP_FAILURE.badResponse, `${what} answered JSON with no base64 \`bytes\``);
   return found;
 }
 
@@ -87,9 +105,15 @@ function collect(value: unknown, depth: number): DocumentContent[] {
   const bytes = field(o, 'bytes');
   if (typeof bytes === 'string') {
     const compact = bytes.replace(/\s+/g, '');
-    if (compact.length === 0 || !BASE64.test(compact)) throw nonRetryable(STEP_FAILURE.badResponse, '`bytes` is not base64');
+    if (compact.length === 0 || !BASE64.test(compact))
+      throw nonRetryable(STEP_FAILURE.badResponse, '`bytes` is not base64');
     const name = field(o, 'filename', 'name');
-    return [{ ...(typeof name === 'string' && { name }), content: Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64') }];
+    return [
+      {
+        ...(typeof name === 'string' && { name }),
+        content: Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64'),
+      },
+    ];
   }
   return Object.values(o).flatMap((v) => collect(v, depth + 1));
 }

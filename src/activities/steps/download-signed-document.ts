@@ -34,14 +34,16 @@ export function createDownloadSignedDocument(deps: DownloadDeps) {
 
   return async function downloadSignedDocument(input: StepInput): Promise<DownloadResult> {
     const tx = input.transaction;
-    const fetcher = tx.kind === 'signing' && Object.hasOwn(deps.fetchers, tx.provider) ? deps.fetchers[tx.provider] : undefined;
+    const fetcher =
+      tx.kind === 'signing' && Object.hasOwn(deps.fetchers, tx.provider) ? deps.fetchers[tx.provider] : undefined;
     if (!fetcher) {
       throw nonRetryable(
         STEP_FAILURE.unsupportedProvider,
         `downloadSignedDocument supports ${Object.keys(deps.fetchers).join(' and ') || 'no'} signing transactions, not ${tx.provider} ${tx.kind}`,
       );
     }
-    if (tx.status !== 'signed') throw nonRetryable(STEP_FAILURE.notSigned, `the transaction ended ${tx.status}: there is no signed document`);
+    if (tx.status !== 'signed')
+      throw nonRetryable(STEP_FAILURE.notSigned, `the transaction ended ${tx.status}: there is no signed document`);
 
     const spool = createSpool(join(deps.documentsDir, INCOMING), limits.maxBytes);
     const files: StoredFile[] = [];
@@ -55,13 +57,21 @@ export function createDownloadSignedDocument(deps: DownloadDeps) {
         if (used.has(name)) name = fileNameFor(`${i + 1}-${name}`, head, 'signed');
         used.add(name);
         const segments = [tx.provider, storageFolder(tx.externalId), name];
-        files.push(doc.content ? await writeAtomically(deps.documentsDir, segments, doc.content) : await placeAtomically(deps.documentsDir, segments, doc.spooled));
+        files.push(
+          doc.content
+            ? await writeAtomically(deps.documentsDir, segments, doc.content)
+            : await placeAtomically(deps.documentsDir, segments, doc.spooled),
+        );
       }
     } finally {
       await spool.discard();
     }
     // Counts only: file names may be a person's name.
-    log.info('signed document stored', { workflowId: tx.workflowId, files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0) });
+    log.info('signed document stored', {
+      workflowId: tx.workflowId,
+      files: files.length,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+    });
     return { files };
   };
 }

@@ -28,7 +28,11 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_HOPS = 3;
 
 /** A whole answer in memory: for API answers (JSON), bounded by `limits.maxBytes`. */
-export async function fetchLimited(url: URL, headers: Record<string, string>, limits: FetchLimits): Promise<FetchedBody> {
+export async function fetchLimited(
+  url: URL,
+  headers: Record<string, string>,
+  limits: FetchLimits,
+): Promise<FetchedBody> {
   const opened = await openLimited(url, headers, limits);
   const body = opened.body ? await readLimited(opened.body, limits.maxBytes) : Buffer.alloc(0);
   return { status: opened.status, contentType: opened.contentType, disposition: opened.disposition, body };
@@ -38,7 +42,11 @@ export async function fetchLimited(url: URL, headers: Record<string, string>, li
  * The answer with its body unread, so a document can go to disk as it arrives. A declared
  * length over `limits.maxBytes` fails here; the reader still counts what actually comes.
  */
-export async function openLimited(url: URL, headers: Record<string, string>, limits: FetchLimits): Promise<OpenedAnswer> {
+export async function openLimited(
+  url: URL,
+  headers: Record<string, string>,
+  limits: FetchLimits,
+): Promise<OpenedAnswer> {
   const signal = requestSignal(limits.timeoutMs);
   let current = url;
   let res = await fetch(current, { headers, redirect: 'manual', signal });
@@ -60,7 +68,10 @@ export async function openLimited(url: URL, headers: Record<string, string>, lim
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
     await res.body?.cancel();
-    throw nonRetryable(STEP_FAILURE.tooLarge, `document is ${declared} bytes, more than the ${limits.maxBytes} allowed`);
+    throw nonRetryable(
+      STEP_FAILURE.tooLarge,
+      `document is ${declared} bytes, more than the ${limits.maxBytes} allowed`,
+    );
   }
   return { status: res.status, contentType, disposition, body: res.body ?? undefined };
 }
@@ -70,10 +81,15 @@ function pick(headers: Record<string, string>, ...names: string[]): Record<strin
 }
 
 /** The rest of a body in memory, `first` (already read) included; fails past `maxBytes`. */
-export async function readLimited(body: AsyncIterable<Uint8Array>, maxBytes: number, first?: Uint8Array): Promise<Buffer> {
+export async function readLimited(
+  body: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  first?: Uint8Array,
+): Promise<Buffer> {
   const chunks: Uint8Array[] = first ? [first] : [];
   let total = first?.byteLength ?? 0;
-  if (total > maxBytes) throw nonRetryable(STEP_FAILURE.tooLarge, `document is more than the ${maxBytes} bytes allowed`);
+  if (total > maxBytes)
+    throw nonRetryable(STEP_FAILURE.tooLarge, `document is more than the ${maxBytes} bytes allowed`);
   for await (const chunk of body) {
     total += chunk.byteLength;
     if (total > maxBytes) {

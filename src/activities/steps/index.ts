@@ -26,7 +26,9 @@ export function stepDepsFromConfig(config: Config): StepDeps {
     download: {
       documentsDir: config.steps.documentsDir,
       fetchers: Object.fromEntries(
-        config.providerModules.modules.flatMap((m) => (m.documents ? [[m.name, m.documents(config.providers[m.name])]] : [])),
+        config.providerModules.modules.flatMap((m) =>
+          m.documents ? [[m.name, m.documents(config.providers[m.name])]] : [],
+        ),
       ),
     },
     notify: { url: config.steps.notify.url, secret: config.steps.notify.secret },

@@ -51,7 +51,11 @@ export function createNotifyApplication(deps: NotifyDeps) {
 
   return async function notifyApplication(input: StepInput): Promise<NotifyResult> {
     if (!deps.url) throw nonRetryable(STEP_FAILURE.notConfigured, 'COUNTERSIGN_NOTIFY_URL is not set');
-    if (!deps.secret) throw nonRetryable(STEP_FAILURE.notConfigured, 'COUNTERSIGN_NOTIFY_SECRET is not set: notifications are always signed');
+    if (!deps.secret)
+      throw nonRetryable(
+        STEP_FAILURE.notConfigured,
+        'COUNTERSIGN_NOTIFY_SECRET is not set: notifications are always signed',
+      );
     const key = signingKey(deps.secret);
     const tx = input.transaction;
     const body = JSON.stringify(notificationBody(tx));
@@ -85,7 +89,8 @@ function signingKey(secret: string): Buffer {
   try {
     return webhookKey(secret);
   } catch (err) {
-    if (err instanceof InvalidWebhookSecretError) throw nonRetryable(STEP_FAILURE.notConfigured, `COUNTERSIGN_NOTIFY_SECRET: ${err.message}`);
+    if (err instanceof InvalidWebhookSecretError)
+      throw nonRetryable(STEP_FAILURE.notConfigured, `COUNTERSIGN_NOTIFY_SECRET: ${err.message}`);
     throw err;
   }
 }

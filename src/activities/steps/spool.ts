@@ -50,7 +50,8 @@ export function createSpool(dir: string, maxBytes: number): SpoolFolder {
     try {
       for await (const chunk of chunks) {
         bytes += chunk.byteLength;
-        if (bytes > maxBytes) throw nonRetryable(STEP_FAILURE.tooLarge, `document is more than the ${maxBytes} bytes allowed`);
+        if (bytes > maxBytes)
+          throw nonRetryable(STEP_FAILURE.tooLarge, `document is more than the ${maxBytes} bytes allowed`);
         if (head.length === 0 || Buffer.concat(head).length < 64) head.push(Buffer.from(chunk.subarray(0, 64)));
         hash.update(chunk);
         await handle.write(chunk);

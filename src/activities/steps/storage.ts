@@ -43,13 +43,18 @@ async function prepareTarget(root: string, segments: string[]): Promise<{ parts:
   const target = resolve(root, ...parts);
   // safeSegment already forbids escaping; this check keeps it that way if it ever changes.
   const rel = relative(resolve(root), target);
-  if (rel.startsWith('..') || rel.split(sep).length !== parts.length) throw new Error('document path escapes the storage folder');
+  if (rel.startsWith('..') || rel.split(sep).length !== parts.length)
+    throw new Error('document path escapes the storage folder');
   await mkdir(resolve(root, ...parts.slice(0, -1)), { recursive: true });
   return { parts, target };
 }
 
 /** Publishes a file already written and synced elsewhere under `root` (a spooled download). */
-export async function placeAtomically(root: string, segments: string[], file: { tempPath: string; bytes: number; sha256: string }): Promise<StoredFile> {
+export async function placeAtomically(
+  root: string,
+  segments: string[],
+  file: { tempPath: string; bytes: number; sha256: string },
+): Promise<StoredFile> {
   const { parts, target } = await prepareTarget(root, segments);
   await rename(file.tempPath, target);
   return { path: join(root, ...parts), bytes: file.bytes, sha256: file.sha256 };
@@ -72,7 +77,11 @@ export async function writeAtomically(root: string, segments: string[], content:
     await rm(temp, { force: true });
     throw err;
   }
-  return { path: join(root, ...parts), bytes: content.byteLength, sha256: createHash('sha256').update(content).digest('hex') };
+  return {
+    path: join(root, ...parts),
+    bytes: content.byteLength,
+    sha256: createHash('sha256').update(content).digest('hex'),
+  };
 }
 
 /** The extension a file with no extension of its own gets, from its first bytes. */

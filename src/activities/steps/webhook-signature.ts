@@ -11,7 +11,8 @@ const PREFIX = 'whsec_';
  */
 const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-export const WEBHOOK_SECRET_FORMAT = 'expected standard base64 with its = padding, optionally after whsec_ (as Standard Webhooks libraries read it)';
+export const WEBHOOK_SECRET_FORMAT =
+  'expected standard base64 with its = padding, optionally after whsec_ (as Standard Webhooks libraries read it)';
 
 /** The message never holds the secret: it ends up in logs and step records. */
 export class InvalidWebhookSecretError extends Error {

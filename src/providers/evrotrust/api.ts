@@ -44,12 +44,19 @@ export function createEvrotrustFollowUp(settings: EvrotrustSettings, deps: ApiDe
     if (NOT_FOUND.includes(res.status)) return { events: [], outcome: `polled: not found (HTTP ${res.status})` };
     const parsed = statusAnswer.safeParse(parseJson(res.text));
     if (!parsed.success) {
-      throw new ProviderResponseError('status answer without a numeric status', { provider: 'evrotrust', operation: 'document status' });
+      throw new ProviderResponseError('status answer without a numeric status', {
+        provider: 'evrotrust',
+        operation: 'document status',
+      });
     }
     const { status, isProcessing } = parsed.data;
     if (!(status in EVROTRUST_STATUSES)) return { events: [], outcome: `polled: unknown status ${status}` };
     const event = evrotrustEvent(status, 'poll', new Date().toISOString());
-    if (isProcessing !== undefined) event.details = { ...event.details, isProcessing: isProcessing === true || isProcessing === 1 || isProcessing === '1' };
+    if (isProcessing !== undefined)
+      event.details = {
+        ...event.details,
+        isProcessing: isProcessing === true || isProcessing === 1 || isProcessing === '1',
+      };
     return { events: [event], outcome: `polled: status ${status} (${EVROTRUST_STATUSES[status].label})` };
   };
 }

@@ -4,7 +4,14 @@
 import { z } from 'zod';
 import type { EvrotrustSettings } from './config';
 import type { EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
-import { describeIssues, standardAnswer, UNVERIFIED, type CallbackRequest, type ParsedCallback, type Provider } from '../provider';
+import {
+  describeIssues,
+  standardAnswer,
+  UNVERIFIED,
+  type CallbackRequest,
+  type ParsedCallback,
+  type Provider,
+} from '../provider';
 
 /** Evrotrust status code → normalized status, event type and a readable label. */
 export const EVROTRUST_STATUSES: Record<number, { status: TransactionStatus; type: EventType; label: string }> = {
@@ -32,12 +39,12 @@ const STATUS_WORDS: Record<string, number> = {
   onhold: 99,
 };
 
-
 // A numeric status this table does not know is kept as reported and recorded without moving
 // the transaction, as for the other providers: refusing it would lose it (Evrotrust stops
 // after three tries). Words are only the documented ones: an unknown word is refused.
 const statusField = z.union([z.number().int().nonnegative(), z.string().trim().min(1).max(100)]).transform((v, ctx) => {
-  const code = typeof v === 'number' ? v : /^\d{1,9}$/.test(v) ? Number(v) : STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')];
+  const code =
+    typeof v === 'number' ? v : /^\d{1,9}$/.test(v) ? Number(v) : STATUS_WORDS[v.toLowerCase().replace(/[\s_-]/g, '')];
   if (code === undefined) {
     ctx.addIssue({ code: 'custom', message: 'unknown Evrotrust status word' });
     return z.NEVER;
@@ -57,7 +64,12 @@ export const evrotrustCallbackSchema = z.object({
 });
 export type EvrotrustCallback = z.input<typeof evrotrustCallbackSchema>;
 
-export function evrotrustEvent(code: number, source: ProviderEvent['source'], receivedAt: string, rejectReason?: string): ProviderEvent {
+export function evrotrustEvent(
+  code: number,
+  source: ProviderEvent['source'],
+  receivedAt: string,
+  rejectReason?: string,
+): ProviderEvent {
   if (!Object.hasOwn(EVROTRUST_STATUSES, code)) {
     return {
       key: `status:${code}`,
@@ -91,7 +103,8 @@ export function createEvrotrust(settings: Pick<EvrotrustSettings, 'allowedIps'>)
     authenticate: () => UNVERIFIED,
     parseCallback(req: CallbackRequest): ParsedCallback {
       const parsed = evrotrustCallbackSchema.safeParse(req.json);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
+      if (!parsed.success)
+        return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const { transactionID, status, rejectReason } = parsed.data;
       return {
         kind: 'events',

@@ -44,14 +44,22 @@ export class EvrotrustSimulator extends SimulatorBase {
     this.control('POST', '/transactions/:id/status', async (b, req) => {
       const status = field(b, 'status', 'number');
       if (status === undefined) throw new TypeError('status is required');
-      const delivered = await this.setStatus(req.params.id, status, { rejectReason: field(b, 'rejectReason', 'string'), callback: field(b, 'callback', 'boolean') });
+      const delivered = await this.setStatus(req.params.id, status, {
+        rejectReason: field(b, 'rejectReason', 'string'),
+        callback: field(b, 'callback', 'boolean'),
+      });
       return { status: 200, body: { delivered } };
     });
   }
 
   /** A document sent for signing; status 1 (pending). */
   createTransaction(init: Partial<Omit<EvrotrustTransaction, 'status'>> = {}): EvrotrustTransaction {
-    const tx: EvrotrustTransaction = { transactionID: init.transactionID ?? randomId(), status: 1, offline: false, ...init };
+    const tx: EvrotrustTransaction = {
+      transactionID: init.transactionID ?? randomId(),
+      status: 1,
+      offline: false,
+      ...init,
+    };
     this.transactions.set(tx.transactionID, tx);
     return tx;
   }
@@ -60,13 +68,21 @@ export class EvrotrustSimulator extends SimulatorBase {
    * The signer acted: the status changes and, unless `callback` is false (a lost callback),
    * Evrotrust calls back. Resolves after the first attempt; retries follow on the clock.
    */
-  async setStatus(transactionID: string, status: number, opts: { rejectReason?: string; callback?: boolean } = {}): Promise<boolean> {
+  async setStatus(
+    transactionID: string,
+    status: number,
+    opts: { rejectReason?: string; callback?: boolean } = {},
+  ): Promise<boolean> {
     const tx = this.transactions.get(transactionID);
     if (!tx) throw new Error(`no Evrotrust transaction ${transactionID}`);
     tx.status = status;
     tx.rejectReason = status === 3 ? opts.rejectReason : undefined;
     if (!tx.urlCallback || opts.callback === false) return false;
-    const body = JSON.stringify({ transactionID, status, ...(tx.rejectReason !== undefined && { rejectReason: tx.rejectReason }) });
+    const body = JSON.stringify({
+      transactionID,
+      status,
+      ...(tx.rejectReason !== undefined && { rejectReason: tx.rejectReason }),
+    });
     return this.deliver({
       url: `${tx.urlCallback.replace(/\/+$/, '')}${tx.offline ? '/document/offline/ready' : '/document/ready'}`,
       body,
@@ -77,7 +93,9 @@ export class EvrotrustSimulator extends SimulatorBase {
   }
 
   private documentStatus(req: SimRequest): SimResponse {
-    const expected = createHmac('sha256', createHash('sha256').update(this.opts.apiKey, 'utf8').digest()).update(req.rawBody).digest('hex');
+    const expected = createHmac('sha256', createHash('sha256').update(this.opts.apiKey, 'utf8').digest())
+      .update(req.rawBody)
+      .digest('hex');
     const given = header(req, 'authorization');
     if (!secretsEqual(given, expected)) return { status: 401, body: { message: 'Unauthorized' } };
     const body = jsonBody(req) as { vendorNumber?: unknown; transactionID?: unknown } | undefined;

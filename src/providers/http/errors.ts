@@ -20,7 +20,10 @@ export class ProviderError extends Error {
   readonly retryable: boolean = true;
 
   constructor(message: string, init: ProviderErrorInit) {
-    super(`${init.provider} ${init.operation}: ${message}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `${init.provider} ${init.operation}: ${message}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.provider = init.provider;
     this.operation = init.operation;
     this.status = init.status;
@@ -63,5 +66,9 @@ export class ProviderRateLimitedError extends ProviderError {
 }
 
 export function isProviderError(err: unknown): err is ProviderError {
-  return err instanceof Error && typeof (err as ProviderError).retryable === 'boolean' && typeof (err as ProviderError).provider === 'string';
+  return (
+    err instanceof Error &&
+    typeof (err as ProviderError).retryable === 'boolean' &&
+    typeof (err as ProviderError).provider === 'string'
+  );
 }

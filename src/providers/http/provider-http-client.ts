@@ -3,12 +3,7 @@
 // no retry on authentication errors, and a per-provider rate limit. Longer outages are the
 // activity's retry policy's business, and beyond that the workflow's follow-up backoff.
 import { backoffDelay, parseRetryAfter } from './backoff';
-import {
-  ProviderAuthError,
-  ProviderRateLimitedError,
-  ProviderRequestError,
-  ProviderUnavailableError,
-} from './errors';
+import { ProviderAuthError, ProviderRateLimitedError, ProviderRequestError, ProviderUnavailableError } from './errors';
 import { RateLimitWaitTooLong, realClock, type Clock, type TokenBucket } from './token-bucket';
 
 export interface ProviderHttpClientOptions {
@@ -94,7 +89,11 @@ export function createProviderHttpClient(opts: ProviderHttpClientOptions): Provi
     }
     const res = await doFetch(joinUrl(opts.baseUrl, req.path), {
       method: req.method,
-      headers: mergeHeaders({ accept: 'application/json' }, req.body !== undefined ? { 'content-type': 'application/json' } : undefined, req.headers),
+      headers: mergeHeaders(
+        { accept: 'application/json' },
+        req.body !== undefined ? { 'content-type': 'application/json' } : undefined,
+        req.headers,
+      ),
       body: req.body,
       signal: AbortSignal.timeout(timeoutMs),
       redirect: 'error',

@@ -15,9 +15,13 @@ const detailsAnswer = z.union([z.object({ status: z.string().min(1) }), z.object
 export function createPortalDeAssinaturasFollowUp(settings: PortalSettings, deps: ApiDeps = {}): FollowUp {
   const http = providerClient('portal-de-assinaturas', settings, deps);
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
-    if (req.ref.kind === 'registered-mail') return { events: [], outcome: 'not supported: registered mail has no status API' };
+    if (req.ref.kind === 'registered-mail')
+      return { events: [], outcome: 'not supported: registered mail has no status API' };
     if (!settings.token) {
-      throw new ProviderNotConfiguredError('PORTAL_DE_ASSINATURAS_TOKEN is required to poll', { provider: 'portal-de-assinaturas', operation: 'document status' });
+      throw new ProviderNotConfiguredError('PORTAL_DE_ASSINATURAS_TOKEN is required to poll', {
+        provider: 'portal-de-assinaturas',
+        operation: 'document status',
+      });
     }
     const res = await http.request({
       operation: 'document status',
@@ -29,12 +33,27 @@ export function createPortalDeAssinaturasFollowUp(settings: PortalSettings, deps
     if (res.status === 404) return { events: [], outcome: 'polled: not found (HTTP 404)' };
     const parsed = detailsAnswer.safeParse(parseJson(res.text));
     if (!parsed.success) {
-      throw new ProviderResponseError('document answer without a status or action', { provider: 'portal-de-assinaturas', operation: 'document status' });
+      throw new ProviderResponseError('document answer without a status or action', {
+        provider: 'portal-de-assinaturas',
+        operation: 'document status',
+      });
     }
     const action = 'status' in parsed.data ? parsed.data.status : parsed.data.action;
     // The callback's own mapping and keys; a poll cannot tell which signer acted, so a
     // per-signer action is keyed by the action alone.
-    const event = documentEvent({ documentid: req.ref.externalId, action, name: undefined, identifier: undefined, message: undefined, apidownload: undefined }, 'poll', new Date().toISOString(), () => undefined);
+    const event = documentEvent(
+      {
+        documentid: req.ref.externalId,
+        action,
+        name: undefined,
+        identifier: undefined,
+        message: undefined,
+        apidownload: undefined,
+      },
+      'poll',
+      new Date().toISOString(),
+      () => undefined,
+    );
     return { events: [event], outcome: `polled: ${action}` };
   };
 }

@@ -4,7 +4,18 @@
 import type { PortalSettings } from './config';
 import { secretsEqual } from '../../api/api-auth';
 import type { TransactionRef } from '../../shared/types';
-import { describeIssues, standardAnswer, UNVERIFIED, VERIFIED, type CallbackRequest, type IssueLike, type ParsedCallback, type Provider, type RawCallback, type SenderVerdict } from '../provider';
+import {
+  describeIssues,
+  standardAnswer,
+  UNVERIFIED,
+  VERIFIED,
+  type CallbackRequest,
+  type IssueLike,
+  type ParsedCallback,
+  type Provider,
+  type RawCallback,
+  type SenderVerdict,
+} from '../provider';
 import {
   createSignerTag,
   documentCallbackSchema,
@@ -79,7 +90,9 @@ const isRegisteredMail = (body: Record<string, unknown>) =>
     ? body.type.toUpperCase().replace(/[^A-Z]/g, '') === 'REGISTEREDMAIL'
     : body.type === undefined && body.registeredmailid !== undefined && body.documentid === undefined;
 
-export function createPortalDeAssinaturas(settings: Pick<PortalSettings, 'allowedIps' | 'callbackHeader' | 'token'>): Provider {
+export function createPortalDeAssinaturas(
+  settings: Pick<PortalSettings, 'allowedIps' | 'callbackHeader' | 'token'>,
+): Provider {
   const header = parseCallbackHeader(settings.callbackHeader);
   // Keyed by a secret when there is one, so event keys cannot be turned back into CPFs.
   const signerTag = createSignerTag(header?.value ?? settings.token ?? 'countersign:portal-de-assinaturas');
@@ -102,17 +115,36 @@ export function createPortalDeAssinaturas(settings: Pick<PortalSettings, 'allowe
         return { kind: 'refused', refusal: 'invalid-payload', detail: '(body): expected a JSON object' };
       }
       const body = lowerKeys(req.json as Record<string, unknown>);
-      if (!body) return { kind: 'refused', refusal: 'invalid-payload', detail: 'two spellings of one field with different values' };
+      if (!body)
+        return {
+          kind: 'refused',
+          refusal: 'invalid-payload',
+          detail: 'two spellings of one field with different values',
+        };
 
       if (isRegisteredMail(body)) {
         const parsed = registeredMailCallbackSchema.safeParse(body);
-        if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
-        const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: parsed.data.registeredmailid };
+        if (!parsed.success)
+          return {
+            kind: 'refused',
+            refusal: 'invalid-payload',
+            detail: describePortalIssues(parsed.error.issues, body),
+          };
+        const ref: TransactionRef = {
+          provider: 'portal-de-assinaturas',
+          kind: 'registered-mail',
+          externalId: parsed.data.registeredmailid,
+        };
         return { kind: 'events', ref, events: [registeredMailEvent(parsed.data, 'callback', req.receivedAt)] };
       }
       const parsed = documentCallbackSchema.safeParse(body);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
-      const ref: TransactionRef = { provider: 'portal-de-assinaturas', kind: 'signing', externalId: parsed.data.documentid };
+      if (!parsed.success)
+        return { kind: 'refused', refusal: 'invalid-payload', detail: describePortalIssues(parsed.error.issues, body) };
+      const ref: TransactionRef = {
+        provider: 'portal-de-assinaturas',
+        kind: 'signing',
+        externalId: parsed.data.documentid,
+      };
       return { kind: 'events', ref, events: [documentEvent(parsed.data, 'callback', req.receivedAt, signerTag)] };
     },
     answer: standardAnswer,
@@ -120,10 +152,17 @@ export function createPortalDeAssinaturas(settings: Pick<PortalSettings, 'allowe
 }
 
 // Field names are matched lower-cased; a refusal names them as the provider's documentation spells them.
-const DOCUMENTED_NAMES: Record<string, string> = { documentid: 'documentId', registeredmailid: 'registeredMailId', apidownload: 'apiDownload' };
+const DOCUMENTED_NAMES: Record<string, string> = {
+  documentid: 'documentId',
+  registeredmailid: 'registeredMailId',
+  apidownload: 'apiDownload',
+};
 
 function describePortalIssues(issues: ReadonlyArray<IssueLike>, body: Record<string, unknown>): string {
-  const named = issues.map((issue) => ({ ...issue, path: issue.path.map((p) => (typeof p === 'string' ? (DOCUMENTED_NAMES[p] ?? p) : p)) }));
+  const named = issues.map((issue) => ({
+    ...issue,
+    path: issue.path.map((p) => (typeof p === 'string' ? (DOCUMENTED_NAMES[p] ?? p) : p)),
+  }));
   const namedBody = Object.fromEntries(Object.entries(body).map(([k, v]) => [DOCUMENTED_NAMES[k] ?? k, v]));
   return describeIssues(named, namedBody);
 }

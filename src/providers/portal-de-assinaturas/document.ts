@@ -13,7 +13,9 @@ export interface PortalDownloadSettings {
 
 /** The latest `apiDownload` the transaction holds, the FLOW (signed) event's first. */
 export function downloadLink(tx: TransactionState): string | undefined {
-  const withLink = [...tx.events].reverse().filter((e) => typeof e.details?.apiDownload === 'string' && e.details.apiDownload.trim() !== '');
+  const withLink = [...tx.events]
+    .reverse()
+    .filter((e) => typeof e.details?.apiDownload === 'string' && e.details.apiDownload.trim() !== '');
   const chosen = withLink.find((e) => e.type === 'signed') ?? withLink[0];
   return chosen?.details?.apiDownload as string | undefined;
 }
@@ -49,13 +51,23 @@ export function packageUrl(apiDownload: string, apiUrl: string): URL | undefined
   return url;
 }
 
-export async function portalDocuments(tx: TransactionState, settings: PortalDownloadSettings, limits: FetchLimits, spool: Spool): Promise<DocumentContent[]> {
+export async function portalDocuments(
+  tx: TransactionState,
+  settings: PortalDownloadSettings,
+  limits: FetchLimits,
+  spool: Spool,
+): Promise<DocumentContent[]> {
   if (!settings.token) throw nonRetryable(STEP_FAILURE.notConfigured, 'PORTAL_DE_ASSINATURAS_TOKEN is not set');
   const link = downloadLink(tx);
   if (!link) throw nonRetryable(STEP_FAILURE.noDocumentLink, 'no callback of this document carried apiDownload');
   const url = packageUrl(link, settings.apiUrl);
   if (!url) throw nonRetryable(STEP_FAILURE.noDocumentLink, 'apiDownload holds no document key');
-  const answer = await openLimited(url, { token: settings.token, accept: 'application/json, application/pdf;q=0.9, */*;q=0.1' }, limits);
-  if (answer.status < 200 || answer.status >= 300) throw httpFailure(answer.status, 'Portal de Assinaturas document/package');
+  const answer = await openLimited(
+    url,
+    { token: settings.token, accept: 'application/json, application/pdf;q=0.9, */*;q=0.1' },
+    limits,
+  );
+  if (answer.status < 200 || answer.status >= 300)
+    throw httpFailure(answer.status, 'Portal de Assinaturas document/package');
   return readDocuments(answer, 'Portal de Assinaturas document/package', spool, limits.maxBytes);
 }

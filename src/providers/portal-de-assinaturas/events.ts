@@ -53,15 +53,29 @@ export const registeredMailCallbackSchema = z.object({
   // Kept in workflow state as sent, so its depth is bounded: a signal payload is serialized
   // recursively, and a runaway one would fail every retry of the callback.
   info: z
-    .union([z.record(z.string(), z.unknown()).refine((v) => nestsWithin(v, 16), 'nested too deeply'), z.string().max(5000)])
+    .union([
+      z.record(z.string(), z.unknown()).refine((v) => nestsWithin(v, 16), 'nested too deeply'),
+      z.string().max(5000),
+    ])
     .nullish(),
 });
 export type RegisteredMailCallback = z.output<typeof registeredMailCallbackSchema>;
 
 /** `signature digital`, `Signature_Digital` and `SIGNATURE-DIGITAL` are the same action. */
-export const normalizeAction = (value: string) => value.trim().toUpperCase().replace(/[\s_]+/g, '-');
+export const normalizeAction = (value: string) =>
+  value
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_]+/g, '-');
 
-const SIGNER_PROGRESS = new Set(['SIGNATURE-ELETRONIC', 'SIGNATURE-ELECTRONIC', 'SIGNATURE-DIGITAL', 'SIGNATURE-SERVER', 'AUTHORIZATION-OK', 'APPROVAL-OK']);
+const SIGNER_PROGRESS = new Set([
+  'SIGNATURE-ELETRONIC',
+  'SIGNATURE-ELECTRONIC',
+  'SIGNATURE-DIGITAL',
+  'SIGNATURE-SERVER',
+  'AUTHORIZATION-OK',
+  'APPROVAL-OK',
+]);
 const SIGNER_REFUSAL: Record<string, string> = {
   'SIGNATURE-NOK': 'signature rejected by signer',
   'AUTHORIZATION-NOK': 'document not authorized by authorizer',
@@ -86,12 +100,20 @@ interface Meaning {
  */
 export function documentActionMeaning(rawAction: string): Meaning {
   const a = normalizeAction(rawAction);
-  if (SIGNER_PROGRESS.has(a)) return { type: 'signerAction', status: 'in_progress', perSigner: true, keyAction: a, known: true };
+  if (SIGNER_PROGRESS.has(a))
+    return { type: 'signerAction', status: 'in_progress', perSigner: true, keyAction: a, known: true };
   if (a in SIGNER_REFUSAL) return { type: 'rejected', status: 'rejected', perSigner: true, keyAction: a, known: true };
   const step = /^STEP-?(\d{1,6})$/.exec(a);
   if (step) {
     const n = Number(step[1]);
-    return { type: 'stepCompleted', status: 'in_progress', perSigner: false, keyAction: `STEP-${n}`, step: n, known: true };
+    return {
+      type: 'stepCompleted',
+      status: 'in_progress',
+      perSigner: false,
+      keyAction: `STEP-${n}`,
+      step: n,
+      known: true,
+    };
   }
   if (a === 'FLOW') return { type: 'signed', status: 'signed', perSigner: false, keyAction: a, known: true };
   return { type: 'signerAction', perSigner: true, keyAction: a, known: false };
@@ -162,13 +184,20 @@ const MAIL_ACTIONS: Record<string, { type: EventType; status: TransactionStatus 
 };
 
 /** Registered-mail actions; an unlisted one is kept without moving the status, as for documents. */
-export function registeredMailEvent(cb: RegisteredMailCallback, source: EventSource, receivedAt: string): ProviderEvent {
+export function registeredMailEvent(
+  cb: RegisteredMailCallback,
+  source: EventSource,
+  receivedAt: string,
+): ProviderEvent {
   let a = normalizeAction(cb.action);
   if (a === 'NOTDELIVERED') a = 'NOT-DELIVERED';
   const meaning: (typeof MAIL_ACTIONS)[string] | undefined = MAIL_ACTIONS[a];
   const info = cb.info ?? undefined;
   const infoMessage = typeof info === 'string' ? info : typeof info?.message === 'string' ? info.message : undefined;
-  const infoCode = typeof info === 'object' && (typeof info.code === 'number' || typeof info.code === 'string') ? info.code : undefined;
+  const infoCode =
+    typeof info === 'object' && (typeof info.code === 'number' || typeof info.code === 'string')
+      ? info.code
+      : undefined;
   return {
     // One certificate per action for a registered mail: retries repeat the key.
     key: a,

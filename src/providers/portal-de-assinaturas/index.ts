@@ -23,7 +23,9 @@ export const portalDeAssinaturas = defineProvider<PortalSettings>({
   followUpDefaults: { firstAfter: '25 hours', maxInterval: '1 day' },
   callbackSchema: documentCallbackSchema
     .or(registeredMailCallbackSchema)
-    .describe('Document or registered-mail callback; top-level field names match case-insensitively (documentId, documentID).'),
+    .describe(
+      'Document or registered-mail callback; top-level field names match case-insensitively (documentId, documentID).',
+    ),
   receiver: createPortalDeAssinaturas,
   followUp: createPortalDeAssinaturasFollowUp,
   canConfirm: (s) => !!s.token,

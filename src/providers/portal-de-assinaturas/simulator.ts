@@ -65,22 +65,32 @@ export class PortalDeAssinaturasSimulator extends SimulatorBase {
     const [path, query] = (opts.statusPath ?? DEFAULT_PORTAL_STATUS_PATH).split('?');
     const param = /(\w+)=\{documentId\}/.exec(query ?? '')?.[1];
     this.server.route('GET', path.replace('{documentId}', ':documentId'), (req) =>
-      this.documentStatus(req, req.params.documentId ?? (param ? req.query.get(param) ?? '' : '')),
+      this.documentStatus(req, req.params.documentId ?? (param ? (req.query.get(param) ?? '') : '')),
     );
-    this.control('POST', '/documents', (b) => ({ status: 201, body: this.createDocument({ documentId: field(b, 'documentId', 'string') }) }));
+    this.control('POST', '/documents', (b) => ({
+      status: 201,
+      body: this.createDocument({ documentId: field(b, 'documentId', 'string') }),
+    }));
     this.control('POST', '/documents/:id/actions', async (b, req) => {
       const action = field(b, 'action', 'string');
       if (!action) throw new TypeError('action is required');
       const who = { name: field(b, 'name', 'string'), identifier: field(b, 'identifier', 'string') };
-      return { status: 200, body: { delivered: await this.act(req.params.id, action, who, { callback: field(b, 'callback', 'boolean') }) } };
+      return {
+        status: 200,
+        body: { delivered: await this.act(req.params.id, action, who, { callback: field(b, 'callback', 'boolean') }) },
+      };
     });
     this.control('POST', '/registered-mails', (b) => ({
       status: 201,
-      body: this.createRegisteredMail({ registeredMailId: field(b, 'registeredMailId', 'string'), recipient: field(b, 'recipient', 'string') ?? 'recipient@example.test' }),
+      body: this.createRegisteredMail({
+        registeredMailId: field(b, 'registeredMailId', 'string'),
+        recipient: field(b, 'recipient', 'string') ?? 'recipient@example.test',
+      }),
     }));
     this.control('POST', '/registered-mails/:id/events', async (b, req) => {
       const action = field(b, 'action', 'string');
-      if (action !== 'DELIVERED' && action !== 'NOT-DELIVERED' && action !== 'OPENED') throw new TypeError('action must be DELIVERED, NOT-DELIVERED or OPENED');
+      if (action !== 'DELIVERED' && action !== 'NOT-DELIVERED' && action !== 'OPENED')
+        throw new TypeError('action must be DELIVERED, NOT-DELIVERED or OPENED');
       const info = b.info && typeof b.info === 'object' ? (b.info as Record<string, unknown>) : {};
       return { status: 200, body: { delivered: await this.mailEvent(req.params.id, action, info) } };
     });
@@ -94,13 +104,22 @@ export class PortalDeAssinaturasSimulator extends SimulatorBase {
   }
 
   createRegisteredMail(init: { registeredMailId?: string; recipient: string }): PortalRegisteredMail {
-    const mail = { registeredMailId: init.registeredMailId ?? String(nextId++), recipient: init.recipient, actions: [] };
+    const mail = {
+      registeredMailId: init.registeredMailId ?? String(nextId++),
+      recipient: init.recipient,
+      actions: [],
+    };
     this.registeredMails.set(mail.registeredMailId, mail);
     return mail;
   }
 
   /** Someone acted on the document; calls back if the trigger reports it (unless lost). */
-  async act(documentId: string, action: string, who: { name?: string; identifier?: string } = {}, opts: { callback?: boolean } = {}): Promise<boolean> {
+  async act(
+    documentId: string,
+    action: string,
+    who: { name?: string; identifier?: string } = {},
+    opts: { callback?: boolean } = {},
+  ): Promise<boolean> {
     const doc = this.documents.get(documentId);
     if (!doc) throw new Error(`no Portal de Assinaturas document ${documentId}`);
     doc.actions.push({ action, at: new Date(this.scheduler.now()).toISOString() });
@@ -119,14 +138,21 @@ export class PortalDeAssinaturasSimulator extends SimulatorBase {
   }
 
   /** A registered-mail certificate is ready: DELIVERED, NOT-DELIVERED or OPENED. */
-  async mailEvent(registeredMailId: string, action: 'DELIVERED' | 'NOT-DELIVERED' | 'OPENED', info: Record<string, unknown> = {}): Promise<boolean> {
+  async mailEvent(
+    registeredMailId: string,
+    action: 'DELIVERED' | 'NOT-DELIVERED' | 'OPENED',
+    info: Record<string, unknown> = {},
+  ): Promise<boolean> {
     const mail = this.registeredMails.get(registeredMailId);
     if (!mail) throw new Error(`no registered mail ${registeredMailId}`);
     mail.actions.push(action);
     const cb = this.opts.callback;
     if (!cb) return false;
     const id = /^\d+$/.test(registeredMailId) ? Number(registeredMailId) : registeredMailId;
-    return this.send(cb, JSON.stringify({ type: 'REGISTERED-MAIL', registeredMailId: id, recipient: mail.recipient, action, info }));
+    return this.send(
+      cb,
+      JSON.stringify({ type: 'REGISTERED-MAIL', registeredMailId: id, recipient: mail.recipient, action, info }),
+    );
   }
 
   private send(cb: PortalCallbackConfig, body: string): Promise<boolean> {
@@ -144,7 +170,8 @@ export class PortalDeAssinaturasSimulator extends SimulatorBase {
   }
 
   private documentStatus(req: SimRequest, documentId: string): SimResponse {
-    if (!secretsEqual(header(req, 'token'), this.opts.token)) return { status: 401, body: { message: 'Invalid token' } };
+    if (!secretsEqual(header(req, 'token'), this.opts.token))
+      return { status: 401, body: { message: 'Invalid token' } };
     const doc = this.documents.get(documentId);
     if (!doc) return { status: 404, body: { message: 'Document not found' } };
     // Once the flow has ended (FLOW, or a refusal) that is the document's status for good.

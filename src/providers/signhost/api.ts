@@ -12,13 +12,20 @@ export function createSignhostFollowUp(settings: SignhostSettings, deps: ApiDeps
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
     const { appKey, apiKey } = settings;
     if (!appKey || !apiKey) {
-      throw new ProviderNotConfiguredError('SIGNHOST_APP_KEY and SIGNHOST_API_KEY are required to poll', { provider: 'signhost', operation: 'get transaction' });
+      throw new ProviderNotConfiguredError('SIGNHOST_APP_KEY and SIGNHOST_API_KEY are required to poll', {
+        provider: 'signhost',
+        operation: 'get transaction',
+      });
     }
     const res = await http.request({
       operation: 'get transaction',
       method: 'GET',
       path: `/transaction/${encodeURIComponent(req.ref.externalId)}`,
-      headers: { application: `APPKey ${appKey}`, authorization: `APIKey ${apiKey}`, accept: 'application/vnd.signhost.v1+json' },
+      headers: {
+        application: `APPKey ${appKey}`,
+        authorization: `APIKey ${apiKey}`,
+        accept: 'application/vnd.signhost.v1+json',
+      },
       acceptStatuses: [404, 410],
     });
     if (res.status === 404) return { events: [], outcome: 'polled: not found (HTTP 404)' };
@@ -28,7 +35,10 @@ export function createSignhostFollowUp(settings: SignhostSettings, deps: ApiDeps
     const parsed = parseSignhostTransaction(parseJson(res.text));
     if (!parsed.ok) {
       if (gone) return { events: [], outcome: 'polled: gone (HTTP 410) without a status' };
-      throw new ProviderResponseError('transaction without a numeric Status', { provider: 'signhost', operation: 'get transaction' });
+      throw new ProviderResponseError('transaction without a numeric Status', {
+        provider: 'signhost',
+        operation: 'get transaction',
+      });
     }
     const code = parsed.value.tx.Status;
     const events = signhostEvents(parsed.value.tx, 'poll', new Date().toISOString());

@@ -6,7 +6,17 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { secretsEqual } from '../../api/api-auth';
 import type { SignhostSettings } from './config';
-import { describeIssues, standardAnswer, UNVERIFIED, VERIFIED, type CallbackRequest, type ParsedCallback, type Provider, type RawCallback, type SenderVerdict } from '../provider';
+import {
+  describeIssues,
+  standardAnswer,
+  UNVERIFIED,
+  VERIFIED,
+  type CallbackRequest,
+  type ParsedCallback,
+  type Provider,
+  type RawCallback,
+  type SenderVerdict,
+} from '../provider';
 import { parseSignhostTransaction, signhostEvents } from './transaction';
 
 /** Lowercase hex SHA-1 of `{Id}||{Status}|{secret}`; the empty slot is the legacy file id. */
@@ -43,15 +53,22 @@ function readSignedFields(rawBody: Buffer): z.infer<typeof signedFields> | undef
 function checksumVerdict(req: RawCallback, sharedSecret: string | undefined): SenderVerdict {
   if (sharedSecret === undefined) return UNVERIFIED;
   const postback = readSignedFields(req.rawBody);
-  if (!postback) return { kind: 'refused', refusal: 'unauthorized', detail: 'no Id and Status to check a checksum against' };
+  if (!postback)
+    return { kind: 'refused', refusal: 'unauthorized', detail: 'no Id and Status to check a checksum against' };
   const given = req.headers['checksum'] || postback.Checksum;
   if (!given) return { kind: 'refused', refusal: 'unauthorized', detail: 'no checksum' };
   const expected = signhostChecksum(postback.Id, postback.Status, sharedSecret);
-  if (!secretsEqual(given.trim().toLowerCase(), expected)) return { kind: 'refused', refusal: 'unauthorized', detail: 'checksum mismatch' };
+  if (!secretsEqual(given.trim().toLowerCase(), expected))
+    return { kind: 'refused', refusal: 'unauthorized', detail: 'checksum mismatch' };
   return VERIFIED;
 }
 
-export function createSignhost(settings: Pick<SignhostSettings, 'allowedIps' | 'sharedSecret' | 'postbackAuthorization' | 'maxActivitiesPerPostback'>): Provider {
+export function createSignhost(
+  settings: Pick<
+    SignhostSettings,
+    'allowedIps' | 'sharedSecret' | 'postbackAuthorization' | 'maxActivitiesPerPostback'
+  >,
+): Provider {
   return {
     name: 'signhost',
     callbackPaths: ['/'],
@@ -62,7 +79,10 @@ export function createSignhost(settings: Pick<SignhostSettings, 'allowedIps' | '
       // Registering a postback URL in the portal sends an empty POST to test it. It carries
       // nothing to apply, so it is acknowledged before any check (it may predate the header).
       if (req.rawBody.length === 0) return UNVERIFIED;
-      if (settings.postbackAuthorization !== undefined && !secretsEqual(req.headers['authorization'] ?? '', settings.postbackAuthorization)) {
+      if (
+        settings.postbackAuthorization !== undefined &&
+        !secretsEqual(req.headers['authorization'] ?? '', settings.postbackAuthorization)
+      ) {
         return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
       }
       return checksumVerdict(req, settings.sharedSecret);
@@ -71,7 +91,8 @@ export function createSignhost(settings: Pick<SignhostSettings, 'allowedIps' | '
       if (req.rawBody.length === 0) return { kind: 'ignored', note: 'empty postback (URL test)' };
       const json = req.json;
       const parsed = parseSignhostTransaction(json, settings.maxActivitiesPerPostback);
-      if (!parsed.ok) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.issues, json) };
+      if (!parsed.ok)
+        return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.issues, json) };
       const { tx, notes } = parsed.value;
       return {
         kind: 'events',
@@ -83,6 +104,10 @@ export function createSignhost(settings: Pick<SignhostSettings, 'allowedIps' | '
     // Not recorded (Temporal down or refusing, or over the transaction's rate): a 5xx, so the
     // postback stays in Signhost's queue and comes back (each one repeats every earlier activity).
     answer: (outcome) =>
-      outcome === 'unavailable' || outcome === 'rate-limited' ? standardAnswer('unavailable') : outcome === 'server-error' ? standardAnswer(outcome) : { status: 200, body: '' },
+      outcome === 'unavailable' || outcome === 'rate-limited'
+        ? standardAnswer('unavailable')
+        : outcome === 'server-error'
+          ? standardAnswer(outcome)
+          : { status: 200, body: '' },
   };
 }

@@ -46,7 +46,15 @@ export interface SignhostSigner {
 }
 
 /** Names Signhost gives the activity codes a simulated signer goes through. */
-const ACTIVITY_NAMES: Record<number, string> = { 101: 'InvitationSent', 103: 'Opened', 104: 'ReminderSent', 105: 'DocumentOpened', 202: 'Rejected', 203: 'Signed', 301: 'SignedDocumentSent' };
+const ACTIVITY_NAMES: Record<number, string> = {
+  101: 'InvitationSent',
+  103: 'Opened',
+  104: 'ReminderSent',
+  105: 'DocumentOpened',
+  202: 'Rejected',
+  203: 'Signed',
+  301: 'SignedDocumentSent',
+};
 
 interface Postback {
   body: string;
@@ -76,7 +84,11 @@ export class SignhostSimulator extends SimulatorBase {
     this.server.route('GET', '/transaction/:id', (req) => this.getTransaction(req));
     this.control('POST', '/transactions', (b) => ({
       status: 201,
-      body: this.createTransaction({ Id: field(b, 'Id', 'string'), Reference: field(b, 'Reference', 'string'), account: field(b, 'account', 'string') }),
+      body: this.createTransaction({
+        Id: field(b, 'Id', 'string'),
+        Reference: field(b, 'Reference', 'string'),
+        account: field(b, 'account', 'string'),
+      }),
     }));
     this.control('POST', '/transactions/:id/status', async (b, req) => {
       const status = field(b, 'status', 'number');
@@ -87,7 +99,11 @@ export class SignhostSimulator extends SimulatorBase {
     this.control('POST', '/transactions/:id/activities', async (b, req) => {
       const code = field(b, 'code', 'number');
       if (code === undefined) throw new TypeError('code is required');
-      await this.signerActivity(req.params.id, code, { signerId: field(b, 'signerId', 'string'), rejectReason: field(b, 'rejectReason', 'string'), postback: field(b, 'postback', 'boolean') });
+      await this.signerActivity(req.params.id, code, {
+        signerId: field(b, 'signerId', 'string'),
+        rejectReason: field(b, 'rejectReason', 'string'),
+        postback: field(b, 'postback', 'boolean'),
+      });
       return { status: 200, body: { queued: this.queued(this.mustGet(req.params.id).account) } };
     });
     this.control('POST', '/transactions/:id/gone', (_b, req) => {
@@ -96,7 +112,9 @@ export class SignhostSimulator extends SimulatorBase {
     });
   }
 
-  createTransaction(init: { Id?: string; Reference?: string; account?: string; status?: number } = {}): SignhostTransaction {
+  createTransaction(
+    init: { Id?: string; Reference?: string; account?: string; status?: number } = {},
+  ): SignhostTransaction {
     const now = new Date(this.scheduler.now()).toISOString();
     const tx: SignhostTransaction = {
       Id: init.Id ?? randomId(),
@@ -125,13 +143,22 @@ export class SignhostSimulator extends SimulatorBase {
    * A signer did something (101 invitation sent, 103 opened, 203 signed, 202 rejected, ...):
    * Signhost posts the whole transaction again, its status unchanged, with the new activity.
    */
-  async signerActivity(id: string, code: number, opts: { signerId?: string; rejectReason?: string; postback?: boolean } = {}): Promise<void> {
+  async signerActivity(
+    id: string,
+    code: number,
+    opts: { signerId?: string; rejectReason?: string; postback?: boolean } = {},
+  ): Promise<void> {
     const tx = this.mustGet(id);
     const signerId = opts.signerId ?? 'signer-1';
     let signer = tx.Signers.find((s) => s.Id === signerId);
     if (!signer) tx.Signers.push((signer = { Id: signerId, RejectReason: null, Activities: [] }));
     const now = new Date(this.scheduler.now()).toISOString();
-    signer.Activities.push({ Id: randomId(), Code: code, Activity: ACTIVITY_NAMES[code] ?? String(code), CreatedDateTime: now });
+    signer.Activities.push({
+      Id: randomId(),
+      Code: code,
+      Activity: ACTIVITY_NAMES[code] ?? String(code),
+      CreatedDateTime: now,
+    });
     if (code === 202) signer.RejectReason = opts.rejectReason ?? null;
     tx.ModifiedDateTime = now;
     if (opts.postback === false) return;
@@ -142,7 +169,13 @@ export class SignhostSimulator extends SimulatorBase {
     if (!this.opts.postbackUrl) return;
     const checksum = signhostChecksum(tx.Id, tx.Status, this.opts.sharedSecret);
     const body = JSON.stringify({ ...this.transactionJson(tx), Checksum: checksum });
-    this.queue(tx.account).push({ body, checksum, createdAt: this.scheduler.now(), attempts: 0, url: this.opts.postbackUrl });
+    this.queue(tx.account).push({
+      body,
+      checksum,
+      createdAt: this.scheduler.now(),
+      attempts: 0,
+      url: this.opts.postbackUrl,
+    });
     await this.pump(tx.account);
   }
 
@@ -206,7 +239,10 @@ export class SignhostSimulator extends SimulatorBase {
   }
 
   private retryDelay(failures: number): number {
-    const base = Math.min(this.opts.maxRetryMs ?? 4 * 3_600_000, (this.opts.firstRetryMs ?? 60_000) * 2 ** (failures - 1));
+    const base = Math.min(
+      this.opts.maxRetryMs ?? 4 * 3_600_000,
+      (this.opts.firstRetryMs ?? 60_000) * 2 ** (failures - 1),
+    );
     return Math.round(base * (1 + 0.5 * (this.opts.random ?? Math.random)()));
   }
 

@@ -71,7 +71,13 @@ const fileIds = z
   .record(z.string(), z.unknown())
   .nullish()
   .catch(undefined)
-  .transform((files) => (files ? Object.keys(files).filter((k) => k.length > 0 && k.length <= 200).slice(0, 50) : undefined));
+  .transform((files) =>
+    files
+      ? Object.keys(files)
+          .filter((k) => k.length > 0 && k.length <= 200)
+          .slice(0, 50)
+      : undefined,
+  );
 
 export const signhostTransactionSchema = z.object({
   Id: z.string().min(1).max(200),
@@ -111,7 +117,8 @@ export function parseSignhostTransaction(
   let skippedActivities = 0;
   const signers: NonNullable<SignhostTransaction['Signers']> = [];
   const rawSigners = core.data.Signers;
-  if (rawSigners !== undefined && rawSigners !== null && !Array.isArray(rawSigners)) notes.push('Signers is not a list: skipped');
+  if (rawSigners !== undefined && rawSigners !== null && !Array.isArray(rawSigners))
+    notes.push('Signers is not a list: skipped');
   for (const raw of Array.isArray(rawSigners) ? rawSigners : []) {
     const signer = signerCore.safeParse(raw);
     if (!signer.success) {
@@ -126,8 +133,10 @@ export function parseSignhostTransaction(
     }
     signers.push({ ...signer.data, Activities: activities });
   }
-  if (skippedSigners > 0) notes.push(`${skippedSigners} malformed signer entr${skippedSigners === 1 ? 'y' : 'ies'} skipped`);
-  if (skippedActivities > 0) notes.push(`${skippedActivities} malformed activit${skippedActivities === 1 ? 'y' : 'ies'} skipped`);
+  if (skippedSigners > 0)
+    notes.push(`${skippedSigners} malformed signer entr${skippedSigners === 1 ? 'y' : 'ies'} skipped`);
+  if (skippedActivities > 0)
+    notes.push(`${skippedActivities} malformed activit${skippedActivities === 1 ? 'y' : 'ies'} skipped`);
 
   const total = signers.reduce((n, s) => n + (s.Activities?.length ?? 0), 0);
   if (total > maxActivities) {

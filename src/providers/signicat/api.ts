@@ -36,7 +36,8 @@ export function createSignicatFollowUp(settings: SignicatSettings, deps: ApiDeps
 
   /** With a bearer token; a token refused before its time is renewed once. */
   async function call(req: ProviderRequest): Promise<ProviderResponse> {
-    const send = async () => api.request({ ...req, headers: { ...req.headers, authorization: `Bearer ${await tokens.get()}` } });
+    const send = async () =>
+      api.request({ ...req, headers: { ...req.headers, authorization: `Bearer ${await tokens.get()}` } });
     try {
       return await send();
     } catch (err) {
@@ -50,7 +51,8 @@ export function createSignicatFollowUp(settings: SignicatSettings, deps: ApiDeps
     const res = await call({ operation: 'get process', method: 'GET', path, acceptStatuses: [404] });
     if (res.status === 404) return { events: [], outcome: 'polled: process not found (HTTP 404)' };
     const parsed = processAnswer.safeParse(parseJson(res.text));
-    if (!parsed.success) throw new ProviderResponseError('process without a status', { provider: 'signicat', operation: 'get process' });
+    if (!parsed.success)
+      throw new ProviderResponseError('process without a status', { provider: 'signicat', operation: 'get process' });
     const event = signicatEvent(parsed.data.status, 'poll', new Date().toISOString(), dossierId);
     return { events: [event], outcome: `polled: status ${parsed.data.status}` };
   }
@@ -62,12 +64,19 @@ export function createSignicatFollowUp(settings: SignicatSettings, deps: ApiDeps
     // Notify first (the real callback follows); if that already brought nothing, or an
     // operator asked for a poll, read the process itself.
     const notifiedInVain = req.attempt > 1 && req.previousOutcome?.startsWith(NOTIFY_REQUESTED);
-    if (req.requested === 'poll' || (notifiedInVain && req.requested !== 'notify')) return getProcess(processPath, req.dossierId);
+    if (req.requested === 'poll' || (notifiedInVain && req.requested !== 'notify'))
+      return getProcess(processPath, req.dossierId);
 
     let failure: string;
     try {
-      const res = await call({ operation: 'notify', method: 'POST', path: fillPath(settings.notifyPath, ids), acceptStatuses: NOTIFY_UNAVAILABLE });
-      if (!NOTIFY_UNAVAILABLE.includes(res.status)) return { events: [], outcome: `${NOTIFY_REQUESTED}: the callback should follow` };
+      const res = await call({
+        operation: 'notify',
+        method: 'POST',
+        path: fillPath(settings.notifyPath, ids),
+        acceptStatuses: NOTIFY_UNAVAILABLE,
+      });
+      if (!NOTIFY_UNAVAILABLE.includes(res.status))
+        return { events: [], outcome: `${NOTIFY_REQUESTED}: the callback should follow` };
       failure = `notify unavailable (HTTP ${res.status})`;
     } catch (err) {
       // Any other Notify failure (400, 403, 5xx after retries) would fail this follow-up, and

@@ -6,7 +6,17 @@ import { z } from 'zod';
 import { secretsEqual } from '../../api/api-auth';
 import type { SignicatSettings } from './config';
 import type { EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
-import { describeIssues, standardAnswer, UNVERIFIED, VERIFIED, type CallbackRequest, type ParsedCallback, type Provider, type RawCallback, type SenderVerdict } from '../provider';
+import {
+  describeIssues,
+  standardAnswer,
+  UNVERIFIED,
+  VERIFIED,
+  type CallbackRequest,
+  type ParsedCallback,
+  type Provider,
+  type RawCallback,
+  type SenderVerdict,
+} from '../provider';
 
 /** Signicat process status → normalized status and event type. */
 export const SIGNICAT_STATUSES: Record<string, { status: TransactionStatus; type: EventType }> = {
@@ -33,9 +43,16 @@ export type SignicatCallback = z.input<typeof signicatCallbackSchema>;
  * One event per status. An unknown status is recorded without moving the transaction, so a
  * new Signicat value shows up in the history instead of being refused (Signicat would not resend).
  */
-export function signicatEvent(providerStatus: string, source: ProviderEvent['source'], receivedAt: string, dossierId?: string): ProviderEvent {
+export function signicatEvent(
+  providerStatus: string,
+  source: ProviderEvent['source'],
+  receivedAt: string,
+  dossierId?: string,
+): ProviderEvent {
   const normalized = providerStatus.toLowerCase();
-  const known = Object.prototype.hasOwnProperty.call(SIGNICAT_STATUSES, normalized) ? SIGNICAT_STATUSES[normalized] : undefined;
+  const known = Object.prototype.hasOwnProperty.call(SIGNICAT_STATUSES, normalized)
+    ? SIGNICAT_STATUSES[normalized]
+    : undefined;
   return {
     key: `status:${normalized}`,
     type: known?.type ?? 'statusReported',
@@ -60,7 +77,9 @@ export function authorizationMatches(received: string | undefined, expected: str
   return exact || stripped;
 }
 
-export function createSignicat(settings: Pick<SignicatSettings, 'allowedIps' | 'callbackAuthorization' | 'callbackAuthorizationHeader'>): Provider {
+export function createSignicat(
+  settings: Pick<SignicatSettings, 'allowedIps' | 'callbackAuthorization' | 'callbackAuthorizationHeader'>,
+): Provider {
   const expected = settings.callbackAuthorization;
   const headerName = settings.callbackAuthorizationHeader;
   return {
@@ -69,7 +88,9 @@ export function createSignicat(settings: Pick<SignicatSettings, 'allowedIps' | '
     allowedIps: settings.allowedIps,
     warnings:
       expected === undefined
-        ? ['SIGNICAT_CALLBACK_AUTHORIZATION is not set: Signicat callbacks are unauthenticated and reach only registered transactions']
+        ? [
+            'SIGNICAT_CALLBACK_AUTHORIZATION is not set: Signicat callbacks are unauthenticated and reach only registered transactions',
+          ]
         : [],
     authenticate(req: RawCallback): SenderVerdict {
       if (expected === undefined) return UNVERIFIED;
@@ -80,7 +101,8 @@ export function createSignicat(settings: Pick<SignicatSettings, 'allowedIps' | '
     },
     parseCallback(req: CallbackRequest): ParsedCallback {
       const parsed = signicatCallbackSchema.safeParse(req.json);
-      if (!parsed.success) return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
+      if (!parsed.success)
+        return { kind: 'refused', refusal: 'invalid-payload', detail: describeIssues(parsed.error.issues, req.json) };
       const { dossierId, processId, status } = parsed.data;
       return {
         kind: 'events',

@@ -37,7 +37,9 @@ export class SignicatSimulator extends SimulatorBase {
     super(opts, 10_000);
     this.opts = opts;
     this.server.route('POST', '/auth/open/connect/token', (req) => this.token(req));
-    this.server.route('GET', '/assure/dossiers/:dossierId/processes/:processId', (req) => this.authed(req, () => this.getProcess(req)));
+    this.server.route('GET', '/assure/dossiers/:dossierId/processes/:processId', (req) =>
+      this.authed(req, () => this.getProcess(req)),
+    );
     const notify = opts.notifyPath === undefined ? DEFAULT_SIGNICAT_NOTIFY_PATH : opts.notifyPath;
     if (notify) {
       this.server.route('POST', notify.replace(/\{(\w+)\}/g, ':$1'), (req) => this.authed(req, () => this.notify(req)));
@@ -54,12 +56,20 @@ export class SignicatSimulator extends SimulatorBase {
     this.control('POST', '/processes/:id/status', async (b, req) => {
       const status = field(b, 'status', 'string');
       if (status === undefined) throw new TypeError('status is required');
-      return { status: 200, body: { delivered: await this.setStatus(req.params.id, status, { callback: field(b, 'callback', 'boolean') }) } };
+      return {
+        status: 200,
+        body: { delivered: await this.setStatus(req.params.id, status, { callback: field(b, 'callback', 'boolean') }) },
+      };
     });
   }
 
   createProcess(init: Partial<Omit<SignicatProcess, 'status'>> = {}): SignicatProcess {
-    const p: SignicatProcess = { dossierId: init.dossierId ?? randomId(), processId: init.processId ?? randomId(), status: 'pending', ...init };
+    const p: SignicatProcess = {
+      dossierId: init.dossierId ?? randomId(),
+      processId: init.processId ?? randomId(),
+      status: 'pending',
+      ...init,
+    };
     this.processes.set(p.processId, p);
     return p;
   }
@@ -87,17 +97,22 @@ export class SignicatSimulator extends SimulatorBase {
     if (!secretsEqual(id, this.opts.clientId) || !secretsEqual(secret, this.opts.clientSecret)) {
       return { status: 401, body: { error: 'invalid_client' } };
     }
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, body: { error: 'unsupported_grant_type' } };
     const lifetime = this.opts.tokenLifetimeSeconds ?? 600;
     const token = randomBytes(24).toString('base64url');
     this.tokens.set(token, this.scheduler.now() + lifetime * 1000);
-    return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: form.get('scope') ?? '' } };
+    return {
+      status: 200,
+      body: { access_token: token, token_type: 'Bearer', expires_in: lifetime, scope: form.get('scope') ?? '' },
+    };
   }
 
   private authed(req: SimRequest, next: () => SimResponse | Promise<SimResponse>): SimResponse | Promise<SimResponse> {
     const auth = header(req, 'authorization');
     const expires = auth.startsWith('Bearer ') ? this.tokens.get(auth.slice(7)) : undefined;
-    if (expires === undefined || expires <= this.scheduler.now()) return { status: 401, body: { error: 'invalid_token' } };
+    if (expires === undefined || expires <= this.scheduler.now())
+      return { status: 401, body: { error: 'invalid_token' } };
     return next();
   }
 

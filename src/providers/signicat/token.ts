@@ -37,26 +37,43 @@ export function createTokenSource(opts: TokenSourceOptions): TokenSource {
 
   async function fetchToken(): Promise<string> {
     if (!opts.clientId || !opts.clientSecret) {
-      throw new ProviderNotConfiguredError('SIGNICAT_CLIENT_ID and SIGNICAT_CLIENT_SECRET are required', { provider: 'signicat', operation: 'token' });
+      throw new ProviderNotConfiguredError('SIGNICAT_CLIENT_ID and SIGNICAT_CLIENT_SECRET are required', {
+        provider: 'signicat',
+        operation: 'token',
+      });
     }
     const res = await opts.http.request({
       operation: 'token',
       method: 'POST',
       path: '',
-      headers: { authorization: basicClientAuth(opts.clientId, opts.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basicClientAuth(opts.clientId, opts.clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: opts.scope }).toString(),
       // RFC 6749 §5.2: a refused client is a 400 with `invalid_client` as often as a 401.
       acceptStatuses: [400],
     });
     if (res.status === 400) {
       const error = (parseJson(res.text) as { error?: unknown } | undefined)?.error;
-      throw new ProviderAuthError(`token refused (${typeof error === 'string' ? error : 'HTTP 400'})`, { provider: 'signicat', operation: 'token', status: 400 });
+      throw new ProviderAuthError(`token refused (${typeof error === 'string' ? error : 'HTTP 400'})`, {
+        provider: 'signicat',
+        operation: 'token',
+        status: 400,
+      });
     }
     const parsed = tokenAnswer.safeParse(parseJson(res.text));
-    if (!parsed.success) throw new ProviderResponseError('token answer without access_token', { provider: 'signicat', operation: 'token' });
+    if (!parsed.success)
+      throw new ProviderResponseError('token answer without access_token', {
+        provider: 'signicat',
+        operation: 'token',
+      });
     const lifetimeMs = (parsed.data.expires_in ?? 300) * 1000;
     // Renew a little early so a token never expires between cache and use.
-    cached = { token: parsed.data.access_token, refreshAt: clock.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 2) };
+    cached = {
+      token: parsed.data.access_token,
+      refreshAt: clock.now() + lifetimeMs - Math.min(60_000, lifetimeMs / 2),
+    };
     return cached.token;
   }
 
