@@ -407,7 +407,7 @@ function providerSettings(registry: ProviderRegistry, e: Env): Record<string, Pr
 /**
  * Per provider: when to follow up, and on which task queue. Precedence: the provider's own
  * variable, then the engine-wide FOLLOW_UP_* one when the operator set it, then the
- * provider's default (follow-up-defaults.ts). A transaction's own policy beats all of these.
+ * provider's default (its module's `followUpDefaults`). A transaction's own policy beats all of these.
  */
 function providerEngineOptions(
   registry: ProviderRegistry,

@@ -39,7 +39,7 @@ export function plainAddress(address: string): string {
 /**
  * Sender allowlist from addresses and CIDRs (IPv4 and IPv6). An empty list allows everyone:
  * providers' test environments have no fixed addresses (production startup refuses that
- * unless the provider has a credential, see callback-trust.ts).
+ * unless the provider has a credential, see src/providers/callback-trust.ts).
  */
 export function createAllowlist(entries: string[]): (address: string | undefined) => boolean {
   if (entries.length === 0) return () => true;
