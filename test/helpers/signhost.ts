@@ -1,5 +1,5 @@
 // A Signhost postback shaped like the official documentation's example and the official
-// client's mock (providers §1a): the full Transaction, PascalCase, personal data included as
+// client's mock (docs/providers/signhost.md): the full Transaction, PascalCase, personal data included as
 // Signhost sends it, plus the checksum.
 import { signhostChecksum } from '../../src/providers/signhost';
 

@@ -145,7 +145,7 @@ describe('the OpenAPI document', () => {
       '500',
       '503',
     ]);
-    // Signhost answers 200 to everything but a failure to record (CONTRACTS.md).
+    // Signhost answers 200 to everything but a failure to record (docs/contract.md).
     expect(Object.keys(doc.paths['/callbacks/signhost'].post.responses).sort()).toEqual(['200', '500', '503']);
     // And the server answers as documented: a bad Evrotrust payload is a documented 400.
     const bad = await postJson(`${stack.app.url}/callbacks/evrotrust`, { transactionID: 'x' });

@@ -58,7 +58,7 @@ async function exists(processId: string): Promise<boolean> {
   }
 }
 
-/** Seed 003's example body, byte for byte as the document prints it. */
+/** Signicat's documented example body, byte for byte as printed (docs/providers/signicat.md). */
 const seedSample = () => readFileSync(join(__dirname, '../fixtures/signicat/seed-003-callback.json'), 'utf8');
 
 describe('Signicat callbacks', () => {

@@ -39,7 +39,7 @@ async function started<T extends { start(): Promise<string>; close(): Promise<vo
 /** Offsets of each attempt from the first one. */
 const offsets = (at: number[]) => at.map((t) => t - at[0]);
 
-describe('Evrotrust: 3 attempts in all, 30 s timeout, only a 200 counts (seed 000)', () => {
+describe('Evrotrust: 3 attempts in all, 30 s timeout, only a 200 counts (docs/providers/evrotrust.md)', () => {
   it('waits 30 s for an answer by default', () => {
     expect(new EvrotrustSimulator({ apiKey: 'k', vendorNumber: 'v' }).callbackTimeoutMs).toBe(30_000);
   });
@@ -91,7 +91,7 @@ describe('Evrotrust: 3 attempts in all, 30 s timeout, only a 200 counts (seed 00
   });
 });
 
-describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (seed 001)', () => {
+describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (docs/providers/portal-de-assinaturas.md)', () => {
   const config = (url: string, trigger: 'FLOW' | 'STEP' | 'ACTION' = 'ACTION') => ({
     url: `${url}/callbacks/portal-de-assinaturas`,
     trigger,
@@ -113,7 +113,7 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
     expect(at.at(-1)).toBe(DAY);
     expect(sim.adminNotices).toEqual([{ at: sim.deliveries[0].at + DAY, url: config(r.url).url }]);
     expect(r.seen.every((s) => s.headers['x-countersign-key'] === 'abc')).toBe(true);
-    // The sample's casing and a numeric id (seeds/README.md).
+    // The sample's casing and a numeric id (docs/providers/portal-de-assinaturas.md).
     expect(JSON.parse(r.seen[0].body)).toMatchObject({ documentID: 123456, action: 'FLOW', message: '' });
   });
 
@@ -143,7 +143,7 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
     expect(triggerReports(trigger, 'SIGNATURE-NOK')).toBe(true);
   });
 
-  it('sends registered-mail callbacks in the seed’s shape', async () => {
+  it('sends registered-mail callbacks in the documented shape', async () => {
     const r = await receive([{ status: 200 }]);
     const sim = await started(new PortalDeAssinaturasSimulator({ token: 't', callback: config(r.url) }));
     const mail = sim.createRegisteredMail({ registeredMailId: '9001', recipient: 'someone@example.test' });
@@ -158,7 +158,7 @@ describe('Portal de Assinaturas: every 30 minutes for 24 hours, then an e-mail (
   });
 });
 
-describe('Signhost: one queue per account, in order, blocked by a failing head (seeds 002/004)', () => {
+describe('Signhost: one queue per account, in order, blocked by a failing head (docs/providers/signhost.md)', () => {
   const opts = {
     appKey: 'a',
     apiKey: 'k',
@@ -205,7 +205,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     }
   });
 
-  it('deletes the whole queue when the head still fails after 48 hours (seed 002)', async () => {
+  it('deletes the whole queue when the head still fails after 48 hours (queue expiry)', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 503 }]);
     const sim = await started(new SignhostSimulator({ ...opts, scheduler: clock, postbackUrl: r.url }));
@@ -221,7 +221,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
     expect(sim.queued()).toBe(0);
   });
 
-  it('with per-request expiry (seed 004) drops only the head and moves on', async () => {
+  it('with per-request expiry (request expiry) drops only the head and moves on', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 503 }]);
     const sim = await started(
@@ -264,7 +264,7 @@ describe('Signhost: one queue per account, in order, blocked by a failing head (
   });
 });
 
-describe('Signicat: no retry, only Notify sends again (seed 003)', () => {
+describe('Signicat: no retry, only Notify sends again (docs/providers/signicat.md)', () => {
   it('calls back once when the process ends, and never again on its own', async () => {
     const clock = new FakeScheduler();
     const r = await receive([{ status: 500 }]);

@@ -26,7 +26,7 @@ export const EVROTRUST_STATUSES: Record<number, { status: TransactionStatus; typ
   99: { status: 'pending', type: 'statusReported', label: 'on hold' },
 };
 
-// The seed calls `status` "integer or string" and its example values are words, while the
+// Evrotrust's documentation (docs/providers/evrotrust.md) calls `status` "integer or string" and its example values are words, while the
 // table says int: accept a code as number or numeric string, or the word for it.
 const STATUS_WORDS: Record<string, number> = {
   pending: 1,

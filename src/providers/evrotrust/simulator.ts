@@ -10,7 +10,7 @@ export interface EvrotrustSimulatorOptions extends SimulatorOptions {
   apiKey: string;
   vendorNumber: string;
   /**
-   * Waits between the 3 attempts. The seed gives the count, not the spacing: one and five
+   * Waits between the 3 attempts. Evrotrust's documentation gives the count, not the spacing: one and five
    * minutes are assumptions.
    */
   retryDelaysMs?: number[];

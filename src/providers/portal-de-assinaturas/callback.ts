@@ -24,13 +24,13 @@ import {
   registeredMailEvent,
 } from './events';
 
-/** The firewall ranges the seed lists (its production row has a stray empty entry, dropped). */
+/** The firewall ranges Portal de Assinaturas publishes (docs/providers/portal-de-assinaturas.md; its production row's stray empty entry dropped). */
 export const PORTAL_SENDER_IPS: Record<'sandbox' | 'production', string[]> = {
   sandbox: ['104.41.9.254', '104.41.13.4', '104.41.15.87', '104.41.14.246'],
   production: ['191.235.80.91', '191.235.86.218', '191.235.81.80', '191.235.85.39'],
 };
 
-/** `PORTAL_DE_ASSINATURAS_ALLOWED_IPS=production` (or `sandbox`) stands for the seed's list. */
+/** `PORTAL_DE_ASSINATURAS_ALLOWED_IPS=production` (or `sandbox`) stands for its published list. */
 export function expandAllowedIps(entries: string[]): string[] {
   return entries.flatMap((e) => {
     const k = e.toLowerCase();
@@ -52,7 +52,7 @@ export function parseCallbackHeader(setting: string | undefined): CallbackHeader
 }
 
 /**
- * The seed's document sample lacks the comma between `"message": ""` and `"apiDownload"`.
+ * The provider's own document sample (docs/providers/portal-de-assinaturas.md) lacks the comma between `"message": ""` and `"apiDownload"`.
  * Only that one documented defect is repaired; any other broken body stays a 400.
  */
 export function repairSeedSample(text: string): unknown {

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { EventSource, EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
 
-// Numbers in the seed's sample, strings in its model: both name the same transaction.
+// Numbers in the provider's sample, strings in its model (docs/providers/portal-de-assinaturas.md): both name the same transaction.
 const externalId = z
   .union([z.string().trim().min(1).max(200), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
   .transform(String);
@@ -22,7 +22,7 @@ const action = z
   .max(100)
   .regex(/^[A-Za-z][A-Za-z0-9 _-]*$/, 'expected an action name like SIGNATURE-DIGITAL');
 
-/** Field names are lower-cased before parsing (the seed's model says documentId, its sample documentID). */
+/** Field names are lower-cased before parsing (the provider's model says documentId, its sample documentID). */
 export const documentCallbackSchema = z.object({
   documentid: externalId,
   name: optionalText(500),
@@ -94,7 +94,7 @@ interface Meaning {
 }
 
 /**
- * Document actions (docs/contract.md mapping). An action the seed does not list is kept as a
+ * Document actions (docs/contract.md mapping). An action the provider's documentation does not list is kept as a
  * signer action that moves no status: the provider may add actions, and refusing one would
  * only make it retry for 24 hours and then drop it.
  */

@@ -21,7 +21,7 @@ export interface PortalSimulatorOptions extends SimulatorOptions {
   retryForMs?: number;
   /** Same template as PORTAL_DE_ASSINATURAS_STATUS_PATH. */
   statusPath?: string;
-  /** The sample sends `documentID`, the model says `documentId` (seeds/README.md). */
+  /** The sample sends `documentID`, the model says `documentId` (docs/providers/portal-de-assinaturas.md). */
   idField?: 'documentID' | 'documentId';
 }
 
@@ -42,7 +42,7 @@ export const DEFAULT_PORTAL_STATUS_PATH = '/document/details?key={documentId}';
 
 /**
  * Which actions a trigger reports (docs/providers/portal-de-assinaturas.md). Rejections end the flow, so they are assumed
- * to be reported under every trigger: the seed does not say.
+ * to be reported under every trigger: the provider's documentation does not say.
  */
 export function triggerReports(trigger: Trigger, action: string): boolean {
   if (action === 'FLOW' || action.endsWith('-NOK')) return true;

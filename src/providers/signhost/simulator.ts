@@ -21,7 +21,7 @@ export interface SignhostSimulatorOptions extends SimulatorOptions {
   maxRetryMs?: number;
   /** 48 h in the current docs (docs/providers/signhost.md); 72 h and "about a week" (docs/providers/signhost.md) also seen. */
   dropAfterMs?: number;
-  /** Seed 002 deletes the whole queue; docs/providers/signhost.md marks the request failed and moves on. */
+  /** Signhost's documentation deletes the whole queue; docs/providers/signhost.md marks the request failed and moves on. */
   dropMode?: 'queue' | 'request';
   random?: () => number;
 }
