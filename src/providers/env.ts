@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
 import { DURATION_HINT, DURATION_PATTERN } from '../shared/duration';
+import type { ProviderCommon } from './module';
 
 export const secret = z
   .string()
@@ -45,3 +46,41 @@ export const allowUnauthenticated = z
 /** Requests per second to one provider's API, from one worker process and per task queue. */
 export const rate = (fallback: number) => z.coerce.number().positive().max(1000).default(fallback);
 export const optionalDuration = z.string().regex(DURATION_PATTERN, DURATION_HINT).optional();
+
+/** The variables every provider has, named `<PREFIX>_…`. */
+type BaseVariable<P extends string> =
+  | `${P}_API_URL`
+  | `${P}_ALLOWED_IPS`
+  | `${P}_ALLOW_UNAUTHENTICATED`
+  | `${P}_API_RATE_LIMIT`
+  | `${P}_FOLLOW_UP_FIRST_AFTER`
+  | `${P}_FOLLOW_UP_MAX_INTERVAL`;
+
+/**
+ * A provider's API base URL, sender allowlist, explicit opt-out of authentication, API rate
+ * and follow-up schedule: the part of its variables every provider shares.
+ */
+export function baseProviderEnv<P extends string>(
+  prefix: P,
+  defaults: { apiUrl: string; rateLimit: number; allowedIps?: ReturnType<typeof addressList> },
+): Record<BaseVariable<P>, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {
+    [`${prefix}_API_URL`]: url(defaults.apiUrl),
+    [`${prefix}_ALLOWED_IPS`]: defaults.allowedIps ?? ipList,
+    [`${prefix}_ALLOW_UNAUTHENTICATED`]: allowUnauthenticated,
+    [`${prefix}_API_RATE_LIMIT`]: rate(defaults.rateLimit),
+    [`${prefix}_FOLLOW_UP_FIRST_AFTER`]: optionalDuration,
+    [`${prefix}_FOLLOW_UP_MAX_INTERVAL`]: optionalDuration,
+  };
+  return shape;
+}
+
+/** The settings built from those shared variables, with the engine-wide API call settings. */
+export function baseProviderSettings(prefix: string, e: Record<string, unknown>, common: ProviderCommon) {
+  return {
+    ...common,
+    apiUrl: e[`${prefix}_API_URL`] as string,
+    rateLimit: e[`${prefix}_API_RATE_LIMIT`] as number,
+    allowedIps: e[`${prefix}_ALLOWED_IPS`] as string[],
+  };
+}

@@ -1,10 +1,10 @@
 // Signicat's variables and the settings built from them (docs/providers/signicat.md).
 import { z } from 'zod';
-import { allowUnauthenticated, ipList, optionalDuration, rate, secret, url } from '../env';
+import { baseProviderEnv, baseProviderSettings, secret } from '../env';
 import type { ProviderCommon } from '../module';
 
 export const signicatEnv = {
-  SIGNICAT_API_URL: url('https://api.signicat.com'),
+  ...baseProviderEnv('SIGNICAT', { apiUrl: 'https://api.signicat.com', rateLimit: 10 }),
   SIGNICAT_CALLBACK_AUTHORIZATION: secret,
   // Which header carries `authorizationHeader` back is unconfirmed (docs/providers/signicat.md).
   SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: z
@@ -14,31 +14,24 @@ export const signicatEnv = {
     .transform((v) => v.toLowerCase()),
   SIGNICAT_CLIENT_ID: secret,
   SIGNICAT_CLIENT_SECRET: secret,
-  SIGNICAT_ALLOWED_IPS: ipList,
-  SIGNICAT_ALLOW_UNAUTHENTICATED: allowUnauthenticated,
   /** OAuth2 token endpoint; default `{SIGNICAT_API_URL}/auth/open/connect/token`. */
   SIGNICAT_TOKEN_URL: z.url().optional(),
   SIGNICAT_SCOPE: z.string().min(1).default('signicat-api'),
   // UNCONFIRMED path (docs/providers/signicat.md): no public source names it. `{dossierId}` and
   // `{processId}` are filled in; on 404/405/501 the follow-up falls back to Get process.
   SIGNICAT_NOTIFY_PATH: z.string().startsWith('/').default('/assure/dossiers/{dossierId}/processes/{processId}/notify'),
-  SIGNICAT_API_RATE_LIMIT: rate(10),
-  SIGNICAT_FOLLOW_UP_FIRST_AFTER: optionalDuration,
-  SIGNICAT_FOLLOW_UP_MAX_INTERVAL: optionalDuration,
 };
 
 export function signicatSettings(e: Record<string, unknown>, common: ProviderCommon) {
-  const apiUrl = e.SIGNICAT_API_URL as string;
+  const base = baseProviderSettings('SIGNICAT', e, common);
   return {
-    ...common,
-    apiUrl,
-    rateLimit: e.SIGNICAT_API_RATE_LIMIT as number,
-    allowedIps: e.SIGNICAT_ALLOWED_IPS as string[],
+    ...base,
     callbackAuthorization: e.SIGNICAT_CALLBACK_AUTHORIZATION as string | undefined,
     callbackAuthorizationHeader: e.SIGNICAT_CALLBACK_AUTHORIZATION_HEADER as string,
     clientId: e.SIGNICAT_CLIENT_ID as string | undefined,
     clientSecret: e.SIGNICAT_CLIENT_SECRET as string | undefined,
-    tokenUrl: (e.SIGNICAT_TOKEN_URL as string | undefined) ?? `${apiUrl.replace(/\/+$/, '')}/auth/open/connect/token`,
+    tokenUrl:
+      (e.SIGNICAT_TOKEN_URL as string | undefined) ?? `${base.apiUrl.replace(/\/+$/, '')}/auth/open/connect/token`,
     scope: e.SIGNICAT_SCOPE as string,
     notifyPath: e.SIGNICAT_NOTIFY_PATH as string,
   };
