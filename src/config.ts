@@ -185,7 +185,7 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   /** Comma-separated modules of the operator's own providers (docs/providers/writing-a-provider.md). */
   COUNTERSIGN_PROVIDER_MODULES: optionalString,
   /** Per attempt of a provider API call. */
-  PROVIDER_API_TIMEOUT: z.string().regex(DURATION_PATTERN, DURATION_HINT).default('10s'),
+  PROVIDER_API_TIMEOUT: duration('10s'),
   /** Attempts of one provider API call inside one activity attempt. */
   PROVIDER_API_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   /**

@@ -115,9 +115,21 @@ export interface Provider {
 export function receiveCallback(provider: Provider, req: CallbackRequest): CallbackOutcome {
   const sender = provider.authenticate(req);
   if (sender.kind === 'refused') return sender;
-  const parsed = provider.parseCallback(req);
-  return parsed.kind === 'events' ? { ...parsed, authenticated: sender.verified } : parsed;
+  return attributed(provider.parseCallback(req), sender.verified);
 }
+
+/**
+ * What a callback says, with who said it: whether its sender proved itself, and, when it did
+ * not, each status it reports marked so (the workflow may hold a final one until the
+ * provider's status API confirms it).
+ */
+export function attributed(parsed: ParsedCallback, verified: boolean): CallbackOutcome {
+  if (parsed.kind !== 'events') return parsed;
+  return { ...parsed, authenticated: verified, events: verified ? parsed.events : parsed.events.map(markUnverified) };
+}
+
+const markUnverified = (event: ProviderEvent): ProviderEvent =>
+  event.status === undefined ? event : { ...event, unverified: true };
 
 export const UNVERIFIED: SenderVerdict = { kind: 'sender', verified: false };
 export const VERIFIED: SenderVerdict = { kind: 'sender', verified: true };

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { Provider, Refusal } from '../providers/provider';
+import { attributed, type Provider, type Refusal } from '../providers/provider';
 import { workflowIdFor } from '../shared/ids';
 import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { deliverEvents, type TransactionContext } from '../temporal/transactions';
@@ -127,17 +127,7 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
       }
     }
 
-    const parsed = provider.parseCallback({ ...raw, json });
-    // What an unproven sender says about a status is marked so: the workflow may hold a final
-    // one until the provider's status API confirms it.
-    const outcome =
-      parsed.kind === 'events'
-        ? {
-            ...parsed,
-            authenticated: sender.verified,
-            events: sender.verified ? parsed.events : parsed.events.map(markUnverified),
-          }
-        : parsed;
+    const outcome = attributed(provider.parseCallback({ ...raw, json }), sender.verified);
 
     if (outcome.kind === 'events' && outcome.notes)
       deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
@@ -246,9 +236,6 @@ function callbackHandler(provider: Provider, deps: CallbackRouterDeps, allowed: 
     return send(provider, deps, res, 'accepted', started);
   };
 }
-
-const markUnverified = (event: ProviderEvent): ProviderEvent =>
-  event.status === undefined ? event : { ...event, unverified: true };
 
 /** Events that end or settle a transaction, as opposed to progress reports. */
 const PROGRESS: ReadonlySet<EventType> = new Set<EventType>(['statusReported', 'signerAction', 'stepCompleted']);
