@@ -151,7 +151,7 @@ describe('document callbacks (ACTION trigger)', () => {
     expect(await searchStatus(s.workflowId)).toBe('rejected');
   });
 
-  it('keeps an action the seed does not list, without moving the status', async () => {
+  it('keeps an action the documentation does not list, without moving the status', async () => {
     const id = uniqueId('doc');
     await registerViaApi(stack.app.url, transaction(id));
     expect((await post(doc(id, 'SIGNATURE-BIOMETRIC'))).status).toBe(200);
@@ -162,7 +162,7 @@ describe('document callbacks (ACTION trigger)', () => {
     ]);
   });
 
-  it('accepts the seed sample exactly as written, missing comma included', async () => {
+  it('accepts the documented sample exactly as written, missing comma included', async () => {
     const sample = `    { 
         "documentID": 123456,
         "name": "João da Silva",
@@ -223,7 +223,7 @@ describe('registered-mail callbacks', () => {
     });
   });
 
-  it('accepts the seed sample exactly as written', async () => {
+  it('accepts the documented sample exactly as written', async () => {
     const sample = `    { 
         "type": "REGISTERED-MAIL",
         "registeredMailId": 123456,

@@ -62,7 +62,7 @@ async function exists(processId: string): Promise<boolean> {
 const seedSample = () => readFileSync(join(__dirname, '../fixtures/signicat/seed-003-callback.json'), 'utf8');
 
 describe('Signicat callbacks', () => {
-  it("takes the seed's sample payload as written to signed", async () => {
+  it('takes the documented sample payload as written to signed', async () => {
     const raw = seedSample();
     const { dossierId, processId } = JSON.parse(raw) as { dossierId: string; processId: string };
     expect(await postRegistration(stack.app.url, transaction(processId, dossierId))).toMatchObject({

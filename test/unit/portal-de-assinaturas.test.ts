@@ -9,7 +9,7 @@ import { createSignerTag, documentActionMeaning, maskCpf } from '../../src/provi
 import type { CallbackRequest } from '../../src/providers/provider';
 import { receiveCallback } from '../../src/providers/provider';
 
-// The seed's samples exactly as written (the document one misses a comma after "message": "").
+// The provider's documented samples exactly as written (docs/providers/portal-de-assinaturas.md) (the document one misses a comma after "message": "").
 const SEED_DOCUMENT_SAMPLE = `    { 
         "documentID": 123456,
         "name": "João da Silva",
@@ -136,7 +136,7 @@ describe('Portal de Assinaturas document callbacks', () => {
     });
   });
 
-  it('parses the seed sample as written (after repairing its one missing comma)', () => {
+  it('parses the documented sample as written (after repairing its one missing comma)', () => {
     expect(() => JSON.parse(SEED_DOCUMENT_SAMPLE) as unknown).toThrow();
     const json = repairSeedSample(SEED_DOCUMENT_SAMPLE);
     expect(json).toMatchObject({ documentID: 123456, message: '', action: 'SIGNATURE-DIGITAL' });
@@ -227,7 +227,7 @@ describe('Portal de Assinaturas document callbacks', () => {
 });
 
 describe('Portal de Assinaturas registered-mail callbacks', () => {
-  it('parses the seed sample as written', () => {
+  it('parses the documented sample as written', () => {
     expect(receiveCallback(open, request(JSON.parse(SEED_MAIL_SAMPLE)))).toMatchObject({
       kind: 'events',
       ref: { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: '123456' },
@@ -343,7 +343,7 @@ describe('Portal de Assinaturas authentication and configuration', () => {
     expect(parseCallbackHeader(undefined)).toBeUndefined();
   });
 
-  it('expands the sandbox and production keywords to the seed addresses', () => {
+  it('expands the sandbox and production keywords to the published addresses', () => {
     expect(expandAllowedIps(['production'])).toEqual(PORTAL_SENDER_IPS.production);
     expect(expandAllowedIps(['Sandbox', '10.0.0.0/8'])).toEqual([...PORTAL_SENDER_IPS.sandbox, '10.0.0.0/8']);
     expect(PORTAL_SENDER_IPS.production).toContain('191.235.81.80');
