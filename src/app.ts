@@ -6,7 +6,7 @@ import type { Metrics } from './metrics';
 import { buildOpenApiDocument } from './api/openapi';
 import { requestLog } from './api/request-log';
 import { createTransactionsRouter } from './api/transactions-router';
-import { createCallbackRouter } from './receivers/callback-router';
+import { createCallbackReceiver } from './receivers/callback-receiver';
 import type { Provider } from './providers/provider';
 import { apiAuth } from './api/api-auth';
 import { RecentlyAccepted } from './receivers/recently-accepted';
@@ -47,6 +47,22 @@ export function createApp(deps: AppDeps): express.Express {
   );
   const transactions = { client: deps.client, taskQueue: deps.config.temporal.taskQueue, engine: deps.config.engine };
   const refusals = new RefusalLog();
+  // First: a callback is answered before express's router sees it (see callback-receiver.ts).
+  app.use(
+    createCallbackReceiver({
+      providers: deps.providers,
+      transactions,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      bodyLimit: deps.config.http.bodyLimit,
+      refusals,
+      deliveryTimeoutMs: deps.deliveryTimeoutMs,
+      floodControl: {
+        recent: new RecentlyAccepted(deps.config.floodControl.dedupe),
+        rate: new TransactionRateLimit(deps.config.floodControl.rate),
+      },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   const target = readinessTarget(deps.config.temporal);
@@ -85,21 +101,6 @@ export function createApp(deps: AppDeps): express.Express {
   const openApi = buildOpenApiDocument(deps.config.providerModules, deps.providers);
   app.get('/openapi.json', (_req, res) => res.json(openApi));
 
-  app.use(
-    createCallbackRouter({
-      providers: deps.providers,
-      transactions,
-      logger: deps.logger,
-      metrics: deps.metrics,
-      bodyLimit: deps.config.http.bodyLimit,
-      refusals,
-      deliveryTimeoutMs: deps.deliveryTimeoutMs,
-      floodControl: {
-        recent: new RecentlyAccepted(deps.config.floodControl.dedupe),
-        rate: new TransactionRateLimit(deps.config.floodControl.rate),
-      },
-    }),
-  );
   // Operators: recent refused callbacks with their reason (`countersign refused`).
   app.get('/operator/refused', apiAuth(deps.config.http.apiToken), (req, res) => {
     const limit = Math.min(Number(req.query.limit) || 100, 500);

@@ -3,6 +3,7 @@
 // documented answer (Signhost: always 200), the refusal reason counted, and that no workflow
 // changed (same history length and state) or was created. The process stays up throughout.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { Refusal } from '../../src/providers/provider';
 import { startApp, type RunningApp } from '../helpers/app';
@@ -123,6 +124,25 @@ const ROWS: Row[] = [
     name: 'a body over the limit',
     refusal: 'too-large',
     breakIt: (m) => json(m, { ...m.body, padding: 'x'.repeat(LIMIT_BYTES) }),
+  },
+  {
+    // The limit holds for what a compressed body inflates to, not for the bytes on the wire.
+    name: 'a gzip body over the limit once inflated',
+    refusal: 'too-large',
+    breakIt: (m) => {
+      const plain = json(m, { ...m.body, padding: 'x'.repeat(LIMIT_BYTES) });
+      return { ...plain, headers: { ...plain.headers, 'content-encoding': 'gzip' }, body: gzipSync(plain.body) };
+    },
+  },
+  {
+    name: 'a content encoding nobody knows',
+    refusal: 'malformed-json',
+    breakIt: (m) => ({ ...json(m), headers: { ...json(m).headers, 'content-encoding': 'x-unknown' } }),
+  },
+  {
+    name: 'a gzip header over a body that is not gzip',
+    refusal: 'malformed-json',
+    breakIt: (m) => ({ ...json(m), headers: { ...json(m).headers, 'content-encoding': 'gzip' } }),
   },
   { name: 'deep nesting as the body', refusal: 'invalid-payload', breakIt: (m) => json(m, deep(5_000)) },
   {
@@ -318,6 +338,21 @@ describe.each(SPECS)('$label', (spec) => {
       const fresh = uniqueId('control-fresh');
       expect((await send(stack.app.url, json(spec.valid(fresh)))).status).toBe(200);
       expect(await exists(env.client, workflowIdOf(spec, fresh))).toBe(true);
+    }
+  });
+
+  it('accepts a gzip-compressed callback, and its path with a trailing slash or in capitals', async () => {
+    const id = uniqueId('variants');
+    await registerViaApi(stack.app.url, registration(spec, id), API_AUTH);
+    const plain = json(spec.valid(id));
+    const gzipped = { ...plain, headers: { ...plain.headers, 'content-encoding': 'gzip' }, body: gzipSync(plain.body) };
+    expect((await send(stack.app.url, gzipped)).status).toBe(200);
+    expect((await snapshot(env.client, workflowIdOf(spec, id))).state.status).toBe(spec.finalStatus);
+    for (const path of [`${plain.path}/`, plain.path.toUpperCase()]) {
+      const other = uniqueId('variants');
+      await registerViaApi(stack.app.url, registration(spec, other), API_AUTH);
+      expect((await send(stack.app.url, { ...json(spec.valid(other)), path })).status).toBe(200);
+      expect((await snapshot(env.client, workflowIdOf(spec, other))).state.status).toBe(spec.finalStatus);
     }
   });
 
