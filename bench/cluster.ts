@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { existingCluster, type ExistingCluster } from '../test/helpers/existing-cluster';
 import { freePort } from '../test/helpers/ports';
+import { procStats } from './proc';
 import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { forkChild, type Child } from './rpc';
 import type { SutStats } from './sut';
@@ -191,4 +192,23 @@ export async function settle(cluster: Cluster, maxMs = 60_000): Promise<void> {
     quiet = cpu < 0.1 && now.numInFlightWorkflowActivations === 0 && (await backlog(cluster)) === 0 ? quiet + 1 : 0;
     before = now;
   }
+}
+
+/** Cores a server or database at rest may still use (background scans, its own timers). */
+const SERVER_QUIET_CORES = 0.15;
+
+/**
+ * Waits until the cluster's Temporal server and database are at rest too: after a burst they
+ * go on for seconds (history and visibility tasks, PostgreSQL's autovacuum and checkpoints),
+ * which `settle` does not see from Countersign's side.
+ */
+export async function settleServer(cluster: Cluster, maxMs = 30_000): Promise<void> {
+  const busyCores = async () => {
+    const server0 = procStats(cluster.dev.pid)?.cpuMs ?? 0;
+    const db0 = cluster.databaseCpuMs?.() ?? 0;
+    await new Promise((r) => setTimeout(r, 1000));
+    return ((procStats(cluster.dev.pid)?.cpuMs ?? 0) - server0 + ((cluster.databaseCpuMs?.() ?? 0) - db0)) / 1000;
+  };
+  const until = Date.now() + maxMs;
+  while (Date.now() < until && (await busyCores()) > SERVER_QUIET_CORES);
 }

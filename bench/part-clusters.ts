@@ -4,7 +4,7 @@
 // other jobs put on the machine, and its drift, weigh on both columns alike.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, type Cluster } from './cluster';
+import { settle, settleServer, startCluster, type Cluster } from './cluster';
 import { mergeRuns, warmUp } from './measure';
 import { nativeCluster } from './native-cluster';
 import type { BenchOptions } from './options';
@@ -83,6 +83,14 @@ export async function runClusters(
             .join(' ')})`,
         );
         order.push(s.name);
+        // The other setup may still be catching up on its last run (its worker on the workflow
+        // tasks a receivers run left behind, its server and database on their own tasks):
+        // settled too, or this round's first run shares the CPU with it.
+        for (const other of setups)
+          if (other !== s) {
+            await settle(other.cluster);
+            await settleServer(other.cluster);
+          }
         const tag = s.name === 'dev server' ? 'dev' : 'native';
         const pair = await abba(
           s.cluster,

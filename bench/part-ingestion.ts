@@ -1,6 +1,6 @@
 // Parts 1 and 2, on one dev server: callbacks through the receivers against the same signals
 // sent raw, then the time from a callback's 2xx until the state query shows it.
-import { settle, type Cluster } from './cluster';
+import { settle, settleServer, type Cluster } from './cluster';
 import type { E2eResult, Load, LoadResult, Via } from './loadgen';
 import { measured, mergeRuns, warmUp } from './measure';
 import type { BenchOptions } from './options';
@@ -26,6 +26,7 @@ export async function measuredRun(
   maxMs?: number,
 ): Promise<IngestionRun> {
   await settle(a);
+  await settleServer(a);
   const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
   const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
   const [result, countersign, temporal, database] = await measured(a, () =>
