@@ -72,14 +72,19 @@ function routeKey(url: string): string {
 
 export function createCallbackReceiver(deps: CallbackReceiverDeps) {
   const routes = new Map<string, Route>();
+  /** Each `POST` path answered, as `/openapi.json` names it. */
+  const paths: string[] = [];
   for (const provider of deps.providers) {
     const allowed = createAllowlist(provider.allowedIps);
-    for (const path of provider.callbackPaths)
-      routes.set(routeKey(`${CALLBACKS}${provider.name}${path}`), { provider, path, allowed });
+    for (const path of provider.callbackPaths) {
+      const full = `${CALLBACKS}${provider.name}${path === '/' ? '' : path}`;
+      routes.set(routeKey(full), { provider, path, allowed });
+      paths.push(full);
+    }
   }
   const limit = sizeInBytes(deps.bodyLimit);
 
-  return (req: Request, res: Response, next: NextFunction) => {
+  const receiver = (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || req.url.slice(0, CALLBACKS.length).toLowerCase() !== CALLBACKS) return next();
     const route = routes.get(routeKey(req.url));
     if (!route) return next();
@@ -98,6 +103,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       if (!res.headersSent) writeAnswer(res, { status: 500 });
     });
   };
+  return Object.assign(receiver, { paths });
 }
 
 async function receive(

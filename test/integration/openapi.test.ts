@@ -63,9 +63,14 @@ function validatorFor(name: string) {
 function routesOf(app: ReturnType<typeof createApp>): string[] {
   const found: string[] = [];
   const walk = (
-    stack: Array<{ route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: unknown[] } }>,
+    stack: Array<{
+      route?: { path: string; methods: Record<string, boolean> };
+      handle?: { stack?: unknown[]; paths?: string[] };
+    }>,
   ) => {
     for (const layer of stack) {
+      // The callback receiver answers its paths itself, ahead of express's routes.
+      if (layer.handle?.paths) found.push(...layer.handle.paths.map((path) => `post ${path}`));
       if (layer.route) {
         for (const method of Object.keys(layer.route.methods))
           found.push(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);

@@ -146,8 +146,12 @@ interface Delivery {
 }
 
 it('keeps answering while the worker process is killed, restarts it, and loses nothing accepted', async () => {
-  const [firstPid] = workerPids();
-  expect(firstPid).toBeDefined();
+  // Log lines reach stdout within LOG_BUFFER.flushEveryMs, maybe after the banner.
+  const firstPid = await eventually(() => {
+    const [pid] = workerPids();
+    expect(pid).toBeDefined();
+    return Promise.resolve(pid);
+  }, 10_000);
   expect(firstPid).not.toBe(main!.pid);
   expect(output).toContain(`its own process (pid ${firstPid}), restarted if it dies`);
 
@@ -181,7 +185,7 @@ it('keeps answering while the worker process is killed, restarts it, and loses n
     return pids[0];
   }, 60_000);
   expect(alive(firstPid)).toBe(false);
-  expect(output).toContain('worker process died; restarting it');
+  await eventually(() => Promise.resolve(expect(output).toContain('worker process died; restarting it')), 10_000);
 
   const expected = new Map<string, Set<string>>();
   for (const { d } of answers) {
