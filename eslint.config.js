@@ -79,8 +79,8 @@ module.exports = tseslint.config(
     },
   },
   {
-    // src/shared is imported by workflows, so it obeys the same rules.
-    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
+    // src/common is imported by workflows, so it obeys the same rules.
+    files: ['src/workflows/**/*.ts', 'src/common/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', workflowForbidden],
     },

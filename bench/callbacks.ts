@@ -3,7 +3,7 @@
 // baseline sends exactly the signals the receivers would send).
 import { simulatorCredentials } from '../src/simulators/start';
 import type { Provider } from '../src/providers/provider';
-import type { ProviderEvent, ProviderName, TransactionRef } from '../src/shared/types';
+import type { ProviderEvent, ProviderName, TransactionRef } from '../src/common/types';
 import { signhostPostback } from '../test/helpers/signhost';
 import { seededRandom } from './stats';
 import { receiveCallback } from '../src/providers/provider';

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config';
 import { createDataConverter } from '../src/encryption/data-converter';
 import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
-import { ALL_SEARCH_ATTRIBUTES } from '../src/shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../src/common/search-attributes';
 import { EvrotrustSimulator } from '../src/simulators';
 import { temporalCliPath } from '../src/temporal/binaries';
 import { registerTransaction } from '../src/temporal/transactions';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { TransactionState } from '../src/shared/types';
+import type { TransactionState } from '../src/common/types';
 import { bundleWorkflows } from '../src/temporal/workflow-bundle';
 import { startCluster, type Cluster } from './cluster';
 import { chainSize, replayTimes } from './history-runs';

@@ -8,8 +8,8 @@ import { Agent, request } from 'node:http';
 import { loadConfig } from '../src/config';
 import { createDataConverter } from '../src/encryption/data-converter';
 import { createProviders } from '../src/providers';
-import { workflowIdFor } from '../src/shared/ids';
-import { stateQuery } from '../src/shared/messages';
+import { workflowIdFor } from '../src/common/ids';
+import { stateQuery } from '../src/common/messages';
 import { startSimulators, type RunningSimulators } from '../src/simulators';
 import { registerTransaction, signalWithStart } from '../src/temporal/transactions';
 import {

@@ -1,8 +1,8 @@
 // Parts 3 and 4, on one dev server: open transactions waiting on their deadline timers with a
 // bounded worker cache, measured at growth steps, then proof that every timer fires.
 import { join } from 'node:path';
-import { workflowIdFor } from '../src/shared/ids';
-import { stateQuery } from '../src/shared/messages';
+import { workflowIdFor } from '../src/common/ids';
+import { stateQuery } from '../src/common/messages';
 import { externalIdFor, providerFor } from './callbacks';
 import { settle, startCluster, type Cluster } from './cluster';
 import type { LoadResult, StartResult } from './loadgen';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProviders } from '../src/providers';
-import type { TransactionState } from '../src/shared/types';
+import type { TransactionState } from '../src/common/types';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { startApp } from '../test/helpers/app';
 import { testConfig } from '../test/helpers/config';

@@ -5,7 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from './encryption/data-converter';
 import { parseKeyList } from './encryption/keys';
 import { getState, registerTransaction } from './temporal/transactions';
-import type { ProviderName, Registration, TransactionState } from './shared/types';
+import type { ProviderName, Registration, TransactionState } from './common/types';
 
 export interface StartOptions extends Registration {
   /** Task queue of the Countersign worker; default `countersign`. */
@@ -53,5 +53,5 @@ export function countersignDataConverter(keys: string): DataConverter {
 }
 
 export { UnknownEncryptionKeyError, PayloadDecryptionError } from './encryption/payload-codec';
-export { workflowIdFor } from './shared/ids';
-export type * from './shared/types';
+export { workflowIdFor } from './common/ids';
+export type * from './common/types';

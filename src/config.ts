@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKeyList, type EncryptionKey } from './encryption/keys';
 import { addressList } from './providers/env';
-import { DURATION_HINT, DURATION_PATTERN, durationMs } from './shared/duration';
+import { DURATION_HINT, DURATION_PATTERN, durationMs } from './common/duration';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { followUpTaskQueue } from './providers/follow-up-defaults';
 import type { ProviderCallSettings, ProviderModule } from './providers/module';
@@ -15,8 +15,8 @@ import {
   ProviderRegistryError,
   type ProviderRegistry,
 } from './providers/registry';
-import { CONTINUE_AS_NEW } from './shared/bounds';
-import type { EngineOptions } from './shared/types';
+import { CONTINUE_AS_NEW } from './common/bounds';
+import type { EngineOptions } from './common/types';
 import { stepPlan } from './api/transaction-schemas';
 import { webhookSecretProblem } from './activities/steps/webhook-signature';
 
@@ -135,7 +135,7 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
    */
   /**
    * Lower a run's continue-as-new thresholds (history events, history bytes, signals). The
-   * defaults (src/shared/bounds.ts) are also the maximum: raising them would only move a
+   * defaults (src/common/bounds.ts) are also the maximum: raising them would only move a
    * busy transaction closer to Temporal's own hard limits.
    */
   CONTINUE_AS_NEW_MAX_EVENTS: z.coerce.number().int().min(50).max(CONTINUE_AS_NEW.maxHistoryEvents).optional(),

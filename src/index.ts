@@ -16,7 +16,7 @@ export {
   type UserActivity,
   type UserActivitiesContext,
 } from './user-activities';
-export type * from './shared/types';
+export type * from './common/types';
 // Writing a provider of your own (docs/providers/writing-a-provider.md).
 export {
   defineProvider,

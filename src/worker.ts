@@ -10,7 +10,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { createOpsApp } from './ops-app';
 import { createProviders } from './providers';
 import type { Provider } from './providers/provider';
-import type { ProviderName } from './shared/types';
+import type { ProviderName } from './common/types';
 import { createShutdown, drainWorker, stopOnSignals } from './shutdown';
 import { createDataConverter } from './encryption/data-converter';
 import { warnIfPlaintext } from './encryption/plaintext-warning';

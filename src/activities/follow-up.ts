@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { FollowUpMethod, FollowUpOutcome, Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
-import type { FollowUpRequest, FollowUpResult, ProviderName } from '../shared/types';
+import type { FollowUpRequest, FollowUpResult, ProviderName } from '../common/types';
 import { asActivityFailure } from './provider-failure';
 
 /**

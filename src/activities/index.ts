@@ -1,6 +1,6 @@
 import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
-import type { ProviderName } from '../shared/types';
+import type { ProviderName } from '../common/types';
 import { createFollowUp } from './follow-up';
 import { createStepActivities, type StepDeps } from './steps';
 

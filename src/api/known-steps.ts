@@ -1,6 +1,6 @@
 // Step names checked when a transaction is registered: a typo is a 400 naming it now, rather
 // than a step that fails with NotFoundError after its retries, long after the caller left.
-import type { StepPlan, StepSpec } from '../shared/types';
+import type { StepPlan, StepSpec } from '../common/types';
 
 /** The steps every worker runs, whatever user activities it was given. */
 export const BUILT_IN_STEPS = ['downloadSignedDocument', 'notifyApplication'] as const;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseSince } from '../temporal/transaction-list';
 import { builtInProviders, type ProviderRegistry } from '../providers/registry';
-import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../shared/types';
+import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../common/types';
 
 export const LIST_STATUSES = [...SIGNING_STATUSES, ...REGISTERED_MAIL_STATUSES, 'unregistered'] as const;
 

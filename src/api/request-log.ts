@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { parseWorkflowId } from '../shared/ids';
+import { parseWorkflowId } from '../common/ids';
 
 /**
  * One JSON line per application API request: request id (also sent back as X-Request-Id),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builtInProviders, type ProviderRegistry } from '../providers/registry';
-import { DURATION_HINT, DURATION_PATTERN } from '../shared/duration';
-import { KINDS } from '../shared/types';
+import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
+import { KINDS } from '../common/types';
 
 const durationText = z.string().regex(DURATION_PATTERN, DURATION_HINT);
 const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');

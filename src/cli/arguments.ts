@@ -1,6 +1,6 @@
 // The CLI's flags, checked before anything connects: `--limit abc` once listed everything.
 import { z } from 'zod';
-import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../shared/types';
+import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../common/types';
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';

@@ -12,7 +12,7 @@ import { loadConfig } from '../config';
 import { startCountersign } from '../countersign';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createLogger } from '../logger';
-import type { ProviderName } from '../shared/types';
+import type { ProviderName } from '../common/types';
 import { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type SimulatorName } from '../simulators/start';
 import type { DemoEndpoints } from './scenarios';
 

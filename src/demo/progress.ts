@@ -1,6 +1,6 @@
 // The demo's progress table. On a terminal it is redrawn in place; piped (CI, tests) each
 // change is printed once as a line, so the log reads as a story.
-import type { ProviderName, TransactionState } from '../shared/types';
+import type { ProviderName, TransactionState } from '../common/types';
 import { decisiveEvent, type Expectation } from './scenarios';
 
 export type RowOutcome = 'running' | 'reached' | 'failed';

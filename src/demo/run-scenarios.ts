@@ -1,6 +1,6 @@
 // Plays every scenario at once against a running Countersign and its simulators, watching each
 // transaction through `GET /transactions/{workflowId}` until it reaches its expected state.
-import type { TransactionState } from '../shared/types';
+import type { TransactionState } from '../common/types';
 import { ProgressTable, type Output, type Row } from './progress';
 import {
   decisiveEvent,

@@ -1,7 +1,7 @@
 // What `npm run demo` plays: transactions at all four providers through their whole life,
 // each driven through a simulator's control API the way a real signer and provider would act,
 // and registered through Countersign's own application API.
-import type { EventSource, ProviderName, TransactionKind, TransactionState, TransactionStatus } from '../shared/types';
+import type { EventSource, ProviderName, TransactionKind, TransactionState, TransactionStatus } from '../common/types';
 
 /** Silence before the engine asks the provider, for the lost-callback scenarios. */
 export const DEMO_FOLLOW_UP_AFTER = '5s';

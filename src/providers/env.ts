@@ -3,7 +3,7 @@
 // API; point them at a simulator or sandbox by env.
 import { z } from 'zod';
 import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
-import { DURATION_HINT, DURATION_PATTERN } from '../shared/duration';
+import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
 import type { ProviderCommon } from './module';
 
 export const secret = z

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { DocumentContent } from '../activities/steps/document-answer';
 import type { FetchLimits } from '../activities/steps/http';
 import type { Spool } from '../activities/steps/spool';
-import type { FollowUpRequest, FollowUpResult, TransactionKind, TransactionState } from '../shared/types';
+import type { FollowUpRequest, FollowUpResult, TransactionKind, TransactionState } from '../common/types';
 import type { Clock, TokenBucket } from './http/token-bucket';
 import type { Provider } from './provider';
 

@@ -1,7 +1,7 @@
 // The callback side every provider implements. A provider's quirks (payload casing, status
 // codes, how it authenticates, how it wants to be answered) live in its module and nowhere
 // else; the receiver pipeline and the workflows are provider-agnostic.
-import type { FollowUpRequest, FollowUpResult, ProviderEvent, ProviderName, TransactionRef } from '../shared/types';
+import type { FollowUpRequest, FollowUpResult, ProviderEvent, ProviderName, TransactionRef } from '../common/types';
 
 /** A request as it arrived, before anything reads its body. */
 export interface RawCallback {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ALL_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { cliTypeName } from './readiness';
 import { temporalCliPath } from './binaries';
 import { assertPortFree } from '../port-check';

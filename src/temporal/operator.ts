@@ -2,9 +2,9 @@
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client } from '@temporalio/client';
-import { followUpNowSignal, signalFor, type EventBatch } from '../shared/messages';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
-import type { FollowUpNow, TransactionInput, TransactionState } from '../shared/types';
+import { followUpNowSignal, signalFor, type EventBatch } from '../common/messages';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
+import type { FollowUpNow, TransactionInput, TransactionState } from '../common/types';
 import { lateEvents, type LateCallback } from '../workflows/late-callback';
 import { engineOptionsFor, type TransactionContext } from './transactions';
 import { signingWorkflow, registeredMailWorkflow, lateCallbackWorkflow } from '../workflows';

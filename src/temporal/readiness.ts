@@ -6,7 +6,7 @@
 import type { ConnectionLike } from '@temporalio/client';
 import type { SearchAttributeKey, SearchAttributeType } from '@temporalio/common/lib/search-attributes';
 import type { Config } from '../config';
-import { ALL_SEARCH_ATTRIBUTES } from '../shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { describeTemporalError, grpcCode, grpcCodeName } from './temporal-errors';
 
 /** The proto's IndexedValueType numbers, and the names the `temporal` CLI takes for `--type`. */

@@ -3,8 +3,8 @@
 // time, so a transaction's last change is its close time once closed and its start time while
 // open (a status change of an open transaction does not move it up).
 import type { Client } from '@temporalio/client';
-import { durationMs } from '../shared/duration';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
+import { durationMs } from '../common/duration';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import { signingWorkflow, registeredMailWorkflow } from '../workflows';
 
 export interface TransactionListFilter {

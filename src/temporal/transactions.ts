@@ -7,11 +7,11 @@ import {
   type Client,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { workflowIdFor } from '../shared/ids';
-import { keyHash } from '../shared/key-hash';
-import { compactEvent } from '../shared/transaction-state';
-import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../shared/messages';
-import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
+import { workflowIdFor } from '../common/ids';
+import { keyHash } from '../common/key-hash';
+import { compactEvent } from '../common/transaction-state';
+import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../common/messages';
+import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import type {
   EngineOptions,
   ProviderEvent,
@@ -19,11 +19,11 @@ import type {
   TransactionInput,
   TransactionRef,
   TransactionState,
-} from '../shared/types';
+} from '../common/types';
 import type { LateCallback } from '../workflows/late-callback';
 import { lateCallbackWorkflow, registeredMailWorkflow, signingWorkflow } from '../workflows';
 import { DEFAULT_OPTIONS } from '../workflows/defaults';
-import { durationMs } from '../shared/duration';
+import { durationMs } from '../common/duration';
 
 export interface TransactionContext {
   client: Client;

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { FollowUpRequest, FollowUpResult, TransactionState } from '../shared/types';
+import type { FollowUpRequest, FollowUpResult, TransactionState } from '../common/types';
 
 export type FollowUpActivity = (req: FollowUpRequest) => Promise<FollowUpResult>;
 

@@ -1,4 +1,4 @@
-import type { EngineOptions, FollowUpPolicy } from '../shared/types';
+import type { EngineOptions, FollowUpPolicy } from '../common/types';
 
 export const DEFAULT_OPTIONS = {
   unregisteredTtl: '30 days',

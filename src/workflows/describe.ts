@@ -1,4 +1,4 @@
-import type { TransactionState } from '../shared/types';
+import type { TransactionState } from '../common/types';
 
 /** The Web UI's "current details": what the transaction is waiting for, in a few lines. */
 export function describe(state: TransactionState): string {

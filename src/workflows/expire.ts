@@ -1,4 +1,4 @@
-import type { ProviderEvent, TransactionState } from '../shared/types';
+import type { ProviderEvent, TransactionState } from '../common/types';
 import { nowIso } from './transaction-run';
 
 /** The deadline passed with no final status: a signing transaction ends `expired`. */

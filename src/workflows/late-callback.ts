@@ -1,4 +1,4 @@
-import type { ProviderEvent, TransactionRef } from '../shared/types';
+import type { ProviderEvent, TransactionRef } from '../common/types';
 
 export interface LateCallback {
   /** The closed transaction this callback was about. */

@@ -13,11 +13,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
-import { stepProjection } from '../shared/transaction-state';
-import type { ProviderEvent, TransactionInput, TransactionState } from '../shared/types';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
+import { stepProjection } from '../common/transaction-state';
+import type { ProviderEvent, TransactionInput, TransactionState } from '../common/types';
 import { askProvider } from './ask-provider';
-import { durationMs as ms } from '../shared/duration';
+import { durationMs as ms } from '../common/duration';
 import { expire } from './expire';
 import { runStepsLegacy, stepsFor } from './post-steps';
 import { nowIso, type TransactionRun } from './transaction-run';

@@ -8,8 +8,8 @@ import {
   proxyActivities,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { stepProjection } from '../shared/transaction-state';
-import type { EngineOptions, StepInput, StepPlan, StepRecord, StepSpec, TransactionState } from '../shared/types';
+import { stepProjection } from '../common/transaction-state';
+import type { EngineOptions, StepInput, StepPlan, StepRecord, StepSpec, TransactionState } from '../common/types';
 import { nowIso } from './transaction-run';
 
 type StepActivity = (input: StepInput) => Promise<unknown>;

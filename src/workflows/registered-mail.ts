@@ -1,5 +1,5 @@
 import { runTransaction } from './run-transaction';
-import type { TransactionInput, TransactionState } from '../shared/types';
+import type { TransactionInput, TransactionState } from '../common/types';
 
 /**
  * A Portal de Assinaturas registered mail. Its callbacks are the only source of truth (the

@@ -8,12 +8,12 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../shared/search-attributes';
-import { stepProjection } from '../shared/transaction-state';
-import type { LoopState, TransactionInput, TransactionState } from '../shared/types';
+import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
+import { stepProjection } from '../common/transaction-state';
+import type { LoopState, TransactionInput, TransactionState } from '../common/types';
 import { DEFAULT_OPTIONS } from './defaults';
 import { askProvider, type FollowUpActivity } from './ask-provider';
-import { durationMs as ms } from '../shared/duration';
+import { durationMs as ms } from '../common/duration';
 import { expire } from './expire';
 import { legacyLoop } from './legacy-loop';
 import { runSteps, stepsFor } from './post-steps';

@@ -1,6 +1,6 @@
 import { runTransaction } from './run-transaction';
-import { isFinal } from '../shared/status';
-import type { TransactionInput, TransactionState } from '../shared/types';
+import { isFinal } from '../common/status';
+import type { TransactionInput, TransactionState } from '../common/types';
 
 /** One document sent for signature, from registration (or first callback) to a final status. */
 export async function signingWorkflow(input: TransactionInput): Promise<TransactionState> {

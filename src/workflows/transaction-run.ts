@@ -1,10 +1,10 @@
 // What every run of a transaction's workflow shares, whichever loop drives it: the state,
 // the signal, query and update handlers, and the continue-as-new thresholds.
 import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { CONTINUE_AS_NEW } from '../shared/bounds';
-import { eventSignals, followUpNowSignal, registerUpdate, stateQuery, type EventBatch } from '../shared/messages';
-import { SigningStatus } from '../shared/search-attributes';
-import { applyEvent, newState, normalizeState, register, stateView } from '../shared/transaction-state';
+import { CONTINUE_AS_NEW } from '../common/bounds';
+import { eventSignals, followUpNowSignal, registerUpdate, stateQuery, type EventBatch } from '../common/messages';
+import { SigningStatus } from '../common/search-attributes';
+import { applyEvent, newState, normalizeState, register, stateView } from '../common/transaction-state';
 import type {
   EngineOptions,
   FollowUpNow,
@@ -13,8 +13,8 @@ import type {
   Registration,
   TransactionInput,
   TransactionState,
-} from '../shared/types';
-import { EVENT_TYPES } from '../shared/types';
+} from '../common/types';
+import { EVENT_TYPES } from '../common/types';
 import { DEFAULT_OPTIONS } from './defaults';
 import { describe } from './describe';
 

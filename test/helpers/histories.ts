@@ -3,7 +3,7 @@
 // callbacks, polls or re-notifications, in any order, with the application's registration
 // anywhere in between (or never, for a transaction only the provider knows about).
 import fc from 'fast-check';
-import { applyEvent, newState, register } from '../../src/shared/transaction-state';
+import { applyEvent, newState, register } from '../../src/common/transaction-state';
 import type {
   EventSource,
   EventType,
@@ -11,7 +11,7 @@ import type {
   TransactionKind,
   TransactionState,
   TransactionStatus,
-} from '../../src/shared/types';
+} from '../../src/common/types';
 
 export interface Fact {
   key: string;

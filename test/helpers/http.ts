@@ -1,7 +1,7 @@
 // Raw HTTP for tests that must send exactly the bytes and headers they mean to.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 
 export interface RawRequest {
   path: string;

@@ -3,7 +3,7 @@
 // the HTTP bad-input tests, the personal-data test and the soak.
 import { signhostChecksum } from '../../src/providers/signhost';
 import type { Provider, Refusal } from '../../src/providers/provider';
-import type { ProviderName, TransactionKind, TransactionStatus } from '../../src/shared/types';
+import type { ProviderName, TransactionKind, TransactionStatus } from '../../src/common/types';
 import { signhostPostback } from './signhost';
 import { receiveCallback } from '../../src/providers/provider';
 

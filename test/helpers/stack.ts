@@ -7,7 +7,7 @@ import type { Config } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import { createProviders } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
-import type { ProviderName } from '../../src/shared/types';
+import type { ProviderName } from '../../src/common/types';
 import { startApp, type RunningApp } from './app';
 import { startTestWorker } from './worker';
 

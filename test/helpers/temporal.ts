@@ -8,7 +8,7 @@ import {
   makeTelemetryFilterString,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/common/search-attributes';
 import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
 import { indexedValueType } from '../../src/temporal/readiness';
 import { bundleWorkflows } from '../../src/temporal/workflow-bundle';

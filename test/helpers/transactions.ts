@@ -1,6 +1,6 @@
 // Transactions for tests: registered through the HTTP API as an application registers them,
 // and as a post-signing step receives them when they end.
-import type { ProviderName, TransactionEventRecord, TransactionState } from '../../src/shared/types';
+import type { ProviderName, TransactionEventRecord, TransactionState } from '../../src/common/types';
 import { SECRETS } from './provider-specs';
 import { plainRequest } from './raw-http';
 

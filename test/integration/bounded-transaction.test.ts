@@ -4,7 +4,7 @@
 // Real dev server, real worker, real HTTP on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signhostChecksum } from '../../src/providers/signhost';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';

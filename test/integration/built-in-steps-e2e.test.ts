@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { pdfBytes, startRecordingServer, type Recorded, type RecordingServer } from '../helpers/http-server';

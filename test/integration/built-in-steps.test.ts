@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { createStepActivities, STEP_FAILURE, type StepDeps } from '../../src/activities/steps';
-import type { StepInput, TransactionState } from '../../src/shared/types';
+import type { StepInput, TransactionState } from '../../src/common/types';
 import { pdfBytes, startRecordingServer, type Recorded, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
 import { documentFetchers } from '../helpers/documents';

@@ -3,7 +3,7 @@
 // and where the loop stood; nothing applied is lost and the step runs to completion.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signhostChecksum } from '../../src/providers/signhost';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';

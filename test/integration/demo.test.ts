@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SCENARIOS } from '../../src/demo/scenarios';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { SIMULATOR_PORTS, simulatorCredentials } from '../../src/simulators/start';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';

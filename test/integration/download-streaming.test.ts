@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createStepActivities } from '../../src/activities/steps';
-import type { StepInput } from '../../src/shared/types';
+import type { StepInput } from '../../src/common/types';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
 import { documentFetchers } from '../helpers/documents';

@@ -2,8 +2,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getTransactionState, startSigningTransaction } from '../../src/client';
-import { SigningStatus } from '../../src/shared/search-attributes';
-import type { TransactionState } from '../../src/shared/types';
+import { SigningStatus } from '../../src/common/search-attributes';
+import type { TransactionState } from '../../src/common/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';

@@ -10,7 +10,7 @@ import { createProviders } from '../../src/providers';
 import { evrotrustEvent } from '../../src/providers/evrotrust';
 import type { Provider } from '../../src/providers/provider';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
-import type { FollowUpRequest, TransactionState } from '../../src/shared/types';
+import type { FollowUpRequest, TransactionState } from '../../src/common/types';
 import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';

@@ -3,7 +3,7 @@
 // the worker is killed (SIGKILL, mid-work) and replaced, all show in their transactions.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createProviders } from '../../src/providers';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';

@@ -5,8 +5,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { run } from '../../src/cli/countersign';
 import { ConfigError, loadConfig } from '../../src/config';
-import { followUpNowSignal } from '../../src/shared/messages';
-import type { TransactionState } from '../../src/shared/types';
+import { followUpNowSignal } from '../../src/common/messages';
+import type { TransactionState } from '../../src/common/types';
 import { acmeSignature } from '../fixtures/providers/acme-sign';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';

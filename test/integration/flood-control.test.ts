@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../src/config';
 import { createProviders } from '../../src/providers';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { testConfig } from '../helpers/config';
 import { eventually } from '../helpers/http';
 import { eventKeys, registration, SECRETS, SPECS, workflowIdOf, type CallbackMessage } from '../helpers/provider-specs';

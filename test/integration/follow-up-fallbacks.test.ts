@@ -6,14 +6,14 @@ import { activityInfo } from '@temporalio/activity';
 import type { Config } from '../../src/config';
 import { createFollowUps, type FollowUp } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
-import { followUpNowSignal, stateQuery } from '../../src/shared/messages';
+import { followUpNowSignal, stateQuery } from '../../src/common/messages';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry';
 import {
   type ProviderName,
   type Registration,
   type TransactionRef,
   type TransactionState,
-} from '../../src/shared/types';
+} from '../../src/common/types';
 import {
   EvrotrustSimulator,
   PortalDeAssinaturasSimulator,

@@ -3,7 +3,7 @@
 // Temporal, real worker, real HTTP over loopback; Signicat's API is its simulator.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createFollowUps } from '../../src/providers';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { SignicatSimulator } from '../../src/simulators';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';

@@ -1,13 +1,13 @@
 // The operator CLI against a real dev server, worker and HTTP app.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { run } from '../../src/cli/countersign';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { eventually } from '../helpers/http';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/shared/search-attributes';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/common/search-attributes';
 import type { LateCallback } from '../../src/workflows/late-callback';
 
 // Visibility is eventually consistent on a real cluster (and rate-limited): listings are

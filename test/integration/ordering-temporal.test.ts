@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
 import { deliverEvents, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
-import type { TransactionRef } from '../../src/shared/types';
+import type { TransactionRef } from '../../src/common/types';
 import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { expectedOutcome, fold, historyArbitrary, outcomeOf, type History } from '../helpers/histories';

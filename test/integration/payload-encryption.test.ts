@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { countersignDataConverter } from '../../src/client';
 import { newKeyEntry, parseKeyList } from '../../src/encryption/keys';
 import { EncryptionCodec, KEY_ID_METADATA, UnknownEncryptionKeyError } from '../../src/encryption/payload-codec';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { testConfig } from '../helpers/config';
 import { send, type RawRequest } from '../helpers/http';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';

@@ -2,8 +2,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createSignerTag } from '../../src/providers/portal-de-assinaturas';
-import { SigningStatus } from '../../src/shared/search-attributes';
-import type { TransactionState } from '../../src/shared/types';
+import { SigningStatus } from '../../src/common/search-attributes';
+import type { TransactionState } from '../../src/common/types';
 import { capturingLogger, postJson, startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';

@@ -1,8 +1,8 @@
 // Post-signing steps: the user's own activities, run durably when a transaction ends.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { eventSignals } from '../../src/shared/messages';
-import type { StepInput, TransactionInput } from '../../src/shared/types';
+import { eventSignals } from '../../src/common/messages';
+import type { StepInput, TransactionInput } from '../../src/common/types';
 import { signingWorkflow } from '../../src/workflows';
 import { testConfig } from '../helpers/config';
 import { startTimeSkippingEnv, uniqueId } from '../helpers/temporal';

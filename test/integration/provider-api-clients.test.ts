@@ -3,7 +3,7 @@
 import { evrotrustAuthorization } from '../../src/providers/evrotrust';
 import { createFollowUps } from '../../src/providers';
 import { basicClientAuth } from '../../src/providers/signicat';
-import type { ProviderName, FollowUpRequest, TransactionKind } from '../../src/shared/types';
+import type { ProviderName, FollowUpRequest, TransactionKind } from '../../src/common/types';
 import {
   EvrotrustSimulator,
   PortalDeAssinaturasSimulator,

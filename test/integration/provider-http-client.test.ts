@@ -12,7 +12,7 @@ import {
 } from '../../src/providers/http/provider-http-client';
 import { TokenBucket } from '../../src/providers/http/token-bucket';
 import type { Provider } from '../../src/providers/provider';
-import type { FollowUpRequest } from '../../src/shared/types';
+import type { FollowUpRequest } from '../../src/common/types';
 import { closedPortUrl, scriptedServer, type ScriptedAnswer, type ScriptedServer } from '../helpers/scripted-server';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');

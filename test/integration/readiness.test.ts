@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SigningProvider, SigningStatus, ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { SigningProvider, SigningStatus, ALL_SEARCH_ATTRIBUTES } from '../../src/common/search-attributes';
 import { checkTemporalReadiness, indexedValueType } from '../../src/temporal/readiness';
 import { capturingLogger, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';

@@ -5,9 +5,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { startSigningTransaction } from '../../src/client';
-import { eventSignals } from '../../src/shared/messages';
-import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/shared/search-attributes';
-import type { TransactionInput } from '../../src/shared/types';
+import { eventSignals } from '../../src/common/messages';
+import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/common/search-attributes';
+import type { TransactionInput } from '../../src/common/types';
 import type { RunningCountersignWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { startDevServerEnv, uniqueId, workflowBundle } from '../helpers/temporal';

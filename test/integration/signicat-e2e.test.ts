@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { SigningStatus } from '../../src/shared/search-attributes';
-import type { TransactionState } from '../../src/shared/types';
+import { SigningStatus } from '../../src/common/search-attributes';
+import type { TransactionState } from '../../src/common/types';
 import { postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
@@ -59,11 +59,11 @@ async function exists(processId: string): Promise<boolean> {
 }
 
 /** Signicat's documented example body, byte for byte as printed (docs/providers/signicat.md). */
-const seedSample = () => readFileSync(join(__dirname, '../fixtures/signicat/seed-003-callback.json'), 'utf8');
+const documentedSample = () => readFileSync(join(__dirname, '../fixtures/signicat/documented-callback.json'), 'utf8');
 
 describe('Signicat callbacks', () => {
   it('takes the documented sample payload as written to signed', async () => {
-    const raw = seedSample();
+    const raw = documentedSample();
     const { dossierId, processId } = JSON.parse(raw) as { dossierId: string; processId: string };
     expect(await postRegistration(stack.app.url, transaction(processId, dossierId))).toMatchObject({
       status: 201,

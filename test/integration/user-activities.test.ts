@@ -3,8 +3,8 @@
 // code, and the example in examples/update-crm.ts against a CRM on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startSigningTransaction } from '../../src/client';
-import { eventSignals } from '../../src/shared/messages';
-import type { StepInput, TransactionState } from '../../src/shared/types';
+import { eventSignals } from '../../src/common/messages';
+import type { StepInput, TransactionState } from '../../src/common/types';
 import { startCountersignWorker, type CountersignWorkerOptions } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';

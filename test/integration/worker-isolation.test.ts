@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createDataConverter } from '../../src/encryption/data-converter';
 import { ensureDevKeys } from '../../src/encryption/dev-secrets';
 import { createProviders } from '../../src/providers';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { testConfig } from '../helpers/config';
 import { eventually, send, type RawRequest } from '../helpers/http';

@@ -20,9 +20,9 @@ import type { Provider } from '../../src/providers/provider';
 import { signhostEvents, signhostTransactionSchema } from '../../src/providers/signhost';
 import { signicatEvent } from '../../src/providers/signicat';
 import { createProviders } from '../../src/providers';
-import { followUpNowSignal, stateQuery } from '../../src/shared/messages';
-import type { FollowUpRequest, FollowUpResult, ProviderEvent, StepInput, TransactionRef } from '../../src/shared/types';
-import { workflowIdFor } from '../../src/shared/ids';
+import { followUpNowSignal, stateQuery } from '../../src/common/messages';
+import type { FollowUpRequest, FollowUpResult, ProviderEvent, StepInput, TransactionRef } from '../../src/common/types';
+import { workflowIdFor } from '../../src/common/ids';
 import { deliverEvents, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
 import { startCountersignWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
@@ -34,7 +34,7 @@ export const HISTORIES_DIR = join(__dirname, 'histories');
 /** A hash of everything the workflow bundle is built from: our workflow and shared code, and the SDK's version. */
 export function workflowCodeVersion(): string {
   const hash = createHash('sha256');
-  for (const dir of ['src/workflows', 'src/shared']) {
+  for (const dir of ['src/workflows', 'src/common']) {
     for (const file of readdirSync(join(ROOT, dir))
       .filter((f) => f.endsWith('.ts'))
       .sort()) {

@@ -2,7 +2,7 @@
 // X-Forwarded-For sent straight to a port meant to sit behind a proxy. Real Temporal, worker
 // and HTTP over loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import { postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { signhostPostback } from '../helpers/signhost';

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createStepActivities } from '../../src/activities/steps';
 import { storageFolder } from '../../src/activities/steps/storage';
-import type { StepInput, TransactionState } from '../../src/shared/types';
+import type { StepInput, TransactionState } from '../../src/common/types';
 import { pdfBytes, startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { endedState } from '../helpers/transactions';
 import { documentFetchers } from '../helpers/documents';

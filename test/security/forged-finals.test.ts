@@ -4,7 +4,7 @@
 // state or runs a step; the real one counts once the provider confirms it, whichever came first.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../src/config';
-import type { TransactionState } from '../../src/shared/types';
+import type { TransactionState } from '../../src/common/types';
 import {
   EvrotrustSimulator,
   PortalDeAssinaturasSimulator,

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../../src/config';
 import { createAllowlist } from '../../src/receivers/address-allowlist';
-import { parseWorkflowId, workflowIdFor } from '../../src/shared/ids';
+import { parseWorkflowId, workflowIdFor } from '../../src/common/ids';
 import { evrotrust } from '../../src/providers/evrotrust';
 import { settingsOf } from '../../src/providers/module';
 import { portalDeAssinaturas } from '../../src/providers/portal-de-assinaturas';

@@ -1,7 +1,7 @@
 // The reducer's side of confirm-before-final: a final status from an unverified callback is
 // held until the provider's own answer, and the state says how each final status came about.
-import { applyEvent, newState, register } from '../../src/shared/transaction-state';
-import type { ProviderEvent, TransactionState } from '../../src/shared/types';
+import { applyEvent, newState, register } from '../../src/common/transaction-state';
+import type { ProviderEvent, TransactionState } from '../../src/common/types';
 
 const AT = '2026-12-01T10:00:00.000Z';
 const confirm = { confirmUnverifiedFinals: true };

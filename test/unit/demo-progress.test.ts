@@ -1,6 +1,6 @@
 import { path, ProgressTable, via, type Row } from '../../src/demo/progress';
 import { reached, type Expectation } from '../../src/demo/scenarios';
-import type { TransactionEventRecord, TransactionState } from '../../src/shared/types';
+import type { TransactionEventRecord, TransactionState } from '../../src/common/types';
 
 const event = (
   status: TransactionEventRecord['status'],

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/common/search-attributes';
 import { cliTypeName } from '../../src/temporal/readiness';
 
 const root = join(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import fc from 'fast-check';
-import { DURATION_PATTERN, durationMs, InvalidDurationError } from '../../src/shared/duration';
+import { DURATION_PATTERN, durationMs, InvalidDurationError } from '../../src/common/duration';
 
 const UNITS = [
   'ms',

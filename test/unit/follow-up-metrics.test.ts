@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFollowUp } from '../../src/activities/follow-up';
 import { createMetrics } from '../../src/metrics';
 import { UNVERIFIED, type Provider } from '../../src/providers/provider';
-import type { FollowUpRequest, FollowUpResult, ProviderEvent } from '../../src/shared/types';
+import type { FollowUpRequest, FollowUpResult, ProviderEvent } from '../../src/common/types';
 
 const event = (source: ProviderEvent['source']): ProviderEvent => ({
   key: 'status:2',

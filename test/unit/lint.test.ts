@@ -7,7 +7,7 @@ import { ESLint, type Linter } from 'eslint';
 const root = join(__dirname, '../..');
 const fixture = readFileSync(join(root, 'test/fixtures/lint/forbidden-workflow.ts'), 'utf8');
 const typeCheckedFixture = readFileSync(join(root, 'test/fixtures/lint/type-checked.ts'), 'utf8');
-const places = ['src/workflows', 'src/shared', 'src/receivers', 'src/api'].map((dir) => `${dir}/lint-fixture.ts`);
+const places = ['src/workflows', 'src/common', 'src/receivers', 'src/api'].map((dir) => `${dir}/lint-fixture.ts`);
 
 // ESLint loads its config file with a dynamic import, which jest's sandbox refuses: the same
 // file is required instead. The fixture paths exist only in memory, so the type-aware parser
@@ -49,8 +49,8 @@ describe('lint rules', () => {
     ]);
   }, 60_000);
 
-  it('treat src/shared like workflow code', async () => {
-    const messages = await lintAs('src/shared/lint-fixture.ts');
+  it('treat src/common like workflow code', async () => {
+    const messages = await lintAs('src/common/lint-fixture.ts');
     expect(messages.map((m) => m.rule)).toEqual([
       '@typescript-eslint/no-restricted-imports',
       '@typescript-eslint/no-floating-promises',

@@ -2,7 +2,7 @@ import {
   createPortalDeAssinaturas,
   expandAllowedIps,
   parseCallbackHeader,
-  repairSeedSample,
+  repairDocumentedSample,
   PORTAL_SENDER_IPS,
 } from '../../src/providers/portal-de-assinaturas';
 import { createSignerTag, documentActionMeaning, maskCpf } from '../../src/providers/portal-de-assinaturas';
@@ -10,7 +10,7 @@ import type { CallbackRequest } from '../../src/providers/provider';
 import { receiveCallback } from '../../src/providers/provider';
 
 // The provider's documented samples exactly as written (docs/providers/portal-de-assinaturas.md) (the document one misses a comma after "message": "").
-const SEED_DOCUMENT_SAMPLE = `    { 
+const DOCUMENTED_DOCUMENT_SAMPLE = `    { 
         "documentID": 123456,
         "name": "João da Silva",
         "identifier": "307.625.739-02",
@@ -18,7 +18,7 @@ const SEED_DOCUMENT_SAMPLE = `    {
         "message": ""
         "apiDownload": "https://api-sbx.portaldeassinaturas.com.br/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false"
     }`;
-const SEED_MAIL_SAMPLE = `    { 
+const DOCUMENTED_MAIL_SAMPLE = `    { 
         "type": "REGISTERED-MAIL",
         "registeredMailId": 123456,
         "recipient": "joao.silva@mail.com",
@@ -137,8 +137,8 @@ describe('Portal de Assinaturas document callbacks', () => {
   });
 
   it('parses the documented sample as written (after repairing its one missing comma)', () => {
-    expect(() => JSON.parse(SEED_DOCUMENT_SAMPLE) as unknown).toThrow();
-    const json = repairSeedSample(SEED_DOCUMENT_SAMPLE);
+    expect(() => JSON.parse(DOCUMENTED_DOCUMENT_SAMPLE) as unknown).toThrow();
+    const json = repairDocumentedSample(DOCUMENTED_DOCUMENT_SAMPLE);
     expect(json).toMatchObject({ documentID: 123456, message: '', action: 'SIGNATURE-DIGITAL' });
     expect(receiveCallback(open, request(json))).toMatchObject({
       ref: { kind: 'signing', externalId: '123456' },
@@ -154,10 +154,10 @@ describe('Portal de Assinaturas document callbacks', () => {
   });
 
   it('repairs only that defect: other broken bodies stay broken', () => {
-    expect(repairSeedSample('{"documentID": 1, "action": "FLOW",')).toBeUndefined();
-    expect(repairSeedSample('{"documentID": 1 "action": "FLOW"}')).toBeUndefined();
-    expect(repairSeedSample('{"message": "" "apiDownload": "x" "action": "FLOW"}')).toBeUndefined();
-    expect(repairSeedSample('{"message": "a \\"quoted\\" word"\n "apiDownload": "x"}')).toEqual({
+    expect(repairDocumentedSample('{"documentID": 1, "action": "FLOW",')).toBeUndefined();
+    expect(repairDocumentedSample('{"documentID": 1 "action": "FLOW"}')).toBeUndefined();
+    expect(repairDocumentedSample('{"message": "" "apiDownload": "x" "action": "FLOW"}')).toBeUndefined();
+    expect(repairDocumentedSample('{"message": "a \\"quoted\\" word"\n "apiDownload": "x"}')).toEqual({
       message: 'a "quoted" word',
       apiDownload: 'x',
     });
@@ -228,7 +228,7 @@ describe('Portal de Assinaturas document callbacks', () => {
 
 describe('Portal de Assinaturas registered-mail callbacks', () => {
   it('parses the documented sample as written', () => {
-    expect(receiveCallback(open, request(JSON.parse(SEED_MAIL_SAMPLE)))).toMatchObject({
+    expect(receiveCallback(open, request(JSON.parse(DOCUMENTED_MAIL_SAMPLE)))).toMatchObject({
       kind: 'events',
       ref: { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: '123456' },
       events: [
@@ -241,7 +241,7 @@ describe('Portal de Assinaturas registered-mail callbacks', () => {
         },
       ],
     });
-    const kept = JSON.stringify(receiveCallback(open, request(JSON.parse(SEED_MAIL_SAMPLE))));
+    const kept = JSON.stringify(receiveCallback(open, request(JSON.parse(DOCUMENTED_MAIL_SAMPLE))));
     expect(kept).not.toContain('joao.silva');
   });
 

@@ -2,8 +2,8 @@
 // transaction's callbacks and polls arrive in, it ends in the same status, the same
 // registration and the same set of facts, each recorded once.
 import fc from 'fast-check';
-import { applyEvent, newState } from '../../src/shared/transaction-state';
-import type { ProviderEvent } from '../../src/shared/types';
+import { applyEvent, newState } from '../../src/common/transaction-state';
+import type { ProviderEvent } from '../../src/common/types';
 import { expectedOutcome, fold, historyArbitrary, outcomeOf } from '../helpers/histories';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 5000);

@@ -1,6 +1,6 @@
-import { applyEvent, newState, register } from '../../src/shared/transaction-state';
-import { canTransition } from '../../src/shared/status';
-import type { ProviderEvent, TransactionStatus } from '../../src/shared/types';
+import { applyEvent, newState, register } from '../../src/common/transaction-state';
+import { canTransition } from '../../src/common/status';
+import type { ProviderEvent, TransactionStatus } from '../../src/common/types';
 
 const at = '2026-01-01T00:00:00.000Z';
 const ev = (

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { log } from '@temporalio/activity';
 import type { DocumentFetcher } from '../../providers/module';
-import type { StepInput } from '../../shared/types';
+import type { StepInput } from '../../common/types';
 import { STEP_FAILURE, nonRetryable } from './failures';
 import type { FetchLimits } from './http';
 import { createSpool } from './spool';

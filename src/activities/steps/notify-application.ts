@@ -2,7 +2,7 @@
 // application's own URL, signed Standard-Webhooks style so the application can check it came
 // from Countersign and was not replayed. The body holds no personal data.
 import { log } from '@temporalio/activity';
-import type { StepInput } from '../../shared/types';
+import type { StepInput } from '../../common/types';
 import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from './failures';
 import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from './webhook-signature';
 

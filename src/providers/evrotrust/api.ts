@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { EvrotrustSettings } from './config';
 import { EVROTRUST_STATUSES, evrotrustEvent } from './callback';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
-import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+import type { FollowUpRequest, FollowUpResult } from '../../common/types';
 import { parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 
 export function evrotrustAuthorization(apiKey: string, body: string): string {

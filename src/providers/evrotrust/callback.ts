@@ -3,7 +3,7 @@
 // other guard. Evrotrust appends `/document/ready` or `/document/offline/ready` to urlCallback.
 import { z } from 'zod';
 import type { EvrotrustSettings } from './config';
-import type { EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
+import type { EventType, ProviderEvent, TransactionStatus } from '../../common/types';
 import {
   describeIssues,
   standardAnswer,

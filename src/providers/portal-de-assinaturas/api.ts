@@ -1,12 +1,12 @@
 // Portal de Assinaturas document status (docs/providers/portal-de-assinaturas.md). No public source names a details
 // or status endpoint: the path is PORTAL_DE_ASSINATURAS_STATUS_PATH (UNCONFIRMED default
-// `/document/details?key={documentId}`), authenticated with the `Token` header (§4c). The
+// `/document/details?key={documentId}`), authenticated with the `Token` header (docs/providers/portal-de-assinaturas.md). The
 // answer's shape is unconfirmed too: the document's last action is read from `status` or
 // `action`, in the callback's vocabulary (docs/providers/portal-de-assinaturas.md). Registered mail has no status API.
 import { z } from 'zod';
 import type { PortalSettings } from './config';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
-import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+import type { FollowUpRequest, FollowUpResult } from '../../common/types';
 import { documentEvent } from './events';
 import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 

@@ -3,7 +3,7 @@
 // is the header the operator configured on the callback (`headers` in its configuration).
 import type { PortalSettings } from './config';
 import { secretsEqual } from '../../api/api-auth';
-import type { TransactionRef } from '../../shared/types';
+import type { TransactionRef } from '../../common/types';
 import {
   describeIssues,
   standardAnswer,
@@ -55,7 +55,7 @@ export function parseCallbackHeader(setting: string | undefined): CallbackHeader
  * The provider's own document sample (docs/providers/portal-de-assinaturas.md) lacks the comma between `"message": ""` and `"apiDownload"`.
  * Only that one documented defect is repaired; any other broken body stays a 400.
  */
-export function repairSeedSample(text: string): unknown {
+export function repairDocumentedSample(text: string): unknown {
   const fixed = text.replace(/("message"\s*:\s*"(?:[^"\\]|\\.)*")(\s*"apiDownload"\s*:)/, '$1,$2');
   if (fixed === text) return undefined;
   try {
@@ -101,7 +101,7 @@ export function createPortalDeAssinaturas(
     name: 'portal-de-assinaturas',
     callbackPaths: ['/'],
     allowedIps: expandAllowedIps(settings.allowedIps),
-    repairJson: repairSeedSample,
+    repairJson: repairDocumentedSample,
     authenticate(req: RawCallback): SenderVerdict {
       if (!header) return UNVERIFIED;
       const given = req.headers[header.name];

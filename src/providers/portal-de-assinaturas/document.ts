@@ -1,6 +1,6 @@
 // Portal de Assinaturas: the signed document named by a callback's `apiDownload` link, fetched
 // from the configured API's `document/package?key=…` with the API token (`Token` header).
-import type { TransactionState } from '../../shared/types';
+import type { TransactionState } from '../../common/types';
 import { readDocuments, type DocumentContent } from '../../activities/steps/document-answer';
 import { STEP_FAILURE, httpFailure, nonRetryable } from '../../activities/steps/failures';
 import { openLimited, type FetchLimits } from '../../activities/steps/http';

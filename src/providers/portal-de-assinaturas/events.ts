@@ -3,7 +3,7 @@
 // (same keys, so a fact seen by callback and by poll is applied once).
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { EventSource, EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
+import type { EventSource, EventType, ProviderEvent, TransactionStatus } from '../../common/types';
 
 // Numbers in the provider's sample, strings in its model (docs/providers/portal-de-assinaturas.md): both name the same transaction.
 const externalId = z

@@ -3,7 +3,7 @@
 // transaction answers 410 Gone and still carries its final Status.
 import type { SignhostSettings } from './config';
 import { ProviderNotConfiguredError, ProviderResponseError } from '../http/errors';
-import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+import type { FollowUpRequest, FollowUpResult } from '../../common/types';
 import { SIGNHOST_STATUSES, parseSignhostTransaction, signhostEvents } from './transaction';
 import { parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 

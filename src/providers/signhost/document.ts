@@ -2,7 +2,7 @@
 // with the application key and the user's API key. Which files exist is asked of the API: a
 // postback's `Files` is not covered by its checksum, so it never picks what is fetched.
 import { log } from '@temporalio/activity';
-import type { TransactionState } from '../../shared/types';
+import type { TransactionState } from '../../common/types';
 import { readDocuments, type DocumentContent } from '../../activities/steps/document-answer';
 import { STEP_FAILURE, httpFailure, nonRetryable } from '../../activities/steps/failures';
 import { fetchLimited, openLimited, type FetchLimits } from '../../activities/steps/http';

@@ -1,7 +1,7 @@
 // Signhost's Transaction object (docs/providers/signhost.md) and how it becomes events. Postbacks and
 // the status API both carry this object, so the mapping lives here and not in the receiver.
 import { z } from 'zod';
-import type { EventSource, EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
+import type { EventSource, EventType, ProviderEvent, TransactionStatus } from '../../common/types';
 
 /** Transaction `Status` → normalized status, event type and Signhost's own label. */
 export const SIGNHOST_STATUSES: Record<number, { status: TransactionStatus; type: EventType; label: string }> = {

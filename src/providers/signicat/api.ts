@@ -7,7 +7,7 @@ import type { SignicatSettings } from './config';
 import { ProviderAuthError, ProviderError, ProviderResponseError } from '../http/errors';
 import { TokenBucket } from '../http/token-bucket';
 import type { ProviderRequest, ProviderResponse } from '../http/provider-http-client';
-import type { FollowUpRequest, FollowUpResult } from '../../shared/types';
+import type { FollowUpRequest, FollowUpResult } from '../../common/types';
 import { signicatEvent } from './callback';
 import { fillPath, parseJson, providerClient, type ApiDeps, type FollowUp } from '../provider-call';
 import { createTokenSource } from './token';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { secretsEqual } from '../../api/api-auth';
 import type { SignicatSettings } from './config';
-import type { EventType, ProviderEvent, TransactionStatus } from '../../shared/types';
+import type { EventType, ProviderEvent, TransactionStatus } from '../../common/types';
 import {
   describeIssues,
   standardAnswer,

@@ -245,7 +245,7 @@ export interface EngineOptions {
   defaultSteps?: Partial<Record<ProviderName, StepPlan>>;
   /** Per provider: its follow-up policy (beats `followUp`) and the task queue its follow-ups run on. */
   providers?: Partial<Record<ProviderName, ProviderEngineOptions>>;
-  /** Lower continue-as-new thresholds (defaults in shared/bounds.ts); tests use it to force hand-overs. */
+  /** Lower continue-as-new thresholds (defaults in common/bounds.ts); tests use it to force hand-overs. */
   continueAsNew?: ContinueAsNewLimits;
 }
 
