@@ -1,6 +1,8 @@
 // Provider callbacks as the providers send them, signed with the bench's own credentials, and
 // the events each becomes (parsed by the provider modules themselves, so the raw-signal
 // baseline sends exactly the signals the receivers would send).
+import type { Agent } from 'node:http';
+import { request } from 'node:http';
 import { simulatorCredentials } from '../src/simulators/start';
 import type { Provider } from '../src/providers/provider';
 import type { ProviderEvent, ProviderName, TransactionRef } from '../src/common/types';
@@ -154,4 +156,27 @@ export function planItems(plan: Plan): Array<{ provider: MixedProvider; external
     if (j >= 0) items.push({ provider: providerFor(j), externalId: externalIdFor(plan.prefix, j), stage: 'final' });
   }
   return items;
+}
+
+/** Posts a callback as its provider would, over `agent`'s kept-alive sockets; resolves to the answer's status. */
+export function postCallback(agent: Agent, target: URL, cb: Omit<BenchCallback, 'events' | 'ref'>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: cb.path,
+        method: 'POST',
+        headers: { ...cb.headers, 'content-length': Buffer.byteLength(cb.body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(cb.body);
+  });
 }

@@ -2,11 +2,10 @@
 // the system under test for an event loop. It sends callbacks over HTTP to the receivers, or
 // the very same signals straight to Temporal with @temporalio/client (the limit), and
 // measures what comes back.
-import { Client, Connection, type ConnectionLike } from '@temporalio/client';
+import { Connection, type Client, type ConnectionLike } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadConfig } from '../src/config';
-import { createDataConverter } from '../src/encryption/data-converter';
 import { createProviders } from '../src/providers';
 import { workflowIdFor } from '../src/common/ids';
 import { stateQuery } from '../src/common/messages';
@@ -17,6 +16,7 @@ import {
   externalIdFor,
   providerApiCredentials,
   planItems,
+  postCallback,
   providerFor,
   withEvents,
   type BenchCallback,
@@ -24,6 +24,7 @@ import {
 } from './callbacks';
 import { announceReady, reportProgress, serve } from './rpc';
 import { summarize, type LatencySummary } from './stats';
+import { engineClient } from '../src/temporal/engine-client';
 
 export type Via = 'receivers' | 'raw';
 export type Load = { rate: number } | { concurrency: number };
@@ -75,28 +76,7 @@ let connection: ConnectionLike;
 let receiversUrl: URL | undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
-function post(cb: BenchCallback): Promise<number> {
-  const url = receiversUrl!;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: cb.path,
-        method: 'POST',
-        headers: { ...cb.headers, 'content-length': Buffer.byteLength(cb.body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(cb.body);
-  });
-}
+const post = (cb: BenchCallback) => postCallback(agent, receiversUrl!, cb);
 
 /** What the receivers' Temporal delivery does for an authenticated callback, minus HTTP and parsing. */
 async function signalRaw(cb: BenchCallback): Promise<'accepted' | 'late'> {
@@ -347,11 +327,7 @@ async function main() {
     process.env.BENCH_CLIENT_CONNECTION === 'grpc-js'
       ? await Connection.connect({ address: config.temporal.address! })
       : await NativeConnection.connect({ address: config.temporal.address! });
-  client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.encryption),
-  });
+  client = engineClient(connection, config);
   serve(
     {
       setReceivers(url: string) {

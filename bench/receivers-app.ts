@@ -1,26 +1,21 @@
 // The receivers alone, for `npm run bench:receivers`: the HTTP app and its Temporal client as
 // `npm run server` runs them, with no worker in the process, so its CPU is the receivers' own.
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { createDataConverter } from '../src/encryption/data-converter';
 import { listen } from '../src/http-server';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { createProviders } from '../src/providers';
 import { temporalConnectionOptions } from '../src/temporal/connection-options';
 import { announceReady, serve } from './rpc';
+import { engineClient } from '../src/temporal/engine-client';
 
 async function main() {
   const config = loadConfig();
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.encryption),
-  });
+  const client = engineClient(connection, config);
   const app = createApp({
     config,
     client,

@@ -13,7 +13,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
@@ -22,7 +22,14 @@ import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
 import { startDevServer } from '../src/temporal/dev-server';
 import { signalWithStart } from '../src/temporal/transactions';
-import { BENCH_CREDENTIALS, callbackRequest, planItems, withEvents, type BenchCallback } from './callbacks';
+import {
+  BENCH_CREDENTIALS,
+  callbackRequest,
+  planItems,
+  postCallback,
+  withEvents,
+  type BenchCallback,
+} from './callbacks';
 import { freePort } from '../test/helpers/ports';
 import { procStats } from './proc';
 import { forkChild } from './rpc';
@@ -80,25 +87,7 @@ async function main() {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL(url);
 
-  const post = (cb: BenchCallback) =>
-    new Promise<number>((resolve, reject) => {
-      const req = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: cb.path,
-          method: 'POST',
-          headers: { ...cb.headers, 'content-length': Buffer.byteLength(cb.body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', reject);
-      req.end(cb.body);
-    });
+  const post = (cb: BenchCallback) => postCallback(agent, target, cb);
 
   const run = async (via: Via, round: number, count: number): Promise<Run> => {
     const items = planItems({ kind: 'pairs', prefix: `${via}-${round}`, transactions: count / 2 }).map((it) =>

@@ -1,18 +1,18 @@
 // The system under test, as `npm start` runs it minus the dev server: one process with one
 // Temporal client connection, the worker and the HTTP app. Forked by the orchestrator, so the
 // load generator never shares its event loop. Configured by env, like the real thing.
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { createDataConverter } from '../src/encryption/data-converter';
 import { createLogger } from '../src/logger';
 import { createMetrics } from '../src/metrics';
 import { createProviders } from '../src/providers';
 import { startCountersignWorker, type CountersignWorkerOptions } from '../src/worker';
 import { announceReady, serve } from './rpc';
+import { engineClient } from '../src/temporal/engine-client';
 
 export interface SutStats {
   /** Milliseconds since the process started. */
@@ -51,11 +51,7 @@ async function main() {
       : kind === 'shared'
         ? nativeConnection
         : await NativeConnection.connect({ address });
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.encryption),
-  });
+  const client = engineClient(connection, config);
   const providers = createProviders(config);
   const bundlePath = process.env.BENCH_WORKFLOW_BUNDLE;
   // Worker options beyond the WORKER_* settings, for trying tunings: BENCH_WORKER_OPTIONS='{"nonStickyToStickyPollRatio":0.5}'.

@@ -2,7 +2,7 @@
 // set), the worker with its follow-up workers (in this process, or supervised in a child
 // process), and the HTTP server. `npm start` and `npm run demo` both start it this way. The Temporal runtime must be installed first
 // (installTemporalRuntime).
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
 import { checkApiExposure } from './api/api-exposure';
@@ -21,9 +21,9 @@ import { superviseWorker } from './temporal/worker-supervisor';
 import { writeStartupBundle } from './temporal/workflow-bundle';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { startCountersignWorker } from './worker';
-import { createDataConverter } from './encryption/data-converter';
 import { ensureDevCodecToken, ensureDevKeys } from './encryption/dev-secrets';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
+import { engineClient } from './temporal/engine-client';
 
 export interface StartCountersignOptions {
   logger: Logger;
@@ -126,11 +126,7 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
     // Fails startup naming a missing namespace or search attribute and the command that creates it.
     for (const note of await assertTemporalReady(clientConnection, readinessTarget(config.temporal, target.address)))
       opts.logger.warn(note);
-    const client = new Client({
-      connection: clientConnection,
-      namespace: config.temporal.namespace,
-      dataConverter: createDataConverter(config.encryption),
-    });
+    const client = engineClient(clientConnection, config);
     const providers = createProviders(config);
     for (const p of Object.values(providers))
       for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);

@@ -1,6 +1,5 @@
 // `npm run server`: the receivers and the application API alone, joining the cluster at
 // TEMPORAL_ADDRESS. Any number of these run behind a load balancer; they hold no state.
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createApp } from './app';
 import { checkApiExposure } from './api/api-exposure';
@@ -12,11 +11,11 @@ import { createLogger } from './logger';
 import { createMetrics } from './metrics';
 import { createProviders } from './providers';
 import { createShutdown, stopOnSignals } from './shutdown';
-import { createDataConverter } from './encryption/data-converter';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
+import { engineClient } from './temporal/engine-client';
 
 async function main() {
   loadEnvFile();
@@ -35,11 +34,7 @@ async function main() {
     await connection.close();
     throw err;
   }
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.encryption),
-  });
+  const client = engineClient(connection, config);
   const app = createApp({
     config,
     client,

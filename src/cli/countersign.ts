@@ -51,7 +51,7 @@ function temporalAddress(config: Config): string {
 
 async function connect(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
   // require, not import(): under tsx a dynamic import() would bypass its TypeScript loader.
-  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
   const { temporalConnectionOptions } =
     require('../temporal/connection-options') as typeof import('../temporal/connection-options');
   const address = temporalAddress(config);
@@ -63,13 +63,8 @@ async function connect(config: Config): Promise<{ client: Client; close: () => P
       connectTimeout: '3s',
     });
     // Same payload keys too: states are encrypted in Temporal.
-    const { createDataConverter } =
-      require('../encryption/data-converter') as typeof import('../encryption/data-converter');
-    const client = new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      dataConverter: createDataConverter(config.encryption),
-    });
+    const { engineClient } = require('../temporal/engine-client') as typeof import('../temporal/engine-client');
+    const client = engineClient(connection, config);
     return { client, close: () => connection.close() };
   } catch (err) {
     throw new CliError(
