@@ -73,6 +73,20 @@ const standard = (r: Refusal): number =>
 
 const portalHeaders = { 'x-callback-token': PORTAL_TOKEN };
 
+/** Every field Portal de Assinaturas sends, for documents and registered mail alike (one callback schema). */
+const PORTAL_FIELDS = [
+  'documentid',
+  'name',
+  'identifier',
+  'action',
+  'message',
+  'apidownload',
+  'type',
+  'registeredmailid',
+  'recipient',
+  'info',
+];
+
 export const SPECS: ProviderSpec[] = [
   {
     label: 'evrotrust',
@@ -161,18 +175,7 @@ export const SPECS: ProviderSpec[] = [
     statusField: 'action',
     credentialHeaders: ['x-callback-token'],
     authenticated: true,
-    knownFields: [
-      'documentid',
-      'name',
-      'identifier',
-      'action',
-      'message',
-      'apidownload',
-      'type',
-      'registeredmailid',
-      'recipient',
-      'info',
-    ],
+    knownFields: PORTAL_FIELDS,
     valid: (id) => ({
       path: '/callbacks/portal-de-assinaturas',
       headers: portalHeaders,
@@ -202,18 +205,7 @@ export const SPECS: ProviderSpec[] = [
     statusField: 'action',
     credentialHeaders: ['x-callback-token'],
     authenticated: true,
-    knownFields: [
-      'documentid',
-      'name',
-      'identifier',
-      'action',
-      'message',
-      'apidownload',
-      'type',
-      'registeredmailid',
-      'recipient',
-      'info',
-    ],
+    knownFields: PORTAL_FIELDS,
     valid: (id) => ({
       path: '/callbacks/portal-de-assinaturas',
       headers: portalHeaders,
