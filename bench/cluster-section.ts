@@ -3,6 +3,7 @@
 // (`BENCH_PARTS=clusters npm run bench -- --cluster`) replaces only this section and a run
 // without it keeps the last one measured.
 import type { BenchResults, ClusterColumn, IngestionRun, ResourceUse } from './results';
+import { systemCpuPerCallback } from './measure';
 import { COLORS, lineChart } from './svg';
 
 export const CLUSTERS_START = '<!-- clusters:start -->';
@@ -14,6 +15,8 @@ const ms = (v: number | undefined) =>
 const perCallback = (u: ResourceUse | undefined, run: IngestionRun) =>
   u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : undefined;
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const drainSeconds = (run: IngestionRun) =>
+  run.drain ? (run.drain.ms / 1000 / Math.max(1, run.runs ?? 1)).toFixed(1) : '–';
 
 export function renderClusterSection(r: BenchResults): string | undefined {
   const c = r.clusters;
@@ -25,7 +28,8 @@ export function renderClusterSection(r: BenchResults): string | undefined {
   out.push(
     `${r.meta.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit ${r.meta.commit}, ${r.meta.machine.cpus} cores. The closed loop of part 1 (${o.concurrency} clients; receivers, raw, raw, receivers; the first receivers run lasts ${o.saturationSeconds / 2} s and the three others send as many callbacks) on a fresh dev server and on the native cluster of \`npm run cluster\`, each with its own Countersign and load generator, all in one run: ${o.clusterRounds} round${o.clusterRounds === 1 ? '' : 's'}, alternating which goes first (${c.order.join(', ')}), every round's runs merged per column. ` +
       `Both stay up for the whole part, so the one idle still costs a little. The machine is shared: 1-minute load average ${loads.join(', ')} at each turn and after; absolute rates move with it, the ratio within a column is what compares. ` +
-      "Countersign's CPU includes its worker, which runs the same workflows in both runs; the receivers path's cost is its CPU per callback in the receivers runs minus that in the raw runs. The raw baseline's own client cost is in the load generator's column. The server's CPU is the Temporal server process (the dev server holds SQLite in-process); the cluster's PostgreSQL (postmaster and backends) is counted on its own row when this run started it.",
+      "Countersign runs as `npm start` runs it: the HTTP app in one process, the worker in a process of its own; its CPU is both processes', and the worker runs the same workflows in both runs. The receivers path's cost is its CPU per callback in the receivers runs minus that in the raw runs. The raw baseline's own client cost is in the load generator's column. " +
+      "A run's answers can outpace its workflow tasks: a saturated server hands some to the worker only after the run, so each run is also timed until none of the workflows its last callbacks went to has a task pending, and that time's CPU is counted in the drain rows. The server's CPU is the Temporal server process (the dev server holds SQLite in-process); the cluster's PostgreSQL (postmaster and backends) is counted on its own row when this run started it.",
     '',
   );
   const both = (f: (col: ClusterColumn) => string) => cols.map(f);
@@ -37,6 +41,25 @@ export function renderClusterSection(r: BenchResults): string | undefined {
       '**receivers / raw (ratio)**',
       ...both((col) => `**${col.ratio.toFixed(3)}** (rounds: ${col.roundRatios.map((x) => x.toFixed(2)).join(', ')})`),
     ],
+    ...(cols.every((col) => col.drainedRatio !== undefined)
+      ? [
+          [
+            '**receivers / raw, each run timed until its workflow tasks were done**',
+            ...both(
+              (col) =>
+                `**${col.drainedRatio!.toFixed(3)}** (rounds: ${(col.drainedRoundRatios ?? []).map((x) => x.toFixed(2)).join(', ')})`,
+            ),
+          ],
+          [
+            'workflow tasks done after the last answer, mean per run (receivers / raw)',
+            ...both((col) => `${drainSeconds(col.receivers)} / ${drainSeconds(col.raw)} s`),
+          ],
+          [
+            'CPU per callback over run and drain: Countersign, Temporal and its database (receivers / raw)',
+            ...both((col) => `${ms(systemCpuPerCallback(col.receivers))} / ${ms(systemCpuPerCallback(col.raw))} ms`),
+          ],
+        ]
+      : []),
     ['through the receivers, callbacks/s', ...both((col) => col.receivers.callbacksPerSec.toFixed(0))],
     ['raw `signalWithStart`, callbacks/s', ...both((col) => col.raw.callbacksPerSec.toFixed(0))],
     [
@@ -49,6 +72,19 @@ export function renderClusterSection(r: BenchResults): string | undefined {
       'Countersign CPU per callback (receivers runs / raw runs: its worker alone)',
       ...both((col) => cpuPair(col, (run) => run.countersign)),
     ],
+    ...(cols.every((col) => col.receivers.countersign.workerProcessCpuPercent !== undefined)
+      ? [
+          [
+            'of which the HTTP app / the worker process (receivers runs)',
+            ...both((col) => {
+              const u = col.receivers.countersign;
+              const total = perCallback(u, col.receivers)!;
+              const worker = (total * u.workerProcessCpuPercent!) / u.cpuPercent;
+              return `${ms(total - worker)} / ${ms(worker)} ms`;
+            }),
+          ],
+        ]
+      : []),
     [
       "**receivers path, CPU per callback beyond the worker's**",
       ...both((col) => `**${ms(col.beyondWorkerCpuMs)} ms**`),

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { existingCluster, type ExistingCluster } from '../test/helpers/existing-cluster';
 import { freePort } from '../test/helpers/ports';
+import { sutCpuMs } from './measure';
 import { procStats } from './proc';
 import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { forkChild, type Child } from './rpc';
@@ -48,7 +49,13 @@ function childEnv(
   for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
   // Worker tunings to compare: WORKER_* as the config reads them, BENCH_WORKER_OPTIONS beyond.
   for (const [k, v] of Object.entries(process.env))
-    if (k.startsWith('WORKER_') || k === 'BENCH_WORKER_OPTIONS' || k === 'BENCH_CLIENT_CONNECTION') env[k] = v;
+    if (
+      k.startsWith('WORKER_') ||
+      k === 'BENCH_WORKER_OPTIONS' ||
+      k === 'BENCH_CLIENT_CONNECTION' ||
+      k === 'BENCH_WORKER_PROCESS'
+    )
+      env[k] = v;
   return {
     ...env,
     TEMPORAL_ADDRESS: address,
@@ -66,6 +73,12 @@ export async function startCluster(opts: {
   bundlePath: string;
   sqlitePragmas?: string[];
   sutEnv?: Record<string, string>;
+  /**
+   * Where Countersign's worker runs: `child` (default, as `npm start` runs it) a process of its
+   * own; `inline` the HTTP app's, for readings of its cache and heap. BENCH_WORKER_PROCESS
+   * sets the default, to compare.
+   */
+  workerProcess?: 'inline' | 'child';
   /**
    * Provider APIs: the simulators, in the load generator's process, at this rate limit per
    * provider. Without them the APIs are the real providers' URLs, which a bench must not call.
@@ -101,7 +114,11 @@ export async function startCluster(opts: {
       });
   // The dev server makes its data directory; the logs still go there without one.
   mkdirSync(opts.dir, { recursive: true });
-  const env = childEnv(dev.address, namespace, taskQueue, { BENCH_WORKFLOW_BUNDLE: opts.bundlePath, ...opts.sutEnv });
+  const env = childEnv(dev.address, namespace, taskQueue, {
+    BENCH_WORKFLOW_BUNDLE: opts.bundlePath,
+    ...(opts.workerProcess && { BENCH_WORKER_PROCESS: opts.workerProcess }),
+    ...opts.sutEnv,
+  });
   // Countersign's JSON logs go to a file, as they would to a log collector.
   const logFd = openSync(join(opts.dir, 'countersign.log'), 'a');
   const children: Child[] = [];
@@ -188,7 +205,7 @@ export async function settle(cluster: Cluster, maxMs = 60_000): Promise<void> {
   while (Date.now() < until && quiet < 2) {
     await new Promise((r) => setTimeout(r, 500));
     const now = await cluster.stats();
-    const cpu = (now.cpuUserMs + now.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs) / (now.atMs - before.atMs);
+    const cpu = (sutCpuMs(now) - sutCpuMs(before)) / (now.atMs - before.atMs);
     quiet = cpu < 0.1 && now.numInFlightWorkflowActivations === 0 && (await backlog(cluster)) === 0 ? quiet + 1 : 0;
     before = now;
   }

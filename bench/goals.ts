@@ -51,7 +51,8 @@ export function goals(r: BenchResults, opts: { fixedRate: number; cacheSize: num
   for (const c of r.clusters?.columns ?? []) {
     out.push({
       goal: `receivers ≥ 0.90 × raw signal rate on the ${c.name} (cluster column)`,
-      measured: `${c.ratio.toFixed(3)} × (${c.receivers.callbacksPerSec.toFixed(0)} vs ${c.raw.callbacksPerSec.toFixed(0)} callbacks/s); receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`,
+      measured: `${c.ratio.toFixed(3)} × (${c.receivers.callbacksPerSec.toFixed(0)} vs ${c.raw.callbacksPerSec.toFixed(0)} callbacks/s)${c.drainedRatio !== undefined ? `, ${c.drainedRatio.toFixed(3)} × with each run timed until its workflow tasks were done` : ''}; receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`,
+      // Judged on the answer rate, as part 1 is; the drained ratio is shown beside it.
       met: c.ratio >= 0.9,
     });
   }

@@ -46,6 +46,11 @@ export interface LoadResult {
   samples?: number[];
   /** Open loop only: how late the generator sent its most delayed request. */
   maxSendLagMs?: number;
+  /**
+   * The workflows the last accepted callbacks went to, last first: once none of them has a
+   * workflow task pending, the run's tasks are done (see `drained` in measure.ts).
+   */
+  lastWorkflowIds?: string[];
 }
 
 export interface E2eResult {
@@ -77,6 +82,8 @@ let receiversUrl: URL | undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });
 
 const post = (cb: BenchCallback) => postCallback(agent, receiversUrl!, cb);
+/** Enough to span the history shards of a small cluster, few enough to ask about often. */
+const LAST_WORKFLOWS = 8;
 
 /** What the receivers' Temporal delivery does for an authenticated callback, minus HTTP and parsing. */
 async function signalRaw(cb: BenchCallback): Promise<'accepted' | 'late'> {
@@ -127,12 +134,17 @@ async function runCallbacks(params: {
   let ok = 0;
   let done = 0;
   let maxLag = 0;
+  const last: BenchCallback[] = [];
   const one = async (cb: BenchCallback) => {
     const t = performance.now();
     const [outcome, accepted] = await send(params.via, cb);
     latencies.push(performance.now() - t);
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    if (accepted) ok++;
+    if (accepted) {
+      ok++;
+      last.push(cb);
+      if (last.length > LAST_WORKFLOWS) last.shift();
+    }
     done++;
   };
   const stop = ticker(params.label, items.length, () => done);
@@ -182,6 +194,7 @@ async function runCallbacks(params: {
     latency: summarize(latencies),
     samples: latencies,
     ...('rate' in params.load && { maxSendLagMs: maxLag }),
+    lastWorkflowIds: [...new Set(last.reverse().map((cb) => workflowIdFor(cb.ref)))],
   };
 }
 

@@ -10,10 +10,20 @@ import type { SutStats } from './sut';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** CPU time so far of Countersign: its HTTP app's process, and its worker's when that has one. */
+export const sutCpuMs = (s: SutStats) => s.cpuUserMs + s.cpuSystemMs + s.workerProcessCpuMs;
+
 export function resourceUse(before: SutStats, after: SutStats): ResourceUse {
   const wallMs = after.atMs - before.atMs;
-  const cpu = after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs;
-  return { wallMs, cpuPercent: (cpu / wallMs) * 100, rssBytes: after.rssBytes, peakRssBytes: after.peakRssBytes };
+  const worker = after.workerProcessCpuMs - before.workerProcessCpuMs;
+  return {
+    wallMs,
+    cpuPercent: ((sutCpuMs(after) - sutCpuMs(before)) / wallMs) * 100,
+    // The worker process's memory joins its parent's: together they are what `npm start` holds.
+    rssBytes: after.rssBytes + after.workerProcessRssBytes,
+    peakRssBytes: after.peakRssBytes + after.workerProcessRssBytes,
+    ...(after.workerProcessRssBytes > 0 && { workerProcessCpuPercent: (worker / wallMs) * 100 }),
+  };
 }
 
 function mergeUse(uses: ResourceUse[]): ResourceUse {
@@ -24,6 +34,9 @@ function mergeUse(uses: ResourceUse[]): ResourceUse {
     rssBytes: uses[uses.length - 1].rssBytes,
     ...(uses.some((u) => u.peakRssBytes !== undefined) && {
       peakRssBytes: Math.max(...uses.map((u) => u.peakRssBytes ?? 0)),
+    }),
+    ...(uses.every((u) => u.workerProcessCpuPercent !== undefined) && {
+      workerProcessCpuPercent: uses.reduce((x, u) => x + u.workerProcessCpuPercent! * u.wallMs, 0) / wallMs,
     }),
   };
 }
@@ -55,10 +68,37 @@ export function mergeRuns(runs: IngestionRun[]): IngestionRun {
     countersign: mergeUse(runs.map((r) => r.countersign)),
     ...(temporal.length === runs.length && { temporal: mergeUse(temporal) }),
     ...(runs.every((r) => r.database) && { database: mergeUse(runs.map((r) => r.database!)) }),
+    ...(runs.every((r) => r.drain) && {
+      drain: {
+        ms: sum((r) => r.drain!.ms),
+        countersign: mergeUse(runs.map((r) => r.drain!.countersign)),
+        ...(runs.every((r) => r.drain!.temporal) && { temporal: mergeUse(runs.map((r) => r.drain!.temporal!)) }),
+        ...(runs.every((r) => r.drain!.database) && { database: mergeUse(runs.map((r) => r.drain!.database!)) }),
+      },
+    }),
     ...(runs.every((r) => r.loadgenCpuPercent !== undefined) && {
       loadgenCpuPercent: runs.reduce((x, r) => x + r.loadgenCpuPercent! * r.elapsedMs, 0) / elapsedMs,
     }),
   };
+}
+
+/** Callbacks per second until the run's workflow tasks were done; undefined when not drained. */
+export const drainedRate = (run: IngestionRun): number | undefined =>
+  run.drain ? (run.ok * 1000) / (run.elapsedMs + run.drain.ms) : undefined;
+
+/** CPU ms per callback answered 2xx over the run and its drain: Countersign, Temporal and its database. */
+export function systemCpuPerCallback(run: IngestionRun): number | undefined {
+  const uses = [
+    run.countersign,
+    run.temporal,
+    run.database,
+    run.drain?.countersign,
+    run.drain?.temporal,
+    run.drain?.database,
+  ];
+  if (!run.drain || !run.temporal) return undefined;
+  const ms = uses.reduce((x, u) => x + (u ? (u.cpuPercent / 100) * u.wallMs : 0), 0);
+  return ms / Math.max(1, run.ok);
 }
 
 /** Unmeasured traffic both ways, so the first measured run does not pay for cold code and connections. */
@@ -72,6 +112,29 @@ export async function warmUp(cluster: Cluster, opts: BenchOptions, prefix: strin
       plan: { kind: 'pairs', prefix: `${prefix}-${via}`, transactions: Math.ceil(opts.warmupCallbacks / 2) },
     });
   }
+}
+
+/**
+ * How long after a run its workflow tasks are all done: until none of the workflows its last
+ * accepted callbacks went to has a workflow task pending. A saturated server may hand tasks to
+ * the worker well after the answers (the native cluster defers them while its frontend is
+ * busy), so a run's answer rate alone can leave out work the run caused.
+ */
+export async function drained(cluster: Cluster, workflowIds: string[], maxMs = 120_000): Promise<number> {
+  const t0 = performance.now();
+  const pending = (workflowId: string) =>
+    cluster.client.workflowService
+      .describeWorkflowExecution({ namespace: cluster.namespace, execution: { workflowId } })
+      .then(
+        (d) => !!d.pendingWorkflowTask,
+        () => false,
+      );
+  while (performance.now() - t0 < maxMs) {
+    if (!(await Promise.all(workflowIds.map(pending))).some(Boolean)) break;
+    // Often enough to time a drain of a second or two, rarely enough to add no load of note.
+    await sleep(200);
+  }
+  return performance.now() - t0;
 }
 
 /** Measures the Temporal server process around `fn` (Linux /proc; absent elsewhere). */

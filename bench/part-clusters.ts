@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { settle, settleServer, startCluster, type Cluster } from './cluster';
-import { mergeRuns, warmUp } from './measure';
+import { drainedRate, mergeRuns, warmUp } from './measure';
 import { nativeCluster } from './native-cluster';
 import type { BenchOptions } from './options';
 import { abba } from './part-ingestion';
@@ -38,6 +38,7 @@ export async function runClusters(
     cluster: Cluster;
     runs: { receivers: IngestionRun[]; raw: IngestionRun[] };
     roundRatios: number[];
+    drainedRoundRatios: number[];
   }> = [];
   try {
     const dev = await startCluster({
@@ -52,6 +53,7 @@ export async function runClusters(
       cluster: dev,
       runs: { receivers: [], raw: [] },
       roundRatios: [],
+      drainedRoundRatios: [],
     });
     const cl = await startCluster({
       dir: join(ctx.work, 'clusters-native'),
@@ -66,6 +68,7 @@ export async function runClusters(
       cluster: cl,
       runs: { receivers: [], raw: [] },
       roundRatios: [],
+      drainedRoundRatios: [],
     });
     for (const s of setups) {
       say(`warm-up on the ${s.name}`);
@@ -103,6 +106,9 @@ export async function runClusters(
         s.runs.receivers.push(...pair.single.receivers);
         s.runs.raw.push(...pair.single.raw);
         s.roundRatios.push(pair.receivers.callbacksPerSec / pair.raw.callbacksPerSec);
+        const drainedPair = [drainedRate(pair.receivers), drainedRate(pair.raw)];
+        if (drainedPair[0] !== undefined && drainedPair[1] !== undefined)
+          s.drainedRoundRatios.push(drainedPair[0] / drainedPair[1]);
       }
     }
     loadAverage.push(loadavg());
@@ -122,11 +128,16 @@ export async function runClusters(
         receiversCpuMs: receiversCpu,
         workerCpuMs: workerCpu,
         beyondWorkerCpuMs: receiversCpu - workerCpu,
+        ...(drainedRate(receivers) !== undefined &&
+          drainedRate(raw) !== undefined && {
+            drainedRatio: drainedRate(receivers)! / drainedRate(raw)!,
+            drainedRoundRatios: s.drainedRoundRatios,
+          }),
       };
     });
     for (const c of columns)
       say(
-        `${c.name}: receivers ${c.receivers.callbacksPerSec.toFixed(0)}/s, raw ${c.raw.callbacksPerSec.toFixed(0)}/s, ratio ${c.ratio.toFixed(2)}; receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`,
+        `${c.name}: receivers ${c.receivers.callbacksPerSec.toFixed(0)}/s, raw ${c.raw.callbacksPerSec.toFixed(0)}/s, ratio ${c.ratio.toFixed(2)}${c.drainedRatio !== undefined ? ` (${c.drainedRatio.toFixed(2)} counting each run until its workflow tasks were done)` : ''}; receivers path ${c.beyondWorkerCpuMs.toFixed(2)} ms CPU per callback beyond the worker's`,
       );
     return { columns, order, loadAverage };
   } finally {

@@ -2,7 +2,7 @@
 // sent raw, then the time from a callback's 2xx until the state query shows it.
 import { settle, settleServer, type Cluster } from './cluster';
 import type { E2eResult, Load, LoadResult, Via } from './loadgen';
-import { measured, mergeRuns, warmUp } from './measure';
+import { drained, measured, mergeRuns, warmUp } from './measure';
 import type { BenchOptions } from './options';
 import type { BenchResults, IngestionRun } from './results';
 
@@ -29,21 +29,43 @@ export async function measuredRun(
   await settleServer(a);
   const label = `${via} ${'rate' in load ? `at ${load.rate}/s` : `closed loop x${load.concurrency}`}`;
   const lg0 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
+  let answered = 0;
   const [result, countersign, temporal, database] = await measured(a, () =>
-    a.loadgen.call<LoadResult>('callbacks', {
-      via,
-      load,
-      label,
-      maxMs,
-      plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) },
-    }),
+    a.loadgen
+      .call<LoadResult>('callbacks', {
+        via,
+        load,
+        label,
+        maxMs,
+        plan: { kind: 'pairs', prefix, transactions: Math.ceil(callbacks / 2) },
+      })
+      .finally(() => (answered = performance.now())),
   );
   const lg1 = await a.loadgen.call<{ atMs: number; cpuMs: number }>('cpu');
   const loadgenCpuPercent = ((lg1.cpuMs - lg0.cpuMs) / (lg1.atMs - lg0.atMs)) * 100;
+  const ids = result.lastWorkflowIds ?? [];
+  let drain: IngestionRun['drain'];
+  if (ids.length > 0) {
+    const [, use, temporalUse, databaseUse] = await measured(a, () => drained(a, ids));
+    // From the last answer: the few milliseconds of readings between count too.
+    drain = {
+      ms: performance.now() - answered,
+      countersign: use,
+      ...(temporalUse && { temporal: temporalUse }),
+      ...(databaseUse && { database: databaseUse }),
+    };
+  }
   say(
-    `${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed`,
+    `${label}: ${result.callbacksPerSec.toFixed(0)} callbacks/s, p50 ${result.latency.p50.toFixed(1)} ms, p99 ${result.latency.p99.toFixed(1)} ms, ${result.failed} failed${drain ? `; its workflow tasks done ${(drain.ms / 1000).toFixed(1)} s after the last answer` : ''}`,
   );
-  return { ...result, countersign, temporal, ...(database && { database }), loadgenCpuPercent };
+  return {
+    ...result,
+    countersign,
+    temporal,
+    ...(database && { database }),
+    loadgenCpuPercent,
+    ...(drain && { drain }),
+  };
 }
 
 /**

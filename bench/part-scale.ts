@@ -30,6 +30,9 @@ export async function runScale(
     dir: join(ctx.work, 'scale'),
     bundlePath: ctx.bundlePath,
     sutEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(opts.cacheSize) },
+    // Memory per cached workflow needs the cache's size and a heap collected on demand, which
+    // only a worker in the measuring process gives.
+    workerProcess: 'inline',
     providerApis: { rateLimit: opts.providerApiRateLimit },
     onProgress: ctx.progress,
   });

@@ -9,6 +9,8 @@ export interface ResourceUse {
   cpuPercent: number;
   rssBytes: number;
   peakRssBytes?: number;
+  /** Countersign only, when its worker has a process of its own: that process's part of `cpuPercent`. */
+  workerProcessCpuPercent?: number;
 }
 
 export interface IngestionRun extends LoadResult {
@@ -20,6 +22,8 @@ export interface IngestionRun extends LoadResult {
   database?: ResourceUse;
   /** The load generator's own CPU, share of one core. */
   loadgenCpuPercent?: number;
+  /** From the last answer until the run's workflow tasks were done (`drained`), and what it cost. */
+  drain?: { ms: number; countersign: ResourceUse; temporal?: ResourceUse; database?: ResourceUse };
 }
 
 export interface GrowthPoint {
@@ -58,6 +62,12 @@ export interface ClusterColumn {
   workerCpuMs: number;
   /** What the receivers' path costs per callback beyond the worker's share. */
   beyondWorkerCpuMs: number;
+  /**
+   * The ratio with each run's drain counted in its time: callbacks over the time until the
+   * workflow tasks they caused were done. Absent when the runs were not drained.
+   */
+  drainedRatio?: number;
+  drainedRoundRatios?: number[];
 }
 
 export interface BenchResults {

@@ -13,6 +13,7 @@ import {
   renderClusterSection,
 } from '../../bench/cluster-section';
 import { goals } from '../../bench/goals';
+import { drainedRate, systemCpuPerCallback } from '../../bench/measure';
 import { benchOptions } from '../../bench/options';
 import { writeResults } from '../../bench/report';
 import type { BenchResults, ClusterColumn, IngestionRun } from '../../bench/results';
@@ -141,6 +142,34 @@ describe('bench cluster column report', () => {
     expect(section).toMatch(/PostgreSQL CPU per callback[^\n]*in-process \(SQLite\)[^\n]*ms \|/);
     expect(section).toContain('dev server, native cluster, native cluster, dev server');
     expect(section).toContain(`](${CLUSTERS_PLOT})`);
+  });
+
+  it('adds the ratio with each run timed until its workflow tasks were done, and the split by process', () => {
+    const drainedResults = results('clusters');
+    const use = (wallMs: number, cpuPercent: number) => ({ wallMs, cpuPercent, rssBytes: 1 });
+    for (const col of drainedResults.clusters!.columns) {
+      // A quarter of the receivers runs' Countersign CPU was the worker's own process.
+      col.receivers.countersign.workerProcessCpuPercent = 10;
+      col.receivers.drain = { ms: 1000, countersign: use(1000, 50), temporal: use(1000, 100) };
+      col.raw.drain = { ms: 3000, countersign: use(3000, 50), temporal: use(3000, 100) };
+      col.drainedRatio = drainedRate(col.receivers)! / drainedRate(col.raw)!;
+      col.drainedRoundRatios = [1, 1.1];
+    }
+    const dev = drainedResults.clusters!.columns[0];
+    // 950 callbacks answered in 10 s and drained 1 s later, against 1 000 in 10 s plus 3 s.
+    expect(drainedRate(dev.receivers)).toBeCloseTo(950 / 11);
+    expect(drainedRate(dev.raw)).toBeCloseTo(1000 / 13);
+    // Countersign 4 000 ms + server 10 000 ms in the run, 500 + 1 000 ms in the drain.
+    expect(systemCpuPerCallback(dev.receivers)).toBeCloseTo(15_500 / 950);
+    expect(systemCpuPerCallback(dev.raw)).toBeCloseTo((1000 + 10_000 + 1500 + 3000) / 1000);
+    const text = renderClusterSection(drainedResults)!;
+    expect(text).toContain(`**${(950 / 11 / (1000 / 13)).toFixed(3)}** (rounds: 1.00, 1.10)`);
+    expect(text).toMatch(/workflow tasks done after the last answer[^\n]*\| 1\.0 \/ 3\.0 s \|/);
+    expect(text).toContain(`| ${(15_500 / 950).toFixed(1)} / 15.5 ms |`);
+    expect(text).toContain(`| ${(3000 / 950).toFixed(2)} / ${(1000 / 950).toFixed(2)} ms |`);
+    // Without drains or a worker process, neither row is written.
+    expect(section).not.toContain('until its workflow tasks were done**');
+    expect(section).not.toContain('the HTTP app / the worker process');
   });
 
   it('judges the ratio goal per column', () => {
