@@ -95,6 +95,12 @@ export async function runClusters(
             await settleServer(other.cluster);
           }
         const tag = s.name === 'dev server' ? 'dev' : 'native';
+        // After minutes idle the first run of a turn was the slowest (its worker kept up, the
+        // later ones' did not), and it was always a receivers run. Unmeasured traffic first,
+        // and the path going first alternates every two rounds, so each column starts with
+        // each path as often, both when it goes first in the round and when it goes second.
+        await warmUp(s.cluster, opts, `c${round}-${tag}-warm`);
+        const first = Math.floor(round / 2) % 2 === 0 ? 'receivers' : 'raw';
         const pair = await abba(
           s.cluster,
           { concurrency: opts.concurrency },
@@ -102,6 +108,7 @@ export async function runClusters(
           opts.saturationCallbacks,
           say,
           (opts.saturationSeconds * 1000) / 2,
+          first,
         );
         s.runs.receivers.push(...pair.single.receivers);
         s.runs.raw.push(...pair.single.raw);

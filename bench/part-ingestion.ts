@@ -69,9 +69,9 @@ export async function measuredRun(
 }
 
 /**
- * Receivers, raw, raw, receivers: drift during the run (a growing database, other load on
- * the machine) weighs on both sides alike. A time limit bounds the first run; the other
- * three send as many callbacks as it did.
+ * Receivers, raw, raw, receivers (or, with `first: 'raw'`, raw, receivers, receivers, raw):
+ * drift during the run (a growing database, other load on the machine) weighs on both sides
+ * alike. A time limit bounds the first run; the other three send as many callbacks as it did.
  */
 export async function abba(
   a: Cluster,
@@ -80,13 +80,26 @@ export async function abba(
   callbacks: number,
   say: Say,
   maxMs?: number,
+  first: Via = 'receivers',
 ): Promise<IngestionPair> {
-  const r1 = await measuredRun(a, 'receivers', load, `${prefix}-rcv-1`, Math.ceil(callbacks / 2), say, maxMs);
-  const half = r1.callbacks;
-  const w1 = await measuredRun(a, 'raw', load, `${prefix}-raw-1`, half, say);
-  const w2 = await measuredRun(a, 'raw', load, `${prefix}-raw-2`, half, say);
-  const r2 = await measuredRun(a, 'receivers', load, `${prefix}-rcv-2`, half, say);
-  return { receivers: mergeRuns([r1, r2]), raw: mergeRuns([w1, w2]), single: { receivers: [r1, r2], raw: [w1, w2] } };
+  const second: Via = first === 'receivers' ? 'raw' : 'receivers';
+  const tag = (via: Via, n: number) => `${prefix}-${via === 'receivers' ? 'rcv' : 'raw'}-${n}`;
+  const a1 = await measuredRun(a, first, load, tag(first, 1), Math.ceil(callbacks / 2), say, maxMs);
+  const half = a1.callbacks;
+  const b1 = await measuredRun(a, second, load, tag(second, 1), half, say);
+  const b2 = await measuredRun(a, second, load, tag(second, 2), half, say);
+  const a2 = await measuredRun(a, first, load, tag(first, 2), half, say);
+  const [receivers, raw] =
+    first === 'receivers'
+      ? [
+          [a1, a2],
+          [b1, b2],
+        ]
+      : [
+          [b1, b2],
+          [a1, a2],
+        ];
+  return { receivers: mergeRuns(receivers), raw: mergeRuns(raw), single: { receivers, raw } };
 }
 
 export async function runIngestion(
