@@ -3,7 +3,7 @@
 // (`BENCH_PARTS=clusters npm run bench -- --cluster`) replaces only this section and a run
 // without it keeps the last one measured.
 import type { BenchResults, ClusterColumn, IngestionRun, ResourceUse } from './results';
-import { systemCpuPerCallback } from './measure';
+import { drainedRate, systemCpuPerCallback } from './measure';
 import { COLORS, lineChart } from './svg';
 
 export const CLUSTERS_START = '<!-- clusters:start -->';
@@ -15,6 +15,7 @@ const ms = (v: number | undefined) =>
 const perCallback = (u: ResourceUse | undefined, run: IngestionRun) =>
   u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : undefined;
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const rate = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(0));
 const drainSeconds = (run: IngestionRun) =>
   run.drain ? (run.drain.ms / 1000 / Math.max(1, run.runs ?? 1)).toFixed(1) : '–';
 
@@ -49,6 +50,10 @@ export function renderClusterSection(r: BenchResults): string | undefined {
               (col) =>
                 `**${col.drainedRatio!.toFixed(3)}** (rounds: ${(col.drainedRoundRatios ?? []).map((x) => x.toFixed(2)).join(', ')})`,
             ),
+          ],
+          [
+            'callbacks/s with each run timed until its workflow tasks were done (receivers / raw)',
+            ...both((col) => `${rate(drainedRate(col.receivers))} / ${rate(drainedRate(col.raw))}`),
           ],
           [
             'workflow tasks done after the last answer, mean per run (receivers / raw)',

@@ -164,6 +164,7 @@ describe('bench cluster column report', () => {
     expect(systemCpuPerCallback(dev.raw)).toBeCloseTo((1000 + 10_000 + 1500 + 3000) / 1000);
     const text = renderClusterSection(drainedResults)!;
     expect(text).toContain(`**${(950 / 11 / (1000 / 13)).toFixed(3)}** (rounds: 1.00, 1.10)`);
+    expect(text).toContain(`| ${(950 / 11).toFixed(0)} / ${(1000 / 13).toFixed(0)} |`);
     expect(text).toMatch(/workflow tasks done after the last answer[^\n]*\| 1\.0 \/ 3\.0 s \|/);
     expect(text).toContain(`| ${(15_500 / 950).toFixed(1)} / 15.5 ms |`);
     expect(text).toContain(`| ${(3000 / 950).toFixed(2)} / ${(1000 / 950).toFixed(2)} ms |`);
