@@ -10,17 +10,16 @@
 // Per callback, in CPU milliseconds: the receivers' process, the sender (its HTTP client, or
 // its Temporal client in raw runs) and the Temporal server. The receivers' own cost beyond
 // the Temporal call is the receivers' CPU minus the raw sender's.
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
-import { createDataConverter } from '../src/encryption/data-converter';
 import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
 import { startDevServer } from '../src/temporal/dev-server';
+import { engineClient } from '../src/temporal/engine-client';
 import { signalWithStart } from '../src/temporal/transactions';
 import {
   BENCH_CREDENTIALS,
@@ -40,7 +39,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const OUT = process.env.BENCH_OUT ?? join(__dirname, 'results');
 
 type Via = 'receivers' | 'raw';
-interface Run {
+/** One run as `receivers-path.json` records it. */
+export interface ReceiversPathRun {
   via: Via;
   round: number;
   callbacks: number;
@@ -82,14 +82,14 @@ async function main() {
   const app = await forkChild(join(__dirname, 'receivers-app.ts'), { env, cwd: join(__dirname, '..'), stdout: logFd });
   const { url, pid } = app.ready as { url: string; pid: number };
   const connection = await NativeConnection.connect({ address: `127.0.0.1:${port}` });
-  const client = new Client({ connection, dataConverter: createDataConverter(config.encryption) });
+  const client = engineClient(connection, config);
   const transactions = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL(url);
 
   const post = (cb: BenchCallback) => postCallback(agent, target, cb);
 
-  const run = async (via: Via, round: number, count: number): Promise<Run> => {
+  const run = async (via: Via, round: number, count: number): Promise<ReceiversPathRun> => {
     const items = planItems({ kind: 'pairs', prefix: `${via}-${round}`, transactions: count / 2 }).map((it) =>
       withEvents(providers, callbackRequest(it.provider, it.externalId, it.stage)),
     );
@@ -129,7 +129,7 @@ async function main() {
   say(`${ROUNDS} rounds of ${CALLBACKS} callbacks each way, ${CONCURRENCY} at a time; warming up`);
   await run('receivers', -1, 600);
   await run('raw', -1, 600);
-  const runs: Run[] = [];
+  const runs: ReceiversPathRun[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     // Alternating which goes first, so drift weighs on both.
     for (const via of round % 2 === 0 ? (['receivers', 'raw'] as const) : (['raw', 'receivers'] as const)) {
@@ -146,7 +146,7 @@ async function main() {
   await dev.stop();
   rmSync(work, { recursive: true, force: true });
 
-  const of = (via: Via, pick: (r: Run) => number) => median(runs.filter((r) => r.via === via).map(pick));
+  const of = (via: Via, pick: (r: ReceiversPathRun) => number) => median(runs.filter((r) => r.via === via).map(pick));
   const rec = { perSec: of('receivers', (r) => r.perSec), cpu: of('receivers', (r) => r.receiversCpu) };
   const http = of('receivers', (r) => r.senderCpu);
   const call = of('raw', (r) => r.senderCpu);

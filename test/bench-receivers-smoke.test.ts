@@ -6,16 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-
-interface Run {
-  via: 'receivers' | 'raw';
-  callbacks: number;
-  ok: number;
-  perSec: number;
-  receiversCpu: number;
-  senderCpu: number;
-  serverCpu: number;
-}
+import type { ReceiversPathRun } from '../bench/receivers-path';
 
 describe('bench:receivers (smoke size)', () => {
   const out = mkdtempSync(join(tmpdir(), 'countersign-bench-receivers-'));
@@ -48,7 +39,7 @@ describe('bench:receivers (smoke size)', () => {
   });
 
   it('gets the callbacks accepted both ways and measures each process', () => {
-    const { runs } = JSON.parse(readFileSync(join(out, 'receivers-path.json'), 'utf8')) as { runs: Run[] };
+    const { runs } = JSON.parse(readFileSync(join(out, 'receivers-path.json'), 'utf8')) as { runs: ReceiversPathRun[] };
     expect(runs.map((r) => r.via).sort()).toEqual(['raw', 'receivers']);
     for (const r of runs) {
       expect(r.callbacks).toBe(40);
