@@ -86,6 +86,12 @@ export function mergeRuns(runs: IngestionRun[]): IngestionRun {
 export const drainedRate = (run: IngestionRun): number | undefined =>
   run.drain ? (run.ok * 1000) / (run.elapsedMs + run.drain.ms) : undefined;
 
+/** Receivers over raw, each timed until its workflow tasks were done; undefined unless both were drained. */
+export function drainedRatio(receivers: IngestionRun, raw: IngestionRun): number | undefined {
+  const [r, w] = [drainedRate(receivers), drainedRate(raw)];
+  return r !== undefined && w !== undefined ? r / w : undefined;
+}
+
 /** CPU ms per callback answered 2xx over the run and its drain: Countersign, Temporal and its database. */
 export function systemCpuPerCallback(run: IngestionRun): number | undefined {
   const uses = [

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { settle, settleServer, startCluster, type Cluster } from './cluster';
-import { drainedRate, mergeRuns, warmUp } from './measure';
+import { drainedRatio, mergeRuns, warmUp } from './measure';
 import { nativeCluster } from './native-cluster';
 import type { BenchOptions } from './options';
 import { abba } from './part-ingestion';
@@ -113,9 +113,8 @@ export async function runClusters(
         s.runs.receivers.push(...pair.single.receivers);
         s.runs.raw.push(...pair.single.raw);
         s.roundRatios.push(pair.receivers.callbacksPerSec / pair.raw.callbacksPerSec);
-        const drainedPair = [drainedRate(pair.receivers), drainedRate(pair.raw)];
-        if (drainedPair[0] !== undefined && drainedPair[1] !== undefined)
-          s.drainedRoundRatios.push(drainedPair[0] / drainedPair[1]);
+        const drainedRound = drainedRatio(pair.receivers, pair.raw);
+        if (drainedRound !== undefined) s.drainedRoundRatios.push(drainedRound);
       }
     }
     loadAverage.push(loadavg());
@@ -124,6 +123,7 @@ export async function runClusters(
       const raw = mergeRuns(s.runs.raw);
       const receiversCpu = cpuPerCallback(receivers.countersign, receivers);
       const workerCpu = cpuPerCallback(raw.countersign, raw);
+      const drained = drainedRatio(receivers, raw);
       return {
         name: s.name,
         label: s.label,
@@ -135,11 +135,7 @@ export async function runClusters(
         receiversCpuMs: receiversCpu,
         workerCpuMs: workerCpu,
         beyondWorkerCpuMs: receiversCpu - workerCpu,
-        ...(drainedRate(receivers) !== undefined &&
-          drainedRate(raw) !== undefined && {
-            drainedRatio: drainedRate(receivers)! / drainedRate(raw)!,
-            drainedRoundRatios: s.drainedRoundRatios,
-          }),
+        ...(drained !== undefined && { drainedRatio: drained, drainedRoundRatios: s.drainedRoundRatios }),
       };
     });
     for (const c of columns)
