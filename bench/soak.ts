@@ -4,8 +4,8 @@
 // duplicated and reordered deliveries throughout. Senders retry what was not answered 2xx, as
 // providers do. At the end every callback answered 2xx must show in its workflow.
 //   SOAK_SECONDS=180 SOAK_RATE=25 npm run soak
-import { Client, Connection } from '@temporalio/client';
-import { createDataConverter } from '../src/encryption/data-converter';
+import { Connection } from '@temporalio/client';
+import { engineClient } from '../src/temporal/engine-client';
 import { newKeyEntry } from '../src/encryption/keys';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,17 +69,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
 
   const dataDir = mkdtempSync(join(tmpdir(), 'countersign-soak-'));
-  const serverOptions = { port: await freePort(), uiPort: await freePort(), dataDir, namespace: 'default' };
+  // The soak always runs its own dev server (it restarts it), whatever cluster the tests target.
+  const namespace = 'default';
+  const serverOptions = { port: await freePort(), uiPort: await freePort(), dataDir, namespace };
   let server: DevServer = await startDevServer(serverOptions);
   const connection = await Connection.connect({ address: server.address });
   const keys = newKeyEntry('soak');
-  const config = testConfig({ ...SECRETS, COUNTERSIGN_ENCRYPTION_KEYS: keys }, `soak-${Date.now().toString(36)}`);
-  const client = new Client({ connection, dataConverter: createDataConverter(config.encryption) });
+  const config = testConfig(
+    { ...SECRETS, COUNTERSIGN_ENCRYPTION_KEYS: keys, TEMPORAL_NAMESPACE: namespace },
+    `soak-${Date.now().toString(36)}`,
+  );
+  const client = engineClient(connection, config);
   const providers = createProviders(config);
   const workerEnv = {
     ...SECRETS,
     COUNTERSIGN_ENCRYPTION_KEYS: keys,
     TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
   };
   let worker: WorkerProcess = await startWorkerProcess(workerEnv);
