@@ -3,7 +3,6 @@
 // a fresh Temporal dev server so one part's history does not weigh on the next. A part that
 // throws is written down as failed and the run goes on: the report shows everything measured.
 import { bundleWorkflows } from '../src/temporal/workflow-bundle';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +11,7 @@ import { goals } from './goals';
 import type { BenchOptions } from './options';
 import { runClusters } from './part-clusters';
 import { runEndToEnd, runIngestion } from './part-ingestion';
+import { codeVersion } from './code-version';
 import { runPragmas } from './part-pragmas';
 import { runScale } from './part-scale';
 import type { BenchResults, GrowthPoint } from './results';
@@ -19,18 +19,9 @@ import type { BenchResults, GrowthPoint } from './results';
 export type * from './results';
 export { mergeRuns } from './measure';
 
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const t0 = Date.now();
+  const commit = codeVersion();
   const say = (line: string) => {
     const s = Math.round((Date.now() - t0) / 1000);
     opts.progress(`[bench ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}`);
@@ -119,9 +110,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         startedAt: new Date(t0).toISOString(),
         finishedAt: new Date().toISOString(),
         durationS: (Date.now() - t0) / 1000,
-        commit:
-          git(['rev-parse', '--short', 'HEAD']) +
-          (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : ''),
+        commit,
         machine: {
           cpus: cpus().length,
           model: cpus()[0]?.model ?? 'unknown',

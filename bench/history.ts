@@ -4,7 +4,6 @@
 // REPORT.md (replaced between its markers; the rest of the report is left as it is).
 // Sizes: BENCH_HISTORY_DUPLICATES, BENCH_HISTORY_POSTBACKS, BENCH_HISTORY_ACTIVITIES; BENCH_OUT.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +11,7 @@ import { z } from 'zod';
 import type { TransactionState } from '../src/common/types';
 import { bundleWorkflows } from '../src/temporal/workflow-bundle';
 import { startCluster, type Cluster } from './cluster';
+import { codeVersion } from './code-version';
 import { chainSize, replayTimes } from './history-runs';
 import {
   HISTORY_PLOT,
@@ -33,16 +33,6 @@ const count = (name: string, fallback: number) =>
 
 const ACTIVITIES_PER_POSTBACK = 100;
 
-function git(args: string[]): string {
-  try {
-    return execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
 async function main() {
   const sizes = {
     duplicates: count('BENCH_HISTORY_DUPLICATES', 10_000),
@@ -60,9 +50,7 @@ async function main() {
   };
   const loadBefore = loadavg();
   // The code that ran: taken before anything is measured.
-  const commit =
-    git(['rev-parse', '--short', 'HEAD']) +
-    (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : '');
+  const commit = codeVersion();
   say(
     `sizes ${JSON.stringify(sizes)}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`,
   );
