@@ -3,7 +3,7 @@
 // (`BENCH_PARTS=clusters npm run bench -- --cluster`) replaces only this section and a run
 // without it keeps the last one measured.
 import type { BenchResults, ClusterColumn, IngestionRun, ResourceUse } from './results';
-import { drainedRate, systemCpuPerCallback } from './measure';
+import { drainedRate, runCpuPerCallback, systemCpuPerCallback } from './measure';
 import { COLORS, lineChart } from './svg';
 
 export const CLUSTERS_START = '<!-- clusters:start -->';
@@ -106,6 +106,18 @@ export function renderClusterSection(r: BenchResults): string | undefined {
           `${(col.receivers.loadgenCpuPercent ?? NaN).toFixed(0)} % / ${(col.raw.loadgenCpuPercent ?? NaN).toFixed(0)} %`,
       ),
     ],
+    ...(cols.every((col) => runCpuPerCallback(col.receivers) && runCpuPerCallback(col.raw))
+      ? [
+          [
+            'CPU per callback in the runs: Countersign, Temporal, its database and the load generator (receivers / raw)',
+            ...both((col) => `${ms(runCpuPerCallback(col.receivers))} / ${ms(runCpuPerCallback(col.raw))} ms`),
+          ],
+          [
+            "receivers / raw as that CPU predicts (raw's CPU per callback over the receivers')",
+            ...both((col) => (runCpuPerCallback(col.raw)! / runCpuPerCallback(col.receivers)!).toFixed(3)),
+          ],
+        ]
+      : []),
   ];
   out.push(
     row(['measure', ...cols.map((col) => col.name)]),

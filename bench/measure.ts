@@ -107,6 +107,20 @@ export function systemCpuPerCallback(run: IngestionRun): number | undefined {
   return ms / Math.max(1, run.ok);
 }
 
+/**
+ * CPU per callback of every process the run measured, during the run: Countersign, the Temporal
+ * server, its database and the load generator. When they saturate the cores, the two paths'
+ * rates go nearly as the inverse of this, so raw's over the receivers' predicts their ratio.
+ */
+export function runCpuPerCallback(run: IngestionRun): number | undefined {
+  if (run.loadgenCpuPercent === undefined || !run.temporal) return undefined;
+  const processes = [run.countersign, run.temporal, run.database].reduce(
+    (x, u) => x + (u ? (u.cpuPercent / 100) * u.wallMs : 0),
+    0,
+  );
+  return (processes + (run.loadgenCpuPercent / 100) * run.elapsedMs) / Math.max(1, run.ok);
+}
+
 /** Unmeasured traffic both ways, so the first measured run does not pay for cold code and connections. */
 export async function warmUp(cluster: Cluster, opts: BenchOptions, prefix: string): Promise<void> {
   if (opts.warmupCallbacks <= 0) return;

@@ -13,7 +13,7 @@ import {
   renderClusterSection,
 } from '../../bench/cluster-section';
 import { goals } from '../../bench/goals';
-import { drainedRate, systemCpuPerCallback } from '../../bench/measure';
+import { drainedRate, runCpuPerCallback, systemCpuPerCallback } from '../../bench/measure';
 import { benchOptions } from '../../bench/options';
 import { writeResults } from '../../bench/report';
 import type { BenchResults, ClusterColumn, IngestionRun } from '../../bench/results';
@@ -142,6 +142,21 @@ describe('bench cluster column report', () => {
     expect(section).toMatch(/PostgreSQL CPU per callback[^\n]*in-process \(SQLite\)[^\n]*ms \|/);
     expect(section).toContain('dev server, native cluster, native cluster, dev server');
     expect(section).toContain(`](${CLUSTERS_PLOT})`);
+  });
+
+  it("adds every process's CPU per callback in the runs and the ratio it predicts", () => {
+    const [dev, native] = r.clusters!.columns;
+    // Countersign 4 000 ms, the server 10 000 ms and the load generator 1 000 ms, over 950 callbacks.
+    expect(runCpuPerCallback(dev.receivers)).toBeCloseTo(15_000 / 950);
+    expect(runCpuPerCallback(dev.raw)).toBeCloseTo(12);
+    // The cluster's PostgreSQL adds 5 000 ms to each.
+    expect(runCpuPerCallback(native.receivers)).toBeCloseTo(25);
+    expect(runCpuPerCallback(native.raw)).toBeCloseTo(17);
+    expect(section).toContain(`| ${(15_000 / 950).toFixed(1)} / 12.0 ms | 25.0 / 17.0 ms |`);
+    expect(section).toContain(`| ${(12 / (15_000 / 950)).toFixed(3)} | ${(17 / 25).toFixed(3)} |`);
+    // A run without the load generator's share cannot be added up.
+    const { loadgenCpuPercent: _l, ...withoutLoadgen } = dev.raw;
+    expect(runCpuPerCallback(withoutLoadgen)).toBeUndefined();
   });
 
   it('adds the ratio with each run timed until its workflow tasks were done, and the split by process', () => {
