@@ -7,7 +7,7 @@ import { SigningExternalId, SigningProvider, SigningStatus } from '../common/sea
 import type { FollowUpNow, TransactionInput, TransactionState } from '../common/types';
 import { lateEvents, type LateCallback } from '../workflows/late-callback';
 import { engineOptionsFor, type TransactionContext } from './transactions';
-import { signingWorkflow, registeredMailWorkflow, lateCallbackWorkflow } from '../workflows';
+import { signingWorkflow, lateCallbackWorkflow } from '../workflows';
 
 export interface ListedWorkflow {
   workflowId: string;
@@ -35,19 +35,7 @@ export async function listWorkflows(client: Client, query: string, limit = 50): 
   return out;
 }
 
-export function transactionQuery(filter: { status?: string; provider?: string; open?: boolean }): string {
-  const parts = [`WorkflowType IN ('${signingWorkflow.name}', '${registeredMailWorkflow.name}')`];
-  if (filter.status) parts.push(`SigningStatus = ${quote(filter.status)}`);
-  if (filter.provider) parts.push(`SigningProvider = ${quote(filter.provider)}`);
-  if (filter.open) parts.push(`ExecutionStatus = 'Running'`);
-  return parts.join(' AND ');
-}
-
 export const LATE_QUERY = `WorkflowType = '${lateCallbackWorkflow.name}'`;
-
-function quote(value: string): string {
-  return `'${value.replace(/['\\]/g, '')}'`;
-}
 
 /** Asks a running transaction to poll or re-notify now. */
 export async function followUpNow(client: Client, workflowId: string, mode?: FollowUpNow['mode']): Promise<void> {

@@ -76,7 +76,12 @@ export async function listTransactions(client: Client, filter: TransactionListFi
   if (filter.provider) base.push(`SigningProvider = ${safe(filter.provider)}`);
   if (filter.status) base.push(`SigningStatus = ${safe(filter.status)}`);
   const part = (timeField: 'StartTime' | 'CloseTime', running: boolean) => {
-    const q = [...base, running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running'`];
+    // A run that continued as new is one stretch of a transaction still going: the transaction
+    // is listed once, by its current run.
+    const q = [
+      ...base,
+      running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`,
+    ];
     if (filter.since) q.push(`${timeField} >= ${safe(filter.since.toISOString())}`);
     if (after) q.push(`${timeField} <= ${safe(after.t)}`);
     return q.join(' AND ');

@@ -57,6 +57,7 @@ async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, timeoutMs
 
 it('hands over while waiting, during a step and while lingering, and finishes with everything applied', async () => {
   const id = uniqueId('can');
+  const startedAt = new Date().toISOString();
   const res = await postJson(`${stack.app.url}/transactions`, {
     provider: 'signhost',
     externalId: id,
@@ -118,4 +119,15 @@ it('hands over while waiting, during a step and while lingering, and finishes wi
   // Every run but the last ended by continuing as new.
   for (const run of runs.slice(1))
     expect(run.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+  // Operators see one transaction, by its last run, however many runs it took.
+  const listed = await until(
+    async () => {
+      const res = await fetch(`${stack.app.url}/transactions?provider=signhost&since=${startedAt}&limit=100`);
+      const page = (await res.json()) as { transactions: Array<{ workflowId: string; run: string }> };
+      return page.transactions.filter((t) => t.workflowId === workflowId);
+    },
+    (mine) => mine.some((t) => t.run === 'completed'),
+  );
+  expect(listed).toEqual([expect.objectContaining({ workflowId, run: 'completed', status: 'signed' })]);
 }, 180_000);
