@@ -214,7 +214,14 @@ export async function run(
         const late = await listWorkflows(client, LATE_QUERY, limit);
         const rows = await Promise.all(
           late.map(async (w) => {
-            const record = await getLate(client, w.workflowId);
+            let record: Awaited<ReturnType<typeof getLate>>;
+            try {
+              record = await getLate(client, w.workflowId);
+            } catch (err) {
+              // One record this CLI cannot read (encrypted with a key it was not given, say)
+              // must not hide the others.
+              return { lateWorkflowId: w.workflowId, at: '', event: '', reason: `cannot read: ${unreadable(err)}` };
+            }
             const events = lateEvents(record);
             const what = events.map((e) => `${e.type} (${e.providerStatus})`);
             return {
@@ -234,6 +241,16 @@ export async function run(
   } finally {
     await close();
   }
+}
+
+/** Why a stored record could not be read, in the operator's terms. */
+function unreadable(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const { ENCRYPTED_ENCODING } = require('../encryption/payload-codec') as typeof import('../encryption/payload-codec');
+  // The SDK's words for an encrypted payload reaching a client without a codec.
+  if (message.includes(`Unknown encoding: ${ENCRYPTED_ENCODING}`))
+    return 'it is encrypted and this CLI has no key (set COUNTERSIGN_ENCRYPTION_KEYS)';
+  return message;
 }
 
 if (require.main === module) {

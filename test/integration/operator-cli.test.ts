@@ -9,6 +9,8 @@ import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { eventually } from '../helpers/http';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../../src/common/search-attributes';
 import type { LateCallback } from '../../src/workflows/late-callback';
+import { newKeyEntry } from '../../src/encryption/keys';
+import { engineClient } from '../../src/temporal/engine-client';
 
 // Visibility is eventually consistent on a real cluster (and rate-limited): listings are
 // polled, gently, until they show what the test expects.
@@ -139,3 +141,45 @@ it('shows refused callbacks with their reason', async () => {
   const refused = await cli('refused');
   expect(refused.text).toMatch(/evrotrust\s+unknown-transaction/);
 });
+
+it('lists a late callback it cannot decrypt as unreadable, and every other one as usual', async () => {
+  // Another deployment's key (or one retired from this CLI's configuration).
+  const foreign = engineClient(env.connection, testConfig({ COUNTERSIGN_ENCRYPTION_KEYS: newKeyEntry('foreign') }));
+  const record = (id: string): LateCallback => ({
+    workflowId: `signing:signicat:${id}`,
+    ref: { provider: 'signicat', kind: 'signing', externalId: id },
+    event: {
+      key: 'status:completed',
+      type: 'statusReported',
+      source: 'callback',
+      receivedAt: '2026-01-01T10:00:00.000Z',
+      status: 'signed',
+      providerStatus: 'completed',
+    },
+    reason: 'transaction workflow already closed',
+  });
+  const start = (client: typeof env.client, id: string) =>
+    client.workflow.start('lateCallbackWorkflow', {
+      workflowId: `late:signing:signicat:${id}:status:completed`,
+      taskQueue: `nobody-polls-${uniqueId('q')}`,
+      args: [record(id)],
+      typedSearchAttributes: [
+        { key: SigningProvider, value: 'signicat' },
+        { key: SigningExternalId, value: id },
+        { key: SigningStatus, value: 'late' },
+      ],
+    });
+  const sealed = await start(foreign, uniqueId());
+  const readable = await start(env.client, uniqueId());
+  try {
+    await listed(async () => {
+      const late = await cli('late');
+      expect(late.code).toBe(0);
+      const line = (id: string) => late.text.split('\n').find((l) => l.includes(id)) ?? '';
+      expect(line(sealed.workflowId)).toMatch(/cannot read: .*(no key|key)/);
+      expect(line(readable.workflowId)).toContain('statusReported (completed)');
+    });
+  } finally {
+    for (const h of [sealed, readable]) await h.terminate('test done');
+  }
+}, 45_000);
