@@ -232,6 +232,7 @@ describe('registered-mail callbacks', () => {
         "action": "DELIVERED",
         "info":{"message":"Successfully delivered"}
     }`;
+    await freeFixedWorkflowId(env.client, 'registered-mail:portal-de-assinaturas:123456');
     await registerViaApi(stack.app.url, transaction('123456', 'registered-mail'));
     const res = await fetch(url(PATH), {
       method: 'POST',
