@@ -26,6 +26,11 @@ export interface AppDeps {
   metrics: Metrics;
   /** How long a receiver waits for Temporal before answering 503 (default 8 s; tests shorten it). */
   deliveryTimeoutMs?: number;
+  /**
+   * How long `POST /transactions` waits before answering 503 (default 10 s): registering a
+   * transaction that already runs needs a worker to answer, and none may be polling.
+   */
+  registrationTimeoutMs?: number;
   /** Steps the workers run; given, registrations naming another are refused (400). */
   knownSteps?: readonly string[];
 }
@@ -125,6 +130,7 @@ export function createApp(deps: AppDeps): express.Express {
       apiToken: deps.config.http.apiToken,
       logger: deps.logger,
       knownSteps: deps.knownSteps,
+      registrationTimeoutMs: deps.registrationTimeoutMs,
     }),
   );
   app.use((_req, res) => res.status(404).json({ error: 'not found' }));

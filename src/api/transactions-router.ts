@@ -23,6 +23,8 @@ export interface TransactionsRouterDeps {
    * workers' activities), any name is accepted.
    */
   knownSteps?: readonly string[];
+  /** See `AppDeps.registrationTimeoutMs`. */
+  registrationTimeoutMs?: number;
 }
 
 /**
@@ -75,10 +77,11 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
     }
     const { provider, kind, externalId, ...registration } = parsed.data;
     try {
-      const { workflowId, created } = await registerTransaction(
-        deps.transactions,
-        { provider, kind, externalId },
-        registration,
+      // An application waiting on this answer must get one: without a deadline the update to a
+      // running transaction waits for as long as no worker polls its queue.
+      const { workflowId, created } = await deps.transactions.client.withDeadline(
+        Date.now() + (deps.registrationTimeoutMs ?? 10_000),
+        () => registerTransaction(deps.transactions, { provider, kind, externalId }, registration),
       );
       res.locals.workflowId = workflowId;
       deps.logger.info({ requestId: res.locals.requestId, workflowId, created }, 'transaction registered');

@@ -7,7 +7,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testConfig } from '../helpers/config';
 import { docBlocks, runBlock, type DocBlock } from '../helpers/doc-examples';
 import { startStack, type Stack } from '../helpers/stack';
-import { startDevServerEnv } from '../helpers/temporal';
+import { freeFixedWorkflowId, startDevServerEnv } from '../helpers/temporal';
+import { workflowIdFor } from '../../src/common/ids';
+import type { TransactionRef } from '../../src/common/types';
 
 const ROOT = join(__dirname, '..', '..');
 const markdownIn = (dir: string) =>
@@ -23,9 +25,23 @@ const config = testConfig({ SIGNHOST_SHARED_SECRET: 'change-me' });
 let env: TestWorkflowEnvironment;
 let stack: Stack;
 
+/** The transactions the examples register, by the fixed ids the docs print. */
+function registeredIn(script: string): TransactionRef[] {
+  const field = (body: string, name: string) => new RegExp(`"${name}"\\s*:\\s*"([^"$]+)"`).exec(body)?.[1];
+  return [...script.matchAll(/\{[^{}]*"externalId"[^{}]*\}/g)].flatMap(([body]) => {
+    const provider = field(body, 'provider');
+    const externalId = field(body, 'externalId');
+    const kind = (field(body, 'kind') ?? 'signing') as TransactionRef['kind'];
+    return provider && externalId ? [{ provider, kind, externalId }] : [];
+  });
+}
+
 beforeAll(async () => {
   env = await startDevServerEnv();
   stack = await startStack(env, config);
+  // A cluster kept between test runs still has the last run's transactions under these ids.
+  const ids = new Set(blocks.flatMap((b) => registeredIn(b.script)).map(workflowIdFor));
+  for (const id of ids) await freeFixedWorkflowId(env.client, id);
 }, 120_000);
 
 afterAll(async () => {
@@ -40,6 +56,11 @@ it('finds the examples: one per provider in the README at least', () => {
     expect(readme.some((b) => b.script.includes(`/callbacks/${provider}`))).toBe(true);
   }
   for (const b of blocks) expect(b.expectations.length).toBeGreaterThan(0);
+  // The ids freed before the run: the README's first transaction and the registered mail among them.
+  const ids = blocks.flatMap((b) => registeredIn(b.script)).map(workflowIdFor);
+  expect(ids).toEqual(
+    expect.arrayContaining(['signing:evrotrust:tx-1', 'registered-mail:portal-de-assinaturas:987654']),
+  );
 });
 
 describe.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))('%s', (_name, block) => {
