@@ -141,7 +141,7 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
               '400': 'invalid body',
               '401': 'missing or wrong bearer token',
               '403': 'no token configured and caller not on loopback',
-              '503': 'Temporal unavailable',
+              '503': 'Temporal, or a worker for a transaction already running, did not answer within 10 s: retry',
             }),
           },
         },
