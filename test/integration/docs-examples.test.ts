@@ -8,8 +8,6 @@ import { testConfig } from '../helpers/config';
 import { docBlocks, runBlock, type DocBlock } from '../helpers/doc-examples';
 import { startStack, type Stack } from '../helpers/stack';
 import { freeFixedWorkflowId, startDevServerEnv } from '../helpers/temporal';
-import { workflowIdFor } from '../../src/common/ids';
-import type { TransactionRef } from '../../src/common/types';
 
 const ROOT = join(__dirname, '..', '..');
 const markdownIn = (dir: string) =>
@@ -25,22 +23,17 @@ const config = testConfig({ SIGNHOST_SHARED_SECRET: 'change-me' });
 let env: TestWorkflowEnvironment;
 let stack: Stack;
 
-/** The transactions the examples register, by the fixed ids the docs print. */
-function registeredIn(script: string): TransactionRef[] {
-  const field = (body: string, name: string) => new RegExp(`"${name}"\\s*:\\s*"([^"$]+)"`).exec(body)?.[1];
-  return [...script.matchAll(/\{[^{}]*"externalId"[^{}]*\}/g)].flatMap(([body]) => {
-    const provider = field(body, 'provider');
-    const externalId = field(body, 'externalId');
-    const kind = (field(body, 'kind') ?? 'signing') as TransactionRef['kind'];
-    return provider && externalId ? [{ provider, kind, externalId }] : [];
-  });
-}
+/** The transactions the examples register: each registration's documented answer names it. */
+const registeredIn = (block: DocBlock): string[] =>
+  block.expectations.flatMap((e) =>
+    typeof e.body === 'object' && typeof e.body.workflowId === 'string' ? [e.body.workflowId] : [],
+  );
 
 beforeAll(async () => {
   env = await startDevServerEnv();
   stack = await startStack(env, config);
   // A cluster kept between test runs still has the last run's transactions under these ids.
-  const ids = new Set(blocks.flatMap((b) => registeredIn(b.script)).map(workflowIdFor));
+  const ids = new Set(blocks.flatMap(registeredIn));
   for (const id of ids) await freeFixedWorkflowId(env.client, id);
 }, 120_000);
 
@@ -56,10 +49,13 @@ it('finds the examples: one per provider in the README at least', () => {
     expect(readme.some((b) => b.script.includes(`/callbacks/${provider}`))).toBe(true);
   }
   for (const b of blocks) expect(b.expectations.length).toBeGreaterThan(0);
-  // The ids freed before the run: the README's first transaction and the registered mail among them.
-  const ids = blocks.flatMap((b) => registeredIn(b.script)).map(workflowIdFor);
-  expect(ids).toEqual(
-    expect.arrayContaining(['signing:evrotrust:tx-1', 'registered-mail:portal-de-assinaturas:987654']),
+  // The ids freed before the run, the README's first transactions and a registered mail among them.
+  expect(blocks.flatMap(registeredIn)).toEqual(
+    expect.arrayContaining([
+      'signing:evrotrust:tx-1',
+      'signing:signhost:b10ae331-af78-4e79-a39e-5b64693b6b68',
+      'registered-mail:portal-de-assinaturas:987654',
+    ]),
   );
 });
 
