@@ -3,7 +3,7 @@
 // (`BENCH_PARTS=clusters npm run bench -- --cluster`) replaces only this section and a run
 // without it keeps the last one measured.
 import type { BenchResults, ClusterColumn, IngestionRun, ResourceUse } from './results';
-import { drainedRate, runCpuPerCallback, systemCpuPerCallback } from './measure';
+import { cpuPerCallback, drainedRate, runCpuPerCallback, systemCpuPerCallback } from './measure';
 import { COLORS, lineChart } from './svg';
 
 export const CLUSTERS_START = '<!-- clusters:start -->';
@@ -12,8 +12,7 @@ export const CLUSTERS_PLOT = 'clusters-latency.svg';
 
 const ms = (v: number | undefined) =>
   v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1);
-const perCallback = (u: ResourceUse | undefined, run: IngestionRun) =>
-  u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : undefined;
+const perCallback = (u: ResourceUse | undefined, run: IngestionRun) => (u ? cpuPerCallback(u, run) : undefined);
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 const rate = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(0));
 const drainSeconds = (run: IngestionRun) =>

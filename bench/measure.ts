@@ -93,6 +93,14 @@ export function drainedRatio(receivers: IngestionRun, raw: IngestionRun): number
 }
 
 /** CPU ms per callback answered 2xx over the run and its drain: Countersign, Temporal and its database. */
+/** A process's CPU time over what was measured, ms; 0 when it was not measured. */
+export const cpuMs = (u: ResourceUse | undefined): number => (u ? (u.cpuPercent / 100) * u.wallMs : 0);
+
+/** CPU time per callback answered 2xx, in ms; NaN when not measured. */
+export function cpuPerCallback(u: ResourceUse | undefined, run: IngestionRun): number {
+  return u ? cpuMs(u) / Math.max(1, run.ok) : NaN;
+}
+
 export function systemCpuPerCallback(run: IngestionRun): number | undefined {
   const uses = [
     run.countersign,
@@ -103,7 +111,7 @@ export function systemCpuPerCallback(run: IngestionRun): number | undefined {
     run.drain?.database,
   ];
   if (!run.drain || !run.temporal) return undefined;
-  const ms = uses.reduce((x, u) => x + (u ? (u.cpuPercent / 100) * u.wallMs : 0), 0);
+  const ms = uses.reduce((x, u) => x + cpuMs(u), 0);
   return ms / Math.max(1, run.ok);
 }
 
@@ -114,10 +122,7 @@ export function systemCpuPerCallback(run: IngestionRun): number | undefined {
  */
 export function runCpuPerCallback(run: IngestionRun): number | undefined {
   if (run.loadgenCpuPercent === undefined || !run.temporal) return undefined;
-  const processes = [run.countersign, run.temporal, run.database].reduce(
-    (x, u) => x + (u ? (u.cpuPercent / 100) * u.wallMs : 0),
-    0,
-  );
+  const processes = cpuMs(run.countersign) + cpuMs(run.temporal) + cpuMs(run.database);
   return (processes + (run.loadgenCpuPercent / 100) * run.elapsedMs) / Math.max(1, run.ok);
 }
 

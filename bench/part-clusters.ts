@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { settle, settleServer, startCluster, type Cluster } from './cluster';
-import { drainedRatio, mergeRuns, warmUp } from './measure';
+import { cpuPerCallback, drainedRatio, mergeRuns, warmUp } from './measure';
 import { nativeCluster } from './native-cluster';
 import type { BenchOptions } from './options';
 import { abba } from './part-ingestion';
@@ -18,11 +18,6 @@ interface Ctx {
   bundlePath: string;
   say: Say;
   progress: Say;
-}
-
-/** CPU time per callback answered 2xx, in ms; NaN when not measured. */
-export function cpuPerCallback(u: IngestionRun['countersign'] | undefined, run: IngestionRun): number {
-  return u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : NaN;
 }
 
 export async function runClusters(

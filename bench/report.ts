@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchResults, IngestionRun, ResourceUse } from './bench';
 import { FINAL_CALLBACK_LAG } from './callbacks';
+import { cpuPerCallback } from './measure';
 import {
   CLUSTERS_PLOT,
   clusterPlot,
@@ -40,7 +41,7 @@ function loadLabel(r: IngestionRun): string {
 
 /** Share of one core, and CPU time per callback answered. */
 const perCallback = (u: ResourceUse | undefined, r: IngestionRun) =>
-  u ? `${pct(u.cpuPercent)} (${(((u.cpuPercent / 100) * u.wallMs) / Math.max(1, r.ok)).toFixed(2)} ms)` : '–';
+  u ? `${pct(u.cpuPercent)} (${cpuPerCallback(u, r).toFixed(2)} ms)` : '–';
 
 function ingestionRows(runs: IngestionRun[]) {
   return runs.map((r) => [
@@ -172,11 +173,10 @@ function ingestionSection(r: BenchResults): string[] {
     }. Open-loop generator: most delayed send ${ms(lag)} ms behind schedule. Each callback carries one event, so callbacks/s = signals/s here.`,
     '',
   );
-  const cpuPer = (u: ResourceUse | undefined, run: IngestionRun) =>
-    u ? ((u.cpuPercent / 100) * u.wallMs) / Math.max(1, run.ok) : NaN;
   const sat = i.saturation;
-  const receiverCost = cpuPer(sat.receivers.countersign, sat.receivers) - cpuPer(sat.raw.countersign, sat.raw);
-  const temporalCost = cpuPer(sat.receivers.temporal, sat.receivers);
+  const receiverCost =
+    cpuPerCallback(sat.receivers.countersign, sat.receivers) - cpuPerCallback(sat.raw.countersign, sat.raw);
+  const temporalCost = cpuPerCallback(sat.receivers.temporal, sat.receivers);
   lines.push(
     `Where the CPU goes at saturation: the receivers path (HTTP, parsing, checks, the client call) costs Countersign ${ms(receiverCost)} ms per callback beyond what its worker spends either way; the Temporal server spends ${ms(temporalCost)} ms per callback. A faster HTTP layer could save at most part of the former.`,
     '',
