@@ -1,4 +1,5 @@
 // The operator CLI against a real dev server, worker and HTTP app.
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { run } from '../../src/cli/countersign';
 import type { TransactionState } from '../../src/common/types';
@@ -95,34 +96,40 @@ it('lists late callbacks and applies one by hand in a new run', async () => {
   expect(await handle.query<TransactionState>('state')).toMatchObject({ status: 'signed', registered: true });
 });
 
-it('lists and shows a late callback whose workflow is still running, without waiting for it', async () => {
-  // No worker polls this queue: the record's workflow stays running. The listing must read
-  // it anyway (it used to wait for the result, forever).
-  const id = uniqueId();
-  const record: LateCallback = {
-    workflowId: `signing:signicat:${id}`,
-    ref: { provider: 'signicat', kind: 'signing', externalId: id },
-    event: {
-      key: 'status:completed',
-      type: 'statusReported',
-      source: 'callback',
-      receivedAt: '2026-01-01T10:00:00.000Z',
-      status: 'signed',
-      providerStatus: 'completed',
-    },
-    reason: 'transaction workflow already closed',
-  };
-  const lateId = `late:${record.workflowId}:status:completed`;
-  await env.client.workflow.start('lateCallbackWorkflow', {
-    workflowId: lateId,
+/** A late Signicat "completed" about transaction `id`, as the receivers record one. */
+const lateRecord = (id: string): LateCallback => ({
+  workflowId: `signing:signicat:${id}`,
+  ref: { provider: 'signicat', kind: 'signing', externalId: id },
+  event: {
+    key: 'status:completed',
+    type: 'statusReported',
+    source: 'callback',
+    receivedAt: '2026-01-01T10:00:00.000Z',
+    status: 'signed',
+    providerStatus: 'completed',
+  },
+  reason: 'transaction workflow already closed',
+});
+
+/** Its late-callback workflow, on a queue no worker polls, so it stays running; written through `client`'s codec. */
+const startLate = (client: Client, id: string) =>
+  client.workflow.start('lateCallbackWorkflow', {
+    workflowId: `late:signing:signicat:${id}:status:completed`,
     taskQueue: `nobody-polls-${uniqueId('q')}`,
-    args: [record],
+    args: [lateRecord(id)],
     typedSearchAttributes: [
       { key: SigningProvider, value: 'signicat' },
       { key: SigningExternalId, value: id },
       { key: SigningStatus, value: 'late' },
     ],
   });
+
+it('lists and shows a late callback whose workflow is still running, without waiting for it', async () => {
+  // No worker polls this queue: the record's workflow stays running. The listing must read
+  // it anyway (it used to wait for the result, forever).
+  const id = uniqueId();
+  const record = lateRecord(id);
+  const lateId = (await startLate(env.client, id)).workflowId;
   try {
     await listed(async () => {
       const late = await cli('late');
@@ -145,32 +152,8 @@ it('shows refused callbacks with their reason', async () => {
 it('lists a late callback it cannot decrypt as unreadable, and every other one as usual', async () => {
   // Another deployment's key (or one retired from this CLI's configuration).
   const foreign = engineClient(env.connection, testConfig({ COUNTERSIGN_ENCRYPTION_KEYS: newKeyEntry('foreign') }));
-  const record = (id: string): LateCallback => ({
-    workflowId: `signing:signicat:${id}`,
-    ref: { provider: 'signicat', kind: 'signing', externalId: id },
-    event: {
-      key: 'status:completed',
-      type: 'statusReported',
-      source: 'callback',
-      receivedAt: '2026-01-01T10:00:00.000Z',
-      status: 'signed',
-      providerStatus: 'completed',
-    },
-    reason: 'transaction workflow already closed',
-  });
-  const start = (client: typeof env.client, id: string) =>
-    client.workflow.start('lateCallbackWorkflow', {
-      workflowId: `late:signing:signicat:${id}:status:completed`,
-      taskQueue: `nobody-polls-${uniqueId('q')}`,
-      args: [record(id)],
-      typedSearchAttributes: [
-        { key: SigningProvider, value: 'signicat' },
-        { key: SigningExternalId, value: id },
-        { key: SigningStatus, value: 'late' },
-      ],
-    });
-  const sealed = await start(foreign, uniqueId());
-  const readable = await start(env.client, uniqueId());
+  const sealed = await startLate(foreign, uniqueId());
+  const readable = await startLate(env.client, uniqueId());
   try {
     await listed(async () => {
       const late = await cli('late');
