@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { countNeedingAttention } from './temporal/attention';
 import { buildOpenApiDocument } from './api/openapi';
 import { requestLog } from './api/request-log';
 import { createTransactionsRouter } from './api/transactions-router';
@@ -101,6 +102,9 @@ export function createApp(deps: AppDeps): express.Express {
   // Metrics reveal traffic per provider and refusal reasons: the token's (or this host's) only.
   // The worker role serves them on its own port, which is not published.
   app.get('/metrics', apiAuth(deps.config.http.apiToken), async (_req, res) => {
+    await countNeedingAttention(deps.client, deps.metrics).catch((err: unknown) =>
+      deps.logger.warn({ err: describeTemporalError(err) }, 'metrics: could not count transactions needing attention'),
+    );
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   const openApi = buildOpenApiDocument(deps.config.providerModules, deps.providers);

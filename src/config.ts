@@ -77,6 +77,13 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
 
   UNREGISTERED_TTL: duration('30 days'),
   LINGER_AFTER_FINAL: duration('1 hour'),
+  // Comma-separated durations between checks of a held final status; the last one repeats.
+  HELD_FINAL_CHECKS: z
+    .string()
+    .default('30 seconds,2 minutes,10 minutes,1 hour')
+    .transform((v) => v.split(',').map((d) => d.trim()))
+    .pipe(z.array(z.string().regex(DURATION_PATTERN, DURATION_HINT)).min(1)),
+  HELD_FINAL_GRACE: duration('30 days'),
   DEFAULT_DEADLINE: duration('90 days'),
   FOLLOW_UP_FIRST_AFTER: duration('6 hours'),
   FOLLOW_UP_BACKOFF: z.coerce.number().min(1).max(10).default(2),
@@ -305,6 +312,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,
       defaultDeadline: e.DEFAULT_DEADLINE,
+      heldFinal: { checks: e.HELD_FINAL_CHECKS, grace: e.HELD_FINAL_GRACE },
       followUp: {
         firstAfter: e.FOLLOW_UP_FIRST_AFTER,
         backoff: e.FOLLOW_UP_BACKOFF,

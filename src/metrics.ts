@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one process. Labels never carry ids or personal data. */
 export function createMetrics() {
@@ -67,6 +67,18 @@ export function createMetrics() {
       name: 'countersign_follow_ups_total',
       help: 'Follow-ups of silent transactions (status polls, re-notify requests), by method and outcome',
       labelNames: ['provider', 'method', 'outcome'] as const,
+      registers: [registry],
+    }),
+    heldFinalChecks: new Counter({
+      name: 'countersign_held_final_checks_total',
+      help: "Checks of the provider's API for a final status held for confirmation, by outcome (news: it answered; error: it failed and the check is retried on its schedule)",
+      labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
+    needingAttention: new Gauge({
+      name: 'countersign_transactions_needing_attention',
+      help: "Open transactions that want a person, by reason (held-final: waiting for the provider's confirmation; step-failed: a post-signing step failed for good), counted by visibility when scraped",
+      labelNames: ['reason'] as const,
       registers: [registry],
     }),
     apiRequests: new Histogram({

@@ -8,10 +8,15 @@ import { asActivityFailure } from './provider-failure';
  * Asks the provider about a transaction that fell silent. What "asking" means (a status poll,
  * a request to resend the callback) is the provider module's business.
  */
-export function createFollowUp(providers: Record<ProviderName, Provider>, metrics?: Pick<Metrics, 'followUps'>) {
-  const count = (provider: ProviderName, method: FollowUpMethod, outcome: FollowUpOutcome) =>
-    metrics?.followUps.inc({ provider, method, outcome });
+export function createFollowUp(
+  providers: Record<ProviderName, Provider>,
+  metrics?: Partial<Pick<Metrics, 'followUps' | 'heldFinalChecks'>>,
+) {
   return async function followUp(req: FollowUpRequest): Promise<FollowUpResult> {
+    const count = (provider: ProviderName, method: FollowUpMethod, outcome: FollowUpOutcome) => {
+      metrics?.followUps?.inc({ provider, method, outcome });
+      if (req.purpose === 'held-final') metrics?.heldFinalChecks?.inc({ provider, outcome });
+    };
     const provider = providers[req.ref.provider];
     if (!provider?.followUp) {
       count(req.ref.provider, 'none', 'unsupported');

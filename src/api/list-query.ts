@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseSince } from '../temporal/transaction-list';
 import { builtInProviders, type ProviderRegistry } from '../providers/registry';
-import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../common/types';
+import { ATTENTION_REASONS, REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../common/types';
 
 export const LIST_STATUSES = [...SIGNING_STATUSES, ...REGISTERED_MAIL_STATUSES, 'unregistered'] as const;
 
@@ -24,6 +24,12 @@ export const listTransactionsQueryFor = (providers: ProviderRegistry) =>
       open: z.enum(['true', 'false']).optional().describe('true: open transactions only'),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
+      attention: z
+        .enum(ATTENTION_REASONS)
+        .optional()
+        .describe(
+          "held-final: finals waiting for the provider's confirmation; step-failed: a post-signing step failed for good",
+        ),
     })
     .strict();
 

@@ -3,6 +3,9 @@ import type { Logger } from '../logger';
 import { describeIssues } from '../providers/provider';
 import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
+import { decideHeldFinal, retryFailedSteps } from '../temporal/operator';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { z } from 'zod';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../encryption/payload-codec';
 import { apiAuth } from './api-auth';
 import { unknownSteps } from './known-steps';
@@ -47,6 +50,22 @@ function temporalFailed(
     error: `Temporal refused the request (${code}); the server log has the cause`,
     ...(requestId && { requestId }),
   });
+}
+
+const heldDecisionBody = z
+  .object({
+    decision: z.enum(['accept', 'reject']),
+    by: z.string().trim().min(1).max(200).describe('who decided'),
+    reason: z.string().trim().min(1).max(1000).describe('why'),
+  })
+  .strict();
+
+/** An operator's request the transaction refused (409, its reason), or one for no transaction (404). */
+function operatorFailed(deps: TransactionsRouterDeps, res: express.Response, err: unknown, message: string) {
+  if (err instanceof WorkflowNotFoundError) return res.status(404).json({ error: 'unknown or closed transaction' });
+  if (err instanceof WorkflowUpdateFailedError)
+    return res.status(409).json({ error: err.cause?.message ?? err.message });
+  return temporalFailed(deps, res, err, message);
 }
 
 /** The application API: `POST /transactions`, `GET /transactions` (a page of the latest), `GET /transactions/{workflowId}`. */
@@ -121,6 +140,41 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
         return res.status(500).json({ error: 'cannot decrypt the transaction', detail: err.message });
       }
       return temporalFailed(deps, res, err, 'state query failed');
+    }
+  });
+
+  // Operators settle a held final by hand: who and why go into the transaction's history.
+  router.post('/transactions/:workflowId/held-final', async (req, res) => {
+    const parsed = heldDecisionBody.safeParse(req.body);
+    if (!parsed.success)
+      return res.status(400).json({ error: 'invalid request', detail: describeIssues(parsed.error.issues, req.body) });
+    try {
+      const { status } = await deps.transactions.client.withDeadline(Date.now() + 10_000, () =>
+        decideHeldFinal(deps.transactions.client, req.params.workflowId, parsed.data),
+      );
+      deps.logger.warn(
+        { requestId: res.locals.requestId, workflowId: req.params.workflowId, decision: parsed.data.decision, status },
+        'held final settled by an operator',
+      );
+      return res.json({ status });
+    } catch (err) {
+      return operatorFailed(deps, res, err, 'could not settle the held final');
+    }
+  });
+
+  router.post('/transactions/:workflowId/retry-steps', async (req, res) => {
+    try {
+      const result = await deps.transactions.client.withDeadline(Date.now() + 10_000, () =>
+        retryFailedSteps(deps.transactions, req.params.workflowId),
+      );
+      if (result.retrying.length === 0) return res.status(409).json({ error: 'no post-signing step failed' });
+      deps.logger.info(
+        { requestId: res.locals.requestId, workflowId: req.params.workflowId, ...result },
+        'retrying failed steps',
+      );
+      return res.json(result);
+    } catch (err) {
+      return operatorFailed(deps, res, err, 'could not retry the failed steps');
     }
   });
 

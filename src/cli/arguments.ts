@@ -1,6 +1,6 @@
 // The CLI's flags, checked before anything connects: `--limit abc` once listed everything.
 import { z } from 'zod';
-import { REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../common/types';
+import { ATTENTION_REASONS, REGISTERED_MAIL_STATUSES, SIGNING_STATUSES } from '../common/types';
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
@@ -13,14 +13,19 @@ const FLAGS = {
   '--provider': z.string().min(1),
   '--since': z.string().min(1),
   '--cursor': z.string().min(1),
+  '--attention': z.enum(ATTENTION_REASONS),
+  '--by': z.string().min(1).max(200),
+  '--reason': z.string().min(1).max(1000),
 } as const;
 type ValueFlag = keyof typeof FLAGS;
-const SWITCHES = ['--open', '--json'] as const;
+const SWITCHES = ['--open', '--json', '--held'] as const;
 type Switch = (typeof SWITCHES)[number];
 
 /** Which flags each command takes. */
 const ALLOWED: Record<string, ReadonlyArray<ValueFlag | Switch>> = {
-  list: ['--status', '--provider', '--open', '--limit', '--since', '--cursor', '--json'],
+  list: ['--status', '--provider', '--open', '--limit', '--since', '--cursor', '--json', '--attention', '--held'],
+  held: ['--by', '--reason'],
+  'retry-steps': [],
   show: ['--json'],
   poll: [],
   renotify: [],
@@ -35,6 +40,9 @@ export interface CliArguments {
   provider?: string;
   since?: string;
   cursor?: string;
+  attention?: (typeof ATTENTION_REASONS)[number];
+  by?: string;
+  reason?: string;
   open: boolean;
   json: boolean;
 }
@@ -52,6 +60,10 @@ export function parseCliArguments(command: string, args: string[], providers: re
       continue;
     }
     if (!allowed.includes(arg as ValueFlag | Switch)) throw new CliUsageError(`${command} does not take ${arg}`);
+    if (arg === '--held') {
+      parsed.attention = 'held-final';
+      continue;
+    }
     if ((SWITCHES as readonly string[]).includes(arg)) {
       parsed[arg === '--open' ? 'open' : 'json'] = true;
       continue;
@@ -64,7 +76,8 @@ export function parseCliArguments(command: string, args: string[], providers: re
     if (arg === '--provider' && !providers.includes(value))
       throw new CliUsageError(`--provider ${JSON.stringify(value)}: expected one of ${providers.join(', ')}`);
     if (arg === '--limit') parsed.limit = result.data as number;
-    else parsed[arg.slice(2) as 'status' | 'provider' | 'since' | 'cursor'] = result.data as string;
+    else if (arg === '--attention') parsed.attention = result.data as CliArguments['attention'];
+    else parsed[arg.slice(2) as 'status' | 'provider' | 'since' | 'cursor' | 'by' | 'reason'] = result.data as string;
   }
   return parsed;
 }

@@ -11,7 +11,12 @@ import { CliUsageError, parseCliArguments, type CliArguments } from './arguments
 const USAGE = `countersign — operate Countersign transactions
 
   countersign list [--provider P] [--status S] [--since 1h|ISO] [--open] [--limit N] [--cursor C] [--json]
-                                         the latest change first (close time, else start time)
+                  [--held | --attention held-final|step-failed]
+                                         the latest change first (close time, else start time);
+                                         --held: finals waiting for the provider's confirmation
+  countersign held accept|reject <workflowId> --by WHO --reason WHY
+                                         settle a held final by hand (recorded in its history)
+  countersign retry-steps <workflowId>   run the post-signing steps that failed for good again
   countersign show <workflowId> [--json]
   countersign poll <workflowId>          ask the provider's status API now
   countersign renotify <workflowId>      ask the provider to send its callback again (Signicat)
@@ -120,7 +125,7 @@ export async function run(
   const since = parsed.since;
   const { client, close } = await connect(config);
   const { getState } = require('../temporal/transactions') as typeof import('../temporal/transactions');
-  const { applyLate, followUpNow, getLate, LATE_QUERY, listWorkflows } =
+  const { applyLate, decideHeldFinal, followUpNow, getLate, LATE_QUERY, listWorkflows, retryFailedSteps } =
     require('../temporal/operator') as typeof import('../temporal/operator');
   const { listTransactions, parseSince } =
     require('../temporal/transaction-list') as typeof import('../temporal/transaction-list');
@@ -136,6 +141,7 @@ export async function run(
           open: parsed.open,
           limit,
           cursor: parsed.cursor,
+          attention: parsed.attention,
         });
         if (parsed.json) {
           out(JSON.stringify(page, null, 2));
@@ -196,6 +202,25 @@ export async function run(
         if (!args[0]) throw new Error(`${command} needs a workflow id`);
         await followUpNow(client, args[0], command === 'poll' ? 'poll' : 'notify');
         out(`asked ${args[0]} to ${command === 'poll' ? 'poll its provider' : 'ask for the callback again'} now`);
+        return 0;
+      }
+      case 'held': {
+        const [decision, id] = args;
+        if ((decision !== 'accept' && decision !== 'reject') || !id || !parsed.by || !parsed.reason)
+          throw new CliError('usage: countersign held accept|reject <workflowId> --by WHO --reason WHY');
+        const { status } = await decideHeldFinal(client, id, { decision, by: parsed.by, reason: parsed.reason });
+        out(`${id}: held final ${decision}ed; status now ${status}`);
+        return 0;
+      }
+      case 'retry-steps': {
+        if (!args[0]) throw new CliError('retry-steps needs a workflow id');
+        const ctx = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
+        const { retrying, newRun } = await retryFailedSteps(ctx, args[0]);
+        out(
+          retrying.length === 0
+            ? `${args[0]}: no failed step to retry`
+            : `${args[0]}: retrying ${retrying.join(', ')}${newRun ? ' (a new run carrying the closed run’s state)' : ''}`,
+        );
         return 0;
       }
       case 'late': {

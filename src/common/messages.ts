@@ -1,5 +1,13 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EventType, FollowUpNow, ProviderEvent, Registration, TransactionState } from './types';
+import type {
+  EventType,
+  FollowUpNow,
+  HeldDecision,
+  ProviderEvent,
+  Registration,
+  TransactionState,
+  TransactionStatus,
+} from './types';
 import { EVENT_TYPES } from './types';
 
 /**
@@ -53,3 +61,12 @@ export const registerUpdate = defineUpdate<{ newlyRegistered: boolean }, [Regist
  * provider module choose.
  */
 export const followUpNowSignal = defineSignal<[FollowUpNow?]>('followUpNow');
+
+/**
+ * Operators: settle a final status held for the provider's confirmation (accept it, or reject
+ * it and wait for the provider). Refused by its validator when nothing is held.
+ */
+export const decideHeldFinalUpdate = defineUpdate<{ status: TransactionStatus }, [HeldDecision]>('decideHeldFinal');
+
+/** Operators: run again the post-signing steps that failed for good; answers which. */
+export const retryFailedStepsUpdate = defineUpdate<{ retrying: string[] }, []>('retryFailedSteps');

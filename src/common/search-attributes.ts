@@ -8,4 +8,13 @@ export const SigningExternalId = defineSearchAttributeKey('SigningExternalId', S
 /** When a registered transaction expires unless it ends first: "what expires this week". */
 export const SigningDeadline = defineSearchAttributeKey('SigningDeadline', SearchAttributeType.DATETIME);
 
-export const ALL_SEARCH_ATTRIBUTES = [SigningProvider, SigningStatus, SigningExternalId, SigningDeadline];
+/** What a transaction wants a person to look at: `held-final`, `step-failed` (types.ts ATTENTION_REASONS). */
+export const CountersignAttention = defineSearchAttributeKey('CountersignAttention', SearchAttributeType.KEYWORD_LIST);
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  SigningProvider,
+  SigningStatus,
+  SigningExternalId,
+  SigningDeadline,
+  CountersignAttention,
+];

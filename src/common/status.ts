@@ -11,7 +11,9 @@ export function isFinal(status: TransactionStatus): boolean {
  * late certificate may still arrive. Its order is sent < not_delivered|delivered < opened.
  */
 const MAIL_RANK: Record<string, number> = { unregistered: 0, sent: 0, not_delivered: 1, delivered: 1, opened: 2 };
-const SIGNING_RANK: Record<string, number> = { unregistered: 0, pending: 1, in_progress: 2 };
+// `unconfirmed` ranks above progress: only a final status (confirmed, or reported by the
+// provider's API) moves it on.
+const SIGNING_RANK: Record<string, number> = { unregistered: 0, pending: 1, in_progress: 2, unconfirmed: 3 };
 
 /**
  * Whether `next` may replace `current`. A final status never goes back (STEP-1 arriving after
@@ -42,3 +44,6 @@ export const FINAL_EVENT_TYPE: Record<string, EventType> = {
   cancelled: 'cancelled',
   failed: 'failed',
 };
+
+/** Ends a transaction without being one of the provider's finals: nothing else can be claimed. */
+export const isUnconfirmed = (status: TransactionStatus) => status === 'unconfirmed';

@@ -11,10 +11,12 @@ import {
   RECENT_EVENTS,
 } from './bounds';
 import { keyHash } from './key-hash';
-import { canTransition, initialStatus, isFinal } from './status';
+import { canTransition, FINAL_EVENT_TYPE, initialStatus, isFinal } from './status';
 import { workflowIdFor } from './ids';
 import type {
+  AttentionReason,
   FinalEstablishedBy,
+  HeldDecision,
   ProviderEvent,
   Registration,
   TransactionEventRecord,
@@ -90,6 +92,7 @@ export interface ApplyOptions {
 function establishedBy(event: Pick<ProviderEvent, 'source' | 'unverified'>): FinalEstablishedBy {
   if (event.source === 'poll' || event.source === 'notify') return 'provider-api';
   if (event.source === 'application') return 'engine';
+  if (event.source === 'operator') return 'operator';
   return event.unverified ? 'unverified-callback' : 'verified-callback';
 }
 
@@ -125,10 +128,13 @@ function hold(state: TransactionState, event: ProviderEvent, now: string): Apply
   });
   state.eventCounts ??= { recorded: 0, summarized: 0 };
   state.eventCounts.recorded++;
+  // Checked at once; later checks follow the held-final schedule, whatever the silence.
   state.awaitingConfirmation = {
     status: event.status!,
     providerStatus: event.providerStatus,
     receivedAt: event.receivedAt,
+    checks: 0,
+    nextCheckAt: now,
   };
   prune(state);
   state.updatedAt = now;
@@ -142,6 +148,70 @@ function settleHeld(state: TransactionState): void {
     if (e.confirmation === 'pending') e.confirmation = e.status === state.status ? 'confirmed' : 'contradicted';
   }
   state.awaitingConfirmation = undefined;
+}
+
+/**
+ * The deadline passed while a final status was held: the transaction claims neither that
+ * status nor `expired`. The held event stays pending: a later confirmation still applies.
+ */
+export function markUnconfirmed(state: TransactionState, now: string): void {
+  const held = state.awaitingConfirmation;
+  if (!held || state.status === 'unconfirmed') return;
+  state.status = 'unconfirmed';
+  state.providerStatus = held.providerStatus;
+  state.finalEstablishedBy = 'unverified-callback';
+  state.outcomeReason =
+    `deadline ${state.deadline ?? '(default)'} passed while "${held.status}" from an unverified callback ` +
+    `waited for ${state.provider}'s confirmation` +
+    (held.lastError ? `; the provider's API last answered: ${cut(held.lastError, REASON_MAX / 2)}` : '');
+  state.updatedAt = now;
+}
+
+/** Records one check of a held final status that did not settle it, and when the next is due. */
+export function heldChecked(state: TransactionState, nextCheckAt: string, error: string | undefined): void {
+  const held = state.awaitingConfirmation;
+  if (!held) return;
+  held.checks = (held.checks ?? 0) + 1;
+  held.nextCheckAt = nextCheckAt;
+  if (error !== undefined) held.lastError = cut(error, REASON_MAX / 2);
+}
+
+/**
+ * An operator settles a held final status by hand. Accepted, it applies as if the provider
+ * had confirmed it (established by `operator`); rejected, the hold is dropped and the
+ * transaction waits for the provider as before (past its deadline, it then expires).
+ */
+export function decideHeld(state: TransactionState, d: HeldDecision, now: string): ApplyResult {
+  const held = state.awaitingConfirmation;
+  if (!held) return 'duplicate';
+  const n = state.eventCounts?.recorded ?? state.events.length;
+  const base = {
+    key: `operator:${d.decision}:${n}`,
+    source: 'operator' as const,
+    receivedAt: now,
+    reason: `${d.decision}ed by ${d.by}: ${d.reason}`,
+  };
+  if (d.decision === 'accept') {
+    const type = FINAL_EVENT_TYPE[held.status] ?? 'statusReported';
+    return applyEvent(state, { ...base, type, status: held.status, providerStatus: held.providerStatus }, now);
+  }
+  for (const e of state.events) if (e.confirmation === 'pending') e.confirmation = 'rejected';
+  state.awaitingConfirmation = undefined;
+  if (state.status === 'unconfirmed') {
+    // Back to waiting: the loop expires it at once when the deadline has passed.
+    state.status = state.events.some((e) => e.applied && e.status === 'in_progress') ? 'in_progress' : 'pending';
+    state.outcomeReason = undefined;
+    state.finalEstablishedBy = undefined;
+  }
+  return applyEvent(state, { ...base, type: 'statusReported', providerStatus: 'operator-rejected' }, now);
+}
+
+/** What the transaction wants a person to look at (the CountersignAttention search attribute). */
+export function attentionOf(state: TransactionState): AttentionReason[] {
+  const out: AttentionReason[] = [];
+  if (state.awaitingConfirmation) out.push('held-final');
+  if (state.steps?.some((s) => s.status === 'failed')) out.push('step-failed');
+  return out;
 }
 
 // The in-memory index over `seenKeys`, rebuilt from the array after a restart or a replay.
@@ -331,6 +401,21 @@ function compactValue(value: unknown): unknown {
 export function stateView(state: TransactionState): TransactionState {
   const { seenKeys: _seen, ...view } = state;
   return view;
+}
+
+/**
+ * What a closed run returns: the step projection plus the dedupe record, so a callback
+ * arriving after close is recognised as a duplicate by the same hashes the run used, and a
+ * run started from this result (registration after the TTL, `late apply`) dedupes as before.
+ */
+export function closingResult(state: TransactionState): TransactionState {
+  return { ...stepProjection(state), seenKeys: state.seenKeys };
+}
+
+/** Whether a closed transaction's result already holds this event (under its key or held). */
+export function alreadyRecorded(closed: TransactionState, key: string): boolean {
+  if (closed.seenKeys) return seenBefore(closed, key) || seenBefore(closed, `unverified:${key}`);
+  return closed.events.some((e) => e.key === key || e.key === `unverified:${key}`);
 }
 
 /** Events a step's input and the workflow's result keep: the decisive ones and the last few. */

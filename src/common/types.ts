@@ -18,6 +18,9 @@ export const SIGNING_STATUSES = [
   'expired',
   'cancelled',
   'failed',
+  // The deadline passed while a final status from an unverified callback still waited for the
+  // provider's confirmation: neither that status nor `expired` can be claimed.
+  'unconfirmed',
 ] as const;
 export const REGISTERED_MAIL_STATUSES = ['sent', 'delivered', 'not_delivered', 'opened'] as const;
 export type SigningStatus = (typeof SIGNING_STATUSES)[number];
@@ -25,8 +28,11 @@ export type RegisteredMailStatus = (typeof REGISTERED_MAIL_STATUSES)[number];
 /** `unregistered`: an authenticated provider called back before the application registered it. */
 export type TransactionStatus = SigningStatus | RegisteredMailStatus | 'unregistered';
 
-/** Where an event came from; `notify` is a callback the engine asked the provider to resend. */
-export type EventSource = 'callback' | 'poll' | 'notify' | 'application';
+/**
+ * Where an event came from; `notify` is a callback the engine asked the provider to resend,
+ * `operator` a person who settled a held final status by hand.
+ */
+export type EventSource = 'callback' | 'poll' | 'notify' | 'application' | 'operator';
 
 /**
  * What happened, as one of the workflow's signal names. Each type is its own signal so the
@@ -139,6 +145,11 @@ export interface TransactionInput extends TransactionRef {
   /** Where the previous run's loop stood when it handed over (continue-as-new). */
   loop?: LoopState;
   /**
+   * Callbacks accepted after an earlier run of this transaction closed (kept as late records),
+   * applied when the transaction starts again: bounded by MAX_FOLDED_LATE_EVENTS.
+   */
+  lateEvents?: ProviderEvent[];
+  /**
    * The starter set SigningProvider, SigningExternalId and SigningStatus at start, so the
    * workflow does not upsert the same values again (a history event and a visibility write per
    * transaction). Absent in runs started before this field existed, which replay as they ran.
@@ -162,13 +173,13 @@ export interface TransactionEventRecord {
   /**
    * A final status from an unverified callback, held until the provider's status API says so:
    * `pending` until then, `confirmed` when the provider reported the same final status,
-   * `contradicted` when it reported another.
+   * `contradicted` when it reported another, `rejected` when an operator refused it.
    */
-  confirmation?: 'pending' | 'confirmed' | 'contradicted';
+  confirmation?: 'pending' | 'confirmed' | 'contradicted' | 'rejected';
 }
 
 /** How the transaction's final status was established. */
-export type FinalEstablishedBy = 'verified-callback' | 'unverified-callback' | 'provider-api' | 'engine';
+export type FinalEstablishedBy = 'verified-callback' | 'unverified-callback' | 'provider-api' | 'engine' | 'operator';
 
 export interface TransactionState extends TransactionRef {
   workflowId: string;
@@ -188,7 +199,7 @@ export interface TransactionState extends TransactionRef {
    */
   finalEstablishedBy?: FinalEstablishedBy;
   /** A final status an unverified callback reported, waiting for the provider to confirm it. */
-  awaitingConfirmation?: { status: TransactionStatus; providerStatus: string; receivedAt: string };
+  awaitingConfirmation?: HeldFinal;
   createdAt: string;
   updatedAt: string;
   /** When the engine last asked the provider, and what it learned. */
@@ -213,7 +224,38 @@ export interface TransactionState extends TransactionRef {
    * never in the `state` query, a step's input or the result.
    */
   seenKeys?: string[];
+  /** What CountersignAttention was last set to (so a run upserts it only when it changes). */
+  attention?: AttentionReason[];
 }
+
+/**
+ * A final status held until the provider's status API confirms it. It is checked on its own
+ * schedule (EngineOptions.heldFinal), not the silence backoff, so a failing API delays the
+ * answer without ever turning it into `expired`.
+ */
+export interface HeldFinal {
+  status: TransactionStatus;
+  providerStatus: string;
+  receivedAt: string;
+  /** Checks of the provider's API made for it so far. */
+  checks?: number;
+  /** When the next check is due (ISO, workflow time). */
+  nextCheckAt?: string;
+  /** What the last failed check said (e.g. the API answered 401). */
+  lastError?: string;
+}
+
+/** An operator's decision on a held final status. */
+export interface HeldDecision {
+  decision: 'accept' | 'reject';
+  /** Who decided (an operator's name or id), kept in the transaction's events. */
+  by: string;
+  reason: string;
+}
+
+/** Why a transaction wants a person's attention; the search attribute CountersignAttention lists them. */
+export const ATTENTION_REASONS = ['held-final', 'step-failed'] as const;
+export type AttentionReason = (typeof ATTENTION_REASONS)[number];
 
 export interface SignerSummary {
   /** Events about this signer. */
@@ -247,6 +289,15 @@ export interface EngineOptions {
   providers?: Partial<Record<ProviderName, ProviderEngineOptions>>;
   /** Lower continue-as-new thresholds (defaults in common/bounds.ts); tests use it to force hand-overs. */
   continueAsNew?: ContinueAsNewLimits;
+  heldFinal?: HeldFinalPolicy;
+}
+
+/** How a held final status is confirmed; defaults in workflows/defaults.ts. */
+export interface HeldFinalPolicy {
+  /** Waits between checks of the provider's API, the first one after the first check; the last repeats. */
+  checks?: string[];
+  /** How long past the deadline an `unconfirmed` transaction keeps checking before it closes. */
+  grace?: string;
 }
 
 /**
@@ -263,8 +314,8 @@ export interface LoopState {
   lastOutcome?: string;
   /** When the current silence began (last news or last follow-up). */
   silenceSince: number;
-  /** In phase `steps`: the index of the step to run next. */
-  stepIndex?: number;
+  /** An operator's follow-up request not yet acted on when the run handed over. */
+  pendingRequest?: { mode?: FollowUpNow['mode'] };
   /** In phase `linger`: when the workflow closes. */
   lingerUntil?: number;
 }
@@ -297,6 +348,8 @@ export interface FollowUpRequest {
   previousOutcome?: string;
   /** Set when an operator asked for a specific kind of follow-up. */
   requested?: FollowUpNow['mode'];
+  /** Set when the call checks a final status held for confirmation (counted apart in metrics). */
+  purpose?: 'held-final';
 }
 
 export interface FollowUpNow {

@@ -1,12 +1,17 @@
 // What operators do with transactions: list, inspect, nudge, and handle late callbacks.
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client } from '@temporalio/client';
-import { followUpNowSignal, signalFor, type EventBatch } from '../common/messages';
+import {
+  decideHeldFinalUpdate,
+  followUpNowSignal,
+  retryFailedStepsUpdate,
+  signalFor,
+  type EventBatch,
+} from '../common/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
-import type { FollowUpNow, TransactionInput, TransactionState } from '../common/types';
-import { lateEvents, type LateCallback } from '../workflows/late-callback';
-import { engineOptionsFor, type TransactionContext } from './transactions';
+import type { FollowUpNow, HeldDecision, TransactionInput, TransactionState, TransactionStatus } from '../common/types';
+import { lateEvents } from '../workflows/late-callback';
+import { engineOptionsFor, lateRecord, type TransactionContext } from './transactions';
 import { signingWorkflow, lateCallbackWorkflow } from '../workflows';
 
 export interface ListedWorkflow {
@@ -42,21 +47,8 @@ export async function followUpNow(client: Client, workflowId: string, mode?: Fol
   await client.workflow.getHandle(workflowId).signal(followUpNowSignal, mode ? { mode } : undefined);
 }
 
-/**
- * The late callback's record, read from its workflow's start event: the workflow only hands
- * back its input, so this is the same record without waiting for a worker to run it (a
- * listing must not hang on one that is still running, e.g. while no worker polls).
- */
-export async function getLate(client: Client, lateWorkflowId: string): Promise<LateCallback> {
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: lateWorkflowId },
-    maximumPageSize: 1,
-  });
-  const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-  if (!started) throw new Error(`${lateWorkflowId} has no start event`);
-  return decodeFromPayloadsAtIndex<LateCallback>(client.options.loadedDataConverter, 0, started.input?.payloads);
-}
+/** The late callback's record (see lateRecord). */
+export const getLate = lateRecord;
 
 /**
  * Applies a late callback by hand: the operator decided it matters, so the transaction gets
@@ -83,7 +75,7 @@ export async function applyLate(
     registered: closed?.registered ?? true,
     options: engineOptionsFor(late.ref.provider, ctx.engine),
     searchAttributesSet: true,
-    ...(closed && { carried: closed }),
+    ...(closed && { carried: { ...closed, attention: undefined } }),
   };
   await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(desc.type, {
     workflowId: late.workflowId,
@@ -101,4 +93,67 @@ export async function applyLate(
     signalArgs: [events],
   });
   return { workflowId: late.workflowId, newRun: true };
+}
+
+/**
+ * Settles a final status held for the provider's confirmation: accepted, it applies (steps
+ * and all); rejected, the transaction waits for the provider again. The workflow's validator
+ * refuses it when nothing is held, before anything reaches history.
+ */
+export async function decideHeldFinal(
+  client: Client,
+  workflowId: string,
+  decision: HeldDecision,
+): Promise<{ status: TransactionStatus }> {
+  return client.workflow.getHandle(workflowId).executeUpdate(decideHeldFinalUpdate, { args: [decision] });
+}
+
+/**
+ * Runs the post-signing steps that failed for good once more. A transaction still open (it
+ * lingers after its steps) runs them in place; a closed one gets a new run that carries its
+ * state, runs only those steps and closes again.
+ */
+export async function retryFailedSteps(
+  ctx: TransactionContext,
+  workflowId: string,
+): Promise<{ retrying: string[]; newRun: boolean }> {
+  const handle = ctx.client.workflow.getHandle<(input: TransactionInput) => Promise<TransactionState>>(workflowId);
+  const desc = await handle.describe();
+  if (desc.status.name === 'RUNNING') {
+    const { retrying } = await handle.executeUpdate(retryFailedStepsUpdate);
+    return { retrying, newRun: false };
+  }
+  const closed = await handle.result().catch(() => undefined);
+  const retrying = (closed?.steps ?? []).filter((s) => s.status === 'failed').map((s) => s.name);
+  if (!closed || retrying.length === 0) return { retrying: [], newRun: false };
+  const carried: TransactionState = {
+    ...closed,
+    steps: closed.steps?.filter((s) => s.status !== 'failed'),
+    // A new run lists CountersignAttention afresh (search attributes do not carry over).
+    attention: undefined,
+  };
+  const ref = { provider: closed.provider, kind: closed.kind, externalId: closed.externalId };
+  await ctx.client.workflow.start(desc.type, {
+    workflowId,
+    taskQueue: ctx.taskQueue,
+    args: [
+      {
+        ...ref,
+        registered: true,
+        options: engineOptionsFor(ref.provider, ctx.engine),
+        searchAttributesSet: true,
+        carried,
+        loop: { phase: 'steps', wait: 0, attempt: 0, silenceSince: Date.now() },
+      } satisfies TransactionInput,
+    ],
+    // A closed transaction gets a second run only when an operator asks (here, or late apply).
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [
+      { key: SigningProvider, value: ref.provider },
+      { key: SigningExternalId, value: ref.externalId },
+      { key: SigningStatus, value: closed.status },
+    ],
+    staticSummary: `${ref.provider} ${ref.kind} ${ref.externalId}`,
+  });
+  return { retrying, newRun: true };
 }

@@ -4,6 +4,7 @@
 // open (a status change of an open transaction does not move it up).
 import type { Client } from '@temporalio/client';
 import { durationMs } from '../common/duration';
+import type { AttentionReason } from '../common/types';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import { signingWorkflow, registeredMailWorkflow } from '../workflows';
 
@@ -17,6 +18,8 @@ export interface TransactionListFilter {
   limit: number;
   /** `nextCursor` of the page before. */
   cursor?: string;
+  /** Only transactions that want a person's attention for this reason (CountersignAttention). */
+  attention?: AttentionReason;
 }
 
 export interface ListedTransaction {
@@ -75,6 +78,7 @@ export async function listTransactions(client: Client, filter: TransactionListFi
   const base = [TYPES];
   if (filter.provider) base.push(`SigningProvider = ${safe(filter.provider)}`);
   if (filter.status) base.push(`SigningStatus = ${safe(filter.status)}`);
+  if (filter.attention) base.push(`CountersignAttention = ${safe(filter.attention)}`);
   const part = (timeField: 'StartTime' | 'CloseTime', running: boolean) => {
     // A run that continued as new is one stretch of a transaction still going: the transaction
     // is listed once, by its current run.

@@ -7,9 +7,10 @@ import {
   type Client,
 } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { workflowIdFor } from '../common/ids';
 import { keyHash } from '../common/key-hash';
-import { compactEvent } from '../common/transaction-state';
+import { alreadyRecorded, compactEvent } from '../common/transaction-state';
 import { registerUpdate, signalFor, stateQuery, type EventBatch } from '../common/messages';
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import type {
@@ -20,7 +21,7 @@ import type {
   TransactionRef,
   TransactionState,
 } from '../common/types';
-import type { LateCallback } from '../workflows/late-callback';
+import { lateEvents, type LateCallback } from '../workflows/late-callback';
 import { lateCallbackWorkflow, registeredMailWorkflow, signingWorkflow } from '../workflows';
 import { DEFAULT_OPTIONS } from '../workflows/defaults';
 import { durationMs } from '../common/duration';
@@ -97,12 +98,13 @@ function startOptions(
 /**
  * Registers the application's side. Usually one round trip: the transaction's workflow is
  * started already registered, with its search attributes (the deadline included) set at
- * start. Only when a callback started it first does the `register` update follow. A start
- * needs no worker, so the application can register while every worker is down; the update
- * (or update-with-start) would wait for one. Idempotent: `created` is true only for the call
- * that registered it. A transaction whose unregistered run closed on its TTL (the application
- * registered it too late) gets a fresh run that keeps that run's events; any other closed
- * transaction has run its course and stays closed.
+ * start. A start needs no worker, so the application can register while every worker is down
+ * (an update-with-start would wait for one). Only when a callback started the workflow first
+ * does a second call follow: the `register` update. Idempotent: `created` is true only for
+ * the call that registered it. A transaction whose unregistered run closed on its TTL (the
+ * application registered it too late) gets a fresh run, in one update-with-start, that keeps
+ * that run's events and applies every callback accepted since (its late records); any other
+ * closed transaction has run its course and stays closed.
  */
 export async function registerTransaction(
   ctx: TransactionContext,
@@ -140,8 +142,20 @@ export async function registerTransaction(
   // Closed: restarted only if it closed unregistered, its events carried into the new run.
   const closed = await closedResult(ctx, workflowId);
   if (closed?.status !== 'unregistered') return { workflowId, created: false };
+  const late = await lateEventsFor(ctx, workflowId, ref, closed);
   const restart = new WithStartWorkflowOperation(workflowFor(ref), {
-    ...startOptions(ctx, ref, { ...ref, registered: false, options: ctx.engine, carried: closed }, registration),
+    ...startOptions(
+      ctx,
+      ref,
+      {
+        ...ref,
+        registered: false,
+        options: ctx.engine,
+        carried: { ...closed, attention: undefined },
+        ...(late.length > 0 && { lateEvents: late }),
+      },
+      registration,
+    ),
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -150,6 +164,58 @@ export async function registerTransaction(
     startWorkflowOperation: restart,
   });
   return { workflowId, created: result.newlyRegistered };
+}
+
+/**
+ * Late records kept for a transaction, newest first, at most this many events in all: what a
+ * restart folds in. A flood of late callbacks for one transaction cannot make its input large.
+ */
+export const MAX_FOLDED_LATE_EVENTS = 200;
+
+/**
+ * The events of every late record of this transaction that its closed run does not hold. Found
+ * by visibility (the late records carry the transaction's provider and external id).
+ */
+async function lateEventsFor(
+  ctx: TransactionContext,
+  workflowId: string,
+  ref: TransactionRef,
+  closed: TransactionState,
+): Promise<ProviderEvent[]> {
+  const query =
+    `WorkflowType = '${lateCallbackWorkflow.name}' AND SigningStatus = 'late' AND ` +
+    `SigningProvider = ${quote(ref.provider)} AND SigningExternalId = ${quote(ref.externalId)}`;
+  const out: ProviderEvent[] = [];
+  const seen = new Set<string>();
+  for await (const wf of ctx.client.workflow.list({ query, pageSize: 50 })) {
+    if (!wf.workflowId.startsWith(`late:${workflowId}:`)) continue;
+    const record = await lateRecord(ctx.client, wf.workflowId);
+    for (const e of lateEvents(record)) {
+      if (seen.has(e.key) || alreadyRecorded(closed, e.key)) continue;
+      seen.add(e.key);
+      out.push(e);
+    }
+    if (out.length >= MAX_FOLDED_LATE_EVENTS) break;
+  }
+  // Applied in the order they were received, as the callbacks would have been.
+  return out.slice(0, MAX_FOLDED_LATE_EVENTS).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+}
+
+const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * A late record, read from its workflow's start event: the workflow only hands back its
+ * input, so this is the same record without waiting for a worker to run it.
+ */
+export async function lateRecord(client: Client, lateWorkflowId: string): Promise<LateCallback> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: lateWorkflowId },
+    maximumPageSize: 1,
+  });
+  const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new Error(`${lateWorkflowId} has no start event`);
+  return decodeFromPayloadsAtIndex<LateCallback>(client.options.loadedDataConverter, 0, started.input?.payloads);
 }
 
 export type DeliveryResult = 'accepted' | 'late' | 'unknown-transaction';
@@ -189,8 +255,9 @@ async function recordLate(
   events: ProviderEvent[],
 ): Promise<void> {
   const known = await closedResult(ctx, workflowId);
-  const seen = new Set(known?.events.map((e) => e.key));
-  const fresh = events.filter((e) => !seen.has(e.key));
+  // By the closed run's dedupe record, not its (trimmed) event list: a retry of any callback
+  // it applied is a duplicate, however long ago.
+  const fresh = known ? events.filter((e) => !alreadyRecorded(known, e.key)) : events;
   if (fresh.length === 0) return;
   const id =
     fresh.length === 1

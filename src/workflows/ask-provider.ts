@@ -14,6 +14,7 @@ export async function askProvider(
   attempt: number,
   previousOutcome: string | undefined,
   mode?: 'poll' | 'notify',
+  purpose?: FollowUpRequest['purpose'],
 ): Promise<FollowUpResult> {
   try {
     return await followUp({
@@ -23,6 +24,7 @@ export async function askProvider(
       attempt,
       previousOutcome,
       ...(mode && { requested: mode }),
+      ...(purpose && { purpose }),
     });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;

@@ -63,37 +63,35 @@ function activityOptions(spec: StepSpec): ActivityOptions {
   };
 }
 
-export type StepsOutcome = 'done' | { handOverAt: number };
+export type StepsOutcome = 'done' | 'hand-over';
 
 /**
- * Runs the post-signing steps in order from `from`, each as its own activity with its own
- * retry policy. A failed step is recorded in the state (visible in the `state` query and the
- * Web UI) and does not stop the next one: archiving must not wait on a notification. When the
- * run must hand over (`mustHandOver`), the running step is cancelled and the index to resume
- * from is returned; the next run runs that step again (steps are retried activities already,
- * so they must be idempotent).
+ * Runs the post-signing steps in order, each as its own activity with its own retry policy.
+ * A step is known by its name: one that completed or failed for good (in this run or one it
+ * continues) is not run again, so a run resumes at the right step even if the plan changed. A
+ * failed step is recorded in the state (the `state` query, the Web UI, CountersignAttention)
+ * and does not stop the next one: archiving must not wait on a notification. When the run
+ * must hand over (`mustHandOver`), the running step is cancelled; the next run runs it again
+ * (steps are retried activities already, so they must be idempotent).
  */
 export async function runSteps(
   state: TransactionState,
   specs: StepSpec[],
-  from: number,
   onChange: () => void,
   mustHandOver: () => boolean,
 ): Promise<StepsOutcome> {
   state.steps ??= [];
-  for (let i = from; i < specs.length; i++) {
-    const { name } = specOf(specs[i]);
-    if (mustHandOver()) return { handOverAt: i };
-    // A run that carries an earlier run's state (a late callback applied by hand) does not
-    // redo what already succeeded.
-    if (from === 0 && state.steps.some((r) => r.name === name && r.status === 'completed')) continue;
-    let record = state.steps.find((r) => r.name === name && r.status === 'running');
+  for (const spec of specs) {
+    const { name } = specOf(spec);
+    if (state.steps.some((r) => r.name === name && r.status !== 'running')) continue;
+    if (mustHandOver()) return 'hand-over';
+    let record = state.steps.find((r) => r.name === name);
     if (!record) {
       record = { name, status: 'running', at: nowIso() };
       state.steps.push(record);
     }
     onChange();
-    const activities = proxyActivities<Record<string, StepActivity>>(activityOptions(specs[i]));
+    const activities = proxyActivities<Record<string, StepActivity>>(activityOptions(spec));
     const scope = new CancellationScope();
     let settled = false;
     const attempt = scope
@@ -113,7 +111,7 @@ export async function runSteps(
         workflowId: state.workflowId,
         step: name,
       });
-      return { handOverAt: i };
+      return 'hand-over';
     }
     const outcome = await attempt;
     finish(state, record, outcome.ok ? { result: outcome.result } : { err: outcome.err });
@@ -122,37 +120,33 @@ export async function runSteps(
   return 'done';
 }
 
+/**
+ * A step's result is kept in the state, which every later run carries: past this size it is
+ * refused (the step counts as failed, naming the bound) so one step cannot make a transaction
+ * too large to hand over. Activities keep to it too (activities/steps/result-size.ts), so an
+ * oversized result never reaches the history either.
+ */
+export const STEP_RESULT_MAX_BYTES = 8 * 1024;
+
 function finish(state: TransactionState, record: StepRecord, outcome: { result?: unknown; err?: unknown }): void {
+  const size = 'err' in outcome ? 0 : (JSON.stringify(outcome.result) ?? '').length;
   if ('err' in outcome && !isCancellation(outcome.err)) {
     record.status = 'failed';
     record.error = failureMessage(outcome.err);
-    log.warn('post-signing step failed', { workflowId: state.workflowId, step: record.name, error: record.error });
+  } else if (size > STEP_RESULT_MAX_BYTES) {
+    record.status = 'failed';
+    record.error = `StepResultTooLarge: step ${record.name} returned ${size} bytes of JSON, more than ${STEP_RESULT_MAX_BYTES}: return a reference (a path, an id), not the data`;
   } else {
     record.status = 'completed';
     if (outcome.result !== undefined) record.result = outcome.result;
   }
-  record.at = nowIso();
-}
-
-/** The step runner of runs started before the bounded-transaction change; see legacy-loop.ts. */
-export async function runStepsLegacy(state: TransactionState, specs: StepSpec[], onChange: () => void): Promise<void> {
-  state.steps ??= [];
-  for (const spec of specs) {
-    const { name, maximumAttempts = 10, timeout = '5 minutes' } = specOf(spec);
-    if (state.steps.some((r) => r.name === name && r.status === 'completed')) continue;
-    const record: StepRecord = { name, status: 'running', at: nowIso() };
-    state.steps.push(record);
-    onChange();
-    const activities = proxyActivities<Record<string, StepActivity>>({
-      startToCloseTimeout: timeout as `${number} minutes`,
-      retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts },
-      summary: `post-signing step ${name}`,
+  if (record.status === 'failed') {
+    // Failed for good: its retry policy is spent. Someone must look (countersign list --attention step-failed).
+    log.error('post-signing step failed for good', {
+      workflowId: state.workflowId,
+      step: record.name,
+      error: record.error,
     });
-    try {
-      finish(state, record, { result: await activities[name]({ step: name, transaction: stepProjection(state) }) });
-    } catch (err) {
-      finish(state, record, { err });
-    }
-    onChange();
   }
+  record.at = nowIso();
 }

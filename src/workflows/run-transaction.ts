@@ -1,29 +1,25 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
   log,
-  patched,
   proxyActivities,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
-import { stepProjection } from '../common/transaction-state';
+import { closingResult, heldChecked, markUnconfirmed } from '../common/transaction-state';
 import type { LoopState, TransactionInput, TransactionState } from '../common/types';
 import { DEFAULT_OPTIONS } from './defaults';
 import { askProvider, type FollowUpActivity } from './ask-provider';
 import { durationMs as ms } from '../common/duration';
 import { expire } from './expire';
-import { legacyLoop } from './legacy-loop';
 import { runSteps, stepsFor } from './post-steps';
 import { nowIso, startRun, type TransactionPolicy, type TransactionRun } from './transaction-run';
 
 export { DEFAULT_OPTIONS };
 export type { TransactionPolicy };
-
-/** Marks runs of the bounded loop; runs without it replay the legacy loop. */
-export const BOUNDED_RUNS = 'bounded-runs';
 
 const followUpActivityOptions = {
   startToCloseTimeout: '1 minute',
@@ -36,18 +32,18 @@ const followUpActivityOptions = {
 
 /**
  * The life of one transaction: apply every callback once, ask the provider when it falls
- * silent, expire at the deadline, run the post-signing steps, then stay open a little to
- * absorb late duplicates. Any run hands over to a fresh one (continue-as-new) at its own
- * thresholds, in any phase, carrying the bounded state and where its loop stood.
+ * silent, confirm a held final status on its own schedule, expire at the deadline, run the
+ * post-signing steps, then stay open a little to absorb late duplicates. Any run hands over
+ * to a fresh one (continue-as-new) at its own thresholds, in any phase and even while it
+ * waits on the provider, carrying the bounded state and where its loop stood.
  */
 export async function runTransaction(input: TransactionInput, policy: TransactionPolicy): Promise<TransactionState> {
   let wake = () => {};
   const run = startRun(input, policy, () => wake());
-  if (!patched(BOUNDED_RUNS)) return legacyLoop(run);
-  return boundedLoop(run, (fn) => (wake = fn));
+  return transactionLoop(run, (fn) => (wake = fn));
 }
 
-async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void): Promise<TransactionState> {
+async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => void): Promise<TransactionState> {
   const { input, state, opts } = run;
   const perProvider = input.options?.providers?.[input.provider];
   const { followUp } = proxyActivities<Activities>({
@@ -56,6 +52,7 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
   });
   const firstAfter = () => ms(run.followUpPolicy().firstAfter);
   const loop: LoopState = input.loop ?? { phase: 'waiting', wait: firstAfter(), attempt: 0, silenceSince: Date.now() };
+  loop.pendingRequest = undefined;
   // News restarts the silence clock without waking the loop: the pending timer fires at
   // its old time and the loop sleeps the remainder, so a busy transaction adds no timer
   // events per callback.
@@ -67,12 +64,15 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
 
   const handOver = async (): Promise<never> => {
     await condition(allHandlersFinished);
+    // An operator's request that came in while this run handed over is the next run's.
+    if (run.followUpRequest.pending) loop.pendingRequest = { mode: run.followUpRequest.mode };
     log.info('continuing as new', { workflowId: state.workflowId, phase: loop.phase, signals: run.signals });
     return continueAsNew<(i: TransactionInput) => Promise<TransactionState>>({
       ...input,
       registration: undefined,
       carried: state,
       loop,
+      lateEvents: undefined,
       searchAttributesSet: true,
     });
   };
@@ -84,7 +84,10 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
       { key: SigningStatus, value: state.status },
     ]);
   }
+  // Callbacks accepted after an earlier run of this transaction closed (folded in at restart).
+  if (input.lateEvents?.length) run.apply(input.lateEvents);
 
+  const heldPolicy = { ...DEFAULT_OPTIONS.heldFinal, ...opts.heldFinal };
   const createdMs = Date.parse(state.createdAt);
   const limit = () =>
     state.registered
@@ -92,11 +95,14 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
         ? Date.parse(state.deadline)
         : createdMs + ms(opts.defaultDeadline)
       : createdMs + ms(opts.unregisteredTtl);
+  const graceEnd = () => limit() + ms(heldPolicy.grace);
+  // A held final is checked only once registered: before that the engine cannot ask.
+  const heldCheckAt = () =>
+    state.registered && run.policy.followsUp && state.awaitingConfirmation
+      ? Date.parse(state.awaitingConfirmation.nextCheckAt ?? state.awaitingConfirmation.receivedAt)
+      : Infinity;
 
-  // A run carried over (or restarted) with a held final status asks about it again at once.
-  run.askToConfirm();
-
-  // Listed already: by the starter (a registered start), or by the bounded run this one continues.
+  // Listed already: by the starter (a registered start), or by the run this one continues.
   let listedDeadline =
     (input.searchAttributesSet && input.registered && !input.carried) || input.loop ? limit() : undefined;
   while (loop.phase === 'waiting' && !run.settled()) {
@@ -105,10 +111,14 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
       listedDeadline = limit();
       upsertSearchAttributes([{ key: SigningDeadline, value: new Date(listedDeadline) }]);
     }
-    const canFollowUp = run.policy.followsUp && state.registered;
+    const beforeDeadline = Date.now() < limit();
+    const canFollowUp = run.policy.followsUp && state.registered && beforeDeadline;
     const followUpAt = canFollowUp ? loop.silenceSince + loop.wait : Infinity;
-    const wakeAt = Math.min(followUpAt, limit());
-    state.nextFollowUpAt = canFollowUp && followUpAt < limit() ? new Date(followUpAt).toISOString() : undefined;
+    const checkAt = heldCheckAt();
+    const endAt = state.status === 'unconfirmed' ? graceEnd() : limit();
+    const wakeAt = Math.min(followUpAt, checkAt, endAt);
+    state.nextFollowUpAt =
+      Math.min(followUpAt, checkAt) < endAt ? new Date(Math.min(followUpAt, checkAt)).toISOString() : undefined;
     run.refresh();
 
     const reschedules = run.reschedules;
@@ -122,11 +132,13 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
         waitMs,
         {
           summary:
-            followUpAt <= limit()
-              ? 'silence: next follow-up'
-              : state.registered
-                ? 'deadline'
-                : 'waiting for registration',
+            wakeAt === checkAt
+              ? 'confirm held final'
+              : wakeAt === followUpAt
+                ? 'silence: next follow-up'
+                : state.registered
+                  ? 'deadline'
+                  : 'waiting for registration',
         },
       );
     }
@@ -135,11 +147,9 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
     if (run.reschedules !== reschedules) continue;
 
     const request = run.followUpRequest;
-    run.followUpRequest = { pending: false };
     const now = Date.now();
-    const deadlinePassed = now >= limit();
     if (!state.registered) {
-      if (deadlinePassed) {
+      if (now >= limit()) {
         log.info('unregistered transaction closed: the application never registered it', {
           workflowId: state.workflowId,
         });
@@ -147,66 +157,133 @@ async function boundedLoop(run: TransactionRun, onNews: (fn: () => void) => void
       }
       continue;
     }
+    const confirming = now >= heldCheckAt();
+    const silenceDue = canFollowUp && now >= loop.silenceSince + loop.wait;
     // An operator's request is honoured even where the engine would not poll on its own; at
     // the deadline the engine asks one last time before it gives up.
-    if (request.pending || (canFollowUp && (now >= loop.silenceSince + loop.wait || deadlinePassed))) {
-      await followUpOnce(run, loop, followUp, request.mode);
+    const lastAsk = run.policy.followsUp && now >= limit();
+    if (request.pending || confirming || silenceDue || lastAsk) {
+      run.followUpRequest = { pending: false };
+      const mode = confirming ? 'poll' : request.mode;
+      const outcome = await followUpOnce(run, loop, followUp, mode, confirming);
+      if (outcome === 'interrupted') await handOver();
+      if (confirming) afterHeldCheck(run, heldPolicy.checks);
     }
-    if (deadlinePassed && !run.settled()) {
-      expire(state, (event) => run.apply([event]));
+    if (run.settled() || Date.now() < limit()) continue;
+    if (state.awaitingConfirmation) {
+      // A provider API that fails (or lags) must never turn a held final into `expired`.
+      if (state.status !== 'unconfirmed') {
+        markUnconfirmed(state, nowIso());
+        upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
+        log.warn('deadline passed with a final status still held: unconfirmed', {
+          workflowId: state.workflowId,
+          held: state.awaitingConfirmation.status,
+          lastError: state.awaitingConfirmation.lastError,
+        });
+      }
+      if (Date.now() < graceEnd()) continue;
+      log.warn('closing unconfirmed: the provider never confirmed the held final status', {
+        workflowId: state.workflowId,
+      });
       break;
     }
+    expire(state, (event) => run.apply([event]));
+    break;
   }
 
   if (loop.phase === 'waiting') {
     state.nextFollowUpAt = undefined;
     run.refresh();
     loop.phase = state.registered ? 'steps' : 'linger';
-    loop.stepIndex = 0;
-  }
-
-  if (loop.phase === 'steps') {
-    const outcome = await runSteps(state, stepsFor(state, opts.defaultSteps), loop.stepIndex ?? 0, run.refresh, () =>
-      run.mustContinueAsNew(),
-    );
-    if (outcome !== 'done') {
-      loop.stepIndex = outcome.handOverAt;
-      await handOver();
-    }
-    loop.phase = 'linger';
   }
 
   // Late duplicates and trailing activities (Signhost keeps sending signer activities after an
-  // end status) land here instead of being recorded as late callbacks.
-  loop.lingerUntil ??= Date.now() + (state.registered ? ms(opts.lingerAfterFinal) : 0);
-  while (Date.now() < loop.lingerUntil) {
-    const handOverDue = await condition(() => run.mustContinueAsNew(), loop.lingerUntil - Date.now(), {
-      summary: 'linger for late duplicates',
-    });
-    if (handOverDue) await handOver();
+  // end status) land here instead of being recorded as late callbacks. An operator's retry of
+  // failed steps sends the loop back to the steps.
+  for (;;) {
+    if (loop.phase === 'steps') {
+      const outcome = await runSteps(state, stepsFor(state, opts.defaultSteps), run.refresh, () =>
+        run.mustContinueAsNew(),
+      );
+      if (outcome === 'hand-over') await handOver();
+      loop.phase = 'linger';
+    }
+    loop.lingerUntil ??= Date.now() + (state.registered ? ms(opts.lingerAfterFinal) : 0);
+    while (Date.now() < loop.lingerUntil && !run.retrySteps) {
+      await condition(() => run.mustContinueAsNew() || run.retrySteps, loop.lingerUntil - Date.now(), {
+        summary: 'linger for late duplicates',
+      });
+      if (run.mustContinueAsNew()) await handOver();
+    }
+    if (!run.retrySteps) break;
+    run.retrySteps = false;
+    loop.phase = 'steps';
+    loop.lingerUntil = undefined;
   }
   await condition(allHandlersFinished);
-  return stepProjection(state);
+  return closingResult(state);
 }
 
-/** One follow-up: ask the provider, apply what it said as one batch, adjust the backoff. */
+/** After a check of a held final that left it held: when the next one is due, and what failed. */
+function afterHeldCheck(run: TransactionRun, checks: string[]): void {
+  const held = run.state.awaitingConfirmation;
+  if (!held) return;
+  const wait = ms(checks[Math.min(held.checks ?? 0, checks.length - 1)]);
+  const failed = run.state.lastFollowUp?.outcome.startsWith('follow-up failed')
+    ? run.state.lastFollowUp.outcome
+    : undefined;
+  heldChecked(run.state, new Date(Date.now() + wait).toISOString(), failed);
+  log.warn('held final status not confirmed yet', {
+    workflowId: run.state.workflowId,
+    checks: held.checks,
+    nextCheckAt: held.nextCheckAt,
+    lastError: failed,
+  });
+}
+
+/**
+ * One follow-up: ask the provider, apply what it said as one batch, adjust the backoff. A
+ * provider API that hangs must not hold the run past its hand-over thresholds: when one is
+ * reached first, the call is cancelled and the next run asks again.
+ */
 async function followUpOnce(
   run: TransactionRun,
   loop: LoopState,
   followUp: FollowUpActivity,
-  mode?: 'poll' | 'notify',
-): Promise<void> {
+  mode: 'poll' | 'notify' | undefined,
+  confirming: boolean,
+): Promise<'done' | 'interrupted'> {
   const { state } = run;
   loop.attempt++;
   const attempt = loop.attempt;
   const before = run.news;
-  const result = await askProvider(followUp, state, attempt, loop.lastOutcome, mode);
+  const scope = new CancellationScope();
+  let result: Awaited<ReturnType<typeof askProvider>> | undefined;
+  let failure: Error | undefined;
+  const call = scope
+    .run(() => askProvider(followUp, state, attempt, loop.lastOutcome, mode, confirming ? 'held-final' : undefined))
+    .then(
+      (r) => void (result = r),
+      (err: unknown) => void (failure = err instanceof Error ? err : new Error(String(err))),
+    );
+  await condition(() => result !== undefined || failure !== undefined || run.mustContinueAsNew());
+  if (failure !== undefined) throw failure;
+  if (result === undefined) {
+    scope.cancel();
+    await call;
+    loop.attempt--;
+    // The request is the next run's to make (an operator's, a check of a held final, or the silence's).
+    loop.pendingRequest = { mode };
+    log.info('follow-up interrupted to continue as new; the next run asks again', { workflowId: state.workflowId });
+    return 'interrupted';
+  }
   loop.lastOutcome = result.outcome;
   if (result.events.length > 0) run.apply(result.events);
   state.lastFollowUp = { at: nowIso(), outcome: result.outcome };
-  if (run.news === before) {
+  if (run.news === before && !confirming) {
     const fu = run.followUpPolicy();
     loop.wait = Math.min(loop.wait * fu.backoff, ms(fu.maxInterval));
     loop.silenceSince = Date.now();
   }
+  return 'done';
 }

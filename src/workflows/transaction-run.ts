@@ -1,11 +1,28 @@
 // What every run of a transaction's workflow shares, whichever loop drives it: the state,
 // the signal, query and update handlers, and the continue-as-new thresholds.
-import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { CONTINUE_AS_NEW } from '../common/bounds';
-import { eventSignals, followUpNowSignal, registerUpdate, stateQuery, type EventBatch } from '../common/messages';
-import { SigningStatus } from '../common/search-attributes';
-import { applyEvent, newState, normalizeState, register, stateView } from '../common/transaction-state';
+import {
+  decideHeldFinalUpdate,
+  eventSignals,
+  followUpNowSignal,
+  registerUpdate,
+  retryFailedStepsUpdate,
+  stateQuery,
+  type EventBatch,
+} from '../common/messages';
+import { CountersignAttention, SigningStatus } from '../common/search-attributes';
+import {
+  applyEvent,
+  attentionOf,
+  decideHeld,
+  newState,
+  normalizeState,
+  register,
+  stateView,
+} from '../common/transaction-state';
 import type {
+  HeldDecision,
   EngineOptions,
   FollowUpNow,
   FollowUpPolicy,
@@ -31,21 +48,25 @@ export interface TransactionRun {
   readonly input: TransactionInput;
   readonly state: TransactionState;
   readonly policy: TransactionPolicy;
-  readonly opts: EngineOptions & Omit<typeof DEFAULT_OPTIONS, 'followUp'>;
+  readonly opts: EngineOptions & Omit<typeof DEFAULT_OPTIONS, 'followUp' | 'heldFinal'>;
   /** The follow-up policy in force: the transaction's, its provider's, the engine's, the built-in one. */
   followUpPolicy(): Required<FollowUpPolicy>;
   /** Distinct events applied (and registrations) so far in this run. */
   readonly news: number;
-  /** Times the registration changed what the loop waits for (deadline, follow-up policy). */
+  /**
+   * Times something changed what the loop waits for: the registration (deadline, follow-up
+   * policy), a final status held or settled by an operator, a retry of failed steps.
+   */
   readonly reschedules: number;
   /** Signals this run received. */
   readonly signals: number;
   /** An operator asked for a follow-up now; take() clears it. */
   followUpRequest: { pending: boolean; mode?: FollowUpNow['mode'] };
   apply(events: ProviderEvent[]): void;
-  /** Requests a poll when a held final status waits for the provider's confirmation. */
-  askToConfirm(): void;
+  /** Updates the Web UI's current details and, when it changed, CountersignAttention. */
   refresh: () => void;
+  /** Failed steps an operator asked to run again, not yet taken by the loop. */
+  retrySteps: boolean;
   /** A threshold of this run is reached: hand over to a fresh run. */
   mustContinueAsNew(): boolean;
   settled(): boolean;
@@ -64,12 +85,14 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
   let reschedules = 0;
   let signals = 0;
 
-  const refresh = () => setCurrentDetails(describe(state));
-  const applyOptions = { confirmUnverifiedFinals: perProvider?.confirmUnverifiedFinals === true };
-  /** A held final status is confirmed by asking the provider at once, not after the silence. */
-  const askToConfirm = () => {
-    if (state.registered && state.awaitingConfirmation) run.followUpRequest = { pending: true, mode: 'poll' };
+  const refresh = () => {
+    setCurrentDetails(describe(state));
+    const attention = attentionOf(state);
+    if (attention.join() === (state.attention ?? []).join()) return;
+    state.attention = attention;
+    upsertSearchAttributes([{ key: CountersignAttention, value: attention.length > 0 ? attention : null }]);
   };
+  const applyOptions = { confirmUnverifiedFinals: perProvider?.confirmUnverifiedFinals === true };
   const apply = (events: ProviderEvent[]) => {
     let changed = false;
     let fresh = 0;
@@ -78,7 +101,14 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
       if (result === 'duplicate') continue;
       fresh++;
       if (result === 'status-changed') changed = true;
-      if (result === 'held') askToConfirm();
+      if (result === 'held') {
+        // Its own schedule starts now: the loop must recompute when it wakes.
+        reschedules++;
+        log.warn('final status held until the provider confirms it', {
+          workflowId: state.workflowId,
+          status: event.status,
+        });
+      }
     }
     if (fresh === 0) return;
     news += fresh;
@@ -108,10 +138,12 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
     get signals() {
       return signals;
     },
-    followUpRequest: { pending: false },
+    followUpRequest: input.loop?.pendingRequest
+      ? { pending: true, mode: input.loop.pendingRequest.mode }
+      : { pending: false },
     apply,
-    askToConfirm,
     refresh,
+    retrySteps: false,
     mustContinueAsNew() {
       const info = workflowInfo();
       return (
@@ -141,7 +173,6 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
       const timing = JSON.stringify([state.deadline, state.followUp]);
       const result = register(state, reg, nowIso());
       if (result.newlyRegistered) {
-        askToConfirm();
         news++;
         upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
         // The silence the engine follows up on starts when the application registered it.
@@ -153,7 +184,53 @@ export function startRun(input: TransactionInput, policy: TransactionPolicy, onN
     },
     { validator: validateRegistration },
   );
+  setHandler(
+    decideHeldFinalUpdate,
+    (decision: HeldDecision) => {
+      const before = state.status;
+      decideHeld(state, decision, nowIso());
+      log.warn('held final status settled by an operator', {
+        workflowId: state.workflowId,
+        decision: decision.decision,
+        status: state.status,
+      });
+      if (state.status !== before) upsertSearchAttributes([{ key: SigningStatus, value: state.status }]);
+      news++;
+      reschedules++;
+      refresh();
+      return { status: state.status };
+    },
+    { validator: (d: HeldDecision) => validateHeldDecision(state, d) },
+  );
+  setHandler(
+    retryFailedStepsUpdate,
+    () => {
+      const retrying = (state.steps ?? []).filter((s) => s.status === 'failed').map((s) => s.name);
+      state.steps = (state.steps ?? []).filter((s) => s.status !== 'failed');
+      run.retrySteps = true;
+      reschedules++;
+      refresh();
+      return { retrying };
+    },
+    {
+      validator: () => {
+        if (!(state.steps ?? []).some((s) => s.status === 'failed')) throw new TypeError('no post-signing step failed');
+      },
+    },
+  );
   return run;
+}
+
+const DECIDED_BY_MAX = 200;
+
+/** Refuses a decision with nothing to decide on or without who and why, before it reaches history. */
+export function validateHeldDecision(state: TransactionState, d: HeldDecision): void {
+  if (!state.awaitingConfirmation) throw new TypeError('no final status is held for confirmation');
+  if (d === null || typeof d !== 'object') throw new TypeError('decision must be an object');
+  if (d.decision !== 'accept' && d.decision !== 'reject') throw new TypeError('decision must be accept or reject');
+  if (typeof d.by !== 'string' || d.by.trim() === '' || d.by.length > DECIDED_BY_MAX)
+    throw new TypeError(`by: who decided, 1 to ${DECIDED_BY_MAX} characters`);
+  if (typeof d.reason !== 'string' || d.reason.trim() === '') throw new TypeError('reason: why, required');
 }
 
 /**

@@ -23,7 +23,8 @@ import { createProviders } from '../../src/providers';
 import { followUpNowSignal, stateQuery } from '../../src/common/messages';
 import type { FollowUpRequest, FollowUpResult, ProviderEvent, StepInput, TransactionRef } from '../../src/common/types';
 import { workflowIdFor } from '../../src/common/ids';
-import { deliverEvents, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
+import { deliverEvents, getState, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
+import { applyLate, decideHeldFinal, LATE_QUERY, listWorkflows, retryFailedSteps } from '../../src/temporal/operator';
 import { startCountersignWorker } from '../../src/worker';
 import { testConfig } from '../helpers/config';
 import { startDevServerEnv, uniqueId, workflowBundle } from '../helpers/temporal';
@@ -59,7 +60,7 @@ const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Status APIs answering from a script per workflow, one answer per follow-up; then nothing new. */
-const scripts = new Map<string, Array<FollowUpResult | Error>>();
+const scripts = new Map<string, Array<FollowUpResult | Error | { hangMs: number }>>();
 const asked = new Map<string, number>();
 function scripted(base: Provider): Provider {
   return {
@@ -68,10 +69,18 @@ function scripted(base: Provider): Provider {
       asked.set(req.workflowId, (asked.get(req.workflowId) ?? 0) + 1);
       const next = scripts.get(req.workflowId)?.shift();
       if (next instanceof Error) throw next;
+      if (next && 'hangMs' in next) {
+        // A status API that hangs: the workflow hands over (and cancels this call) meanwhile.
+        await sleep(next.hangMs);
+        return { events: [], outcome: 'polled: no change' };
+      }
       return next ?? { events: [], outcome: 'polled: no change' };
     },
   };
 }
+
+const slowStepStarted = new Set<string>();
+const flakyStepCalls = new Map<string, number>();
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
   const end = Date.now() + timeoutMs;
@@ -85,7 +94,18 @@ interface Scenario {
   name: string;
   /** Runs the scenario to the end; returns the workflow whose history is kept. */
   run(ctx: TransactionContext): Promise<string>;
+  /** Keep every run of the workflow (a chain of hand-overs), not only the last. */
+  allRuns?: boolean;
 }
+
+/** A context whose transactions hand over after a few signals. */
+const handingOver = (ctx: TransactionContext, maxSignals = 3): TransactionContext => ({
+  ...ctx,
+  engine: { ...ctx.engine, continueAsNew: { maxSignals } },
+});
+
+const unauthorized = () =>
+  ApplicationFailure.create({ type: 'ProviderUnauthorized', message: 'status API answered 401', nonRetryable: true });
 
 const ref = (provider: TransactionRef['provider'], kind: TransactionRef['kind'] = 'signing'): TransactionRef => ({
   provider,
@@ -351,7 +371,146 @@ const SCENARIOS: Scenario[] = [
       return finish(ctx, `late:${workflowIdFor(r)}:${late.key}`);
     },
   },
+  {
+    // A step is running when the run must hand over: it is cancelled, the next run repeats it.
+    name: 'hand-over-during-steps',
+    allRuns: true,
+    async run(ctx) {
+      const small = handingOver(ctx);
+      const r = ref('evrotrust');
+      await registerTransaction(small, r, { steps: { onSigned: ['slowStep', 'archiveDocument'] } });
+      const signed = evrotrustEvent(2, 'callback', now());
+      await deliverEvents(small, r, [signed], { mayCreate: false });
+      await until('the slow step', () => slowStepStarted.has(workflowIdFor(r)));
+      for (let i = 0; i < 3; i++) await deliverEvents(small, r, [signed], { mayCreate: false });
+      return finish(ctx, workflowIdFor(r));
+    },
+  },
+  {
+    // Duplicates after the final status, in the linger: the run hands over and lingers on.
+    name: 'hand-over-during-linger',
+    allRuns: true,
+    async run(ctx) {
+      const small = { ...handingOver(ctx), engine: { ...handingOver(ctx).engine, lingerAfterFinal: '4s' } };
+      const r = ref('evrotrust');
+      await registerTransaction(small, r, {});
+      const signed = evrotrustEvent(2, 'callback', now());
+      await deliverEvents(small, r, [signed], { mayCreate: false });
+      await sleep(500);
+      for (let i = 0; i < 4; i++) await deliverEvents(small, r, [signed], { mayCreate: false });
+      return finish(ctx, workflowIdFor(r));
+    },
+  },
+  {
+    // The status API hangs while callbacks flood in: the follow-up is cancelled at the
+    // threshold and an operator's pending poll is carried into the next run.
+    name: 'hand-over-during-follow-up',
+    allRuns: true,
+    async run(ctx) {
+      const small = handingOver(ctx);
+      const r = ref('evrotrust');
+      const id = workflowIdFor(r);
+      scripts.set(id, [
+        { hangMs: 20_000 },
+        { events: [evrotrustEvent(2, 'poll', now())], outcome: 'polled: status 2' },
+      ]);
+      await registerTransaction(small, r, { followUp: { firstAfter: '1s' } });
+      await until('the hanging follow-up', () => (asked.get(id) ?? 0) >= 1);
+      const handle = ctx.client.workflow.getHandle(id);
+      await handle.signal(followUpNowSignal, { mode: 'poll' });
+      for (let i = 0; i < 3; i++)
+        await deliverEvents(small, r, [evrotrustEvent(1, 'callback', now())], { mayCreate: false });
+      return finish(ctx, id);
+    },
+  },
+  {
+    // The status API refuses (401) through the deadline: unconfirmed, then accepted by an operator.
+    name: 'held-final-unconfirmed-accepted',
+    async run(ctx) {
+      const r = ref('evrotrust');
+      const id = workflowIdFor(r);
+      const confirming: TransactionContext = {
+        ...ctx,
+        engine: {
+          ...ctx.engine,
+          heldFinal: { checks: ['1s'], grace: '1h' },
+          providers: {
+            ...ctx.engine?.providers,
+            evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true },
+          },
+        },
+      };
+      scripts.set(id, Array.from({ length: 20 }, unauthorized));
+      await registerTransaction(confirming, r, { deadline: inSeconds(3), steps: { onSigned: ['archiveDocument'] } });
+      await deliverEvents(confirming, r, [{ ...evrotrustEvent(2, 'callback', now()), unverified: true }], {
+        mayCreate: false,
+      });
+      await until('unconfirmed', async () => (await getState(ctx.client, id))?.status === 'unconfirmed');
+      await decideHeldFinal(ctx.client, id, { decision: 'accept', by: 'capture', reason: 'seen at the provider' });
+      return finish(ctx, id);
+    },
+  },
+  {
+    // A step fails for good; an operator retries it while the transaction lingers.
+    name: 'step-failed-retried',
+    async run(ctx) {
+      const lingering = { ...ctx, engine: { ...ctx.engine, lingerAfterFinal: '10s' } };
+      const r = ref('evrotrust');
+      const id = workflowIdFor(r);
+      await registerTransaction(lingering, r, { steps: { onSigned: [{ name: 'flakyStep', maximumAttempts: 1 }] } });
+      await deliverEvents(lingering, r, [evrotrustEvent(2, 'callback', now())], { mayCreate: false });
+      await until('the failed step', async () =>
+        ((await getState(ctx.client, id))?.steps ?? []).some((s) => s.status === 'failed'),
+      );
+      await retryFailedSteps(lingering, id);
+      return finish(ctx, id);
+    },
+  },
+  {
+    // The unregistered run closed on its TTL; a final callback came after (a late record);
+    // the application registers: the new run holds both, with no operator.
+    name: 'ttl-restart-folds-late',
+    async run(ctx) {
+      const r = ref('evrotrust');
+      const id = workflowIdFor(r);
+      await deliverEvents(ctx, r, [evrotrustEvent(1, 'callback', now())], { mayCreate: true });
+      await finish(ctx, id);
+      if ((await deliverEvents(ctx, r, [evrotrustEvent(2, 'callback', now())], { mayCreate: true })) !== 'late')
+        throw new Error('expected a late callback');
+      await sleep(1000);
+      await registerTransaction(ctx, r, { reference: 'order-late' });
+      return finish(ctx, id);
+    },
+  },
+  {
+    // An operator applies a late callback by hand: a new run carrying the closed one.
+    name: 'late-apply',
+    async run(ctx) {
+      const r = ref('signhost');
+      const id = workflowIdFor(r);
+      await registerTransaction(ctx, r, { deadline: inSeconds(2) });
+      await finish(ctx, id);
+      const late = signhostEvents(
+        signhostTransactionSchema.parse({ Id: r.externalId, Status: 30, Signers: [], CancellationReason: null }),
+        'callback',
+        now(),
+      );
+      if ((await deliverEvents(ctx, r, late, { mayCreate: false })) !== 'late') throw new Error('expected late');
+      const lateId = (await listWorkflows(ctx.client, `${LATE_QUERY} AND SigningExternalId = '${r.externalId}'`))[0];
+      await applyLate(ctx, lateId.workflowId);
+      return finish(ctx, id);
+    },
+  },
 ];
+
+/** Every run of a chain, oldest first, each with its own file name. */
+async function runsOf(ctx: TransactionContext, workflowId: string, name: string, version: string) {
+  const runs: Array<{ runId: string; at: number }> = [];
+  for await (const wf of ctx.client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+    runs.push({ runId: wf.runId, at: wf.startTime.getTime() });
+  runs.sort((a, b) => a.at - b.at);
+  return runs.map(({ runId }, i) => ({ runId, file: `${name}.run${i + 1}.${version}.json` }));
+}
 
 async function main() {
   const version = workflowCodeVersion();
@@ -376,6 +535,18 @@ async function main() {
       async archiveDocument(input: StepInput) {
         return { archivedAs: `${input.transaction.externalId}.pdf` };
       },
+      async slowStep(input: StepInput) {
+        slowStepStarted.add(input.transaction.workflowId);
+        await sleep(3_000);
+        return { done: true };
+      },
+      async flakyStep(input: StepInput) {
+        const n = (flakyStepCalls.get(input.transaction.workflowId) ?? 0) + 1;
+        flakyStepCalls.set(input.transaction.workflowId, n);
+        if (n === 1)
+          throw ApplicationFailure.create({ type: 'CrmDown', message: 'CRM answered 500', nonRetryable: true });
+        return { sentAt: now() };
+      },
       async notifyCrm() {
         throw ApplicationFailure.create({ type: 'CrmDown', message: 'CRM answered 500', nonRetryable: true });
       },
@@ -386,15 +557,24 @@ async function main() {
   const ctx: TransactionContext = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   try {
     mkdirSync(HISTORIES_DIR, { recursive: true });
-    const written = await Promise.all(
-      SCENARIOS.map(async (s) => {
-        const workflowId = await s.run(ctx);
-        const history = await ctx.client.workflow.getHandle(workflowId).fetchHistory();
-        const file = join(HISTORIES_DIR, `${s.name}.${version}.json`);
-        writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
-        return `${relative(ROOT, file)} (${history.events?.length ?? 0} events)`;
-      }),
-    );
+    const written = (
+      await Promise.all(
+        SCENARIOS.map(async (s) => {
+          const workflowId = await s.run(ctx);
+          const runs = s.allRuns
+            ? await runsOf(ctx, workflowId, s.name, version)
+            : [{ runId: undefined, file: `${s.name}.${version}.json` }];
+          return Promise.all(
+            runs.map(async ({ runId, file }) => {
+              const history = await ctx.client.workflow.getHandle(workflowId, runId).fetchHistory();
+              const path = join(HISTORIES_DIR, file);
+              writeFileSync(path, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+              return `${relative(ROOT, path)} (${history.events?.length ?? 0} events)`;
+            }),
+          );
+        }),
+      )
+    ).flat();
     process.stdout.write(
       `Workflow code version ${version}; histories written:\n${written.map((w) => `  ${w}`).join('\n')}\n`,
     );

@@ -3,6 +3,7 @@
 // A change that would break a running transaction fails here, before it reaches one.
 import { Worker, type ReplayResult } from '@temporalio/worker';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as workflows from '../../src/workflows';
@@ -11,6 +12,7 @@ import { historyFromJSON } from './history-json';
 import { replayDataConverter } from './replay-keys';
 
 const DIR = join(__dirname, 'histories');
+const EventType = temporal.api.enums.v1.EventType;
 const files = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();
@@ -37,6 +39,36 @@ describe('saved workflow histories', () => {
   it('cover every workflow type the worker runs', () => {
     const covered = new Set(files.map((f) => workflowType(load(f))));
     expect([...covered]).toEqual(expect.arrayContaining(Object.keys(workflows)));
+  });
+
+  it('cover every phase a run hands over in, late apply and the restart after the TTL', () => {
+    const types = (f: string) => (load(f).events ?? []).map((e) => String(e.eventType));
+    const lastOf = (prefix: string) => files.filter((f) => f.startsWith(prefix)).map((f) => types(f).at(-1));
+    // The run that handed over ends in continue-as-new; the one after it completes.
+    for (const phase of ['steps', 'linger', 'follow-up']) {
+      expect(lastOf(`hand-over-during-${phase}.run1.`)).toContain(
+        String(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW),
+      );
+      expect(lastOf(`hand-over-during-${phase}.run2.`)).toContain(
+        String(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED),
+      );
+    }
+    // A step and a follow-up that were running are cancelled at the hand-over.
+    for (const phase of ['steps', 'follow-up'])
+      expect(
+        files.some(
+          (f) =>
+            f.startsWith(`hand-over-during-${phase}.run1.`) &&
+            types(f).includes(String(EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)),
+        ),
+      ).toBe(true);
+    for (const scenario of [
+      'late-apply.',
+      'ttl-restart-folds-late.',
+      'held-final-unconfirmed-accepted.',
+      'step-failed-retried.',
+    ])
+      expect(files.some((f) => f.startsWith(scenario))).toBe(true);
   });
 
   it.each(files)('%s replays deterministically', (file) => {
