@@ -46,7 +46,8 @@ async function state(id: string): Promise<TransactionState> {
   expect(res.status).toBe(200);
   return (await res.json()) as TransactionState;
 }
-const closed = (id: string) => env.client.workflow.getHandle(workflowId(id)).result();
+const closed = (id: string): Promise<TransactionState> =>
+  env.client.workflow.getHandle(workflowId(id)).result() as Promise<TransactionState>;
 async function lateRecords(id: string): Promise<string[]> {
   const out: string[] = [];
   for await (const wf of env.client.workflow.list({ query: `${LATE_QUERY} AND SigningExternalId = '${id}'` }))
