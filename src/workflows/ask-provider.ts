@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { FollowUpRequest, FollowUpResult, TransactionState } from '../common/types';
 
 export type FollowUpActivity = (req: FollowUpRequest) => Promise<FollowUpResult>;
@@ -27,7 +27,8 @@ export async function askProvider(
       ...(purpose && { purpose }),
     });
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    // Cancelled by the workflow (a hand-over, a final status): not the provider's failure.
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
     const kind =
       err.cause instanceof ApplicationFailure && err.cause.type
         ? err.cause.type

@@ -104,16 +104,17 @@ export async function runSteps(
         settled = true;
       });
     await condition(() => settled || mustHandOver());
-    if (!settled) {
-      scope.cancel();
-      await attempt;
+    // The step may have finished in the very activation that reached the threshold (its
+    // result is what pushed the history over it): then it counts, and is not run again.
+    if (!settled) scope.cancel();
+    const outcome = await attempt;
+    if (!outcome.ok && isCancellation(outcome.err)) {
       log.info('post-signing step interrupted to continue as new; the next run repeats it', {
         workflowId: state.workflowId,
         step: name,
       });
       return 'hand-over';
     }
-    const outcome = await attempt;
     finish(state, record, outcome.ok ? { result: outcome.result } : { err: outcome.err });
     onChange();
   }

@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   CancellationScope,
   condition,
+  isCancellation,
   continueAsNew,
   log,
   proxyActivities,
@@ -266,11 +267,16 @@ async function followUpOnce(
       (r) => void (result = r),
       (err: unknown) => void (failure = err instanceof Error ? err : new Error(String(err))),
     );
-  await condition(() => result !== undefined || failure !== undefined || run.mustContinueAsNew());
-  if (failure !== undefined) throw failure;
-  if (result === undefined) {
+  // Neither a hand-over nor a final status waits on a provider API that hangs.
+  await condition(() => result !== undefined || failure !== undefined || run.mustContinueAsNew() || run.settled());
+  if (result === undefined && failure === undefined) {
     scope.cancel();
     await call;
+  }
+  // An answer that came in the same activation as the threshold still counts.
+  if (failure !== undefined && !isCancellation(failure)) throw failure;
+  if (result === undefined && run.settled()) return 'done';
+  if (result === undefined) {
     loop.attempt--;
     // The request is the next run's to make (an operator's, a check of a held final, or the silence's).
     loop.pendingRequest = { mode };

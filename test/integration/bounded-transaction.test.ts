@@ -3,12 +3,16 @@
 // final status, with every run's history and the state document within their stated bounds.
 // Real dev server, real worker, real HTTP on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { join } from 'node:path';
+import { followUpNowSignal } from '../../src/common/messages';
 import { signhostChecksum } from '../../src/providers/signhost';
+import type { LoopState } from '../../src/common/types';
 import type { TransactionState } from '../../src/common/types';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { allRuns, inParallel } from '../helpers/runs';
+import { eventually } from '../helpers/http';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 import { registerViaApi } from '../helpers/transactions';
@@ -20,16 +24,23 @@ const STATE_BYTES_BOUND = 256 * 1024;
 let env: TestWorkflowEnvironment;
 let stack: Stack;
 let application: RecordingServer;
+/** Signhost's status API, hanging: it takes every request and never answers. */
+let hangingApi: RecordingServer;
 
 beforeAll(async () => {
   env = await startDevServerEnv();
   application = await startRecordingServer((_req, res) => res.writeHead(204).end());
+  hangingApi = await startRecordingServer(() => undefined);
   const config = testConfig({
     SIGNHOST_SHARED_SECRET: SECRET,
     LINGER_AFTER_FINAL: '1 second',
     COUNTERSIGN_NOTIFY_URL: `${application.url}/hooks`,
     COUNTERSIGN_NOTIFY_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     BODY_LIMIT: '1mb',
+    SIGNHOST_API_URL: hangingApi.url,
+    SIGNHOST_APP_KEY: 'app-key',
+    SIGNHOST_API_KEY: 'user-key',
+    COUNTERSIGN_ACTIVITIES_MODULE: join(__dirname, '../fixtures/user-activities/large-result.ts'),
   });
   stack = await startStack(env, config);
 }, 120_000);
@@ -37,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await application?.close();
+  await hangingApi?.close();
   await env?.teardown();
 });
 
@@ -167,5 +179,54 @@ describe('one transaction under heavy traffic', () => {
     const total = runs.reduce((n, r) => n + r.events.length, 0);
     expect(total / callbacks).toBeLessThanOrEqual(6);
     await env.client.workflow.getHandle(workflowId).terminate('test done');
+  }, 600_000);
+
+  it('a hanging status API during 500 callbacks, an operator poll pending at hand-over, steps returning 1 MB: bounded, nothing dropped', async () => {
+    const id = uniqueId('hanging');
+    const workflowId = await registerViaApi(stack.app.url, {
+      provider: 'signhost',
+      externalId: id,
+      followUp: { firstAfter: '1s' },
+      steps: { onSigned: ['exportAuditTrail', 'exportSignerReport', 'notifyApplication'] },
+    });
+    await eventually(() => Promise.resolve(expect(hangingApi.requests.length).toBeGreaterThan(0)));
+    const callbacks = 500;
+    for (let n = 0; n < callbacks; n++) {
+      if (n === 50) await env.client.workflow.getHandle(workflowId).signal(followUpNowSignal, { mode: 'poll' });
+      const activity = { Id: `activity-${n}`, Code: 103, Activity: 'Opened', CreatedDateTime: '2026-01-01T00:00:00Z' };
+      expect(
+        await deliver('/callbacks/signhost', signhostBody(id, 20, [{ Id: 'signer-1', Activities: [activity] }])),
+      ).toBe(200);
+    }
+    expect(await deliver('/callbacks/signhost', signhostBody(id, 30, [{ Id: 'signer-1', Activities: [] }]))).toBe(200);
+
+    const state = await finalState(workflowId);
+    expect(state.status).toBe('signed');
+    // Every activity, plus the two statuses (in progress, signed): nothing dropped.
+    expect(state.eventCounts?.recorded).toBe(callbacks + 2);
+    expect(Buffer.byteLength(JSON.stringify(state))).toBeLessThan(STATE_BYTES_BOUND);
+    // Each oversized result fails its own step, by name; the next step still runs.
+    expect(state.steps).toEqual([
+      expect.objectContaining({
+        name: 'exportAuditTrail',
+        status: 'failed',
+        error: expect.stringMatching(/^StepResultTooLarge: step exportAuditTrail/),
+      }),
+      expect.objectContaining({
+        name: 'exportSignerReport',
+        status: 'failed',
+        error: expect.stringMatching(/^StepResultTooLarge: step exportSignerReport/),
+      }),
+      expect.objectContaining({ name: 'notifyApplication', status: 'completed' }),
+    ]);
+    const runs = await expectRunsBounded(workflowId);
+    // The hanging follow-up did not hold the runs past their signal threshold (100 each).
+    expect(runs.length).toBeGreaterThanOrEqual(callbacks / 100);
+    // The operator's poll, pending while the API hung, was carried into a later run.
+    const carried = runs.map((r) => {
+      const payload = r.events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+      return payload ? (JSON.parse(Buffer.from(payload).toString('utf8')) as { loop?: LoopState }).loop : undefined;
+    });
+    expect(carried).toContainEqual(expect.objectContaining({ pendingRequest: { mode: 'poll' } }));
   }, 600_000);
 });
