@@ -16,8 +16,9 @@ export function deploymentWorkerOptions(
   return { workerDeploymentOptions: { useWorkerVersioning: true, version, defaultVersioningBehavior: 'PINNED' } };
 }
 
-// The server learns of a version, and of each of its task queues, from the workers' first polls.
-const NOT_READY = /not found|no pollers|missing task queue|task queues? .*not .*polled|version .*does not exist/i;
+// The server learns of a deployment, its versions and their task queues from the workers'
+// first polls: until then it answers NOT_FOUND or FAILED_PRECONDITION.
+const NOT_READY = new Set([5, 9]);
 
 /**
  * Makes `version` the one new transactions (and every run handing over) start on, as
@@ -40,8 +41,7 @@ export async function setCurrentVersion(
       });
       return;
     } catch (err) {
-      const message = (err as Error).message ?? String(err);
-      if (Date.now() > end || !NOT_READY.test(message)) throw err;
+      if (Date.now() > end || !NOT_READY.has((err as { code?: number }).code ?? 0)) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
