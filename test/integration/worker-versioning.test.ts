@@ -109,6 +109,15 @@ async function expectAllOn(started: Started[], v: WorkerDeploymentVersion): Prom
   }
 }
 
+/** The operator's query finds the runs on a version (so its zero below means drained, not a wrong query). */
+async function expectCounted(started: Started[], v: WorkerDeploymentVersion): Promise<void> {
+  await eventually(
+    async () => expect(await openOnVersion(env.client, v)).toBeGreaterThanOrEqual(started.length),
+    60_000,
+    500,
+  );
+}
+
 /** Drained: no run open on the version, as an operator checks it before retiring it. */
 async function expectDrained(v: WorkerDeploymentVersion): Promise<void> {
   await eventually(async () => expect(await openOnVersion(env.client, v)).toBe(0), 60_000, 500);
@@ -139,6 +148,7 @@ it('upgrade: transactions started on N move to N+1 at their hand-over, N retires
   await setCurrentVersion(env.client, N);
   const started = await startTransactions(45_000);
   await expectAllOn(started, N);
+  await expectCounted(started, N);
 
   await deploy(NEXT);
   await setCurrentVersion(env.client, NEXT);
@@ -154,6 +164,7 @@ it('rollback: N made current again, runs on N+1 move back, N+1 retires, each end
   if (!workers.has(NEXT.buildId)) throw new Error('needs the upgrade test before it');
   const started = await startTransactions(45_000);
   await expectAllOn(started, NEXT);
+  await expectCounted(started, NEXT);
 
   // The old code deployed again beside the new.
   await deploy(N);
