@@ -66,7 +66,8 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
   // A newer worker deployment version is current: hand over so this run's version can retire.
   const mustHandOver = () => run.mustContinueAsNew() || workflowInfo().targetWorkerDeploymentVersionChanged;
   // Without it a run asleep until a deadline months away would hold its old version that long.
-  const wakeUpMs = ms(opts.wakeUpInterval);
+  // Unversioned workers have no version to leave: their runs sleep as long as they need.
+  const wakeUpMs = () => (workflowInfo().currentDeploymentVersion ? ms(opts.wakeUpInterval) : Infinity);
 
   const handOver = async (): Promise<never> => {
     await condition(allHandlersFinished);
@@ -139,10 +140,10 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     if (waitMs > 0) {
       await condition(
         () => run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || mustHandOver(),
-        Math.min(waitMs, wakeUpMs),
+        Math.min(waitMs, wakeUpMs()),
         {
           summary:
-            waitMs > wakeUpMs
+            waitMs > wakeUpMs()
               ? 'wake-up: a newer worker version?'
               : wakeAt === checkAt
                 ? 'confirm held final'
@@ -222,7 +223,7 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     }
     loop.lingerUntil ??= Date.now() + (state.registered ? ms(opts.lingerAfterFinal) : 0);
     while (Date.now() < loop.lingerUntil && !run.retrySteps) {
-      await condition(() => mustHandOver() || run.retrySteps, Math.min(loop.lingerUntil - Date.now(), wakeUpMs), {
+      await condition(() => mustHandOver() || run.retrySteps, Math.min(loop.lingerUntil - Date.now(), wakeUpMs()), {
         summary: 'linger for late duplicates',
       });
       if (mustHandOver()) await handOver();
