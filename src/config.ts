@@ -127,6 +127,15 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
   TEMPORAL_API_KEY: optionalString,
   /** Port of the Temporal SDK's own Prometheus exporter (worker processes); unset: off. */
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Worker Deployment versioning (docs/upgrading.md), opt-in: both set, the workers poll as
+   * that deployment version and each run stays on the version it started on until it hands
+   * over. Unset: unversioned workers, as before.
+   */
+  TEMPORAL_DEPLOYMENT_NAME: optionalString,
+  TEMPORAL_WORKER_BUILD_ID: optionalString,
+  /** Longest a transaction sleeps without waking to look for a newer version (default 1 day, in the workflow). */
+  WAKE_UP_INTERVAL: z.string().regex(DURATION_PATTERN, DURATION_HINT).optional(),
   /** Prebuilt workflow bundle (`npm run bundle:workflows`); unset: bundled at startup. */
   WORKFLOW_BUNDLE_PATH: optionalString,
   /** How long a stopping process waits for in-flight requests and activities. */
@@ -259,6 +268,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       'Invalid configuration:\n  HTTP_REQUEST_TIMEOUT: must not be shorter than HTTP_HEADERS_TIMEOUT',
     );
   }
+  if (!!e.TEMPORAL_DEPLOYMENT_NAME !== !!e.TEMPORAL_WORKER_BUILD_ID) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID: set both (a versioned worker) or neither',
+    );
+  }
   if (!!e.TEMPORAL_TLS_CERT_PATH !== !!e.TEMPORAL_TLS_KEY_PATH) {
     throw new ConfigError(
       'Invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both (mTLS client certificate and its key) or neither',
@@ -306,12 +320,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
       apiKey: e.TEMPORAL_API_KEY,
       metricsPort: e.TEMPORAL_METRICS_PORT,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+      /** The worker deployment version the workers poll as; undefined: unversioned. */
+      deploymentVersion:
+        e.TEMPORAL_DEPLOYMENT_NAME && e.TEMPORAL_WORKER_BUILD_ID
+          ? { deploymentName: e.TEMPORAL_DEPLOYMENT_NAME, buildId: e.TEMPORAL_WORKER_BUILD_ID }
+          : undefined,
     },
     shutdownTimeoutMs: durationMs(e.SHUTDOWN_TIMEOUT),
     engine: {
       unregisteredTtl: e.UNREGISTERED_TTL,
       lingerAfterFinal: e.LINGER_AFTER_FINAL,
       defaultDeadline: e.DEFAULT_DEADLINE,
+      ...(e.WAKE_UP_INTERVAL && { wakeUpInterval: e.WAKE_UP_INTERVAL }),
       heldFinal: { checks: e.HELD_FINAL_CHECKS, grace: e.HELD_FINAL_GRACE },
       followUp: {
         firstAfter: e.FOLLOW_UP_FIRST_AFTER,

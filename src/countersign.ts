@@ -24,6 +24,7 @@ import { startCountersignWorker } from './worker';
 import { ensureDevCodecToken, ensureDevKeys } from './encryption/dev-secrets';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { engineClient } from './temporal/engine-client';
+import { setCurrentVersion } from './temporal/worker-deployment';
 
 export interface StartCountersignOptions {
   logger: Logger;
@@ -163,6 +164,11 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
       steps.unshift(['worker', () => running.stop()]);
       worker = running;
     }
+
+    const version = config.temporal.deploymentVersion;
+    // One machine, one worker: the version it runs is the current one. On a cluster of your own
+    // the deploy makes a version current (docs/upgrading.md).
+    if (devServer && version) await setCurrentVersion(client, version);
 
     // The worker runs beside the API here, so registration can check step names against it.
     const knownSteps = [...BUILT_IN_STEPS, ...worker.userActivities];

@@ -16,6 +16,7 @@ import { createDataConverter } from './encryption/data-converter';
 import { warnIfPlaintext } from './encryption/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { createFollowUpWorkers } from './temporal/follow-up-workers';
+import { deploymentWorkerOptions } from './temporal/worker-deployment';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
@@ -61,6 +62,8 @@ async function createWorker(deps: WorkerDeps): Promise<Worker> {
     },
     // Activities in flight when the process is asked to stop get this long to finish.
     shutdownGraceTime: deps.config.shutdownTimeoutMs,
+    // TEMPORAL_DEPLOYMENT_NAME and TEMPORAL_WORKER_BUILD_ID: poll as that deployment version.
+    ...deploymentWorkerOptions(deps.config.temporal),
     // WORKER_* settings; the caller's explicit options still win.
     ...deps.config.worker,
     ...rest,

@@ -290,6 +290,11 @@ export interface EngineOptions {
   /** Lower continue-as-new thresholds (defaults in common/bounds.ts); tests use it to force hand-overs. */
   continueAsNew?: ContinueAsNewLimits;
   heldFinal?: HeldFinalPolicy;
+  /**
+   * Longest a run sleeps without waking, so a run pinned to an old worker deployment version
+   * notices a newer current version and moves to it (docs/upgrading.md).
+   */
+  wakeUpInterval?: string;
 }
 
 /** How a held final status is confirmed; defaults in workflows/defaults.ts. */

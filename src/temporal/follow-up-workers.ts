@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { createDataConverter } from '../encryption/data-converter';
 import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
+import { deploymentWorkerOptions } from './worker-deployment';
 
 export interface FollowUpWorkerDeps {
   connection: NativeConnection;
@@ -30,6 +31,9 @@ export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<W
         taskQueue,
         dataConverter: createDataConverter(deps.config.encryption),
         activities: createActivities({ providers: deps.providers, metrics: deps.metrics }),
+        // The same version as the workflow worker: a version counts as ready (set-current-version)
+        // only once every task queue its predecessor polled is polled again.
+        ...deploymentWorkerOptions(deps.config.temporal),
         maxTaskQueueActivitiesPerSecond: rate,
         // A follow-up mostly waits on the network; more slots than the rate allows per
         // second buy nothing.

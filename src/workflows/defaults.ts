@@ -4,6 +4,7 @@ export const DEFAULT_OPTIONS = {
   unregisteredTtl: '30 days',
   lingerAfterFinal: '1 hour',
   defaultDeadline: '90 days',
+  wakeUpInterval: '1 day',
   followUp: { firstAfter: '6 hours', backoff: 2, maxInterval: '1 day' } as Required<FollowUpPolicy>,
   // A held final is checked at once, then soon (a provider's API that failed for a moment is
   // usually back within minutes), then hourly; past the deadline it keeps checking for the

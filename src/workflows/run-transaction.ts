@@ -3,10 +3,11 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  continueAsNew,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
@@ -63,12 +64,23 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     loop.attempt = 0;
   });
 
+  // A newer worker deployment version is current: hand over so this run's version can retire.
+  const mustHandOver = () => run.mustContinueAsNew() || workflowInfo().targetWorkerDeploymentVersionChanged;
+  // Without it a run asleep until a deadline months away would hold its old version that long.
+  // Unversioned workers have no version to leave: their runs sleep as long as they need.
+  const wakeUpMs = () => (workflowInfo().currentDeploymentVersion ? ms(opts.wakeUpInterval) : Infinity);
+
   const handOver = async (): Promise<never> => {
     await condition(allHandlersFinished);
     // An operator's request that came in while this run handed over is the next run's.
     if (run.followUpRequest.pending) loop.pendingRequest = { mode: run.followUpRequest.mode };
     log.info('continuing as new', { workflowId: state.workflowId, phase: loop.phase, signals: run.signals });
-    return continueAsNew<(i: TransactionInput) => Promise<TransactionState>>({
+    // A pinned run stays on the worker deployment version it started on; its successor starts
+    // on the version current now, so every run moves to new code at its next continue-as-new.
+    const continueOnCurrentVersion = makeContinueAsNewFunc<(i: TransactionInput) => Promise<TransactionState>>({
+      initialVersioningBehavior: 'AUTO_UPGRADE',
+    });
+    return continueOnCurrentVersion({
       ...input,
       registration: undefined,
       carried: state,
@@ -128,23 +140,24 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     const waitMs = wakeAt - Date.now();
     if (waitMs > 0) {
       await condition(
-        () =>
-          run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || run.mustContinueAsNew(),
-        waitMs,
+        () => run.settled() || run.followUpRequest.pending || run.reschedules !== reschedules || mustHandOver(),
+        Math.min(waitMs, wakeUpMs()),
         {
           summary:
-            wakeAt === checkAt
-              ? 'confirm held final'
-              : wakeAt === followUpAt
-                ? 'silence: next follow-up'
-                : state.registered
-                  ? 'deadline'
-                  : 'waiting for registration',
+            waitMs > wakeUpMs()
+              ? 'wake-up: a newer worker version?'
+              : wakeAt === checkAt
+                ? 'confirm held final'
+                : wakeAt === followUpAt
+                  ? 'silence: next follow-up'
+                  : state.registered
+                    ? 'deadline'
+                    : 'waiting for registration',
         },
       );
     }
     if (run.settled()) break;
-    if (run.mustContinueAsNew()) await handOver();
+    if (mustHandOver()) await handOver();
     if (run.reschedules !== reschedules) continue;
 
     const request = run.followUpRequest;
@@ -211,10 +224,10 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     }
     loop.lingerUntil ??= Date.now() + (state.registered ? ms(opts.lingerAfterFinal) : 0);
     while (Date.now() < loop.lingerUntil && !run.retrySteps) {
-      await condition(() => run.mustContinueAsNew() || run.retrySteps, loop.lingerUntil - Date.now(), {
+      await condition(() => mustHandOver() || run.retrySteps, Math.min(loop.lingerUntil - Date.now(), wakeUpMs()), {
         summary: 'linger for late duplicates',
       });
-      if (run.mustContinueAsNew()) await handOver();
+      if (mustHandOver()) await handOver();
     }
     if (!run.retrySteps) break;
     run.retrySteps = false;
