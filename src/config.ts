@@ -40,6 +40,11 @@ const optionalInt = (min: number) =>
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
+const notifySecret = optionalString.superRefine((v, ctx) => {
+  const problem = v === undefined ? undefined : webhookSecretProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const stepDefaultsFor = (providers: string[]) =>
   z.partialRecord(z.enum(['default', ...providers] as [string, ...string[]]), stepPlan);
 
@@ -105,10 +110,9 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  COUNTERSIGN_NOTIFY_SECRET: optionalString.superRefine((v, ctx) => {
-    const problem = v === undefined ? undefined : webhookSecretProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  COUNTERSIGN_NOTIFY_SECRET: notifySecret,
+  /** During a rotation, notifications are signed with this one too (docs/secret-rotation.md). */
+  COUNTERSIGN_NOTIFY_SECRET_PREVIOUS: notifySecret,
 
   // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
   // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
@@ -230,7 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     if (!(err instanceof ProviderRegistryError)) throw err;
     throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_PROVIDER_MODULES: ${err.message}`);
   }
-  const parsed = envSchemaFor(registry).safeParse(env);
+  const schema = envSchemaFor(registry);
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const variable = String(i.path[0]);
@@ -240,6 +245,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const orphans = orphanPreviousSecrets(Object.keys(schema.shape), e);
+  if (orphans.length > 0) throw new ConfigError(`Invalid configuration:\n${orphans.join('\n')}`);
   const production = e.NODE_ENV === 'production';
   const unauthenticated = unauthenticatedProviders(registry, e);
   const settingsByProvider = providerSettings(registry, e);
@@ -322,7 +329,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     steps: {
       activitiesModule: e.COUNTERSIGN_ACTIVITIES_MODULE,
       documentsDir: e.COUNTERSIGN_DOCUMENTS_DIR ?? join(e.COUNTERSIGN_DATA_DIR, 'documents'),
-      notify: { url: e.COUNTERSIGN_NOTIFY_URL, secret: e.COUNTERSIGN_NOTIFY_SECRET },
+      notify: {
+        url: e.COUNTERSIGN_NOTIFY_URL,
+        secret: e.COUNTERSIGN_NOTIFY_SECRET,
+        previousSecret: e.COUNTERSIGN_NOTIFY_SECRET_PREVIOUS,
+      },
     },
     /** Passed to Worker.create only when set. */
     worker: {
@@ -436,6 +447,19 @@ function providerEngineOptions(
 
 const canConfirm = (m: ProviderModule, settings: ProviderCallSettings) =>
   m.canConfirm ? m.canConfirm(settings) : m.followUp !== undefined;
+
+/**
+ * A value being retired with no current one beside it would be the only accepted secret while
+ * nothing says so (and the callback guards, which look at the current variables, would call the
+ * provider unauthenticated): a rotation always has both.
+ */
+function orphanPreviousSecrets(variables: string[], e: Record<string, unknown>): string[] {
+  return variables
+    .filter((name) => name.endsWith('_PREVIOUS') && e[name] !== undefined)
+    .map((name) => ({ name, current: name.slice(0, -'_PREVIOUS'.length) }))
+    .filter(({ current }) => variables.includes(current) && e[current] === undefined)
+    .map(({ name, current }) => `  ${name}: set only during a rotation, beside ${current} (the new value)`);
+}
 
 function isSecret(variable: string): boolean {
   return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);

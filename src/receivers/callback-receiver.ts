@@ -162,6 +162,10 @@ async function pipeline(
   // nothing about what the body should look like.
   const sender = provider.authenticate(raw);
   if (sender.kind === 'refused') return refused(sender.refusal, sender.detail);
+  if (sender.previousSecret) {
+    deps.metrics.callbacksPreviousSecret.inc({ provider: provider.name });
+    deps.logger.info({ requestId, provider: provider.name }, 'callback authenticated by the previous secret');
+  }
 
   let json: unknown;
   if (rawBody.length > 0) {

@@ -31,6 +31,6 @@ export function stepDepsFromConfig(config: Config): StepDeps {
         ),
       ),
     },
-    notify: { url: config.steps.notify.url, secret: config.steps.notify.secret },
+    notify: { ...config.steps.notify },
   };
 }
