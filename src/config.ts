@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKeyList, type EncryptionKey } from './encryption/keys';
 import { addressList } from './providers/env';
+import { accountVariable, parseAccounts, type AccountValues } from './providers/accounts';
 import { DURATION_HINT, DURATION_PATTERN, durationMs } from './common/duration';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { followUpTaskQueue } from './providers/follow-up-defaults';
@@ -247,9 +248,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
   const e = parsed.data;
   const orphans = orphanPreviousSecrets(Object.keys(schema.shape), e);
   if (orphans.length > 0) throw new ConfigError(`Invalid configuration:\n${orphans.join('\n')}`);
+  const accounts = parseAccounts(registry.modules, env, e);
+  for (const [provider, byAccount] of Object.entries(accounts.values))
+    for (const [account, values] of Object.entries(byAccount))
+      accounts.problems.push(
+        ...orphanPreviousSecrets(Object.keys(registry.get(provider)!.env), values).map((line) =>
+          renameForAccount(line, registry.get(provider)!.envPrefix, account),
+        ),
+      );
+  if (accounts.problems.length > 0) throw new ConfigError(`Invalid configuration:\n${accounts.problems.join('\n')}`);
   const production = e.NODE_ENV === 'production';
-  const unauthenticated = unauthenticatedProviders(registry, e);
+  const unauthenticated = [
+    ...unauthenticatedProviders(registry, e),
+    ...unauthenticatedAccounts(registry, accounts.values),
+  ];
   const settingsByProvider = providerSettings(registry, e);
+  const accountSettings = providerAccountSettings(registry, e, accounts.values);
   const blocking = unauthenticated.filter((u) => !u.allowed).map((u) => u.provider);
   if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(registry, blocking));
   const headersTimeoutMs = durationMs(e.HTTP_HEADERS_TIMEOUT);
@@ -318,7 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
         maxInterval: e.FOLLOW_UP_MAX_INTERVAL,
       },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
-      providers: providerEngineOptions(registry, e, env, settingsByProvider),
+      providers: providerEngineOptions(registry, e, env, settingsByProvider, accountSettings),
       continueAsNew: {
         ...(e.CONTINUE_AS_NEW_MAX_EVENTS && { maxHistoryEvents: e.CONTINUE_AS_NEW_MAX_EVENTS }),
         ...(e.CONTINUE_AS_NEW_MAX_BYTES && { maxHistoryBytes: e.CONTINUE_AS_NEW_MAX_BYTES }),
@@ -368,6 +382,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     /** The providers configured, and each one's settings by name. */
     providerModules: registry,
     providers: settingsByProvider,
+    /** Named accounts' settings by provider and account (docs/accounts.md); the default account is `providers`. */
+    accounts: accountSettings,
   };
 }
 
@@ -410,10 +426,47 @@ const splitList = (v: string | undefined) =>
         .filter(Boolean)
     : [];
 
+const commonSettings = (e: Env) => ({
+  timeoutMs: durationMs(e.PROVIDER_API_TIMEOUT),
+  maxAttempts: e.PROVIDER_API_ATTEMPTS,
+});
+
 function providerSettings(registry: ProviderRegistry, e: Env): Record<string, ProviderCallSettings> {
-  const common = { timeoutMs: durationMs(e.PROVIDER_API_TIMEOUT), maxAttempts: e.PROVIDER_API_ATTEMPTS };
-  return Object.fromEntries(registry.modules.map((m) => [m.name, m.settings(e, common)]));
+  return Object.fromEntries(registry.modules.map((m) => [m.name, m.settings(e, commonSettings(e))]));
 }
+
+function providerAccountSettings(
+  registry: ProviderRegistry,
+  e: Env,
+  values: AccountValues,
+): Record<string, Record<string, ProviderCallSettings>> {
+  return Object.fromEntries(
+    Object.entries(values).map(([provider, byAccount]) => [
+      provider,
+      Object.fromEntries(
+        Object.entries(byAccount).map(([account, v]) => [
+          account,
+          registry.get(provider)!.settings(v, commonSettings(e)),
+        ]),
+      ),
+    ]),
+  );
+}
+
+/** Named accounts nothing authenticates, as `provider@account`, with what fixes each. */
+function unauthenticatedAccounts(registry: ProviderRegistry, values: AccountValues) {
+  return Object.entries(values).flatMap(([provider, byAccount]) =>
+    Object.entries(byAccount).flatMap(([account, v]) =>
+      unauthenticatedProviders({ modules: [registry.get(provider)!] }, v).map((u) => ({
+        ...u,
+        provider: `${provider}@${account}`,
+      })),
+    ),
+  );
+}
+
+const renameForAccount = (line: string, prefix: string, account: string) =>
+  line.replace(new RegExp(`\\b${prefix}_[A-Z0-9_]+`, 'g'), (v) => accountVariable(prefix, account, v));
 
 /**
  * Per provider: when to follow up, and on which task queue. Precedence: the provider's own
@@ -425,6 +478,7 @@ function providerEngineOptions(
   e: Env,
   env: NodeJS.ProcessEnv,
   settings: Record<string, ProviderCallSettings>,
+  accounts: Record<string, Record<string, ProviderCallSettings>>,
 ): NonNullable<EngineOptions['providers']> {
   const vars = e as unknown as Record<string, string | undefined>;
   const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', prefix: string, fallback: string) =>
@@ -439,7 +493,11 @@ function providerEngineOptions(
         },
         ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, m.name) }),
         ...(e.CONFIRM_UNVERIFIED_FINALS === 'auto' &&
-          canConfirm(m, settings[m.name]) && { confirmUnverifiedFinals: true }),
+          // One flag per provider: every account must be able to confirm, or a final status
+          // of one that cannot would wait for a confirmation that never comes.
+          [settings[m.name], ...Object.values(accounts[m.name] ?? {})].every((s) => canConfirm(m, s)) && {
+            confirmUnverifiedFinals: true,
+          }),
       },
     ]),
   );

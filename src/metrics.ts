@@ -28,8 +28,8 @@ export function createMetrics() {
     // the `_PREVIOUS` variable can go (docs/secret-rotation.md).
     callbacksPreviousSecret: new Counter({
       name: 'countersign_callbacks_previous_secret_total',
-      help: 'Callbacks that authenticated with a secret being retired (a `_PREVIOUS` variable)',
-      labelNames: ['provider'] as const,
+      help: 'Callbacks that authenticated with a secret being retired (a `_PREVIOUS` variable), by provider and account',
+      labelNames: ['provider', 'account'] as const,
       registers: [registry],
     }),
     answerSeconds: new Histogram({

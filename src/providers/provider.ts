@@ -83,6 +83,8 @@ export interface Answer {
 
 export interface Provider {
   name: ProviderName;
+  /** A named account's receiver (docs/accounts.md): served under `/callbacks/{name}/{account}`. */
+  account?: string;
   /** The callback body's zod schema, published in the OpenAPI document (`/openapi.json`). */
   callbackSchema?: import('zod').ZodType;
   /** Paths under `/callbacks/{name}` that the provider posts to. */

@@ -76,8 +76,11 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
   const paths: string[] = [];
   for (const provider of deps.providers) {
     const allowed = createAllowlist(provider.allowedIps);
+    const mount = `${CALLBACKS}${provider.name}${provider.account ? `/${provider.account}` : ''}`;
     for (const path of provider.callbackPaths) {
-      const full = `${CALLBACKS}${provider.name}${path === '/' ? '' : path}`;
+      const full = `${mount}${path === '/' ? '' : path}`;
+      // An account named like one of the provider's own path segments must not take its route.
+      if (routes.has(routeKey(full))) throw new Error(`two receivers for ${full}: rename the account`);
       routes.set(routeKey(full), { provider, path, allowed });
       paths.push(full);
     }
@@ -163,8 +166,9 @@ async function pipeline(
   const sender = provider.authenticate(raw);
   if (sender.kind === 'refused') return refused(sender.refusal, sender.detail);
   if (sender.previousSecret) {
-    deps.metrics.callbacksPreviousSecret.inc({ provider: provider.name });
-    deps.logger.info({ requestId, provider: provider.name }, 'callback authenticated by the previous secret');
+    const account = provider.account ?? 'default';
+    deps.metrics.callbacksPreviousSecret.inc({ provider: provider.name, account });
+    deps.logger.info({ requestId, provider: provider.name, account }, 'callback authenticated by the previous secret');
   }
 
   let json: unknown;
@@ -187,7 +191,12 @@ async function pipeline(
     }
   }
 
-  const outcome = attributed(provider.parseCallback({ ...raw, json }), sender.verified);
+  const parsed = attributed(provider.parseCallback({ ...raw, json }), sender.verified);
+  // The route says which account: a callback can only reach that account's transactions.
+  const outcome =
+    parsed.kind === 'events' && provider.account
+      ? { ...parsed, ref: { ...parsed.ref, account: provider.account } }
+      : parsed;
 
   if (outcome.kind === 'events' && outcome.notes)
     deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
@@ -300,6 +309,7 @@ function logRefusal(
     {
       requestId: incoming.requestId,
       provider: provider.name,
+      account: provider.account,
       reason: refusal,
       detail,
       workflowId,
