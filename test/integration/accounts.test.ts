@@ -166,5 +166,11 @@ describe('two Evrotrust vendors', () => {
       return item;
     });
     expect(listed.account).toBe('sofia');
+    // What docs/accounts.md gives operators to list one account's transactions in the Web UI.
+    const ids: string[] = [];
+    for await (const wf of env.client.workflow.list({ query: 'WorkflowId STARTS_WITH "signing:evrotrust@sofia:"' }))
+      ids.push(wf.workflowId);
+    expect(ids).toContain(`signing:evrotrust@sofia:${id}`);
+    expect(ids.every((w) => w.startsWith('signing:evrotrust@sofia:'))).toBe(true);
   });
 });
