@@ -86,11 +86,26 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     }
   }
   const limit = sizeInBytes(deps.bodyLimit);
+  const providerNames = new Set(deps.providers.map((p) => p.name));
+
+  /**
+   * A path under a provider that no receiver serves: most likely an account name misspelt in
+   * the URL given to the provider, so the operator hears of it (the provider only sees a 404).
+   */
+  const unrouted = (req: Request, res: Response, next: NextFunction) => {
+    const provider = routeKey(req.url).slice(CALLBACKS.length).split('/')[0];
+    if (!providerNames.has(provider)) return next();
+    deps.logger.warn(
+      { provider, path: req.url.split('?', 1)[0].slice(0, 200), sender: req.ip },
+      'callback to a path no account serves',
+    );
+    writeAnswer(res, { status: 404, body: { error: 'no such callback path (unknown account?)' } });
+  };
 
   const receiver = (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || req.url.slice(0, CALLBACKS.length).toLowerCase() !== CALLBACKS) return next();
     const route = routes.get(routeKey(req.url));
-    if (!route) return next();
+    if (!route) return unrouted(req, res, next);
     const incoming: Incoming = {
       requestId: randomUUID(),
       started: Date.now(),

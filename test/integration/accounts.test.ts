@@ -6,8 +6,9 @@
 // other's route is refused.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TransactionState } from '../../src/common/types';
+import type { Config } from '../../src/config';
 import { EvrotrustSimulator } from '../../src/simulators';
-import { postJson, type RunningApp } from '../helpers/app';
+import { capturingLogger, postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, exists, send } from '../helpers/http';
 import { signhostPostback } from '../helpers/signhost';
@@ -23,6 +24,7 @@ const VENDORS = {
 let env: TestWorkflowEnvironment;
 let stack: Stack;
 let app: RunningApp;
+let config: Config;
 const evrotrust = {
   default: new EvrotrustSimulator(VENDORS.default),
   sofia: new EvrotrustSimulator(VENDORS.sofia),
@@ -31,7 +33,7 @@ const evrotrust = {
 beforeAll(async () => {
   await Promise.all(Object.values(evrotrust).map((s) => s.start()));
   env = await startDevServerEnv();
-  const config = testConfig({
+  config = testConfig({
     SIGNHOST_SHARED_SECRET: SIGNHOST.default,
     SIGNHOST_ACCOUNTS: 'acme',
     SIGNHOST_ACCOUNT_ACME_SHARED_SECRET: SIGNHOST.acme,
@@ -112,6 +114,26 @@ describe('two Signhost accounts', () => {
     await eventually(async () => expect((await state(`signing:signhost@acme:${mine}`)).status).toBe('unregistered'));
     expect((await state(defaultId)).events).toEqual([]);
   });
+});
+
+it('answers 404 to a path no account serves, and logs it for the operator', async () => {
+  const log = capturingLogger('info');
+  const quiet = await startApp(config, env.client, log.logger);
+  try {
+    const res = await send(quiet.url, {
+      path: '/callbacks/signhost/acmee',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(signhostPostback({ id: uniqueId('sh'), status: 30, secret: SIGNHOST.acme })),
+    });
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.text)).toEqual({ error: 'no such callback path (unknown account?)' });
+    expect(log.text()).toMatch(
+      /"provider":"signhost","path":"\/callbacks\/signhost\/acmee".*callback to a path no account serves/,
+    );
+    expect(log.text()).not.toContain(SIGNHOST.acme);
+  } finally {
+    await quiet.close();
+  }
 });
 
 describe('two Evrotrust vendors', () => {
