@@ -9,6 +9,7 @@ import { requestLog } from './api/request-log';
 import { createTransactionsRouter } from './api/transactions-router';
 import { createCallbackReceiver } from './receivers/callback-receiver';
 import type { Provider } from './providers/provider';
+import { createAccountReceivers } from './providers';
 import { apiAuth } from './api/api-auth';
 import { RecentlyAccepted } from './receivers/recently-accepted';
 import { RefusalLog } from './receivers/refusal-log';
@@ -56,7 +57,7 @@ export function createApp(deps: AppDeps): express.Express {
   // First: a callback is answered before express's router sees it (see callback-receiver.ts).
   app.use(
     createCallbackReceiver({
-      providers: deps.providers,
+      providers: [...deps.providers, ...createAccountReceivers(deps.config)],
       transactions,
       logger: deps.logger,
       metrics: deps.metrics,
@@ -131,6 +132,9 @@ export function createApp(deps: AppDeps): express.Express {
     createTransactionsRouter({
       transactions,
       providers: deps.config.providerModules,
+      accounts: Object.fromEntries(
+        Object.entries(deps.config.accounts).map(([provider, byAccount]) => [provider, Object.keys(byAccount)]),
+      ),
       apiToken: deps.config.http.apiToken,
       logger: deps.logger,
       knownSteps: deps.knownSteps,

@@ -16,6 +16,8 @@ export interface StartSigningTransaction extends StartOptions {
   provider: ProviderName;
   /** The provider's transaction, process or document id. */
   externalId: string;
+  /** A named account of the provider (docs/accounts.md); absent: the default account. */
+  account?: string;
 }
 
 /**
@@ -23,17 +25,26 @@ export interface StartSigningTransaction extends StartOptions {
  * provider + external id; `created` is false when it was registered before.
  */
 export function startSigningTransaction(client: Client, opts: StartSigningTransaction) {
-  const { provider, externalId, taskQueue = 'countersign', ...registration } = opts;
+  const { provider, externalId, account, taskQueue = 'countersign', ...registration } = opts;
   if (provider === 'signicat' && !registration.dossierId) throw new TypeError('dossierId is required for Signicat');
-  return registerTransaction({ client, taskQueue }, { provider, kind: 'signing', externalId }, registration);
+  const ref = { provider, kind: 'signing' as const, externalId, ...(account && { account }) };
+  return registerTransaction({ client, taskQueue }, ref, registration);
 }
 
 /** Registers a Portal de Assinaturas registered mail. */
-export function startRegisteredMail(client: Client, opts: StartOptions & { registeredMailId: string }) {
-  const { registeredMailId, taskQueue = 'countersign', ...registration } = opts;
+export function startRegisteredMail(
+  client: Client,
+  opts: StartOptions & { registeredMailId: string; account?: string },
+) {
+  const { registeredMailId, account, taskQueue = 'countersign', ...registration } = opts;
   return registerTransaction(
     { client, taskQueue },
-    { provider: 'portal-de-assinaturas', kind: 'registered-mail', externalId: registeredMailId },
+    {
+      provider: 'portal-de-assinaturas',
+      kind: 'registered-mail',
+      externalId: registeredMailId,
+      ...(account && { account }),
+    },
     registration,
   );
 }

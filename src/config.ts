@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { parseKeyList, type EncryptionKey } from './encryption/keys';
 import { addressList } from './providers/env';
+import { accountVariable, parseAccounts, type AccountValues } from './providers/accounts';
 import { DURATION_HINT, DURATION_PATTERN, durationMs } from './common/duration';
 import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
 import { followUpTaskQueue } from './providers/follow-up-defaults';
@@ -39,6 +40,11 @@ const optionalInt = (min: number) =>
     .union([z.literal(''), z.coerce.number().int().min(min).max(1_000_000)])
     .optional()
     .transform((v) => (v === '' ? undefined : v));
+
+const notifySecret = optionalString.superRefine((v, ctx) => {
+  const problem = v === undefined ? undefined : webhookSecretProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const stepDefaultsFor = (providers: string[]) =>
   z.partialRecord(z.enum(['default', ...providers] as [string, ...string[]]), stepPlan);
@@ -112,10 +118,9 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
     .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  COUNTERSIGN_NOTIFY_SECRET: optionalString.superRefine((v, ctx) => {
-    const problem = v === undefined ? undefined : webhookSecretProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  COUNTERSIGN_NOTIFY_SECRET: notifySecret,
+  /** During a rotation, notifications are signed with this one too (docs/secret-rotation.md). */
+  COUNTERSIGN_NOTIFY_SECRET_PREVIOUS: notifySecret,
 
   // Joining a cluster over TLS (self-hosted mTLS or Temporal Cloud). TLS is on when any of
   // these is set; TEMPORAL_TLS=true turns it on with the system's CAs and nothing else.
@@ -246,7 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     if (!(err instanceof ProviderRegistryError)) throw err;
     throw new ConfigError(`Invalid configuration:\n  COUNTERSIGN_PROVIDER_MODULES: ${err.message}`);
   }
-  const parsed = envSchemaFor(registry).safeParse(env);
+  const schema = envSchemaFor(registry);
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const variable = String(i.path[0]);
@@ -256,9 +262,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const orphans = orphanPreviousSecrets(Object.keys(schema.shape), e);
+  if (orphans.length > 0) throw new ConfigError(`Invalid configuration:\n${orphans.join('\n')}`);
+  const accounts = parseAccounts(registry.modules, env, e);
+  for (const [provider, byAccount] of Object.entries(accounts.values))
+    for (const [account, values] of Object.entries(byAccount))
+      accounts.problems.push(
+        ...orphanPreviousSecrets(Object.keys(registry.get(provider)!.env), values).map((line) =>
+          renameForAccount(line, registry.get(provider)!.envPrefix, account),
+        ),
+      );
+  if (accounts.problems.length > 0) throw new ConfigError(`Invalid configuration:\n${accounts.problems.join('\n')}`);
   const production = e.NODE_ENV === 'production';
-  const unauthenticated = unauthenticatedProviders(registry, e);
+  const unauthenticated = [
+    ...unauthenticatedProviders(registry, e),
+    ...unauthenticatedAccounts(registry, accounts.values),
+  ];
   const settingsByProvider = providerSettings(registry, e);
+  const accountSettings = providerAccountSettings(registry, e, accounts.values);
   const blocking = unauthenticated.filter((u) => !u.allowed).map((u) => u.provider);
   if (production && blocking.length > 0) throw new ConfigError(unauthenticatedMessage(registry, blocking));
   const headersTimeoutMs = durationMs(e.HTTP_HEADERS_TIMEOUT);
@@ -339,7 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
         maxInterval: e.FOLLOW_UP_MAX_INTERVAL,
       },
       ...(e.POST_SIGNING_STEPS && { defaultSteps: e.POST_SIGNING_STEPS }),
-      providers: providerEngineOptions(registry, e, env, settingsByProvider),
+      providers: providerEngineOptions(registry, e, env, settingsByProvider, accountSettings),
       continueAsNew: {
         ...(e.CONTINUE_AS_NEW_MAX_EVENTS && { maxHistoryEvents: e.CONTINUE_AS_NEW_MAX_EVENTS }),
         ...(e.CONTINUE_AS_NEW_MAX_BYTES && { maxHistoryBytes: e.CONTINUE_AS_NEW_MAX_BYTES }),
@@ -350,7 +371,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     steps: {
       activitiesModule: e.COUNTERSIGN_ACTIVITIES_MODULE,
       documentsDir: e.COUNTERSIGN_DOCUMENTS_DIR ?? join(e.COUNTERSIGN_DATA_DIR, 'documents'),
-      notify: { url: e.COUNTERSIGN_NOTIFY_URL, secret: e.COUNTERSIGN_NOTIFY_SECRET },
+      notify: {
+        url: e.COUNTERSIGN_NOTIFY_URL,
+        secret: e.COUNTERSIGN_NOTIFY_SECRET,
+        previousSecret: e.COUNTERSIGN_NOTIFY_SECRET_PREVIOUS,
+      },
     },
     /** Passed to Worker.create only when set. */
     worker: {
@@ -385,6 +410,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     /** The providers configured, and each one's settings by name. */
     providerModules: registry,
     providers: settingsByProvider,
+    /** Named accounts' settings by provider and account (docs/accounts.md); the default account is `providers`. */
+    accounts: accountSettings,
   };
 }
 
@@ -427,10 +454,47 @@ const splitList = (v: string | undefined) =>
         .filter(Boolean)
     : [];
 
+const commonSettings = (e: Env) => ({
+  timeoutMs: durationMs(e.PROVIDER_API_TIMEOUT),
+  maxAttempts: e.PROVIDER_API_ATTEMPTS,
+});
+
 function providerSettings(registry: ProviderRegistry, e: Env): Record<string, ProviderCallSettings> {
-  const common = { timeoutMs: durationMs(e.PROVIDER_API_TIMEOUT), maxAttempts: e.PROVIDER_API_ATTEMPTS };
-  return Object.fromEntries(registry.modules.map((m) => [m.name, m.settings(e, common)]));
+  return Object.fromEntries(registry.modules.map((m) => [m.name, m.settings(e, commonSettings(e))]));
 }
+
+function providerAccountSettings(
+  registry: ProviderRegistry,
+  e: Env,
+  values: AccountValues,
+): Record<string, Record<string, ProviderCallSettings>> {
+  return Object.fromEntries(
+    Object.entries(values).map(([provider, byAccount]) => [
+      provider,
+      Object.fromEntries(
+        Object.entries(byAccount).map(([account, v]) => [
+          account,
+          registry.get(provider)!.settings(v, commonSettings(e)),
+        ]),
+      ),
+    ]),
+  );
+}
+
+/** Named accounts nothing authenticates, as `provider@account`, with what fixes each. */
+function unauthenticatedAccounts(registry: ProviderRegistry, values: AccountValues) {
+  return Object.entries(values).flatMap(([provider, byAccount]) =>
+    Object.entries(byAccount).flatMap(([account, v]) =>
+      unauthenticatedProviders({ modules: [registry.get(provider)!] }, v).map((u) => ({
+        ...u,
+        provider: `${provider}@${account}`,
+      })),
+    ),
+  );
+}
+
+const renameForAccount = (line: string, prefix: string, account: string) =>
+  line.replace(new RegExp(`\\b${prefix}_[A-Z0-9_]+`, 'g'), (v) => accountVariable(prefix, account, v));
 
 /**
  * Per provider: when to follow up, and on which task queue. Precedence: the provider's own
@@ -442,6 +506,7 @@ function providerEngineOptions(
   e: Env,
   env: NodeJS.ProcessEnv,
   settings: Record<string, ProviderCallSettings>,
+  accounts: Record<string, Record<string, ProviderCallSettings>>,
 ): NonNullable<EngineOptions['providers']> {
   const vars = e as unknown as Record<string, string | undefined>;
   const pick = (name: 'FIRST_AFTER' | 'MAX_INTERVAL', prefix: string, fallback: string) =>
@@ -456,7 +521,11 @@ function providerEngineOptions(
         },
         ...(e.FOLLOW_UP_TASK_QUEUES && { followUpTaskQueue: followUpTaskQueue(e.TEMPORAL_TASK_QUEUE, m.name) }),
         ...(e.CONFIRM_UNVERIFIED_FINALS === 'auto' &&
-          canConfirm(m, settings[m.name]) && { confirmUnverifiedFinals: true }),
+          // One flag per provider: every account must be able to confirm, or a final status
+          // of one that cannot would wait for a confirmation that never comes.
+          [settings[m.name], ...Object.values(accounts[m.name] ?? {})].every((s) => canConfirm(m, s)) && {
+            confirmUnverifiedFinals: true,
+          }),
       },
     ]),
   );
@@ -464,6 +533,19 @@ function providerEngineOptions(
 
 const canConfirm = (m: ProviderModule, settings: ProviderCallSettings) =>
   m.canConfirm ? m.canConfirm(settings) : m.followUp !== undefined;
+
+/**
+ * A value being retired with no current one beside it would be the only accepted secret while
+ * nothing says so (and the callback guards, which look at the current variables, would call the
+ * provider unauthenticated): a rotation always has both.
+ */
+function orphanPreviousSecrets(variables: string[], e: Record<string, unknown>): string[] {
+  return variables
+    .filter((name) => name.endsWith('_PREVIOUS') && e[name] !== undefined)
+    .map((name) => ({ name, current: name.slice(0, -'_PREVIOUS'.length) }))
+    .filter(({ current }) => variables.includes(current) && e[current] === undefined)
+    .map(({ name, current }) => `  ${name}: set only during a rotation, beside ${current} (the new value)`);
+}
 
 function isSecret(variable: string): boolean {
   return /SECRET|TOKEN|KEY|AUTHORIZATION|HEADER|PASSWORD/.test(variable);

@@ -12,7 +12,7 @@ import type { Config } from './config';
 import { boundPort, closeHttpServer, listen } from './http-server';
 import type { Logger } from './logger';
 import { createMetrics } from './metrics';
-import { createProviders } from './providers';
+import { createAccountReceivers, createProviders } from './providers';
 import { assertPortFree } from './port-check';
 import { createShutdown, type ShutdownStep } from './shutdown';
 import { temporalConnectionOptions } from './temporal/connection-options';
@@ -129,8 +129,8 @@ export async function startCountersign(given: Config, opts: StartCountersignOpti
       opts.logger.warn(note);
     const client = engineClient(clientConnection, config);
     const providers = createProviders(config);
-    for (const p of Object.values(providers))
-      for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name }, warning);
+    for (const p of [...Object.values(providers), ...createAccountReceivers(config)])
+      for (const warning of p.warnings ?? []) opts.logger.warn({ provider: p.name, account: p.account }, warning);
 
     say('Bundling workflows and starting the worker...');
     // Loads COUNTERSIGN_ACTIVITIES_MODULE too; a broken module stops startup with its name.

@@ -16,6 +16,8 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
         '*.authorization',
         '*.apiKey',
         '*.sharedSecret',
+        '*.sharedSecretPrevious',
+        '*.previousSecret',
         '*.token',
       ],
       censor: '[redacted]',

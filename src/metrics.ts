@@ -24,6 +24,14 @@ export function createMetrics() {
       labelNames: ['provider', 'reason'] as const,
       registers: [registry],
     }),
+    // Zero for long enough after a rotation: the provider signs with the new secret only, and
+    // the `_PREVIOUS` variable can go (docs/secret-rotation.md).
+    callbacksPreviousSecret: new Counter({
+      name: 'countersign_callbacks_previous_secret_total',
+      help: 'Callbacks that authenticated with a secret being retired (a `_PREVIOUS` variable), by provider and account',
+      labelNames: ['provider', 'account'] as const,
+      registers: [registry],
+    }),
     answerSeconds: new Histogram({
       name: 'countersign_callback_answer_seconds',
       help: 'Time from receiving a callback to answering it',

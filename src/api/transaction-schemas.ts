@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { builtInProviders, type ProviderRegistry } from '../providers/registry';
 import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
 import { KINDS } from '../common/types';
+import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from '../providers/accounts';
 
 const durationText = z.string().regex(DURATION_PATTERN, DURATION_HINT);
 const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');
@@ -21,10 +22,20 @@ export const stepPlan = z
   .strict();
 
 /** Body of `POST /transactions` (docs/contract.md "Application API") for the configured providers. */
-export const registerTransactionBodyFor = (providers: ProviderRegistry) =>
+export const registerTransactionBodyFor = (
+  providers: ProviderRegistry,
+  /** Named accounts by provider (docs/accounts.md); unset: any well-formed name passes. */
+  accounts?: Record<string, readonly string[]>,
+) =>
   z
     .object({
       provider: z.enum(providers.names as [string, ...string[]]),
+      /** The provider account the transaction belongs to; absent or `default`: the unnamed one. */
+      account: z
+        .string()
+        .regex(ACCOUNT_NAME, 'expected an account name (lower-case letters and digits)')
+        .optional()
+        .transform((v) => (v === DEFAULT_ACCOUNT ? undefined : v)),
       // ':' would be ambiguous inside the workflow id only at the front; ids are otherwise opaque.
       externalId: z.union([z.string().trim().min(1).max(200), z.number().int().nonnegative()]).transform(String),
       kind: z.enum(KINDS).default('signing'),
@@ -44,6 +55,13 @@ export const registerTransactionBodyFor = (providers: ProviderRegistry) =>
     .strict()
     .superRefine((body, ctx) => {
       for (const problem of registrationProblems(providers, body)) ctx.addIssue({ code: 'custom', ...problem });
+      const known = accounts?.[body.provider] ?? [];
+      if (accounts && body.account !== undefined && !known.includes(body.account))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['account'],
+          message: `${body.provider} has no account ${body.account} (configured: ${[DEFAULT_ACCOUNT, ...known].join(', ')})`,
+        });
     });
 
 /** The body schema with the built-in providers (what /openapi.json shows without extra ones). */

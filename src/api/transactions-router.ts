@@ -18,6 +18,8 @@ export interface TransactionsRouterDeps {
   transactions: TransactionContext;
   /** The configured providers: what a registration or a list may name. */
   providers: ProviderRegistry;
+  /** Their named accounts (docs/accounts.md): what a registration's `account` may name. */
+  accounts?: Record<string, readonly string[]>;
   apiToken: string | undefined;
   logger: Logger;
   /**
@@ -72,7 +74,7 @@ function operatorFailed(deps: TransactionsRouterDeps, res: express.Response, err
 export function createTransactionsRouter(deps: TransactionsRouterDeps): express.Router {
   const router = express.Router();
   const known = deps.knownSteps && new Set(deps.knownSteps);
-  const registerTransactionBody = registerTransactionBodyFor(deps.providers);
+  const registerTransactionBody = registerTransactionBodyFor(deps.providers, deps.accounts ?? {});
   const listTransactionsQuery = listTransactionsQueryFor(deps.providers);
   router.use('/transactions', apiAuth(deps.apiToken), express.json({ limit: '64kb' }));
 
@@ -94,13 +96,14 @@ export function createTransactionsRouter(deps: TransactionsRouterDeps): express.
           .json({ error: 'invalid request', detail: `${unknown.join('; ')} (known: ${[...known].join(', ')})` });
       }
     }
-    const { provider, kind, externalId, ...registration } = parsed.data;
+    const { provider, kind, externalId, account, ...registration } = parsed.data;
+    const ref = { provider, kind, externalId, ...(account && { account }) };
     try {
       // An application waiting on this answer must get one: without a deadline the update to a
       // running transaction waits for as long as no worker polls its queue.
       const { workflowId, created } = await deps.transactions.client.withDeadline(
         Date.now() + (deps.registrationTimeoutMs ?? 10_000),
-        () => registerTransaction(deps.transactions, { provider, kind, externalId }, registration),
+        () => registerTransaction(deps.transactions, ref, registration),
       );
       res.locals.workflowId = workflowId;
       deps.logger.info({ requestId: res.locals.requestId, workflowId, created }, 'transaction registered');

@@ -6,7 +6,9 @@ import type { TransactionKind, TransactionRef } from './types';
  * find a transaction from what they already know.
  */
 export function workflowIdFor(ref: TransactionRef): string {
-  return `${ref.kind}:${ref.provider}:${ref.externalId}`;
+  // A named account's ids differ from the default's: two Evrotrust vendors may number alike.
+  const provider = ref.account ? `${ref.provider}@${ref.account}` : ref.provider;
+  return `${ref.kind}:${provider}:${ref.externalId}`;
 }
 
 /** `isProvider`: whether a name is a configured provider (the registry's `has`); default any name. */
@@ -14,10 +16,12 @@ export function parseWorkflowId(
   workflowId: string,
   isProvider: (name: string) => boolean = () => true,
 ): TransactionRef | undefined {
-  const [kind, provider, ...rest] = workflowId.split(':');
+  const [kind, providerPart, ...rest] = workflowId.split(':');
   const externalId = rest.join(':');
+  const [provider, account, ...more] = (providerPart ?? '').split('@');
   if (!KINDS.includes(kind as TransactionKind) || !provider || !isProvider(provider) || !externalId) {
     return undefined;
   }
-  return { kind: kind as TransactionKind, provider, externalId };
+  if (account === '' || more.length > 0) return undefined;
+  return { kind: kind as TransactionKind, provider, externalId, ...(account !== undefined && { account }) };
 }

@@ -83,6 +83,8 @@ export interface TransactionRef {
   provider: ProviderName;
   kind: TransactionKind;
   externalId: string;
+  /** A named account of the provider (docs/accounts.md); absent for the default account. */
+  account?: string;
 }
 
 /** What the application tells us when it registers a transaction. */

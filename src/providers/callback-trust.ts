@@ -2,6 +2,7 @@
 // with neither a credential nor a sender allowlist accepts forged statuses from anyone who
 // knows an id, so production refuses to start with one unless the operator says so on purpose.
 import type { ProviderRegistry } from './registry';
+import { accountVariable } from './accounts';
 
 export const allowUnauthenticatedVariable = (envPrefix: string) => `${envPrefix}_ALLOW_UNAUTHENTICATED`;
 
@@ -13,7 +14,7 @@ export interface UnauthenticatedProvider {
 
 /** Providers none of whose guards (`callbackGuards`) is set, in the registry's order. */
 export function unauthenticatedProviders(
-  registry: ProviderRegistry,
+  registry: Pick<ProviderRegistry, 'modules'>,
   env: Record<string, unknown>,
 ): UnauthenticatedProvider[] {
   const isSet = (name: string) => {
@@ -28,8 +29,11 @@ export function unauthenticatedProviders(
 /** The startup refusal: every provider that blocks it, and what fixes each. */
 export function unauthenticatedMessage(registry: ProviderRegistry, blocking: string[]): string {
   const lines = blocking.map((name) => {
-    const m = registry.get(name)!;
-    return `  ${name}: callbacks cannot be authenticated; set ${m.callbackGuards.join(' or ')}, or ${allowUnauthenticatedVariable(m.envPrefix)}=true to accept that on purpose`;
+    // `provider@account`: a named account, configured by its own variables.
+    const [provider, account] = name.split('@');
+    const m = registry.get(provider)!;
+    const own = (v: string) => (account ? accountVariable(m.envPrefix, account, v) : v);
+    return `  ${name}: callbacks cannot be authenticated; set ${m.callbackGuards.map(own).join(' or ')}, or ${own(allowUnauthenticatedVariable(m.envPrefix))}=true to accept that on purpose`;
   });
   return `Invalid configuration (NODE_ENV=production):\n${lines.join('\n')}`;
 }

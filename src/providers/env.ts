@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
 import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
 import type { ProviderCommon } from './module';
+import { accountList } from './accounts';
 
 export const secret = z
   .string()
@@ -54,7 +55,8 @@ type BaseVariable<P extends string> =
   | `${P}_ALLOW_UNAUTHENTICATED`
   | `${P}_API_RATE_LIMIT`
   | `${P}_FOLLOW_UP_FIRST_AFTER`
-  | `${P}_FOLLOW_UP_MAX_INTERVAL`;
+  | `${P}_FOLLOW_UP_MAX_INTERVAL`
+  | `${P}_ACCOUNTS`;
 
 /**
  * A provider's API base URL, sender allowlist, explicit opt-out of authentication, API rate
@@ -71,6 +73,8 @@ export function baseProviderEnv<P extends string>(
     [`${prefix}_API_RATE_LIMIT`]: rate(defaults.rateLimit),
     [`${prefix}_FOLLOW_UP_FIRST_AFTER`]: optionalDuration,
     [`${prefix}_FOLLOW_UP_MAX_INTERVAL`]: optionalDuration,
+    /** More accounts besides the default one (docs/accounts.md). */
+    [`${prefix}_ACCOUNTS`]: accountList,
   };
   return shape;
 }

@@ -1,6 +1,9 @@
 import type { Config } from '../config';
 import type { ApiDeps, FollowUp } from './module';
 import type { Provider } from './provider';
+import type { FollowUpRequest } from '../common/types';
+import { accountOfWorkflowId, perAccount } from './accounts';
+import { ProviderNotConfiguredError } from './http/errors';
 
 export { BUILT_IN_PROVIDERS, builtInProviders, ProviderRegistry, providerRegistryFrom } from './registry';
 export { defineProvider, settingsOf, type ApiDeps, type FollowUp, type ProviderModule } from './module';
@@ -26,14 +29,42 @@ export function createProviders(
   );
 }
 
-/** One follow-up per provider that has one, each with its own rate limit for this process. */
+/**
+ * One follow-up per provider that has one, each with its own rate limit for this process; a
+ * provider with named accounts asks with the credentials of the transaction's account.
+ */
 export function createFollowUps(
-  config: Pick<Config, 'providerModules' | 'providers'>,
+  config: Pick<Config, 'providerModules' | 'providers'> & Partial<Pick<Config, 'accounts'>>,
   deps: ApiDeps = {},
 ): Record<string, FollowUp> {
   return Object.fromEntries(
-    config.providerModules.modules.flatMap((m) =>
-      m.followUp ? [[m.name, m.followUp(config.providers[m.name], deps)]] : [],
-    ),
+    config.providerModules.modules.flatMap((m) => {
+      if (!m.followUp) return [];
+      const byAccount: Record<string, FollowUp> = { default: m.followUp(config.providers[m.name], deps) };
+      for (const [account, settings] of Object.entries(config.accounts?.[m.name] ?? {}))
+        byAccount[account] = m.followUp(settings, deps);
+      const followUp = perAccount<[FollowUpRequest], ReturnType<FollowUp>>(
+        byAccount,
+        (req) => req.ref.account ?? accountOfWorkflowId(req.workflowId),
+        (account) =>
+          Promise.reject(
+            new ProviderNotConfiguredError(`account ${account} is not configured (docs/accounts.md)`, {
+              provider: m.name,
+              operation: 'follow-up',
+            }),
+          ),
+      );
+      return [[m.name, followUp]];
+    }),
+  );
+}
+
+/** The receivers of every named account, each served under `/callbacks/{provider}/{account}`. */
+export function createAccountReceivers(config: Pick<Config, 'providerModules' | 'accounts'>): Provider[] {
+  return config.providerModules.modules.flatMap((m) =>
+    Object.entries(config.accounts[m.name] ?? {}).map(([account, settings]) => {
+      const receiver = m.receiver(settings);
+      return { ...receiver, account, callbackSchema: receiver.callbackSchema ?? m.callbackSchema };
+    }),
   );
 }

@@ -53,6 +53,13 @@ export interface ProviderModule<S extends ProviderCallSettings = ProviderCallSet
   env: z.ZodRawShape;
   /** Its settings from its parsed variables. */
   settings(env: Record<string, unknown>, common: ProviderCommon): S;
+  /**
+   * Its variables each named account has of its own (docs/accounts.md): credentials and
+   * secrets, never inherited from the default account. Unset: the provider has no accounts
+   * beyond the default one unless its env includes `<PREFIX>_ACCOUNTS` (then only the shared
+   * API URL, allowlist and rate differ per account).
+   */
+  accountVariables?: readonly string[];
   /** Variables any one of which lets its callbacks prove their sender (production needs one). */
   callbackGuards: readonly string[];
   /** When to ask it after silence, from how it retries its own callbacks. */

@@ -44,7 +44,14 @@ export type Refusal = (typeof REFUSALS)[number];
  * header); only then may it create an `unregistered` workflow for a transaction the
  * application has not registered yet. Unverified callbacks reach only registered ones.
  */
-export type SenderVerdict = { kind: 'sender'; verified: boolean } | Refused;
+export type SenderVerdict =
+  | {
+      kind: 'sender';
+      verified: boolean;
+      /** It proved itself with a secret being retired (`…_PREVIOUS`): counted, so the operator knows when to drop it. */
+      previousSecret?: boolean;
+    }
+  | Refused;
 
 type Refused = { kind: 'refused'; refusal: Refusal; detail: string };
 
@@ -76,6 +83,8 @@ export interface Answer {
 
 export interface Provider {
   name: ProviderName;
+  /** A named account's receiver (docs/accounts.md): served under `/callbacks/{name}/{account}`. */
+  account?: string;
   /** The callback body's zod schema, published in the OpenAPI document (`/openapi.json`). */
   callbackSchema?: import('zod').ZodType;
   /** Paths under `/callbacks/{name}` that the provider posts to. */
@@ -133,6 +142,7 @@ const markUnverified = (event: ProviderEvent): ProviderEvent =>
 
 export const UNVERIFIED: SenderVerdict = { kind: 'sender', verified: false };
 export const VERIFIED: SenderVerdict = { kind: 'sender', verified: true };
+export const VERIFIED_BY_PREVIOUS: SenderVerdict = { kind: 'sender', verified: true, previousSecret: true };
 
 /** The usual answers: 200 empty when accepted, the plain HTTP meaning otherwise. */
 export function standardAnswer(outcome: 'accepted' | Refusal): Answer {

@@ -76,18 +76,36 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
   const paths: string[] = [];
   for (const provider of deps.providers) {
     const allowed = createAllowlist(provider.allowedIps);
+    const mount = `${CALLBACKS}${provider.name}${provider.account ? `/${provider.account}` : ''}`;
     for (const path of provider.callbackPaths) {
-      const full = `${CALLBACKS}${provider.name}${path === '/' ? '' : path}`;
+      const full = `${mount}${path === '/' ? '' : path}`;
+      // An account named like one of the provider's own path segments must not take its route.
+      if (routes.has(routeKey(full))) throw new Error(`two receivers for ${full}: rename the account`);
       routes.set(routeKey(full), { provider, path, allowed });
       paths.push(full);
     }
   }
   const limit = sizeInBytes(deps.bodyLimit);
+  const providerNames = new Set(deps.providers.map((p) => p.name));
+
+  /**
+   * A path under a provider that no receiver serves: most likely an account name misspelt in
+   * the URL given to the provider, so the operator hears of it (the provider only sees a 404).
+   */
+  const unrouted = (req: Request, res: Response, next: NextFunction) => {
+    const provider = routeKey(req.url).slice(CALLBACKS.length).split('/')[0];
+    if (!providerNames.has(provider)) return next();
+    deps.logger.warn(
+      { provider, path: req.url.split('?', 1)[0].slice(0, 200), sender: req.ip },
+      'callback to a path no account serves',
+    );
+    writeAnswer(res, { status: 404, body: { error: 'no such callback path (unknown account?)' } });
+  };
 
   const receiver = (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST' || req.url.slice(0, CALLBACKS.length).toLowerCase() !== CALLBACKS) return next();
     const route = routes.get(routeKey(req.url));
-    if (!route) return next();
+    if (!route) return unrouted(req, res, next);
     const incoming: Incoming = {
       requestId: randomUUID(),
       started: Date.now(),
@@ -162,6 +180,11 @@ async function pipeline(
   // nothing about what the body should look like.
   const sender = provider.authenticate(raw);
   if (sender.kind === 'refused') return refused(sender.refusal, sender.detail);
+  if (sender.previousSecret) {
+    const account = provider.account ?? 'default';
+    deps.metrics.callbacksPreviousSecret.inc({ provider: provider.name, account });
+    deps.logger.info({ requestId, provider: provider.name, account }, 'callback authenticated by the previous secret');
+  }
 
   let json: unknown;
   if (rawBody.length > 0) {
@@ -183,7 +206,12 @@ async function pipeline(
     }
   }
 
-  const outcome = attributed(provider.parseCallback({ ...raw, json }), sender.verified);
+  const parsed = attributed(provider.parseCallback({ ...raw, json }), sender.verified);
+  // The route says which account: a callback can only reach that account's transactions.
+  const outcome =
+    parsed.kind === 'events' && provider.account
+      ? { ...parsed, ref: { ...parsed.ref, account: provider.account } }
+      : parsed;
 
   if (outcome.kind === 'events' && outcome.notes)
     deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
@@ -296,6 +324,7 @@ function logRefusal(
     {
       requestId: incoming.requestId,
       provider: provider.name,
+      account: provider.account,
       reason: refusal,
       detail,
       workflowId,

@@ -7,6 +7,7 @@ import { durationMs } from '../common/duration';
 import type { AttentionReason } from '../common/types';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import { signingWorkflow, registeredMailWorkflow } from '../workflows';
+import { accountOfWorkflowId } from '../providers/accounts';
 
 export interface TransactionListFilter {
   provider?: string;
@@ -26,6 +27,8 @@ export interface ListedTransaction {
   workflowId: string;
   type: string;
   provider?: string;
+  /** A named account of the provider (docs/accounts.md), read from the workflow id; absent for the default one. */
+  account?: string;
   status?: string;
   externalId?: string;
   /** The workflow's own state: running, completed, terminated, ... */
@@ -113,10 +116,12 @@ async function collect(
   for await (const wf of client.workflow.list({ query, pageSize: Math.min(wanted, 100) })) {
     const startTime = wf.startTime.toISOString();
     const closeTime = wf.closeTime?.toISOString();
+    const account = accountOfWorkflowId(wf.workflowId);
     const item: ListedTransaction = {
       workflowId: wf.workflowId,
       type: wf.type,
       provider: wf.typedSearchAttributes.get(SigningProvider),
+      ...(account && { account }),
       status: wf.typedSearchAttributes.get(SigningStatus),
       externalId: wf.typedSearchAttributes.get(SigningExternalId),
       run: wf.status.name.toLowerCase(),

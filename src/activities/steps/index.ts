@@ -3,6 +3,9 @@
 import type { Config } from '../../config';
 import { createDownloadSignedDocument, type DownloadDeps } from './download-signed-document';
 import { createNotifyApplication, type NotifyDeps } from './notify-application';
+import { accountOfWorkflowId, perAccount } from '../../providers/accounts';
+import type { DocumentFetcher, ProviderModule } from '../../providers/module';
+import { STEP_FAILURE, nonRetryable } from './failures';
 
 export interface StepDeps {
   download: DownloadDeps;
@@ -17,6 +20,19 @@ export function createStepActivities(deps: StepDeps) {
 }
 
 export { STEP_FAILURE } from './failures';
+
+/** A provider's document fetcher, with the credentials of the transaction's account. */
+function documentsOf(config: Config, m: ProviderModule): DocumentFetcher {
+  const byAccount: Record<string, DocumentFetcher> = { default: m.documents!(config.providers[m.name]) };
+  for (const [account, settings] of Object.entries(config.accounts[m.name] ?? {}))
+    byAccount[account] = m.documents!(settings);
+  return perAccount<Parameters<DocumentFetcher>, ReturnType<DocumentFetcher>>(
+    byAccount,
+    (tx) => accountOfWorkflowId(tx.workflowId),
+    (account) =>
+      Promise.reject(nonRetryable(STEP_FAILURE.notConfigured, `${m.name} account ${account} is not configured`)),
+  );
+}
 export type { DownloadResult } from './download-signed-document';
 export type { NotificationBody, NotifyResult } from './notify-application';
 
@@ -26,11 +42,9 @@ export function stepDepsFromConfig(config: Config): StepDeps {
     download: {
       documentsDir: config.steps.documentsDir,
       fetchers: Object.fromEntries(
-        config.providerModules.modules.flatMap((m) =>
-          m.documents ? [[m.name, m.documents(config.providers[m.name])]] : [],
-        ),
+        config.providerModules.modules.flatMap((m) => (m.documents ? [[m.name, documentsOf(config, m)]] : [])),
       ),
     },
-    notify: { url: config.steps.notify.url, secret: config.steps.notify.secret },
+    notify: { ...config.steps.notify },
   };
 }

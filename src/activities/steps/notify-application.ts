@@ -11,6 +11,8 @@ export interface NotifyDeps {
   url?: string;
   /** COUNTERSIGN_NOTIFY_SECRET: base64, optionally after `whsec_`. */
   secret?: string;
+  /** COUNTERSIGN_NOTIFY_SECRET_PREVIOUS: during a rotation, each notification carries its signature too. */
+  previousSecret?: string;
   /** Per request; default 10 s. */
   timeoutMs?: number;
   /** Unix seconds; tests and replays may pin it. */
@@ -56,7 +58,8 @@ export function createNotifyApplication(deps: NotifyDeps) {
         STEP_FAILURE.notConfigured,
         'COUNTERSIGN_NOTIFY_SECRET is not set: notifications are always signed',
       );
-    const key = signingKey(deps.secret);
+    const keys = [signingKey(deps.secret, 'COUNTERSIGN_NOTIFY_SECRET')];
+    if (deps.previousSecret) keys.push(signingKey(deps.previousSecret, 'COUNTERSIGN_NOTIFY_SECRET_PREVIOUS'));
     const tx = input.transaction;
     const body = JSON.stringify(notificationBody(tx));
     const id = webhookId(tx.workflowId, tx.status);
@@ -69,7 +72,9 @@ export function createNotifyApplication(deps: NotifyDeps) {
         'user-agent': 'countersign',
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
-        'webhook-signature': webhookSignature(key, id, timestamp, body),
+        // Space-separated, as the Standard Webhooks spec allows: an application verifying with
+        // either secret accepts it, so it can switch secrets on its own schedule.
+        'webhook-signature': keys.map((key) => webhookSignature(key, id, timestamp, body)).join(' '),
       },
       body,
       // A redirect is the receiver's misconfiguration; following it would resend the body elsewhere.
@@ -85,12 +90,12 @@ export function createNotifyApplication(deps: NotifyDeps) {
 }
 
 /** Configuration checks the secret at startup; this covers deps built some other way. */
-function signingKey(secret: string): Buffer {
+function signingKey(secret: string, variable: string): Buffer {
   try {
     return webhookKey(secret);
   } catch (err) {
     if (err instanceof InvalidWebhookSecretError)
-      throw nonRetryable(STEP_FAILURE.notConfigured, `COUNTERSIGN_NOTIFY_SECRET: ${err.message}`);
+      throw nonRetryable(STEP_FAILURE.notConfigured, `${variable}: ${err.message}`);
     throw err;
   }
 }

@@ -15,6 +15,7 @@ export const evrotrust = defineProvider<EvrotrustSettings>({
   env: evrotrustEnv,
   settings: evrotrustSettings,
   // Its callbacks carry no credential: only the sender address can be checked.
+  accountVariables: ['EVROTRUST_API_KEY', 'EVROTRUST_VENDOR_NUMBER'],
   callbackGuards: ['EVROTRUST_ALLOWED_IPS'],
   // Three attempts within minutes; after an hour nothing more is coming.
   followUpDefaults: { firstAfter: '1 hour', maxInterval: '1 day' },

@@ -9,6 +9,7 @@ import {
   standardAnswer,
   UNVERIFIED,
   VERIFIED,
+  VERIFIED_BY_PREVIOUS,
   type CallbackRequest,
   type IssueLike,
   type ParsedCallback,
@@ -91,9 +92,11 @@ const isRegisteredMail = (body: Record<string, unknown>) =>
     : body.type === undefined && body.registeredmailid !== undefined && body.documentid === undefined;
 
 export function createPortalDeAssinaturas(
-  settings: Pick<PortalSettings, 'allowedIps' | 'callbackHeader' | 'token'>,
+  settings: Pick<PortalSettings, 'allowedIps' | 'callbackHeader' | 'token'> &
+    Partial<Pick<PortalSettings, 'callbackHeaderPrevious'>>,
 ): Provider {
   const header = parseCallbackHeader(settings.callbackHeader);
+  const previous = parseCallbackHeader(settings.callbackHeaderPrevious);
   // Keyed by a secret when there is one, so event keys cannot be turned back into CPFs.
   const signerTag = createSignerTag(header?.value ?? settings.token ?? 'countersign:portal-de-assinaturas');
 
@@ -104,11 +107,13 @@ export function createPortalDeAssinaturas(
     repairJson: repairDocumentedSample,
     authenticate(req: RawCallback): SenderVerdict {
       if (!header) return UNVERIFIED;
-      const given = req.headers[header.name];
-      if (given === undefined || !secretsEqual(given.trim(), header.value)) {
+      const carries = (h: CallbackHeader) => secretsEqual((req.headers[h.name] ?? '').trim(), h.value);
+      const byCurrent = carries(header);
+      const byPrevious = previous !== undefined && carries(previous);
+      if (!byCurrent && !byPrevious) {
         return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${header.name} header` };
       }
-      return VERIFIED;
+      return byCurrent ? VERIFIED : VERIFIED_BY_PREVIOUS;
     },
     parseCallback(req: CallbackRequest): ParsedCallback {
       if (typeof req.json !== 'object' || req.json === null || Array.isArray(req.json)) {

@@ -18,6 +18,11 @@ export const portalDeAssinaturas = defineProvider<PortalSettings>({
   kinds: ['signing', 'registered-mail'],
   env: portalEnv,
   settings: portalSettings,
+  accountVariables: [
+    'PORTAL_DE_ASSINATURAS_TOKEN',
+    'PORTAL_DE_ASSINATURAS_CALLBACK_HEADER',
+    'PORTAL_DE_ASSINATURAS_CALLBACK_HEADER_PREVIOUS',
+  ],
   callbackGuards: ['PORTAL_DE_ASSINATURAS_CALLBACK_HEADER', 'PORTAL_DE_ASSINATURAS_ALLOWED_IPS'],
   // Retries every 30 minutes for 24 hours: ask once those are over.
   followUpDefaults: { firstAfter: '25 hours', maxInterval: '1 day' },

@@ -11,6 +11,7 @@ import {
   standardAnswer,
   UNVERIFIED,
   VERIFIED,
+  VERIFIED_BY_PREVIOUS,
   type CallbackRequest,
   type ParsedCallback,
   type Provider,
@@ -18,6 +19,7 @@ import {
   type SenderVerdict,
 } from '../provider';
 import { parseSignhostTransaction, signhostEvents } from './transaction';
+import { matchSecret, type SecretMatch } from '../secrets';
 
 /** Lowercase hex SHA-1 of `{Id}||{Status}|{secret}`; the empty slot is the legacy file id. */
 export function signhostChecksum(id: string, status: number, sharedSecret: string): string {
@@ -49,25 +51,39 @@ function readSignedFields(rawBody: Buffer): z.infer<typeof signedFields> | undef
  * it may update transactions the application registered but never creates one. A checksum we
  * cannot verify is not refused: a forger could just as well leave it out, and refusing would
  * silently drop every real postback of an operator who forgot to set the secret.
+ *
+ * `header`: how the security header matched, so a postback that used a retiring value for
+ * either credential is counted as such.
  */
-function checksumVerdict(req: RawCallback, sharedSecret: string | undefined): SenderVerdict {
-  if (sharedSecret === undefined) return UNVERIFIED;
+function checksumVerdict(
+  req: RawCallback,
+  secrets: { sharedSecret?: string; sharedSecretPrevious?: string },
+  header: SecretMatch | 'unset',
+): SenderVerdict {
+  const byPrevious = header === 'previous';
+  if (secrets.sharedSecret === undefined)
+    return byPrevious ? { kind: 'sender', verified: false, previousSecret: true } : UNVERIFIED;
   const postback = readSignedFields(req.rawBody);
   if (!postback)
     return { kind: 'refused', refusal: 'unauthorized', detail: 'no Id and Status to check a checksum against' };
   const given = req.headers['checksum'] || postback.Checksum;
   if (!given) return { kind: 'refused', refusal: 'unauthorized', detail: 'no checksum' };
-  const expected = signhostChecksum(postback.Id, postback.Status, sharedSecret);
-  if (!secretsEqual(given.trim().toLowerCase(), expected))
-    return { kind: 'refused', refusal: 'unauthorized', detail: 'checksum mismatch' };
-  return VERIFIED;
+  const checksum = given.trim().toLowerCase();
+  const match = matchSecret(secrets.sharedSecret, secrets.sharedSecretPrevious, (secret) =>
+    secretsEqual(checksum, signhostChecksum(postback.Id, postback.Status, secret)),
+  );
+  if (match === undefined) return { kind: 'refused', refusal: 'unauthorized', detail: 'checksum mismatch' };
+  return verdict(byPrevious || match === 'previous');
 }
+
+const verdict = (byPrevious: boolean) => (byPrevious ? VERIFIED_BY_PREVIOUS : VERIFIED);
 
 export function createSignhost(
   settings: Pick<
     SignhostSettings,
     'allowedIps' | 'sharedSecret' | 'postbackAuthorization' | 'maxActivitiesPerPostback'
-  >,
+  > &
+    Partial<Pick<SignhostSettings, 'sharedSecretPrevious' | 'postbackAuthorizationPrevious'>>,
 ): Provider {
   return {
     name: 'signhost',
@@ -79,13 +95,16 @@ export function createSignhost(
       // Registering a postback URL in the portal sends an empty POST to test it. It carries
       // nothing to apply, so it is acknowledged before any check (it may predate the header).
       if (req.rawBody.length === 0) return UNVERIFIED;
-      if (
-        settings.postbackAuthorization !== undefined &&
-        !secretsEqual(req.headers['authorization'] ?? '', settings.postbackAuthorization)
-      ) {
-        return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
+      let header: SecretMatch | 'unset' = 'unset';
+      if (settings.postbackAuthorization !== undefined) {
+        const given = req.headers['authorization'] ?? '';
+        header = matchSecret(settings.postbackAuthorization, settings.postbackAuthorizationPrevious, (value) =>
+          secretsEqual(given, value),
+        );
+        if (header === undefined)
+          return { kind: 'refused', refusal: 'unauthorized', detail: 'security header missing or wrong' };
       }
-      return checksumVerdict(req, settings.sharedSecret);
+      return checksumVerdict(req, settings, header);
     },
     parseCallback(req: CallbackRequest): ParsedCallback {
       if (req.rawBody.length === 0) return { kind: 'ignored', note: 'empty postback (URL test)' };

@@ -2,12 +2,13 @@
 import { z } from 'zod';
 import { baseProviderEnv, baseProviderSettings, secret } from '../env';
 import type { ProviderCommon } from '../module';
+import { rotatingSecret } from '../secrets';
 
 export const signhostEnv = {
   // Signhost asks integrators not to poll actively: keep its share of requests small.
   ...baseProviderEnv('SIGNHOST', { apiUrl: 'https://api.signhost.com/api', rateLimit: 2 }),
-  SIGNHOST_SHARED_SECRET: secret,
-  SIGNHOST_POSTBACK_AUTHORIZATION: secret,
+  ...rotatingSecret('SIGNHOST_SHARED_SECRET'),
+  ...rotatingSecret('SIGNHOST_POSTBACK_AUTHORIZATION'),
   SIGNHOST_APP_KEY: secret,
   SIGNHOST_API_KEY: secret,
   /**
@@ -21,7 +22,9 @@ export function signhostSettings(e: Record<string, unknown>, common: ProviderCom
   return {
     ...baseProviderSettings('SIGNHOST', e, common),
     sharedSecret: e.SIGNHOST_SHARED_SECRET as string | undefined,
+    sharedSecretPrevious: e.SIGNHOST_SHARED_SECRET_PREVIOUS as string | undefined,
     postbackAuthorization: e.SIGNHOST_POSTBACK_AUTHORIZATION as string | undefined,
+    postbackAuthorizationPrevious: e.SIGNHOST_POSTBACK_AUTHORIZATION_PREVIOUS as string | undefined,
     appKey: e.SIGNHOST_APP_KEY as string | undefined,
     apiKey: e.SIGNHOST_API_KEY as string | undefined,
     maxActivitiesPerPostback: e.SIGNHOST_MAX_ACTIVITIES_PER_POSTBACK as number,

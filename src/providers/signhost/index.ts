@@ -18,6 +18,14 @@ export const signhost = defineProvider<SignhostSettings>({
   kinds: ['signing'],
   env: signhostEnv,
   settings: signhostSettings,
+  accountVariables: [
+    'SIGNHOST_SHARED_SECRET',
+    'SIGNHOST_SHARED_SECRET_PREVIOUS',
+    'SIGNHOST_POSTBACK_AUTHORIZATION',
+    'SIGNHOST_POSTBACK_AUTHORIZATION_PREVIOUS',
+    'SIGNHOST_APP_KEY',
+    'SIGNHOST_API_KEY',
+  ],
   callbackGuards: ['SIGNHOST_SHARED_SECRET', 'SIGNHOST_POSTBACK_AUTHORIZATION', 'SIGNHOST_ALLOWED_IPS'],
   // Retries for 48-72 hours before dropping the queue, and asks integrators not to poll;
   // queues have also been parked, so poll daily after that.

@@ -11,12 +11,14 @@ import {
   standardAnswer,
   UNVERIFIED,
   VERIFIED,
+  VERIFIED_BY_PREVIOUS,
   type CallbackRequest,
   type ParsedCallback,
   type Provider,
   type RawCallback,
   type SenderVerdict,
 } from '../provider';
+import { matchSecret } from '../secrets';
 
 /** Signicat process status → normalized status and event type. */
 export const SIGNICAT_STATUSES: Record<string, { status: TransactionStatus; type: EventType }> = {
@@ -78,9 +80,11 @@ export function authorizationMatches(received: string | undefined, expected: str
 }
 
 export function createSignicat(
-  settings: Pick<SignicatSettings, 'allowedIps' | 'callbackAuthorization' | 'callbackAuthorizationHeader'>,
+  settings: Pick<SignicatSettings, 'allowedIps' | 'callbackAuthorization' | 'callbackAuthorizationHeader'> &
+    Partial<Pick<SignicatSettings, 'callbackAuthorizationPrevious'>>,
 ): Provider {
   const expected = settings.callbackAuthorization;
+  const previous = settings.callbackAuthorizationPrevious;
   const headerName = settings.callbackAuthorizationHeader;
   return {
     name: 'signicat',
@@ -94,10 +98,12 @@ export function createSignicat(
         : [],
     authenticate(req: RawCallback): SenderVerdict {
       if (expected === undefined) return UNVERIFIED;
-      if (!authorizationMatches(req.headers[headerName], expected)) {
+      const given = req.headers[headerName];
+      const match = matchSecret(expected, previous, (value) => authorizationMatches(given, value));
+      if (match === undefined) {
         return { kind: 'refused', refusal: 'unauthorized', detail: `missing or wrong ${headerName} header` };
       }
-      return VERIFIED;
+      return match === 'previous' ? VERIFIED_BY_PREVIOUS : VERIFIED;
     },
     parseCallback(req: CallbackRequest): ParsedCallback {
       const parsed = signicatCallbackSchema.safeParse(req.json);

@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import { baseProviderEnv, baseProviderSettings, secret } from '../env';
 import type { ProviderCommon } from '../module';
+import { rotatingSecret } from '../secrets';
 
 export const signicatEnv = {
   ...baseProviderEnv('SIGNICAT', { apiUrl: 'https://api.signicat.com', rateLimit: 10 }),
-  SIGNICAT_CALLBACK_AUTHORIZATION: secret,
+  ...rotatingSecret('SIGNICAT_CALLBACK_AUTHORIZATION'),
   // Which header carries `authorizationHeader` back is unconfirmed (docs/providers/signicat.md).
   SIGNICAT_CALLBACK_AUTHORIZATION_HEADER: z
     .string()
@@ -27,6 +28,7 @@ export function signicatSettings(e: Record<string, unknown>, common: ProviderCom
   return {
     ...base,
     callbackAuthorization: e.SIGNICAT_CALLBACK_AUTHORIZATION as string | undefined,
+    callbackAuthorizationPrevious: e.SIGNICAT_CALLBACK_AUTHORIZATION_PREVIOUS as string | undefined,
     callbackAuthorizationHeader: e.SIGNICAT_CALLBACK_AUTHORIZATION_HEADER as string,
     clientId: e.SIGNICAT_CLIENT_ID as string | undefined,
     clientSecret: e.SIGNICAT_CLIENT_SECRET as string | undefined,

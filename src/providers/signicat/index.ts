@@ -16,6 +16,12 @@ export const signicat = defineProvider<SignicatSettings>({
   kinds: ['signing'],
   env: signicatEnv,
   settings: signicatSettings,
+  accountVariables: [
+    'SIGNICAT_CALLBACK_AUTHORIZATION',
+    'SIGNICAT_CALLBACK_AUTHORIZATION_PREVIOUS',
+    'SIGNICAT_CLIENT_ID',
+    'SIGNICAT_CLIENT_SECRET',
+  ],
   callbackGuards: ['SIGNICAT_CALLBACK_AUTHORIZATION', 'SIGNICAT_ALLOWED_IPS'],
   // Never retries a callback: a missed one is gone, and Notify is cheap.
   followUpDefaults: { firstAfter: '15 minutes', maxInterval: '6 hours' },
