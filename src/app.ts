@@ -17,6 +17,7 @@ import { TransactionRateLimit } from './receivers/transaction-rate-limit';
 import { createMatcher } from './receivers/address-allowlist';
 import { checkTemporalReadiness, describeProblems, readinessTarget } from './temporal/readiness';
 import { describeTemporalError } from './temporal/temporal-errors';
+import { tracingFor } from './tracing/temporal';
 
 export interface AppDeps {
   config: Config;
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: deps.config.http.bodyLimit,
       refusals,
       deliveryTimeoutMs: deps.deliveryTimeoutMs,
+      tracer: tracingFor(deps.config)?.provider.getTracer('countersign'),
       floodControl: {
         recent: new RecentlyAccepted(deps.config.floodControl.dedupe),
         rate: new TransactionRateLimit(deps.config.floodControl.rate),

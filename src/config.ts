@@ -19,6 +19,7 @@ import { CONTINUE_AS_NEW } from './common/bounds';
 import type { EngineOptions } from './common/types';
 import { stepPlan } from './api/transaction-schemas';
 import { webhookSecretProblem } from './activities/steps/webhook-signature';
+import { tracingEnv, tracingSettings } from './tracing/config';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -199,6 +200,8 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
    * state still says `finalEstablishedBy: unverified-callback`).
    */
   CONFIRM_UNVERIFIED_FINALS: z.enum(['auto', 'off']).default('auto'),
+  /** OpenTelemetry's standard OTEL_* variables (docs/tracing.md). */
+  ...tracingEnv,
 });
 
 /** The whole environment's schema: the engine's variables and every registered provider's. */
@@ -357,6 +360,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     /** The providers configured, and each one's settings by name. */
     providerModules: registry,
     providers: settingsByProvider,
+    /** OpenTelemetry tracing; off unless OTEL_TRACES_EXPORTER or an OTLP endpoint is set. */
+    tracing: tracingSettings(e),
   };
 }
 

@@ -11,6 +11,7 @@ import { installTemporalRuntime } from './temporal/runtime';
 import type { WorkerMessage } from './temporal/worker-messages';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
 import { startCountersignWorker } from './worker';
+import { stopTracing } from './tracing/provider';
 
 /** Resolves once the message is handed to the channel (before an exit, it must be). */
 const tell = (m: WorkerMessage) =>
@@ -53,6 +54,7 @@ async function main() {
     stopping = true;
     await running.stop();
     await connection.close();
+    await stopTracing();
     process.exit(exitCode);
   };
   process.on('SIGTERM', () => void stop(0));

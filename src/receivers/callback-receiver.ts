@@ -21,6 +21,8 @@ import type { EventType, ProviderEvent } from '../common/types';
 import type { RecentlyAccepted } from './recently-accepted';
 import type { RefusalLog } from './refusal-log';
 import type { TransactionRateLimit } from './transaction-rate-limit';
+import type { Tracer } from '@opentelemetry/api';
+import { annotateCallback, traceCallback } from '../tracing/receiver-span';
 
 export interface CallbackReceiverDeps {
   providers: Provider[];
@@ -34,6 +36,8 @@ export interface CallbackReceiverDeps {
   deliveryTimeoutMs?: number;
   /** Per-transaction flood control; unset: every callback is signalled. */
   floodControl?: { recent: RecentlyAccepted; rate: TransactionRateLimit };
+  /** Set when tracing is on: each callback gets its span (docs/tracing.md). */
+  tracer?: Tracer;
 }
 
 /** One callback path of one provider. */
@@ -41,6 +45,8 @@ interface Route {
   provider: Provider;
   /** The path under `/callbacks/{name}` as the provider declares it. */
   path: string;
+  /** `/callbacks/{name}{path}`: what the callback's span is named by. */
+  template: string;
   allowed: (ip: string | undefined) => boolean;
 }
 
@@ -78,7 +84,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
     const allowed = createAllowlist(provider.allowedIps);
     for (const path of provider.callbackPaths) {
       const full = `${CALLBACKS}${provider.name}${path === '/' ? '' : path}`;
-      routes.set(routeKey(full), { provider, path, allowed });
+      routes.set(routeKey(full), { provider, path, template: full, allowed });
       paths.push(full);
     }
   }
@@ -94,14 +100,17 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       path: req.url.split('?', 1)[0],
       sender: req.ip,
     };
-    receive(route, deps, limit, incoming, req, res).catch((err: unknown) => {
-      // The pipeline answers every outcome itself; this is a bug, answered as one.
-      deps.logger.error(
-        { requestId: incoming.requestId, provider: route.provider.name, err: String(err) },
-        'callback pipeline failed',
-      );
-      if (!res.headersSent) writeAnswer(res, { status: 500 });
-    });
+    const named = { template: route.template, provider: route.provider.name };
+    traceCallback(deps.tracer, req, res, named, () => receive(route, deps, limit, incoming, req, res)).catch(
+      (err: unknown) => {
+        // The pipeline answers every outcome itself; this is a bug, answered as one.
+        deps.logger.error(
+          { requestId: incoming.requestId, provider: route.provider.name, err: String(err) },
+          'callback pipeline failed',
+        );
+        if (!res.headersSent) writeAnswer(res, { status: 500 });
+      },
+    );
   };
   return Object.assign(receiver, { paths });
 }
@@ -195,6 +204,7 @@ async function pipeline(
   }
 
   const workflowId = workflowIdFor(outcome.ref);
+  annotateCallback({ temporalWorkflowId: workflowId });
   const flood = deps.floodControl;
   // Facts accepted a moment ago are durable already: only the new ones need a signal. A
   // Signhost postback repeats every earlier activity, so this keeps its cost to what is new.
@@ -319,6 +329,7 @@ function send(
   started: number,
   detail?: string,
 ) {
+  annotateCallback({ 'countersign.outcome': outcome });
   let answer = provider.answer(outcome);
   if (detail && answer.status === 400 && typeof answer.body === 'object')
     answer = { ...answer, body: { ...answer.body, detail } };

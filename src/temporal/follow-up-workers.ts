@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { createDataConverter } from '../encryption/data-converter';
 import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
+import { tracingFor, tracingWorkerOptions } from '../tracing/temporal';
 
 export interface FollowUpWorkerDeps {
   connection: NativeConnection;
@@ -34,6 +35,7 @@ export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<W
         // A follow-up mostly waits on the network; more slots than the rate allows per
         // second buy nothing.
         maxConcurrentActivityTaskExecutions: Math.max(2, Math.ceil(rate * 2)),
+        interceptors: tracingWorkerOptions(tracingFor(deps.config)).interceptors,
       }),
     );
   }

@@ -4,6 +4,7 @@
 import { log } from '@temporalio/activity';
 import type { StepInput } from '../../common/types';
 import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from './failures';
+import { traceContextHeaders } from '../../tracing/propagation';
 import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from './webhook-signature';
 
 export interface NotifyDeps {
@@ -70,6 +71,8 @@ export function createNotifyApplication(deps: NotifyDeps) {
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': webhookSignature(key, id, timestamp, body),
+        // The application's own spans join the callback's trace (docs/tracing.md).
+        ...traceContextHeaders(),
       },
       body,
       // A redirect is the receiver's misconfiguration; following it would resend the body elsewhere.
