@@ -101,16 +101,15 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       sender: req.ip,
     };
     const named = { template: route.template, provider: route.provider.name };
-    traceCallback(deps.tracer, req, res, named, () => receive(route, deps, limit, incoming, req, res)).catch(
-      (err: unknown) => {
-        // The pipeline answers every outcome itself; this is a bug, answered as one.
-        deps.logger.error(
-          { requestId: incoming.requestId, provider: route.provider.name, err: String(err) },
-          'callback pipeline failed',
-        );
-        if (!res.headersSent) writeAnswer(res, { status: 500 });
-      },
-    );
+    const handled = traceCallback(deps.tracer, req, res, named, () => receive(route, deps, limit, incoming, req, res));
+    handled.catch((err: unknown) => {
+      // The pipeline answers every outcome itself; this is a bug, answered as one.
+      deps.logger.error(
+        { requestId: incoming.requestId, provider: route.provider.name, err: String(err) },
+        'callback pipeline failed',
+      );
+      if (!res.headersSent) writeAnswer(res, { status: 500 });
+    });
   };
   return Object.assign(receiver, { paths });
 }
