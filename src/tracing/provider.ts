@@ -1,22 +1,9 @@
 // The process's OpenTelemetry tracer provider, registered globally (the Temporal interceptors
 // and the receivers find it through @opentelemetry/api), only when tracing is configured.
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
-import { Resource } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDK is loaded only when tracing is on: no process pays for it otherwise */
+import type { Resource } from '@opentelemetry/resources';
+import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { TracingConfig } from './config';
 
 export interface Tracing {
@@ -30,19 +17,32 @@ export interface Tracing {
 
 function exporterFor(config: TracingConfig): SpanExporter {
   switch (config.exporter) {
-    case 'zipkin':
+    case 'zipkin': {
+      const { ZipkinExporter } =
+        require('@opentelemetry/exporter-zipkin') as typeof import('@opentelemetry/exporter-zipkin');
       return new ZipkinExporter({ url: config.zipkinUrl, serviceName: config.serviceName });
+    }
     case 'console':
-      return new ConsoleSpanExporter();
+      return new (sdk().ConsoleSpanExporter)();
     default: {
       const { url, headers, timeoutMs, protocol } = config.otlp;
       const options = { url, headers, timeoutMillis: timeoutMs };
-      return protocol === 'http/json' ? new OtlpJsonExporter(options) : new OtlpProtoExporter(options);
+      if (protocol === 'http/json') {
+        const json =
+          require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+        return new json.OTLPTraceExporter(options);
+      }
+      const proto =
+        require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+      return new proto.OTLPTraceExporter(options);
     }
   }
 }
 
+const sdk = () => require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+
 function samplerFor({ name, ratio }: TracingConfig['sampler']): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk();
   const root = name.endsWith('always_off')
     ? new AlwaysOffSampler()
     : name.endsWith('traceidratio')
@@ -60,10 +60,14 @@ let current: Tracing | undefined;
 export function startTracing(config: TracingConfig, opts: { spanProcessor?: SpanProcessor } = {}): Tracing | undefined {
   if (!config.exporter && !opts.spanProcessor) return undefined;
   if (current) return current;
+  const { Resource } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { NodeTracerProvider } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   const resource = Resource.default().merge(
     new Resource({ ...config.resourceAttributes, 'service.name': config.serviceName }),
   );
-  const spanProcessor = opts.spanProcessor ?? new BatchSpanProcessor(exporterFor(config));
+  const spanProcessor = opts.spanProcessor ?? new (sdk().BatchSpanProcessor)(exporterFor(config));
   const provider = new NodeTracerProvider({
     resource,
     sampler: samplerFor(config.sampler),

@@ -1,14 +1,12 @@
 // Temporal's OpenTelemetry interceptors, wired the same way into every client and worker.
 import type { ClientInterceptors } from '@temporalio/client';
-import {
-  makeWorkflowExporter,
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-} from '@temporalio/interceptors-opentelemetry';
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
 import type { WorkerOptions } from '@temporalio/worker';
 import type { TracingConfig } from './config';
 import { startTracing, type Tracing } from './provider';
+
+const otel = () =>
+  require('@temporalio/interceptors-opentelemetry') as typeof import('@temporalio/interceptors-opentelemetry');
 
 /**
  * The workflow-side interceptors, always in the bundle: a prebuilt bundle cannot know whether
@@ -23,7 +21,7 @@ export function tracingFor(config: { tracing: TracingConfig }): Tracing | undefi
 
 /** Undefined when off: a client without them adds no header to what it sends. */
 export function tracingClientInterceptors(tracing: Tracing | undefined): ClientInterceptors | undefined {
-  return tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+  return tracing ? { workflow: [new (otel().OpenTelemetryWorkflowClientInterceptor)()] } : undefined;
 }
 
 /**
@@ -33,6 +31,8 @@ export function tracingClientInterceptors(tracing: Tracing | undefined): ClientI
  */
 export function tracingWorkerOptions(tracing: Tracing | undefined): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   if (!tracing) return { sinks: { exporter: { export: { fn: () => undefined } } } };
+  const { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } =
+    otel();
   return {
     interceptors: {
       activity: [
