@@ -10,6 +10,7 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { installTemporalRuntime } from './temporal/runtime';
 import type { WorkerMessage } from './temporal/worker-messages';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
+import { serverReportsProblems } from './temporal/reported-problems';
 import { startCountersignWorker } from './worker';
 import { stopTracing } from './tracing/provider';
 
@@ -23,18 +24,20 @@ const tell = (m: WorkerMessage) =>
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ role: 'worker', pid: process.pid });
-  // Set once the client exists, but read by the runtime's logger from the start: a const would
-  // throw for an entry logged before then.
-  // eslint-disable-next-line prefer-const
+  // Set once the client exists (and only on a server that does not report problems itself),
+  // but read by the runtime's logger from the start.
   let onLog: ReturnType<typeof watchWorkflowTaskFailures> | undefined;
   installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  onLog = watchWorkflowTaskFailures({
-    client,
-    logger,
-    count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }),
-  });
+  // The server reports stuck workflows itself (1.28+; the parent's /metrics shows them); log
+  // lines are the fallback before that.
+  if (!(await serverReportsProblems(client)))
+    onLog = watchWorkflowTaskFailures({
+      client,
+      logger,
+      count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }),
+    });
   // The parent's registry is the one scraped (/metrics on PORT), and its counters outlive us.
   const metrics = {
     followUps: {

@@ -19,6 +19,7 @@ import { createFollowUpWorkers } from './temporal/follow-up-workers';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
+import { registerReportedProblemsGauge, serverReportsProblems } from './temporal/reported-problems';
 import { loadEnvFile } from './env-file';
 import { tracingFor, tracingWorkerOptions, WORKFLOW_TRACING_MODULE } from './tracing/temporal';
 import { stopTracing } from './tracing/provider';
@@ -193,11 +194,14 @@ async function main() {
       logger.warn({ role: 'worker' }, note);
     running = await startCountersignWorker({ config, metrics, connection });
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    onLog = watchWorkflowTaskFailures({
-      client,
-      logger,
-      count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }),
-    });
+    // The server reports stuck workflows itself (1.28+); log lines are the fallback before that.
+    registerReportedProblemsGauge(metrics.registry, client);
+    if (!(await serverReportsProblems(client)))
+      onLog = watchWorkflowTaskFailures({
+        client,
+        logger,
+        count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }),
+      });
   } catch (err) {
     await connection.close();
     throw err;
