@@ -19,6 +19,8 @@ import { TransactionRateLimit } from './receivers/transaction-rate-limit';
 import { createMatcher } from './receivers/address-allowlist';
 import { checkTemporalReadiness, describeProblems, readinessTarget } from './temporal/readiness';
 import { describeTemporalError } from './temporal/temporal-errors';
+import { tracingFor } from './tracing/temporal';
+import { registerReportedProblemsGauge } from './temporal/reported-problems';
 
 export interface AppDeps {
   config: Config;
@@ -64,6 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
       bodyLimit: deps.config.http.bodyLimit,
       refusals,
       deliveryTimeoutMs: deps.deliveryTimeoutMs,
+      tracer: tracingFor(deps.config)?.provider.getTracer('countersign'),
       floodControl: {
         recent: new RecentlyAccepted(deps.config.floodControl.dedupe),
         rate: new TransactionRateLimit(deps.config.floodControl.rate),
@@ -100,6 +103,8 @@ export function createApp(deps: AppDeps): express.Express {
       return res.status(503).json({ status: 'unavailable', detail: 'Temporal did not answer the namespace check' });
     }
   });
+  // Stuck workflows as the Temporal server reports them, cluster-wide (reported-problems.ts).
+  registerReportedProblemsGauge(deps.metrics.registry, deps.client);
   // Metrics reveal traffic per provider and refusal reasons: the token's (or this host's) only.
   // The worker role serves them on its own port, which is not published.
   app.get('/metrics', apiAuth(deps.config.http.apiToken), async (_req, res) => {

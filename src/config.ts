@@ -20,6 +20,7 @@ import { CONTINUE_AS_NEW } from './common/bounds';
 import type { EngineOptions } from './common/types';
 import { stepPlan } from './api/transaction-schemas';
 import { webhookSecretProblem } from './activities/steps/webhook-signature';
+import { tracingEnv, tracingSettings } from './tracing/config';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
@@ -220,6 +221,8 @@ const engineEnv = (stepDefaults: ReturnType<typeof stepDefaultsFor>) => ({
    * state still says `finalEstablishedBy: unverified-callback`).
    */
   CONFIRM_UNVERIFIED_FINALS: z.enum(['auto', 'off']).default('auto'),
+  /** OpenTelemetry's standard OTEL_* variables (docs/tracing.md). */
+  ...tracingEnv,
 });
 
 /** The whole environment's schema: the engine's variables and every registered provider's. */
@@ -412,6 +415,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers?: Pro
     providers: settingsByProvider,
     /** Named accounts' settings by provider and account (docs/accounts.md); the default account is `providers`. */
     accounts: accountSettings,
+    /** OpenTelemetry tracing; off unless OTEL_TRACES_EXPORTER or an OTLP endpoint is set. */
+    tracing: tracingSettings(e),
   };
 }
 

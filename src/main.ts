@@ -11,6 +11,7 @@ import { stopOnSignals } from './shutdown';
 import { installTemporalRuntime, sdkMetricsUrl } from './temporal/runtime';
 import { WorkerStartError } from './temporal/worker-supervisor';
 import { UserActivitiesError } from './user-activities';
+import { stopTracing } from './tracing/provider';
 
 function banner(config: Config, lines: Array<[string, string]>) {
   const width = Math.max(...lines.map(([k]) => k.length));
@@ -85,6 +86,7 @@ async function main() {
   stopOnSignals(async (signal) => {
     process.stdout.write(`\n${signal}: stopping (HTTP, then worker, then Temporal)...\n`);
     await countersign.stop(signal);
+    await stopTracing();
     process.stdout.write('Stopped.\n');
   });
   await countersign.done;

@@ -16,6 +16,7 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 import { engineClient } from './temporal/engine-client';
+import { stopTracing } from './tracing/provider';
 
 async function main() {
   loadEnvFile();
@@ -53,6 +54,7 @@ async function main() {
       [
         ['http', () => closeHttpServer(server, config.shutdownTimeoutMs)],
         ['temporal connection', () => connection.close()],
+        ['tracing', stopTracing],
       ],
       logger,
     ),

@@ -10,7 +10,9 @@ import { temporalConnectionOptions } from './temporal/connection-options';
 import { installTemporalRuntime } from './temporal/runtime';
 import type { WorkerMessage } from './temporal/worker-messages';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
+import { serverReportsProblems } from './temporal/reported-problems';
 import { startCountersignWorker } from './worker';
+import { stopTracing } from './tracing/provider';
 
 /** Resolves once the message is handed to the channel (before an exit, it must be). */
 const tell = (m: WorkerMessage) =>
@@ -22,18 +24,20 @@ const tell = (m: WorkerMessage) =>
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel).child({ role: 'worker', pid: process.pid });
-  // Set once the client exists, but read by the runtime's logger from the start: a const would
-  // throw for an entry logged before then.
-  // eslint-disable-next-line prefer-const
+  // Set once the client exists (and only on a server that does not report problems itself),
+  // but read by the runtime's logger from the start.
   let onLog: ReturnType<typeof watchWorkflowTaskFailures> | undefined;
   installTemporalRuntime(config, { logger, onLog: (entry) => onLog?.(entry) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  onLog = watchWorkflowTaskFailures({
-    client,
-    logger,
-    count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }),
-  });
+  // The server reports stuck workflows itself (1.28+; the parent's /metrics shows them); log
+  // lines are the fallback before that.
+  if (!(await serverReportsProblems(client)))
+    onLog = watchWorkflowTaskFailures({
+      client,
+      logger,
+      count: (workflowType) => void tell({ type: 'workflow-task-failed', workflowType }),
+    });
   // The parent's registry is the one scraped (/metrics on PORT), and its counters outlive us.
   const metrics = {
     followUps: {
@@ -53,6 +57,7 @@ async function main() {
     stopping = true;
     await running.stop();
     await connection.close();
+    await stopTracing();
     process.exit(exitCode);
   };
   process.on('SIGTERM', () => void stop(0));

@@ -20,7 +20,10 @@ import { deploymentWorkerOptions } from './temporal/worker-deployment';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
 import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
+import { registerReportedProblemsGauge, serverReportsProblems } from './temporal/reported-problems';
 import { loadEnvFile } from './env-file';
+import { tracingFor, tracingWorkerOptions, WORKFLOW_TRACING_MODULE } from './tracing/temporal';
+import { stopTracing } from './tracing/provider';
 import { checkUserActivities, loadUserActivities, mergeUserActivities, type UserActivities } from './user-activities';
 
 interface WorkerDeps {
@@ -45,15 +48,35 @@ function workflowSource(
   return { workflowsPath: require.resolve('./workflows') };
 }
 
+/** Ours first, then the caller's: both run. */
+function withTracing(
+  tracing: Pick<WorkerOptions, 'interceptors' | 'sinks'>,
+  bundled: boolean,
+  given: Partial<WorkerOptions>,
+): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  return {
+    interceptors: {
+      ...given.interceptors,
+      activity: [...(tracing.interceptors?.activity ?? []), ...(given.interceptors?.activity ?? [])],
+      // Bundled from source here, so the bundler takes them from the worker's options.
+      ...(!bundled && {
+        workflowModules: [WORKFLOW_TRACING_MODULE, ...(given.interceptors?.workflowModules ?? [])],
+      }),
+    },
+    sinks: { ...tracing.sinks, ...given.sinks },
+  };
+}
+
 // Only through startCountersignWorker: a workflow worker without its follow-up workers would
 // leave follow-ups waiting in their task queues forever.
 async function createWorker(deps: WorkerDeps): Promise<Worker> {
   const { activities: extraActivities, ...rest } = deps.options ?? {};
+  const source = workflowSource(deps);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    ...workflowSource(deps),
+    ...source,
     // Decodes what clients encrypted, encrypts what workflows and activities produce.
     dataConverter: createDataConverter(deps.config.encryption),
     activities: {
@@ -67,6 +90,7 @@ async function createWorker(deps: WorkerDeps): Promise<Worker> {
     // WORKER_* settings; the caller's explicit options still win.
     ...deps.config.worker,
     ...rest,
+    ...withTracing(tracingWorkerOptions(tracingFor(deps.config)), !!source.workflowBundle, rest),
   });
 }
 
@@ -173,11 +197,14 @@ async function main() {
       logger.warn({ role: 'worker' }, note);
     running = await startCountersignWorker({ config, metrics, connection });
     const client = new Client({ connection, namespace: config.temporal.namespace });
-    onLog = watchWorkflowTaskFailures({
-      client,
-      logger,
-      count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }),
-    });
+    // The server reports stuck workflows itself (1.28+); log lines are the fallback before that.
+    registerReportedProblemsGauge(metrics.registry, client);
+    if (!(await serverReportsProblems(client)))
+      onLog = watchWorkflowTaskFailures({
+        client,
+        logger,
+        count: (workflowType) => metrics.workflowTaskFailures.inc({ workflow_type: workflowType }),
+      });
   } catch (err) {
     await connection.close();
     throw err;
@@ -204,6 +231,7 @@ async function main() {
       ['worker', () => running.stop()],
       ['temporal connection', () => connection.close()],
       ['ops http', () => closeHttpServer(ops, 5_000)],
+      ['tracing', stopTracing],
     ],
     logger,
   );

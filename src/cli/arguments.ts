@@ -31,6 +31,7 @@ const ALLOWED: Record<string, ReadonlyArray<ValueFlag | Switch>> = {
   renotify: [],
   late: ['--limit'],
   refused: ['--limit'],
+  problems: ['--limit', '--json'],
 };
 
 export interface CliArguments {

@@ -24,6 +24,8 @@ const USAGE = `countersign — operate Countersign transactions
   countersign late show <lateWorkflowId>
   countersign late apply <lateWorkflowId>   apply a late callback by hand (new run of the transaction)
   countersign refused [--limit N]        recent refused callbacks, from the running server
+  countersign problems [--limit N] [--json]
+                                         workflows the Temporal server reports stuck (failing workflow tasks)
 
 Connects to TEMPORAL_ADDRESS (default 127.0.0.1:TEMPORAL_PORT), namespace TEMPORAL_NAMESPACE;
 \`refused\` asks COUNTERSIGN_URL (default http://127.0.0.1:PORT).
@@ -131,6 +133,18 @@ export async function run(
     require('../temporal/transaction-list') as typeof import('../temporal/transaction-list');
   try {
     switch (command) {
+      case 'problems': {
+        const { listReportedProblems, serverReportsProblems } =
+          require('../temporal/reported-problems') as typeof import('../temporal/reported-problems');
+        if (!(await serverReportsProblems(client)))
+          throw new CliError(
+            'this Temporal server does not report problems (TemporalReportedProblems needs server 1.28+); ' +
+              'see countersign_workflow_task_failures_total and the worker logs instead',
+          );
+        const problems = await listReportedProblems(client, limit);
+        out(parsed.json ? JSON.stringify(problems, null, 2) : table(problems.map((p) => ({ ...p }))));
+        return 0;
+      }
       case 'list': {
         const sinceAt = since === undefined ? undefined : parseSince(since);
         if (since !== undefined && !sinceAt) throw new CliError('--since: expected an ISO time or a duration like 1h');

@@ -21,6 +21,8 @@ import type { EventType, ProviderEvent } from '../common/types';
 import type { RecentlyAccepted } from './recently-accepted';
 import type { RefusalLog } from './refusal-log';
 import type { TransactionRateLimit } from './transaction-rate-limit';
+import type { Tracer } from '@opentelemetry/api';
+import { annotateCallback, traceCallback } from '../tracing/receiver-span';
 
 export interface CallbackReceiverDeps {
   providers: Provider[];
@@ -34,6 +36,8 @@ export interface CallbackReceiverDeps {
   deliveryTimeoutMs?: number;
   /** Per-transaction flood control; unset: every callback is signalled. */
   floodControl?: { recent: RecentlyAccepted; rate: TransactionRateLimit };
+  /** Set when tracing is on: each callback gets its span (docs/tracing.md). */
+  tracer?: Tracer;
 }
 
 /** One callback path of one provider. */
@@ -41,6 +45,8 @@ interface Route {
   provider: Provider;
   /** The path under `/callbacks/{name}` as the provider declares it. */
   path: string;
+  /** `/callbacks/{name}{path}`: what the callback's span is named by. */
+  template: string;
   allowed: (ip: string | undefined) => boolean;
 }
 
@@ -81,7 +87,7 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       const full = `${mount}${path === '/' ? '' : path}`;
       // An account named like one of the provider's own path segments must not take its route.
       if (routes.has(routeKey(full))) throw new Error(`two receivers for ${full}: rename the account`);
-      routes.set(routeKey(full), { provider, path, allowed });
+      routes.set(routeKey(full), { provider, path, template: full, allowed });
       paths.push(full);
     }
   }
@@ -112,7 +118,9 @@ export function createCallbackReceiver(deps: CallbackReceiverDeps) {
       path: req.url.split('?', 1)[0],
       sender: req.ip,
     };
-    receive(route, deps, limit, incoming, req, res).catch((err: unknown) => {
+    const named = { template: route.template, provider: route.provider.name };
+    const handled = traceCallback(deps.tracer, req, res, named, () => receive(route, deps, limit, incoming, req, res));
+    handled.catch((err: unknown) => {
       // The pipeline answers every outcome itself; this is a bug, answered as one.
       deps.logger.error(
         { requestId: incoming.requestId, provider: route.provider.name, err: String(err) },
@@ -223,6 +231,7 @@ async function pipeline(
   }
 
   const workflowId = workflowIdFor(outcome.ref);
+  annotateCallback({ temporalWorkflowId: workflowId });
   const flood = deps.floodControl;
   // Facts accepted a moment ago are durable already: only the new ones need a signal. A
   // Signhost postback repeats every earlier activity, so this keeps its cost to what is new.
@@ -348,6 +357,7 @@ function send(
   started: number,
   detail?: string,
 ) {
+  annotateCallback({ 'countersign.outcome': outcome });
   let answer = provider.answer(outcome);
   if (detail && answer.status === 400 && typeof answer.body === 'object')
     answer = { ...answer, body: { ...answer.body, detail } };

@@ -85,6 +85,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     // WAL lets readers (the Web UI, queries) run beside the writer.
     ...(opts.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliTypeName(key)}`]),
+    // TemporalReportedProblems marks a workflow stuck after this many failed tasks in a row
+    // (reported-problems.ts); two already rule out a passing hiccup, and say so in seconds.
+    '--dynamic-config-value',
+    'system.numConsecutiveWorkflowTaskProblemsToTriggerSearchAttribute=2',
   ];
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(temporalCliPath(opts.cliPath), args, { stdio: ['ignore', 'pipe', 'pipe'] });

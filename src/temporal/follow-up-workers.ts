@@ -9,6 +9,7 @@ import { createDataConverter } from '../encryption/data-converter';
 import type { Metrics } from '../metrics';
 import type { Provider } from '../providers/provider';
 import { deploymentWorkerOptions } from './worker-deployment';
+import { tracingFor, tracingWorkerOptions } from '../tracing/temporal';
 
 export interface FollowUpWorkerDeps {
   connection: NativeConnection;
@@ -38,6 +39,7 @@ export async function createFollowUpWorkers(deps: FollowUpWorkerDeps): Promise<W
         // A follow-up mostly waits on the network; more slots than the rate allows per
         // second buy nothing.
         maxConcurrentActivityTaskExecutions: Math.max(2, Math.ceil(rate * 2)),
+        interceptors: tracingWorkerOptions(tracingFor(deps.config)).interceptors,
       }),
     );
   }

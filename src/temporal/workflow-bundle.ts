@@ -6,6 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FAILURE_CONVERTER_PATH } from '../encryption/data-converter';
+import { WORKFLOW_TRACING_MODULE } from '../tracing/temporal';
 
 /** `workflowsPath`: another module exporting Countersign's workflows and more (tests). */
 export function bundleWorkflows(workflowsPath = require.resolve('../workflows')): Promise<WorkflowBundleWithSourceMap> {
@@ -14,6 +15,8 @@ export function bundleWorkflows(workflowsPath = require.resolve('../workflows'))
     // Failures raised in workflow code carry their message encrypted, as the worker's do. A
     // prebuilt bundle does not take the worker's converter: it must be bundled in.
     failureConverterPath: FAILURE_CONVERTER_PATH,
+    // A prebuilt bundle ignores the worker's workflow interceptor modules: they must be in it.
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
     logger: new DefaultLogger('WARN'),
   });
 }

@@ -40,19 +40,19 @@ function quietRuntime() {
  * cluster COUNTERSIGN_TEST_TEMPORAL_ADDRESS names, which must be set up already.
  */
 export function startDevServerEnv(
-  opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES } = {},
+  opts: { searchAttributes?: typeof ALL_SEARCH_ATTRIBUTES; extraArgs?: string[] } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const cluster = existingCluster();
   // A test that needs a bare server (no search attributes) always gets its own.
-  if (cluster && opts.searchAttributes === undefined) {
+  if (cluster && opts.searchAttributes === undefined && opts.extraArgs === undefined) {
     return TestWorkflowEnvironment.createFromExistingServer({ address: cluster.address, namespace: cluster.namespace });
   }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliPath() },
       searchAttributes: opts.searchAttributes ?? ALL_SEARCH_ATTRIBUTES,
-      extraArgs: ['--log-level', 'error'],
+      extraArgs: ['--log-level', 'error', ...(opts.extraArgs ?? [])],
     },
   });
 }

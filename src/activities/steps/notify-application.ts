@@ -4,6 +4,7 @@
 import { log } from '@temporalio/activity';
 import type { StepInput } from '../../common/types';
 import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from './failures';
+import { traceContextHeaders } from '../../tracing/propagation';
 import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from './webhook-signature';
 
 export interface NotifyDeps {
@@ -75,6 +76,8 @@ export function createNotifyApplication(deps: NotifyDeps) {
         // Space-separated, as the Standard Webhooks spec allows: an application verifying with
         // either secret accepts it, so it can switch secrets on its own schedule.
         'webhook-signature': keys.map((key) => webhookSignature(key, id, timestamp, body)).join(' '),
+        // The application's own spans join the callback's trace (docs/tracing.md).
+        ...traceContextHeaders(),
       },
       body,
       // A redirect is the receiver's misconfiguration; following it would resend the body elsewhere.
