@@ -6,6 +6,7 @@ import type { ProviderRegistry } from '../providers/registry';
 import { listTransactionsQueryFor, transactionListResponse } from './list-query';
 import {
   errorResponse,
+  heldDecisionBody,
   registerTransactionBodyFor,
   registerTransactionResponse,
   transactionStateResponse,
@@ -88,6 +89,14 @@ function callbackPaths(provider: Provider, schemaName: string | undefined): Json
   return paths;
 }
 
+const workflowIdParameter = {
+  name: 'workflowId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  example: 'signing:evrotrust:tx-1',
+};
+
 export function buildOpenApiDocument(registry: ProviderRegistry, providers: Provider[], version = '0.1.0'): JsonObject {
   const schemas: JsonObject = {
     RegisterTransactionRequest: requestJsonSchema(registerTransactionBodyFor(registry)),
@@ -95,6 +104,7 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
     TransactionState: responseJsonSchema(transactionStateResponse),
     TransactionList: responseJsonSchema(transactionListResponse),
     Error: responseJsonSchema(errorResponse),
+    HeldFinalDecision: requestJsonSchema(heldDecisionBody),
   };
   let paths: JsonObject = {};
   for (const provider of providers) {
@@ -168,15 +178,7 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
           operationId: 'getTransactionState',
           summary: "The transaction's state query",
           security: [{ bearer: [] }],
-          parameters: [
-            {
-              name: 'workflowId',
-              in: 'path',
-              required: true,
-              schema: { type: 'string' },
-              example: 'signing:evrotrust:tx-1',
-            },
-          ],
+          parameters: [workflowIdParameter],
           responses: {
             '200': { description: 'state', content: json(ref('TransactionState')) },
             ...errors({
@@ -184,6 +186,46 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
               '403': 'no token configured and caller not on loopback',
               '404': 'unknown transaction',
               '500': 'the state cannot be decrypted (the detail names the missing key id)',
+              '503': 'Temporal unavailable',
+            }),
+          },
+        },
+      },
+      '/transactions/{workflowId}/held-final': {
+        post: {
+          tags: ['transactions'],
+          operationId: 'decideHeldFinal',
+          summary: "An operator accepts or rejects a final status held for the provider's confirmation",
+          security: [{ bearer: [] }],
+          parameters: [workflowIdParameter],
+          requestBody: { required: true, content: json(ref('HeldFinalDecision')) },
+          responses: {
+            '200': plain('settled: the status it has now', 'application/json'),
+            ...errors({
+              '400': 'invalid body (decision, by and reason are required)',
+              '401': 'missing or wrong bearer token',
+              '403': 'no token configured and caller not on loopback',
+              '404': 'unknown or closed transaction',
+              '409': 'nothing is held',
+              '503': 'Temporal unavailable',
+            }),
+          },
+        },
+      },
+      '/transactions/{workflowId}/retry-steps': {
+        post: {
+          tags: ['transactions'],
+          operationId: 'retryFailedSteps',
+          summary: 'Run the post-signing steps that failed for good again',
+          security: [{ bearer: [] }],
+          parameters: [workflowIdParameter],
+          responses: {
+            '200': plain('the steps being retried, and whether a new run was started', 'application/json'),
+            ...errors({
+              '401': 'missing or wrong bearer token',
+              '403': 'no token configured and caller not on loopback',
+              '404': 'unknown transaction',
+              '409': 'no step failed',
               '503': 'Temporal unavailable',
             }),
           },

@@ -129,3 +129,12 @@ export const transactionStateResponse = z.looseObject({
   lastFollowUp: z.looseObject({ at: z.string(), outcome: z.string() }).optional(),
   nextFollowUpAt: z.string().optional(),
 });
+
+/** An operator settling a held final status (`POST /transactions/{workflowId}/held-final`). */
+export const heldDecisionBody = z
+  .object({
+    decision: z.enum(['accept', 'reject']),
+    by: z.string().trim().min(1).max(200).describe('who decided'),
+    reason: z.string().trim().min(1).max(1000).describe('why'),
+  })
+  .strict();

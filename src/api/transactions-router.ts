@@ -5,13 +5,12 @@ import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from 
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';
 import { decideHeldFinal, retryFailedSteps } from '../temporal/operator';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { z } from 'zod';
 import { PayloadDecryptionError, UnknownEncryptionKeyError } from '../encryption/payload-codec';
 import { apiAuth } from './api-auth';
 import { unknownSteps } from './known-steps';
 import { listTransactionsQueryFor } from './list-query';
 import { InvalidCursorError, listTransactions } from '../temporal/transaction-list';
-import { registerTransactionBodyFor } from './transaction-schemas';
+import { heldDecisionBody, registerTransactionBodyFor } from './transaction-schemas';
 import type { ProviderRegistry } from '../providers/registry';
 
 export interface TransactionsRouterDeps {
@@ -53,14 +52,6 @@ function temporalFailed(
     ...(requestId && { requestId }),
   });
 }
-
-const heldDecisionBody = z
-  .object({
-    decision: z.enum(['accept', 'reject']),
-    by: z.string().trim().min(1).max(200).describe('who decided'),
-    reason: z.string().trim().min(1).max(1000).describe('why'),
-  })
-  .strict();
 
 /** An operator's request the transaction refused (409, its reason), or one for no transaction (404). */
 function operatorFailed(deps: TransactionsRouterDeps, res: express.Response, err: unknown, message: string) {
