@@ -274,11 +274,13 @@ it('a callback that arrives while a poll is in flight is applied once', async ()
       // Meanwhile the signer signs and Evrotrust calls back through the real receiver.
       expect(await evrotrust.setStatus(tx.transactionID, 2)).toBe(true);
       expect((await handle.query(stateQuery)).events.map((e) => [e.key, e.source])).toEqual([['status:2', 'callback']]);
-      held.release(); // the poll now answers 2 as well
+      // A final status does not wait on a poll in flight (the provider's API may hang): the
+      // poll is cancelled, so the transaction ends without its answer.
       const result = (await handle.result()) as TransactionState;
+      held.release();
       expect(result.status).toBe('signed');
       expect(result.events.map((e) => [e.key, e.source])).toEqual([['status:2', 'callback']]);
-      expect(result.lastFollowUp?.outcome).toBe('polled: status 2 (signed)');
+      expect(result.lastFollowUp).toBeUndefined();
       expect(calls).toHaveLength(1);
     });
   } finally {
