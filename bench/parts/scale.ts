@@ -1,0 +1,96 @@
+// Open transactions at scale, each waiting on its deadline timer, with a bounded worker cache:
+// memory and ack latency at growth steps, then proof that every timer fires (at its deadline
+// the engine polls the provider, the simulator, one last time and records `expired`).
+import type { BenchOptions } from '../options';
+import type { Parts, ScaleStep } from '../results';
+import { warmUp } from '../harness/measure';
+import type { LoadResult } from '../harness/loadgen';
+import { procStats } from '../harness/proc';
+import { settle } from '../harness/setup';
+import { setupFor, type Context } from './context';
+
+/** Counting scans the visibility store, on a dev server its single SQLite connection. */
+const COUNT_EVERY_MS = 5000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runScale(ctx: Context, o: BenchOptions): Promise<NonNullable<Parts['scale']>> {
+  const s = await setupFor(ctx, 'scale', {
+    // Only a worker in the measured process can count its cache and collect its heap on demand.
+    sutEnv: { WORKER_MAX_CACHED_WORKFLOWS: String(o.cacheSize), BENCH_WORKER_PROCESS: 'inline' },
+    providerApiRateLimit: o.providerApiRateLimit,
+  });
+  try {
+    await warmUp(s, o.warmupCallbacks, o.concurrency, 'warm');
+    await settle(s);
+    await s.sut.call('gc');
+    const base = await s.stats();
+    const steps: ScaleStep[] = [];
+    const deadlines: number[] = [];
+    let startMs = 0;
+    const t0 = Date.now();
+    let from = 0;
+    for (const to of o.steps) {
+      const params = { prefix: 'scale', from, to, concurrency: o.startConcurrency, deadlineAfterMs: o.deadlineAfterMs };
+      const started = await s.loadgen.call<{ elapsedMs: number; deadlines: number[] }>('start', params);
+      startMs += started.elapsedMs;
+      deadlines.push(...started.deadlines);
+      await settle(s, 10_000);
+      await s.sut.call('gc');
+      const at = await s.stats();
+      // A rate the machine sustains: a tenth of the goal rate, at least 10/s.
+      const rate = Math.max(10, o.goalRate / 10);
+      const plan = { kind: 'targets', prefix: 'scale', open: to, count: o.ackCallbacks, seed: to };
+      const ack = await s.loadgen.call<LoadResult>('callbacks', {
+        via: 'receivers',
+        load: { rate },
+        label: `acks at ${to} open`,
+        plan,
+      });
+      const temporalRssBytes = procStats(s.temporal.pid)?.rssBytes;
+      steps.push({
+        open: to,
+        cachedWorkflows: at.cachedWorkflows,
+        rssBytes: at.rssBytes,
+        ...(temporalRssBytes && { temporalRssBytes }),
+        ack: ack.latency,
+        ackOk: ack.ok,
+        ackSent: ack.callbacks,
+      });
+      ctx.say(
+        `${to} open: cache ${at.cachedWorkflows}, RSS ${(at.rssBytes / 2 ** 20).toFixed(0)} MB, ack p99 ${ack.latency.p99.toFixed(1)} ms`,
+      );
+      from = to;
+    }
+
+    const sorted = deadlines.sort((a, b) => a - b);
+    const last = sorted[sorted.length - 1];
+    const due = (t: number) => {
+      const i = sorted.findIndex((d) => d > t);
+      return i < 0 ? sorted.length : i;
+    };
+    const timeline: Array<[number, number, number]> = [];
+    let expired = 0;
+    let allExpiredAfterMs: number | null = null;
+    const query = `TaskQueue = "${s.taskQueue}" AND SigningStatus = "expired"`;
+    while (Date.now() < last + o.timersGraceMs) {
+      const now = Date.now();
+      expired = (await s.client.workflow.count(query)).count;
+      timeline.push([(now - t0) / 1000, due(now), expired]);
+      if (expired >= sorted.length) {
+        allExpiredAfterMs = Math.max(0, now - last);
+        break;
+      }
+      await sleep(Math.min(COUNT_EVERY_MS, Math.max(250, sorted[0] - now)));
+    }
+    ctx.say(`timers: ${expired} of ${sorted.length} expired`);
+    return {
+      cacheSize: o.cacheSize,
+      startPerSec: (sorted.length * 1000) / startMs,
+      baseline: { rssBytes: base.rssBytes, cachedWorkflows: base.cachedWorkflows },
+      steps,
+      timers: { expected: sorted.length, expired, allExpiredAfterMs, timeline },
+    };
+  } finally {
+    await s.stop();
+  }
+}
