@@ -43,15 +43,16 @@ const QUICK: Sizes = {
   closedCallbacks: 40,
   clusterRounds: 1,
   transactions: 60,
-  steps: [30, 60],
+  // The cache of 20 is full at two steps at least: the memory goal is judged between them.
+  steps: [20, 40, 60],
   ackCallbacks: 10,
   cacheSize: 20,
   startConcurrency: 8,
   deadlineAfterMs: 5000,
   timersGraceMs: 60_000,
   duplicates: 40,
-  postbacks: 5,
-  activities: 200,
+  postbacks: 20,
+  activities: 1000,
 };
 
 export interface BenchOptions extends Sizes {

@@ -2,8 +2,9 @@
 // asked for, merges them into results.json (the other parts stay as last measured, each with
 // its own commit and date) and renders REPORT.md from it. BENCH_OUT=dir writes elsewhere,
 // BENCH_KEEP=1 keeps the temp dir (logs, SQLite files).
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleWorkflows } from '../src/temporal/workflow-bundle';
@@ -112,6 +113,7 @@ export function mergeResults(earlier: BenchResults | undefined, now: BenchResult
 
 /** results.json without the raw answer times, which only merging runs needed. */
 export function writeResults(dir: string, r: BenchResults): string[] {
+  mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'results.json'),
     JSON.stringify(r, (k, v: unknown) => (k === 'samples' ? undefined : v), 2) + '\n',
@@ -120,6 +122,8 @@ export function writeResults(dir: string, r: BenchResults): string[] {
 }
 
 async function main() {
+  // The replays run in this process: their SDK log lines would drown the progress.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const o = benchOptions(process.argv.slice(2));
   const out = resolve(process.env.BENCH_OUT ?? join(__dirname, 'results'));
   const read = (file: string) =>

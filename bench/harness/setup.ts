@@ -41,6 +41,8 @@ export interface Setup {
 
 const ROOT = resolve(__dirname, '..', '..');
 const KEYS = newKeyEntry('bench');
+/** Payloads as every process of the run encrypts them: the replays need it too. */
+export const benchDataConverter = () => createDataConverter({ keys: parseKeyList(KEYS) });
 
 /**
  * The cluster to measure instead of dev servers: TEMPORAL_ADDRESS, as Countersign reads it
@@ -120,7 +122,6 @@ export async function startSetup(opts: {
     children.unshift(sut);
     const url = sut.ready.url as string;
     await loadgen.call('setReceivers', url);
-    const dataConverter = createDataConverter({ keys: parseKeyList(KEYS) });
     return {
       temporal: t,
       namespace: t.namespace,
@@ -128,7 +129,7 @@ export async function startSetup(opts: {
       sut,
       loadgen,
       url,
-      client: new Client({ connection, namespace: t.namespace, dataConverter }),
+      client: new Client({ connection, namespace: t.namespace, dataConverter: benchDataConverter() }),
       stats: () => sut.call<SutStats>('stats'),
       stop,
     };

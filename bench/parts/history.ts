@@ -6,13 +6,14 @@ import { temporal } from '@temporalio/proto';
 import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { workflowIdFor } from '../../src/common/ids';
-import type { ProviderName, TransactionState } from '../../src/common/types';
+import type { TransactionState } from '../../src/common/types';
 import { signhostChecksum } from '../../src/providers/signhost';
 import { allRuns, inParallel } from '../../test/helpers/runs';
 import { BENCH_CREDENTIALS } from '../harness/callbacks';
 import type { BenchOptions } from '../options';
 import type { HistoryShape, Parts } from '../results';
 import { median } from '../stats';
+import { benchDataConverter } from '../harness/setup';
 import { setupFor, type Context } from './context';
 
 type Post = (path: string, body: unknown) => Promise<void>;
@@ -133,7 +134,7 @@ export async function runHistory(ctx: Context, o: BenchOptions): Promise<NonNull
       const largest = sized.reduce((a, b) => (b.events > a.events ? b : a));
       const events = sized.reduce((n, r) => n + r.events, 0);
       const replay = await replayMs(
-        { workflowBundle: { code }, replayName: `bench-history-${shape.name}` },
+        { workflowBundle: { code }, replayName: `bench-history-${shape.name}`, dataConverter: benchDataConverter() },
         largest.history,
         workflowId,
       );
