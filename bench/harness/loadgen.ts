@@ -10,7 +10,6 @@ import { startSimulators, type RunningSimulators } from '../../src/simulators';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options';
 import { engineClient } from '../../src/temporal/engine-client';
 import { registerTransaction, signalWithStart } from '../../src/temporal/transactions';
-import { summarize, type Latency } from '../stats';
 import {
   externalIdFor,
   planCallbacks,
@@ -25,14 +24,12 @@ export type Via = 'receivers' | 'raw';
 export type Load = { rate: number } | { concurrency: number };
 
 export interface LoadResult {
-  callbacks: number;
-  ok: number;
   /** Answers by HTTP status (receivers) or outcome (raw). */
   outcomes: Record<string, number>;
   elapsedMs: number;
-  latency: Latency;
+  /** Each answer's time, ms. */
   samples: number[];
-  /** The workflows the last accepted callbacks went to: the run's work is done once none has a task pending. */
+  /** Where the last accepted callbacks went: the run's work is done once none has a task pending. */
   lastWorkflowIds: string[];
 }
 
@@ -55,104 +52,75 @@ async function send(via: Via, cb: ReturnType<typeof planCallbacks>[number]): Pro
   }
 }
 
-function ticker(label: string, total: number, done: () => number): () => void {
-  const timer = setInterval(() => reportProgress(`${label}: ${done()}/${total}`), 5000);
-  return () => clearInterval(timer);
+/** `n` lanes each taking the next item until `more` says stop, with a progress line every 5 s. */
+async function lanes(label: string, total: number, n: number, take: () => Promise<void> | undefined) {
+  let done = 0;
+  const timer = setInterval(() => reportProgress(`${label}: ${done}/${total}`), 5000);
+  const lane = async () => {
+    for (let t = take(); t; t = take()) await t.then(() => void done++);
+  };
+  await Promise.all(Array.from({ length: n }, lane)).finally(() => clearInterval(timer));
 }
 
-/** `maxMs` bounds a closed loop: the plan is then an upper bound. */
+/** Open loop at `rate`, or closed loop of `concurrency` clients; `maxMs` bounds a closed loop. */
 async function callbacks(p: { via: Via; load: Load; plan: Plan; label: string; maxMs?: number }): Promise<LoadResult> {
   const items = planCallbacks(providers, p.plan);
-  const latencies: number[] = [];
+  const samples: number[] = [];
   const outcomes: Record<string, number> = {};
   const last: string[] = [];
-  let next = 0;
   const one = async (cb: (typeof items)[number]) => {
     const t = performance.now();
     const outcome = await send(p.via, cb);
-    latencies.push(performance.now() - t);
+    samples.push(performance.now() - t);
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    if (outcome.startsWith('2')) last.push(workflowIdFor(cb.ref));
-    if (last.length > LAST) last.shift();
+    if (outcome.startsWith('2')) last.unshift(workflowIdFor(cb.ref));
+    last.length = Math.min(last.length, LAST);
   };
-  const stop = ticker(p.label, items.length, () => latencies.length);
   const t0 = performance.now();
+  let next = 0;
   if ('rate' in p.load) {
-    // Open loop: each callback at its time, whether or not the earlier ones were answered.
-    const rate = p.load.rate;
+    // Each callback at its time, whether or not the earlier ones were answered.
     const inflight: Array<Promise<void>> = [];
-    while (next < items.length) {
-      const due = Math.min(items.length, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
-      while (next < due) inflight.push(one(items[next++]));
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    for (const rate = p.load.rate; next < items.length; await new Promise((r) => setTimeout(r, 1)))
+      while (next < Math.min(items.length, ((performance.now() - t0) * rate) / 1000 + 1))
+        inflight.push(one(items[next++]));
     await Promise.all(inflight);
   } else {
     const until = t0 + (p.maxMs ?? Infinity);
-    const client = async () => {
-      while (next < items.length && performance.now() < until) await one(items[next++]);
-    };
-    await Promise.all(Array.from({ length: p.load.concurrency }, client));
+    const take = () => (next < items.length && performance.now() < until ? one(items[next++]) : undefined);
+    await lanes(p.label, items.length, p.load.concurrency, take);
   }
-  stop();
-  const ok = Object.entries(outcomes).reduce((n, [k, v]) => (k.startsWith('2') ? n + v : n), 0);
-  const lastWorkflowIds = [...new Set(last.reverse())];
-  return {
-    callbacks: latencies.length,
-    ok,
-    outcomes,
-    elapsedMs: performance.now() - t0,
-    latency: summarize(latencies),
-    samples: latencies,
-    lastWorkflowIds,
-  };
+  return { outcomes, elapsedMs: performance.now() - t0, samples, lastWorkflowIds: [...new Set(last)] };
 }
 
 /** Registers transactions `from`…`to - 1` as `POST /transactions` does, each waiting on its deadline. */
 async function start(p: { prefix: string; from: number; to: number; concurrency: number; deadlineAfterMs: number }) {
-  const latencies: number[] = [];
   const deadlines: number[] = [];
-  let next = p.from;
-  const stop = ticker(`starting ${p.from}…${p.to}`, p.to - p.from, () => latencies.length);
   const t0 = performance.now();
-  const worker = async () => {
-    while (next < p.to) {
-      const i = next++;
-      const provider = providerFor(i);
-      const externalId = externalIdFor(p.prefix, i);
-      const deadline = Date.now() + p.deadlineAfterMs;
-      // The provider knows the transaction, so the last poll at its deadline finds it pending.
-      if (provider === 'signhost') simulators?.signhost.createTransaction({ Id: externalId });
-      else if (provider === 'signicat')
-        simulators?.signicat.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
-      else simulators?.portal.createDocument({ documentId: externalId });
-      const t = performance.now();
-      await registerTransaction(
-        transactions,
-        { provider, kind: 'signing', externalId },
-        {
-          deadline: new Date(deadline).toISOString(),
-          // No follow-up before the deadline: each transaction only waits on its timer.
-          followUp: { firstAfter: '30 days' },
-          ...(provider === 'signicat' && { dossierId: `dossier-${externalId}` }),
-        },
-      );
-      latencies.push(performance.now() - t);
-      deadlines.push(deadline);
-    }
+  let next = p.from;
+  const register = async (i: number) => {
+    const [provider, externalId] = [providerFor(i), externalIdFor(p.prefix, i)];
+    const deadline = Date.now() + p.deadlineAfterMs;
+    // The provider knows the transaction, so the last poll at its deadline finds it pending.
+    if (provider === 'signhost') simulators?.signhost.createTransaction({ Id: externalId });
+    else if (provider === 'portal-de-assinaturas') simulators?.portal.createDocument({ documentId: externalId });
+    else simulators?.signicat.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
+    // No follow-up before the deadline: each transaction only waits on its timer.
+    const options = { deadline: new Date(deadline).toISOString(), followUp: { firstAfter: '30 days' } };
+    const dossier = provider === 'signicat' ? { dossierId: `dossier-${externalId}` } : {};
+    await registerTransaction(transactions, { provider, kind: 'signing', externalId }, { ...options, ...dossier });
+    deadlines.push(deadline);
   };
-  await Promise.all(Array.from({ length: p.concurrency }, worker));
-  stop();
-  return { elapsedMs: performance.now() - t0, latencies, deadlines };
+  await lanes(`starting ${p.from}…${p.to}`, p.to - p.from, p.concurrency, () =>
+    next < p.to ? register(next++) : undefined,
+  );
+  return { elapsedMs: performance.now() - t0, deadlines };
 }
 
 async function main() {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-  transactions = {
-    client: engineClient(connection, config),
-    taskQueue: config.temporal.taskQueue,
-    engine: config.engine,
-  };
+  const client = engineClient(connection, config);
+  transactions = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   serve(
     {
       setReceivers: (url: string) => void (receivers = new URL(url)),
@@ -160,11 +128,8 @@ async function main() {
       start,
       async simulators() {
         // Only their status APIs are called (by the engine's polls): no callback URL of use.
-        simulators = await startSimulators({
-          countersignUrl: 'http://127.0.0.1:9',
-          credentials: providerApiCredentials(),
-          env: {},
-        });
+        const credentials = providerApiCredentials();
+        simulators = await startSimulators({ countersignUrl: 'http://127.0.0.1:9', credentials, env: {} });
         return simulators.apiUrls;
       },
       cpuMs: () => {

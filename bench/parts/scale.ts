@@ -3,7 +3,7 @@
 // the engine polls the provider, the simulator, one last time and records `expired`).
 import type { BenchOptions } from '../options';
 import type { Parts, ScaleStep } from '../results';
-import { warmUp } from '../harness/measure';
+import { asRun, warmUp } from '../harness/measure';
 import type { LoadResult } from '../harness/loadgen';
 import { procStats } from '../harness/proc';
 import { settle } from '../harness/setup';
@@ -40,24 +40,22 @@ export async function runScale(ctx: Context, o: BenchOptions): Promise<NonNullab
       // A rate the machine sustains: a tenth of the goal rate, at least 10/s.
       const rate = Math.max(10, o.goalRate / 10);
       const plan = { kind: 'targets', prefix: 'scale', open: to, count: o.ackCallbacks, seed: to };
-      const ack = await s.loadgen.call<LoadResult>('callbacks', {
-        via: 'receivers',
-        load: { rate },
-        label: `acks at ${to} open`,
-        plan,
-      });
+      const label = `acks at ${to} open`;
+      const acks = await s.loadgen.call<LoadResult>('callbacks', { via: 'receivers', load: { rate }, label, plan });
+      const ack = asRun('receivers', acks, { countersign: 0, worker: 0 });
       const temporalRssBytes = procStats(s.temporal.pid)?.rssBytes;
+      const { cachedWorkflows, rssBytes } = at;
       steps.push({
         open: to,
-        cachedWorkflows: at.cachedWorkflows,
-        rssBytes: at.rssBytes,
-        ...(temporalRssBytes && { temporalRssBytes }),
+        cachedWorkflows,
+        rssBytes,
+        temporalRssBytes,
         ack: ack.latency,
         ackOk: ack.ok,
         ackSent: ack.callbacks,
       });
       ctx.say(
-        `${to} open: cache ${at.cachedWorkflows}, RSS ${(at.rssBytes / 2 ** 20).toFixed(0)} MB, ack p99 ${ack.latency.p99.toFixed(1)} ms`,
+        `${to} open: cache ${cachedWorkflows}, RSS ${(rssBytes / 2 ** 20).toFixed(0)} MB, ack p99 ${ack.latency.p99.toFixed(1)} ms`,
       );
       from = to;
     }

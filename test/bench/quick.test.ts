@@ -62,7 +62,9 @@ describe('npm run bench -- --quick', () => {
     for (const s of shapes) {
       expect(s.accepted).toBe(s.callbacks);
       expect(s.finalStatus).toBe('signed');
-      expect(s.events).toBeGreaterThanOrEqual(s.callbacks);
+      // Duplicates share events (the receivers drop repeats), so only a positive count is certain.
+      expect(s.events).toBeGreaterThan(0);
+      expect(s.eventsPerCallback).toBeCloseTo(s.events / s.callbacks);
       expect(s.largestRun.events).toBeLessThanOrEqual(s.events);
       expect(s.replayMs).toBeGreaterThan(0);
     }
