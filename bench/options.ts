@@ -1,5 +1,6 @@
 // How big a run is and which parts it runs. `full` is the headline run; `quick` runs every
 // part for real at tiny sizes in about two minutes (what the bench's tests run).
+import { parseArgs } from 'node:util';
 import { PART_NAMES, type PartName } from './results';
 
 const FULL = {
@@ -63,29 +64,22 @@ export interface BenchOptions extends Sizes {
 }
 
 /** `[--quick] [--cluster] [--parts a,b] [--render file]`; BENCH_SIZE, BENCH_OPTIONS as env. */
-export function benchOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
-  const args = [...argv];
-  let parts: PartName[] = ['ingestion', 'scale', 'history'];
-  let quick = env.BENCH_SIZE === 'quick';
-  let render: string | undefined;
-  while (args.length) {
-    const arg = args.shift()!;
-    if (arg === '--quick') quick = true;
-    else if (arg === '--cluster') parts = [...new Set([...parts, 'cluster' as const])];
-    else if (arg === '--parts' || arg === '--render') {
-      const value = args.shift();
-      if (!value) throw new Error(`${arg} needs a value`);
-      if (arg === '--render') render = value;
-      else parts = value.split(',').map((p) => p.trim()) as PartName[];
-    } else
-      throw new Error(`unknown argument ${arg} (npm run bench -- [--quick] [--cluster] [--parts a,b] [--render file])`);
-  }
-  const unknown = parts.filter((p) => !PART_NAMES.includes(p));
-  if (unknown.length || !parts.length)
+export function benchOptions(args: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const flags = {
+    quick: { type: 'boolean' },
+    cluster: { type: 'boolean' },
+    parts: { type: 'string' },
+    render: { type: 'string' },
+  } as const;
+  const { values: v } = parseArgs({ args, options: flags, strict: true });
+  const parts = (v.parts?.split(',').map((p) => p.trim()) ?? ['ingestion', 'scale', 'history']) as PartName[];
+  if (v.cluster && !parts.includes('cluster')) parts.push('cluster');
+  if (!parts.length || parts.some((p) => !PART_NAMES.includes(p)))
     throw new Error(`--parts takes some of ${PART_NAMES.join(', ')}, got ${parts.join(',')}`);
   if (env.BENCH_SIZE && !['quick', 'full'].includes(env.BENCH_SIZE))
     throw new Error(`BENCH_SIZE must be quick or full, got ${env.BENCH_SIZE}`);
+  const quick = v.quick || env.BENCH_SIZE === 'quick';
   const overrides = env.BENCH_OPTIONS ? (JSON.parse(env.BENCH_OPTIONS) as Partial<Sizes>) : {};
   const size = [quick ? 'quick' : 'full', env.BENCH_OPTIONS && `with ${env.BENCH_OPTIONS}`].filter(Boolean).join(' ');
-  return { ...(quick ? QUICK : FULL), ...overrides, size, parts, ...(render && { render }) };
+  return { ...(quick ? QUICK : FULL), ...overrides, size, parts, ...(v.render && { render: v.render }) };
 }

@@ -16,8 +16,10 @@ export const PLOTS = {
 const f = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const int = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
 const mb = (b: number | undefined) => (b === undefined ? '–' : (b / 2 ** 20).toFixed(0));
-const table = (head: string[], rows: Array<Array<string | number>>) =>
-  [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n') + '\n';
+/** `head` and each row are cells joined by ` | `. */
+const table = (head: string, rows: string[]) =>
+  [head, head.replace(/[^|]+/g, ' --- '), ...rows].map((r) => `| ${r} |`).join('\n') + '\n';
+const pq = (l: { p50: number; p99: number }) => `${f(l.p50)} / ${f(l.p99)}`;
 const cpu = (ms: number | undefined, r: Run) => f(perCallback(ms, r), 2);
 
 function partHeader(r: BenchResults, part: PartName, title: string, about: string): string[] {
@@ -38,33 +40,16 @@ function partHeader(r: BenchResults, part: PartName, title: string, about: strin
   ];
 }
 
-function comparisonRows(c: Comparison): Array<Array<string | number>> {
-  return [c.receivers, c.raw].map((run) => [
-    run.via === 'receivers' ? 'HTTP receivers' : 'raw `signalWithStart`',
-    `${int(run.ok)} / ${int(run.callbacks)}`,
-    f(run.perSec, 0),
-    f(drainedRate(run), 0),
-    `${f(run.latency.p50)} / ${f(run.latency.p99)}`,
-    cpu(run.cpu.countersign, run),
-    cpu(run.cpu.worker, run),
-    cpu(run.cpu.temporal, run),
-    cpu(run.cpu.database, run),
-    cpu(run.cpu.loadgen, run),
-  ]);
+function comparisonRows(c: Comparison): string[] {
+  return [c.receivers, c.raw].map((run) => {
+    const path = run.via === 'receivers' ? 'HTTP receivers' : 'raw `signalWithStart`';
+    const { countersign, worker, temporal, database, loadgen } = run.cpu;
+    return `${path} | ${int(run.ok)} / ${int(run.callbacks)} | ${f(run.perSec, 0)} | ${f(drainedRate(run), 0)} | ${pq(run.latency)} | ${[countersign, worker, temporal, database, loadgen].map((ms) => cpu(ms, run)).join(' | ')}`;
+  });
 }
 
-const COMPARISON_HEAD = [
-  'path',
-  '2xx / sent',
-  'callbacks/s',
-  'callbacks/s to drained',
-  'p50 / p99 ms',
-  'Countersign CPU ms per callback',
-  'of which its worker process',
-  'Temporal server',
-  'its database',
-  'load generator',
-];
+const COMPARISON_HEAD =
+  'path | 2xx / sent | callbacks/s | callbacks/s to drained | p50 / p99 ms | Countersign CPU ms per callback | of which its worker process | Temporal server | its database | load generator';
 
 function ingestion(r: BenchResults, plots: Record<string, string>): string[] {
   const out = partHeader(
@@ -78,17 +63,12 @@ function ingestion(r: BenchResults, plots: Record<string, string>): string[] {
   out.push(
     'Open loop at rising offered rates (rising stops once the receivers’ p99 passes 50 ms; the goal rate is always measured):',
     '',
-  );
-  out.push(
     table(
-      ['offered /s', 'receivers answered /s', 'receivers p50 / p99 ms', 'raw answered /s', 'raw p50 / p99 ms'],
-      i.byRate.map((b) => [
-        b.rate,
-        f(b.receivers.perSec, 0),
-        `${f(b.receivers.latency.p50)} / ${f(b.receivers.latency.p99)}`,
-        f(b.raw.perSec, 0),
-        `${f(b.raw.latency.p50)} / ${f(b.raw.latency.p99)}`,
-      ]),
+      'offered /s | receivers answered /s | receivers p50 / p99 ms | raw answered /s | raw p50 / p99 ms',
+      i.byRate.map(
+        (b) =>
+          `${b.rate} | ${f(b.receivers.perSec, 0)} | ${pq(b.receivers.latency)} | ${f(b.raw.perSec, 0)} | ${pq(b.raw.latency)}`,
+      ),
     ),
     `![answer latency by offered rate](${PLOTS.byRate})`,
     '',
@@ -125,15 +105,11 @@ function scale(r: BenchResults, plots: Record<string, string>): string[] {
     `Started ${f(s.startPerSec, 0)} transactions/s. Baseline RSS ${mb(s.baseline.rssBytes)} MB with ${s.baseline.cachedWorkflows} cached. **Timers fired: ${int(t.expired)} of ${int(t.expected)}**${t.allExpiredAfterMs !== null ? `, all seen expired ${f(t.allExpiredAfterMs / 1000)} s after the last deadline` : ''}.`,
     '',
     table(
-      ['open', 'cached workflows', 'Countersign RSS MB', 'Temporal RSS MB', 'ack p50 / p99 ms', 'acks 2xx'],
-      s.steps.map((p) => [
-        int(p.open),
-        int(p.cachedWorkflows),
-        mb(p.rssBytes),
-        mb(p.temporalRssBytes),
-        `${f(p.ack.p50)} / ${f(p.ack.p99)}`,
-        `${p.ackOk}/${p.ackSent}`,
-      ]),
+      'open | cached workflows | Countersign RSS MB | Temporal RSS MB | ack p50 / p99 ms | acks 2xx',
+      s.steps.map(
+        (p) =>
+          `${int(p.open)} | ${int(p.cachedWorkflows)} | ${mb(p.rssBytes)} | ${mb(p.temporalRssBytes)} | ${pq(p.ack)} | ${p.ackOk}/${p.ackSent}`,
+      ),
     ),
     `![memory by open transactions](${PLOTS.memory})`,
     '',
@@ -172,28 +148,11 @@ function history(r: BenchResults, plots: Record<string, string>): string[] {
   if (!h) return out;
   out.push(
     table(
-      [
-        'traffic',
-        'callbacks (2xx)',
-        'final status',
-        'runs',
-        'events',
-        'events per callback',
-        'largest run: events, KB',
-        'replay ms',
-        'warm replay ms',
-      ],
-      h.shapes.map((s) => [
-        s.traffic,
-        `${int(s.callbacks)} (${int(s.accepted)})`,
-        s.finalStatus,
-        s.runs,
-        int(s.events),
-        `**${f(s.eventsPerCallback, 2)}**`,
-        `${int(s.largestRun.events)}, ${int(s.largestRun.bytes / 1024)}`,
-        `**${f(s.replayMs, 0)}**`,
-        f(s.warmReplayMs, 0),
-      ]),
+      'traffic | callbacks (2xx) | final status | runs | events | events per callback | largest run: events, KB | replay ms | warm replay ms',
+      h.shapes.map(
+        (s) =>
+          `${s.traffic} | ${int(s.callbacks)} (${int(s.accepted)}) | ${s.finalStatus} | ${s.runs} | ${int(s.events)} | **${f(s.eventsPerCallback, 2)}** | ${int(s.largestRun.events)}, ${int(s.largestRun.bytes / 1024)} | **${f(s.replayMs, 0)}** | ${f(s.warmReplayMs, 0)}`,
+      ),
     ),
     `![history events per callback](${PLOTS.history})`,
     '',
@@ -245,13 +204,13 @@ export function renderReport(r: BenchResults): { markdown: string; plots: Record
     '## Goals',
     '',
     table(
-      ['goal', 'threshold', 'measured', 'met'],
-      verdicts.map((v) => [
-        v.goal.metric,
-        `${v.goal.comparator} ${v.goal.threshold} ${v.goal.unit}`,
-        v.value === undefined ? `not measured (${v.goal.part})` : `${f(v.value, v.value < 10 ? 3 : 1)} ${v.goal.unit}`,
-        v.met === null ? '–' : v.met ? 'yes' : '**no**',
-      ]),
+      'goal | threshold | measured | met',
+      verdicts.map((v) => {
+        const { metric, comparator, threshold, unit, part } = v.goal;
+        const measured =
+          v.value === undefined ? `not measured (${part})` : `${f(v.value, v.value < 10 ? 3 : 1)} ${unit}`;
+        return `${metric} | ${comparator} ${threshold} ${unit} | ${measured} | ${v.met === null ? '–' : v.met ? 'yes' : '**no**'}`;
+      }),
     ),
     `ratio: ${ratio === undefined ? 'not measured' : ratio.toFixed(2)}`,
     '',

@@ -3,13 +3,7 @@
 import type { Latency } from './stats';
 
 /** CPU milliseconds each process spent over a run; the worker's is also in Countersign's. */
-export interface Cpu {
-  countersign: number;
-  worker: number;
-  temporal?: number;
-  database?: number;
-  loadgen?: number;
-}
+export type Cpu = { countersign: number; worker: number; temporal?: number; database?: number; loadgen?: number };
 
 export interface Run {
   via: 'receivers' | 'raw';
@@ -37,14 +31,9 @@ export interface Comparison {
   roundRatios: number[];
 }
 
-export interface PartMeta {
-  commit: string;
-  startedAt: string;
-  durationS: number;
-  size: string;
-  temporal: string;
+export type PartMeta = { commit: string; startedAt: string; durationS: number; size: string; temporal: string } & {
   loadAverage: { before: number[]; after: number[] };
-}
+};
 
 export interface HistoryShape {
   name: string;
@@ -62,15 +51,11 @@ export interface HistoryShape {
   warmReplayMs: number;
 }
 
-export interface ScaleStep {
-  open: number;
-  cachedWorkflows: number;
-  rssBytes: number;
-  temporalRssBytes?: number;
+export type ScaleStep = { open: number; cachedWorkflows: number; rssBytes: number; temporalRssBytes?: number } & {
   ack: Latency;
   ackOk: number;
   ackSent: number;
-}
+};
 
 export interface Parts {
   ingestion?: {

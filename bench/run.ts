@@ -11,7 +11,7 @@ import { bundleWorkflows } from '../src/temporal/workflow-bundle';
 import { judge } from './goals';
 import { givenCluster } from './harness/setup';
 import { benchOptions, type BenchOptions } from './options';
-import type { Context } from './parts/context';
+import type { Context } from './harness/setup';
 import { runCluster } from './parts/cluster';
 import { runHistory } from './parts/history';
 import { runIngestion } from './parts/ingestion';
@@ -48,12 +48,7 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
   const commit = codeVersion();
   const results: BenchResults = {
     version: 2,
-    machine: {
-      cpus: cpus().length,
-      model: cpus()[0]?.model ?? 'unknown',
-      memoryGb: totalmem() / 2 ** 30,
-      node: process.version,
-    },
+    machine: { cpus: cpus().length, model: cpus()[0].model, memoryGb: totalmem() / 2 ** 30, node: process.version },
     parts: {},
     meta: {},
     failures: {},
@@ -81,10 +76,11 @@ export async function runBench(o: BenchOptions, progress: (line: string) => void
         if (partial) (results.parts as Record<string, unknown>)[part] = partial;
         say(`${part} FAILED: ${results.failures[part]}`);
       }
+      const [startedAt, durationS] = [new Date(started).toISOString(), (Date.now() - started) / 1000];
       results.meta[part] = {
         commit,
-        startedAt: new Date(started).toISOString(),
-        durationS: (Date.now() - started) / 1000,
+        startedAt,
+        durationS,
         size: o.size,
         temporal,
         loadAverage: { before, after: loadavg() },
@@ -114,10 +110,8 @@ export function mergeResults(earlier: BenchResults | undefined, now: BenchResult
 /** results.json without the raw answer times, which only merging runs needed. */
 export function writeResults(dir: string, r: BenchResults): string[] {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'results.json'),
-    JSON.stringify(r, (k, v: unknown) => (k === 'samples' ? undefined : v), 2) + '\n',
-  );
+  const json = JSON.stringify(r, (k, v: unknown) => (k === 'samples' ? undefined : v), 2);
+  writeFileSync(join(dir, 'results.json'), `${json}\n`);
   return [join(dir, 'results.json'), ...writeReport(dir, r)];
 }
 
@@ -137,9 +131,9 @@ async function main() {
     results = mergeResults(read(join(out, 'results.json')), await runBench(o, (line) => console.log(line)));
   }
   const files = o.render ? writeReport(out, results) : writeResults(out, results);
-  for (const v of judge(results))
+  for (const { met, goal, value } of judge(results))
     console.log(
-      `${v.met === null ? 'n/a ' : v.met ? 'met ' : 'MISS'}  ${v.goal.metric}: ${v.value === undefined ? 'not measured' : `${v.value.toFixed(3)} ${v.goal.unit}`}`,
+      `${met === null ? 'n/a ' : met ? 'met ' : 'MISS'}  ${goal.metric}: ${value?.toFixed(3) ?? 'not measured'}`,
     );
   console.log(`\nWrote:\n${files.map((f) => `  ${f}`).join('\n')}`);
   if (!o.render && Object.keys(results.failures).some((p) => o.parts.includes(p as PartName))) process.exitCode = 1;

@@ -1,8 +1,6 @@
 // Provider callbacks as the providers send them, authenticated with the bench's credentials,
 // and the events each becomes, parsed by the provider modules themselves: the raw baseline
 // then sends exactly the signals the receivers would.
-import type { Agent } from 'node:http';
-import { request } from 'node:http';
 import type { ProviderEvent, ProviderName, TransactionRef } from '../../src/common/types';
 import { receiveCallback, type Provider } from '../../src/providers/provider';
 import { simulatorCredentials } from '../../src/simulators/start';
@@ -70,12 +68,8 @@ function withEvents(providers: Partial<Record<ProviderName, Provider>>, provider
   });
   if (outcome.kind !== 'events' || !outcome.authenticated)
     throw new Error(`${provider}'s own module refused the bench's callback: ${JSON.stringify(outcome)}`);
-  return {
-    ...req,
-    ref: outcome.ref,
-    events: outcome.events,
-    ...(outcome.dossierId && { dossierId: outcome.dossierId }),
-  };
+  const { ref, events, dossierId } = outcome;
+  return { ...req, ref, events, ...(dossierId && { dossierId }) };
 }
 
 export type Plan =
@@ -101,19 +95,9 @@ export function planCallbacks(providers: Partial<Record<ProviderName, Provider>>
   return out;
 }
 
-/** Posts over `agent`'s kept-alive sockets, as a provider's client would; resolves to the status. */
-export function postCallback(agent: Agent, target: URL, cb: Request): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...cb.headers, 'content-length': Buffer.byteLength(cb.body) };
-    const req = request(
-      { agent, host: target.hostname, port: target.port, path: cb.path, method: 'POST', headers },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(cb.body);
-  });
+/** Posts as a provider's client would, on kept-alive connections (fetch pools them); resolves to the status. */
+export async function postCallback(baseUrl: string, cb: Request): Promise<number> {
+  const res = await fetch(baseUrl + cb.path, { method: 'POST', headers: cb.headers, body: cb.body });
+  await res.arrayBuffer();
+  return res.status;
 }

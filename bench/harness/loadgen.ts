@@ -2,7 +2,6 @@
 // sends the very same signals straight to Temporal (the raw baseline, the receivers' own
 // client call), registers open transactions, and plays the providers' APIs (the simulators).
 import { NativeConnection } from '@temporalio/worker';
-import { Agent } from 'node:http';
 import { workflowIdFor } from '../../src/common/ids';
 import { loadConfig } from '../../src/config';
 import { createProviders } from '../../src/providers';
@@ -35,8 +34,7 @@ export interface LoadResult {
 
 const config = loadConfig();
 const providers = createProviders(config);
-const agent = new Agent({ keepAlive: true, maxSockets: 512 });
-let receivers: URL | undefined;
+let receivers = '';
 let simulators: RunningSimulators | undefined;
 let transactions: Parameters<typeof registerTransaction>[0];
 /** Enough to span a small cluster's history shards, few enough to ask about often. */
@@ -44,7 +42,7 @@ const LAST = 8;
 
 async function send(via: Via, cb: ReturnType<typeof planCallbacks>[number]): Promise<string> {
   try {
-    if (via === 'receivers') return String(await postCallback(agent, receivers!, cb));
+    if (via === 'receivers') return String(await postCallback(receivers, cb));
     // A closed transaction refuses a new run, as it does for the receivers.
     return (await signalWithStart(transactions, cb.ref, cb.events, cb.dossierId)) === 'late' ? 'late' : '200';
   } catch (err) {
@@ -123,7 +121,7 @@ async function main() {
   transactions = { client, taskQueue: config.temporal.taskQueue, engine: config.engine };
   serve(
     {
-      setReceivers: (url: string) => void (receivers = new URL(url)),
+      setReceivers: (url: string) => void (receivers = url),
       callbacks,
       start,
       async simulators() {
@@ -138,7 +136,6 @@ async function main() {
       },
     },
     async () => {
-      agent.destroy();
       await simulators?.close();
       await connection.close();
     },

@@ -29,7 +29,6 @@ export interface Temporal {
 
 export interface Setup {
   temporal: Temporal;
-  namespace: string;
   taskQueue: string;
   sut: Child;
   loadgen: Child;
@@ -58,12 +57,8 @@ export function givenCluster(env = process.env): Temporal | undefined {
 }
 
 export async function devServer(dir: string): Promise<Temporal> {
-  const dev = await startDevServer({
-    port: await freePort(),
-    uiPort: await freePort(),
-    dataDir: dir,
-    namespace: 'default',
-  });
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const dev = await startDevServer({ port, uiPort, dataDir: dir, namespace: 'default' });
   return { ...dev, namespace: 'default', label: 'dev server (SQLite)', pid: dev.pid };
 }
 
@@ -123,15 +118,9 @@ export async function startSetup(opts: {
     const url = sut.ready.url as string;
     await loadgen.call('setReceivers', url);
     return {
-      temporal: t,
-      namespace: t.namespace,
-      taskQueue,
-      sut,
-      loadgen,
-      url,
+      ...{ temporal: t, taskQueue, sut, loadgen, url, stop },
       client: new Client({ connection, namespace: t.namespace, dataConverter: benchDataConverter() }),
       stats: () => sut.call<SutStats>('stats'),
-      stop,
     };
   } catch (err) {
     await stop().catch(() => undefined);
@@ -167,11 +156,27 @@ export async function settle(s: Setup, maxMs = 60_000): Promise<void> {
 export async function drained(s: Setup, workflowIds: string[], maxMs = 120_000): Promise<number> {
   const t0 = performance.now();
   const pending = (workflowId: string) =>
-    s.client.workflowService.describeWorkflowExecution({ namespace: s.namespace, execution: { workflowId } }).then(
-      (d) => !!d.pendingWorkflowTask,
-      () => false,
-    );
+    s.client.workflowService
+      .describeWorkflowExecution({ namespace: s.temporal.namespace, execution: { workflowId } })
+      .then(
+        (d) => !!d.pendingWorkflowTask,
+        () => false,
+      );
   while (performance.now() - t0 < maxMs && (await Promise.all(workflowIds.map(pending))).some(Boolean))
     await sleep(200);
   return performance.now() - t0;
+}
+
+/** What every part gets from the run: where to write, and the workflow bundle built once. */
+export interface Context {
+  work: string;
+  bundlePath: string;
+  say: (line: string) => void;
+}
+
+/** A fresh dev server per setup (one part's history does not weigh on the next), or the cluster named. */
+export async function setupFor(ctx: Context, name: string, extra: Partial<Parameters<typeof startSetup>[0]> = {}) {
+  const temporal = givenCluster() ?? (await devServer(join(ctx.work, name, 'temporal')));
+  const onProgress = (line: string) => ctx.say(`  ${line}`);
+  return startSetup({ temporal, dir: join(ctx.work, name), bundlePath: ctx.bundlePath, onProgress, ...extra });
 }

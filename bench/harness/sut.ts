@@ -23,11 +23,9 @@ export interface SutStats {
   workerCpuMs: number;
   /** This process's and the worker process's together: what `npm start` holds. */
   rssBytes: number;
-  heapUsedBytes: number;
   /** Inline worker only (a worker process's state is not visible from here). */
   cachedWorkflows: number;
   inFlightActivations: number;
-  accepted: number;
   refusedByReason: Record<string, number>;
 }
 
@@ -44,12 +42,8 @@ async function main() {
   let stopWorker: () => Promise<void>;
   if (process.env.BENCH_WORKER_PROCESS === 'inline') {
     const workerConnection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
-    const running = await startCountersignWorker({
-      connection: workerConnection,
-      config,
-      providers,
-      ...(bundlePath && { workflowBundle: { codePath: bundlePath } }),
-    });
+    const workflowBundle = bundlePath ? { codePath: bundlePath } : undefined;
+    const running = await startCountersignWorker({ connection: workerConnection, config, providers, workflowBundle });
     status = () => running.worker.getStatus();
     stopWorker = () => running.stop().then(() => workerConnection.close());
   } else {
@@ -63,19 +57,12 @@ async function main() {
     workerPid = () => supervised.pid();
     stopWorker = () => supervised.stop();
   }
-  const app = createApp({
-    config,
-    client: engineClient(connection, config),
-    providers: Object.values(providers),
-    logger,
-    metrics,
-  });
+  const client = engineClient(connection, config);
+  const app = createApp({ config, client, providers: Object.values(providers), logger, metrics });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const started = performance.now();
-  const values = async (m: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> }) =>
-    (await m.get()).values;
 
   serve(
     {
@@ -84,17 +71,15 @@ async function main() {
         const worker = procStats(workerPid());
         const s = status();
         const refusedByReason: Record<string, number> = {};
-        for (const v of await values(metrics.callbacksRefused))
+        for (const v of (await metrics.callbacksRefused.get()).values)
           refusedByReason[String(v.labels.reason)] = (refusedByReason[String(v.labels.reason)] ?? 0) + v.value;
         return {
           atMs: performance.now() - started,
           cpuMs: (cpu.user + cpu.system) / 1000 + (worker?.cpuMs ?? 0),
           workerCpuMs: worker?.cpuMs ?? 0,
           rssBytes: process.memoryUsage.rss() + (worker?.rssBytes ?? 0),
-          heapUsedBytes: process.memoryUsage().heapUsed,
           cachedWorkflows: s.numCachedWorkflows,
           inFlightActivations: s.numInFlightWorkflowActivations,
-          accepted: (await values(metrics.callbacksAccepted)).reduce((n, v) => n + v.value, 0),
           refusedByReason,
         };
       },

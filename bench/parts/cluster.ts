@@ -5,20 +5,15 @@
 import { join } from 'node:path';
 import { closedRound, compare, warmUp } from '../harness/measure';
 import { nativeCluster } from '../harness/native-cluster';
-import { devServer, givenCluster, settle, startSetup, type Setup } from '../harness/setup';
+import { devServer, givenCluster, settle, startSetup, type Context, type Setup, type Temporal } from '../harness/setup';
 import type { BenchOptions } from '../options';
 import type { Parts, Run } from '../results';
-import type { Context } from './context';
 
 export async function runCluster(ctx: Context, o: BenchOptions): Promise<NonNullable<Parts['cluster']>> {
   const columns: Array<{ name: string; setup: Setup; receivers: Run[]; raw: Run[]; roundRatios: number[] }> = [];
-  const start = async (name: string, temporal: Parameters<typeof startSetup>[0]['temporal']) => {
-    const setup = await startSetup({
-      temporal,
-      dir: join(ctx.work, `cluster-${name}`),
-      bundlePath: ctx.bundlePath,
-      onProgress: ctx.say,
-    });
+  const start = async (name: string, temporal: Temporal) => {
+    const [dir, bundlePath] = [join(ctx.work, `cluster-${name}`), ctx.bundlePath];
+    const setup = await startSetup({ temporal, dir, bundlePath, onProgress: ctx.say });
     columns.push({ name, setup, receivers: [], raw: [], roundRatios: [] });
   };
   try {
@@ -40,14 +35,8 @@ export async function runCluster(ctx: Context, o: BenchOptions): Promise<NonNull
         c.roundRatios.push(compare(runs.receivers, runs.raw, []).ratio);
       }
     }
-    return {
-      columns: columns.map((c) => ({
-        name: c.name,
-        label: c.setup.temporal.label,
-        ...compare(c.receivers, c.raw, c.roundRatios),
-      })),
-      order,
-    };
+    const compared = columns.map((c) => ({ ...compare(c.receivers, c.raw, c.roundRatios), name: c.name }));
+    return { columns: compared.map((c, k) => ({ ...c, label: columns[k].setup.temporal.label })), order };
   } finally {
     for (const c of columns.reverse()) await c.setup.stop().catch(() => undefined);
   }

@@ -13,8 +13,7 @@ import { BENCH_CREDENTIALS } from '../harness/callbacks';
 import type { BenchOptions } from '../options';
 import type { HistoryShape, Parts } from '../results';
 import { median } from '../stats';
-import { benchDataConverter } from '../harness/setup';
-import { setupFor, type Context } from './context';
+import { benchDataConverter, setupFor, type Context } from '../harness/setup';
 
 type Post = (path: string, body: unknown) => Promise<void>;
 
@@ -26,10 +25,10 @@ const signhost = (Id: string, Status: number, Activities: unknown[], signer = 's
 });
 const long = (prefix: string, length: number) => (prefix + 'x'.repeat(length)).slice(0, length);
 
+type Shape = { name: string; provider: string; traffic: string; send: (id: string, post: Post) => Promise<void> };
+
 /** Each shape: its provider, what it sends in words, and how. */
-function shapes(
-  o: BenchOptions,
-): Array<{ name: string; provider: string; traffic: string; send: (id: string, post: Post) => Promise<void> }> {
+function shapes(o: BenchOptions): Shape[] {
   return [
     {
       name: 'duplicates',
@@ -48,12 +47,13 @@ function shapes(
       async send(id, post) {
         const activities: unknown[] = [];
         for (let n = 0; n < o.postbacks; n++) {
-          activities.push({
+          const opened = {
             Id: `activity-${n}`,
             Code: 103,
             Activity: 'Opened',
             CreatedDateTime: '2026-01-01T00:00:00Z',
-          });
+          };
+          activities.push(opened);
           await post('/callbacks/signhost', signhost(id, 20, activities));
         }
         await post('/callbacks/signhost', signhost(id, 30, activities));
@@ -108,18 +108,14 @@ export async function runHistory(ctx: Context, o: BenchOptions): Promise<NonNull
   for (const shape of shapes(o)) {
     ctx.say(`history: ${shape.traffic}`);
     // A workflow ends a second after its final status, so its whole chain can be read.
-    const s = await setupFor(ctx, `history-${shape.name}`, {
-      sutEnv: { LINGER_AFTER_FINAL: '1 second', BODY_LIMIT: '1mb' },
-    });
+    const sutEnv = { LINGER_AFTER_FINAL: '1 second', BODY_LIMIT: '1mb' };
+    const s = await setupFor(ctx, `history-${shape.name}`, { sutEnv });
     try {
       const externalId = `history-${shape.name}-${Date.now()}`;
       const answers: number[] = [];
       const post: Post = async (path, body) => {
-        const res = await fetch(s.url + path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
+        const headers = { 'content-type': 'application/json' };
+        const res = await fetch(s.url + path, { method: 'POST', headers, body: JSON.stringify(body) });
         await res.arrayBuffer();
         answers.push(res.status);
       };
@@ -133,28 +129,32 @@ export async function runHistory(ctx: Context, o: BenchOptions): Promise<NonNull
       const sized = runs.map((r) => ({ history: { events: r.events }, events: r.events.length }));
       const largest = sized.reduce((a, b) => (b.events > a.events ? b : a));
       const events = sized.reduce((n, r) => n + r.events, 0);
-      const replay = await replayMs(
-        { workflowBundle: { code }, replayName: `bench-history-${shape.name}`, dataConverter: benchDataConverter() },
-        largest.history,
-        workflowId,
-      );
+      const options = {
+        workflowBundle: { code },
+        replayName: `bench-${shape.name}`,
+        dataConverter: benchDataConverter(),
+      };
+      const replay = await replayMs(options, largest.history, workflowId);
+      // Bytes as Temporal stores them: the protobuf encoding.
+      const bytes = temporal.api.history.v1.History.encode(largest.history).finish().length;
+      const [callbacks, accepted] = [answers.length, answers.filter((a) => a >= 200 && a < 300).length];
+      const { name, traffic } = shape;
+      const eventsPerCallback = events / callbacks;
+      const largestRun = { events: largest.events, bytes };
       measured.push({
-        name: shape.name,
-        traffic: shape.traffic,
-        callbacks: answers.length,
-        accepted: answers.filter((a) => a >= 200 && a < 300).length,
+        name,
+        traffic,
+        callbacks,
+        accepted,
         finalStatus: state.status,
         runs: runs.length,
         events,
-        eventsPerCallback: events / answers.length,
-        largestRun: {
-          events: largest.events,
-          bytes: temporal.api.history.v1.History.encode(largest.history).finish().length,
-        },
+        eventsPerCallback,
+        largestRun,
         ...replay,
       });
       ctx.say(
-        `history ${shape.name}: ${runs.length} runs, ${(events / answers.length).toFixed(2)} events per callback, replay ${replay.replayMs.toFixed(0)} ms`,
+        `history ${name}: ${runs.length} runs, ${eventsPerCallback.toFixed(2)} events per callback, replay ${replay.replayMs.toFixed(0)} ms`,
       );
     } catch (err) {
       failed.push(`${shape.name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,7 +4,7 @@
 import type { BenchOptions } from '../options';
 import type { Parts, Run } from '../results';
 import { closedRound, compare, measuredRun, warmUp } from '../harness/measure';
-import { setupFor, type Context } from './context';
+import { setupFor, type Context } from '../harness/setup';
 
 /** The p99 goal's bound: the sweep stops rising once the receivers pass it. */
 export const P99_BOUND_MS = 50;
