@@ -18,7 +18,16 @@ const int = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 
 const mb = (b: number | undefined) => (b === undefined ? '–' : (b / 2 ** 20).toFixed(0));
 /** `head` and each row are cells joined by ` | `. */
 const table = (head: string, rows: string[]) =>
-  [head, head.replace(/[^|]+/g, ' --- '), ...rows].map((r) => `| ${r} |`).join('\n') + '\n';
+  [
+    head,
+    head
+      .split('|')
+      .map(() => '---')
+      .join(' | '),
+    ...rows,
+  ]
+    .map((r) => `| ${r} |`)
+    .join('\n') + '\n';
 const pq = (l: { p50: number; p99: number }) => `${f(l.p50)} / ${f(l.p99)}`;
 const cpu = (ms: number | undefined, r: Run) => f(perCallback(ms, r), 2);
 

@@ -136,6 +136,7 @@ describe('the report', () => {
       '| p99 answer through the receivers at the goal rate (200/s) | < 50 ms | 100.0 ms | **no** |',
     );
     expect(markdown).toMatch(/^ratio: 0\.95$/m);
+    expect(markdown).toContain('| goal | threshold | measured | met |\n| --- | --- | --- | --- |\n');
     expect(markdown).toContain('on commit def5678');
     expect(markdown).toContain('**This part failed:** dev server did not start');
     expect(markdown).toContain('**Timers fired: 399 of 400**');
