@@ -6,8 +6,7 @@ import type { Parts, ScaleStep } from '../results';
 import { asRun, warmUp } from '../harness/measure';
 import type { LoadResult } from '../harness/loadgen';
 import { procStats } from '../harness/proc';
-import { settle } from '../harness/setup';
-import { setupFor, type Context } from '../harness/setup';
+import { settle, setupFor, type Context } from '../harness/setup';
 
 /** Counting scans the visibility store, on a dev server its single SQLite connection. */
 const COUNT_EVERY_MS = 5000;
