@@ -31,9 +31,14 @@ export interface Comparison {
   roundRatios: number[];
 }
 
-export type PartMeta = { commit: string; startedAt: string; durationS: number; size: string; temporal: string } & {
+export interface PartMeta {
+  commit: string;
+  startedAt: string;
+  durationS: number;
+  size: string;
+  temporal: string;
   loadAverage: { before: number[]; after: number[] };
-};
+}
 
 export interface HistoryShape {
   name: string;

@@ -28,15 +28,11 @@ const RUNNERS: { [P in PartName]: (ctx: Context, o: BenchOptions) => Promise<Non
 
 /** The commit, marked when `src` or `bench` differ from it: read before anything loads. */
 function codeVersion(): string {
-  const git = (args: string[]) =>
-    execFileSync('git', args, { cwd: resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
+  const cwd = resolve(__dirname, '..');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: 'pipe' }).trim();
   try {
-    return (
-      git(['rev-parse', '--short', 'HEAD']) +
-      (git(['status', '--porcelain', '--', 'src', 'bench']) ? ' (with local changes)' : '')
-    );
+    const dirty = git('status', '--porcelain', '--', 'src', 'bench') ? ' (with local changes)' : '';
+    return git('rev-parse', '--short', 'HEAD') + dirty;
   } catch {
     return 'unknown';
   }

@@ -46,18 +46,14 @@ export async function runScale(ctx: Context, o: BenchOptions): Promise<NonNullab
       const { cachedWorkflows, rssBytes } = at;
       const [open, ackOk, ackSent] = [to, ack.ok, ack.callbacks];
       steps.push({ open, cachedWorkflows, rssBytes, temporalRssBytes, ack: ack.latency, ackOk, ackSent });
-      ctx.say(
-        `${to} open: cache ${cachedWorkflows}, RSS ${(rssBytes / 2 ** 20) | 0} MB, ack p99 ${ack.latency.p99 | 0} ms`,
-      );
+      const mb = Math.round(rssBytes / 2 ** 20);
+      ctx.say(`${to} open: cache ${cachedWorkflows}, RSS ${mb} MB, ack p99 ${ack.latency.p99 | 0} ms`);
       from = to;
     }
 
     const sorted = deadlines.sort((a, b) => a - b);
     const last = sorted[sorted.length - 1];
-    const due = (t: number) => {
-      const i = sorted.findIndex((d) => d > t);
-      return i < 0 ? sorted.length : i;
-    };
+    const due = (t: number) => sorted.filter((d) => d <= t).length;
     const timeline: Array<[number, number, number]> = [];
     let expired = 0;
     let allExpiredAfterMs: number | null = null;
