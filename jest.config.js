@@ -1,5 +1,6 @@
 // Two projects: `unit` (no Temporal, no sockets; `npm run test:unit`) and `integration`
 // (everything that starts a Temporal server, HTTP servers or processes). `npm test` runs both.
+// The bench's own tests live in test/bench: its unit/ folder in `unit`, the rest in `integration`.
 // test/cluster belongs to integration and skips itself unless `npm run test:cluster` points it
 // at a cluster (COUNTERSIGN_TEST_TEMPORAL_ADDRESS).
 const shared = {
@@ -12,12 +13,12 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit'] },
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit', '<rootDir>/test/bench/unit'] },
     {
       ...shared,
       displayName: 'integration',
       roots: ['<rootDir>/test'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/', '<rootDir>/test/bench/unit/'],
     },
   ],
   // Temporal servers take seconds to start and workflows seconds to bundle.

@@ -1,536 +1,241 @@
-// The run written down: REPORT.md (tables, goals beside the measured values), results.json
-// (everything measured) and the SVG plots, all in the results folder.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The one renderer: REPORT.md (goals judged, a table per part) and its SVG plots, from a
+// results.json alone, so any committed run can be rendered again.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchResults, IngestionRun, ResourceUse } from './bench';
-import { FINAL_CALLBACK_LAG } from './callbacks';
-import { cpuPerCallback } from './measure';
-import {
-  CLUSTERS_PLOT,
-  clusterPlot,
-  extractClusterSection,
-  placeClusterSection,
-  renderClusterSection,
-} from './cluster-section';
-import { extractSection, replaceSection } from './history-section';
-import type { LatencySummary } from './stats';
-import { COLORS, lineChart } from './svg';
+import { judge } from './goals';
+import { drainedRate, perCallback, type BenchResults, type Comparison, type PartName, type Run } from './results';
+import { barChart, lineChart } from './svg';
 
 export const PLOTS = {
-  ingestion: 'ingestion-latency.svg',
-  growth: 'growth.svg',
-  growthMemory: 'growth-memory.svg',
+  byRate: 'latency-by-rate.svg',
+  memory: 'scale-memory.svg',
   timers: 'scale-timers.svg',
-  byRate: 'ingestion-by-rate.svg',
+  history: 'history-per-callback.svg',
 } as const;
 
-const ms = (v: number | undefined) =>
-  v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1);
-const mb = (b: number | undefined) => (b === undefined || !Number.isFinite(b) ? '–' : (b / 2 ** 20).toFixed(0));
-const pct = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(0)} %`);
+const f = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const int = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
-const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
-const table = (head: string[], rows: Array<Array<string | number>>) =>
-  [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
-const lat = (l: LatencySummary) => [ms(l.p50), ms(l.p99), ms(l.max)];
-const use = (u: ResourceUse | undefined) => (u ? `${pct(u.cpuPercent)}, ${mb(u.rssBytes)} MB` : '–');
+const mb = (b: number | undefined) => (b === undefined ? '–' : (b / 2 ** 20).toFixed(0));
+/** `head` and each row are cells joined by ` | `. */
+const table = (head: string, rows: string[]) =>
+  [
+    head,
+    head
+      .split('|')
+      .map(() => '---')
+      .join(' | '),
+    ...rows,
+  ]
+    .map((r) => `| ${r} |`)
+    .join('\n') + '\n';
+const pq = (l: { p50: number; p99: number }) => `${f(l.p50)} / ${f(l.p99)}`;
+const cpu = (ms: number | undefined, r: Run) => f(perCallback(ms, r), 2);
 
-function loadLabel(r: IngestionRun): string {
-  return 'rate' in r.load ? `open loop, ${r.load.rate}/s offered` : `closed loop, ${r.load.concurrency} clients`;
-}
-
-/** Share of one core, and CPU time per callback answered. */
-const perCallback = (u: ResourceUse | undefined, r: IngestionRun) =>
-  u ? `${pct(u.cpuPercent)} (${cpuPerCallback(u, r).toFixed(2)} ms)` : '–';
-
-function ingestionRows(runs: IngestionRun[]) {
-  return runs.map((r) => [
-    r.via === 'receivers' ? 'HTTP receivers' : 'raw `signalWithStart`',
-    loadLabel(r),
-    int(r.callbacks),
-    int(r.ok),
-    r.callbacksPerSec.toFixed(0),
-    ...lat(r.latency),
-    perCallback(r.countersign, r),
-    perCallback(r.temporal, r),
-    pct(r.loadgenCpuPercent),
-  ]);
-}
-
-/** How fast transactions were seen expiring once all their deadlines had passed. */
-function firingRate(timeline: Array<[number, number, number]>, expected: number): string {
-  const after = timeline.filter(([, due]) => due >= expected);
-  if (after.length < 2) return '–';
-  const [t0, , c0] = after[0];
-  const [t1, , c1] = after[after.length - 1];
-  return t1 > t0 ? `${((c1 - c0) / (t1 - t0)).toFixed(1)}/s (Countersign and the Temporal server below)` : '–';
-}
-
-/** Why a part has no numbers: it failed (with the error) or was not selected. */
-function notMeasured(r: BenchResults, part: string): string[] {
-  const failure = r.failures.find((f) => f.part === part);
+function partHeader(r: BenchResults, part: PartName, title: string, about: string): string[] {
+  const m = r.meta[part];
+  const failure = r.failures[part];
+  const when = m
+    ? `Measured ${m.startedAt.slice(0, 16).replace('T', ' ')} UTC on commit ${m.commit}, size ${m.size}, on ${m.temporal}, in ${(m.durationS / 60).toFixed(1)} min; load average ${m.loadAverage.before.map((l) => l.toFixed(1)).join(' ')} before, ${m.loadAverage.after.map((l) => l.toFixed(1)).join(' ')} after.`
+    : '';
+  const failed = failure ? [`**This part failed:** ${failure}`, ''] : [];
   return [
-    failure
-      ? `**Not measured: this part failed:** ${failure.error}`
-      : `Not measured: this part was not run (\`BENCH_PARTS\`).`,
+    `## ${title}`,
     '',
+    about,
+    '',
+    ...(m ? [when, ''] : []),
+    ...failed,
+    ...(m || failure ? [] : ['Not measured.', '']),
   ];
 }
 
-export function renderReport(r: BenchResults): string {
-  const m = r.meta;
-  const o = m.options;
-  const lines: string[] = [];
-  lines.push('# Countersign benchmark', '');
-  lines.push(
-    `Generated by \`npm run bench\` (size: ${m.size}) on ${m.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit ${m.commit}, in ${(m.durationS / 60).toFixed(1)} minutes.`,
-    '',
-  );
-  lines.push(
-    table(
-      ['machine', 'value'],
-      [
-        ['CPU', `${m.machine.cpus} × ${m.machine.model}`],
-        ['memory', `${m.machine.memoryGb.toFixed(1)} GB`],
-        ['OS', m.machine.os],
-        ['Node.js', m.node],
-        ['Temporal CLI (dev server)', m.temporalCli],
-        ['load average (1, 5, 15 min) before', m.loadAverage.before.map((l) => l.toFixed(2)).join(', ')],
-        ...Object.entries(m.loadAverage.atEachPart).map(([name, l]) => [
-          `load average at ${name.replace(/ \(.*$/, '')}`,
-          l.map((v) => v.toFixed(2)).join(', '),
-        ]),
-        ['load average after', m.loadAverage.after.map((l) => l.toFixed(2)).join(', ')],
-      ],
-    ),
-    '',
-  );
-  lines.push(m.layout, '');
-  const tuning = Object.entries(m.workerEnv ?? {});
-  lines.push(
-    `Worker settings: ${tuning.length ? tuning.map(([k, v]) => `\`${k}=${v}\``).join(', ') : 'the defaults'} (the scale run adds \`WORKER_MAX_CACHED_WORKFLOWS=${o.cacheSize}\`).`,
-    '',
-  );
-  if (r.failures.length) {
-    lines.push(
-      `**Parts that failed** (the sections below keep what was measured before): ${r.failures.map((f) => `${f.part}: ${f.error}`).join('; ')}`,
-      '',
-    );
-  }
-  lines.push('## Goals', '');
-  lines.push(
-    table(
-      ['goal', 'measured', 'met'],
-      r.goals.map((g) => [g.goal, g.measured, g.met === null ? 'n/a' : g.met ? 'yes' : '**no**']),
-    ),
-    '',
-  );
-  lines.push(`ratio: ${r.ingestion ? r.ingestion.ratio.toFixed(2) : 'not measured'}`, '');
-  lines.push(
-    'What the numbers led to (and what was tried and left): [bench/README.md](../README.md#what-the-numbers-led-to).',
-    '',
-  );
-  lines.push(...ingestionSection(r), ...pragmasSection(r), ...e2eSection(r), ...scaleSection(r), ...growthSection(r));
-  return lines.join('\n');
-}
-
-function ingestionSection(r: BenchResults): string[] {
-  const o = r.meta.options;
-  const lines: string[] = ['## 1. Callback ingestion', ''];
-  const i = r.ingestion;
-  if (!i) return [...lines, ...notMeasured(r, 'ingestion')];
-  lines.push(
-    `Mixed providers, every callback authenticated: Signhost postbacks with their checksum (the full transaction body, ~2 KB), Signicat with its authorization header, Portal de Assinaturas with its configured header. Each transaction gets a first callback (which creates its workflow with \`signalWithStart\`) and, ${FINAL_CALLBACK_LAG} callbacks later, its final one. The raw baseline sends the very same signals (the provider modules parse the same bodies beforehand) from the load generator straight through \`@temporalio/client\` \`signalWithStart\`, with the start options the receivers use. Latency is request to answer as the client sees it. Each row merges two runs, in the order receivers, raw, raw, receivers, so drift weighs on both alike; in the closed loop the first receivers run lasts ${o.saturationSeconds / 2} s and the three others send as many callbacks as it did. CPU is the share of one core over the run, and CPU time per callback; Countersign's includes its worker, which runs the workflows either way.`,
-    '',
-  );
-  lines.push(
-    table(
-      [
-        'path',
-        'load',
-        'callbacks',
-        'answered 2xx',
-        'callbacks/s',
-        'p50 ms',
-        'p99 ms',
-        'max ms',
-        'Countersign CPU (per callback)',
-        'Temporal CPU (per callback)',
-        'load generator CPU',
-      ],
-      ingestionRows([i.fixed.receivers, i.fixed.raw, i.saturation.receivers, i.saturation.raw]),
-    ),
-    '',
-  );
-  const lag = i.fixed.receivers.maxSendLagMs;
-  lines.push(
-    `Receivers' own count (all of part 1, warm-up included): ${int(i.callbacksAccepted)} accepted, ${int(i.callbacksRefused)} refused${
-      i.callbacksRefused
-        ? ` (${Object.entries(i.refusedByReason)
-            .map(([k, v]) => `${k}: ${v}`)
-            .join(', ')})`
-        : ''
-    }. Open-loop generator: most delayed send ${ms(lag)} ms behind schedule. Each callback carries one event, so callbacks/s = signals/s here.`,
-    '',
-  );
-  const sat = i.saturation;
-  const receiverCost =
-    cpuPerCallback(sat.receivers.countersign, sat.receivers) - cpuPerCallback(sat.raw.countersign, sat.raw);
-  const temporalCost = cpuPerCallback(sat.receivers.temporal, sat.receivers);
-  lines.push(
-    `Where the CPU goes at saturation: the receivers path (HTTP, parsing, checks, the client call) costs Countersign ${ms(receiverCost)} ms per callback beyond what its worker spends either way; the Temporal server spends ${ms(temporalCost)} ms per callback. A faster HTTP layer could save at most part of the former.`,
-    '',
-  );
-  if (i.sweep.length) {
-    lines.push('### Answer latency by offered rate', '');
-    lines.push(
-      `Open loop, ${o.sweepSeconds} s per rate and path, rates rising until the receivers' p99 reached 50 ms; the last row is the fixed-rate run above. Raw \`signalWithStart\` is the limit: where it stops keeping up, the Temporal server (its single SQLite connection) is the bottleneck, not the receivers.`,
-      '',
-    );
-    const rawAt = new Map(i.sweepRaw.map((w) => [(w.load as { rate: number }).rate, w]));
-    lines.push(
-      table(
-        [
-          'offered callbacks/s',
-          'receivers answered/s',
-          'receivers p50 ms',
-          'receivers p99 ms',
-          'raw answered/s',
-          'raw p50 ms',
-          'raw p99 ms',
-          'Countersign CPU (per callback)',
-          'Temporal CPU (per callback)',
-        ],
-        [...i.sweep, i.fixed.receivers].map((run) => {
-          const rate = (run.load as { rate: number }).rate;
-          const raw = rate === o.fixedRate ? i.fixed.raw : rawAt.get(rate);
-          return [
-            rate,
-            run.callbacksPerSec.toFixed(0),
-            ms(run.latency.p50),
-            ms(run.latency.p99),
-            raw ? raw.callbacksPerSec.toFixed(0) : '–',
-            ms(raw?.latency.p50),
-            ms(raw?.latency.p99),
-            perCallback(run.countersign, run),
-            perCallback(run.temporal, run),
-          ];
-        }),
-      ),
-      '',
-    );
-    lines.push(`![answer latency by offered rate](${PLOTS.byRate})`, '');
-  }
-  lines.push(`![answer latency](${PLOTS.ingestion})`, '');
-
-  return lines;
-}
-
-function pragmasSection(r: BenchResults): string[] {
-  const o = r.meta.options;
-  const lines: string[] = [];
-  if (r.pragmas?.length) {
-    lines.push('### SQLite pragmas of the dev server', '');
-    lines.push(
-      `Closed loop, ${o.concurrency} clients, receivers for ${o.pragmaSeconds} s, then as many callbacks raw; each variant on a fresh dev server.`,
-      '',
-    );
-    lines.push(
-      table(
-        [
-          'pragmas',
-          'receivers callbacks/s',
-          'receivers p99 ms',
-          'raw callbacks/s',
-          'raw p99 ms',
-          'ratio',
-          'Temporal CPU (receivers run)',
-        ],
-        r.pragmas.map((p) => [
-          p.label,
-          p.receivers.callbacksPerSec.toFixed(0),
-          ms(p.receivers.latency.p99),
-          p.raw.callbacksPerSec.toFixed(0),
-          ms(p.raw.latency.p99),
-          (p.receivers.callbacksPerSec / p.raw.callbacksPerSec).toFixed(2),
-          pct(p.receivers.temporal?.cpuPercent),
-        ]),
-      ),
-      '',
-    );
-  }
-
-  return lines;
-}
-
-function e2eSection(r: BenchResults): string[] {
-  const o = r.meta.options;
-  const lines: string[] = ['## 2. End to end', ''];
-  if (!r.e2e) return [...lines, ...notMeasured(r, 'e2e')];
-  const { idle, busy } = r.e2e;
-  lines.push(
-    `From a callback's 2xx answer until the \`state\` query (issued back to back from the load generator) shows its event, ${o.e2eConcurrency} transactions at a time: first with no other load (${o.e2eSamples} transactions), then while other callbacks arrive through the receivers at ${r.meta.steadyRate}/s (${r.ingestion ? `half the receivers' saturated rate, at most ${o.fixedRate}/s: a load the machine sustains` : 'a quarter of the fixed rate, as part 1 did not run'}). Temporal holds a query while the workflow has a task pending, so the first query after the 2xx usually already shows the event and the time measured is that query's (${idle.queriesPerSample.toFixed(1)} and ${busy.queriesPerSample.toFixed(1)} queries per sample; ${idle.queryErrors + busy.queryErrors} refused while a workflow was not yet queryable).`,
-    '',
-  );
-  lines.push(
-    table(
-      ['callback', 'other load', 'samples', 'p50 ms', 'p99 ms', 'max ms'],
-      [
-        ['first (creates the workflow)', 'none', idle.created.count, ...lat(idle.created)],
-        ['later (running workflow)', 'none', idle.running.count, ...lat(idle.running)],
-        ['first (creates the workflow)', `${r.meta.steadyRate} callbacks/s`, busy.created.count, ...lat(busy.created)],
-        ['later (running workflow)', `${r.meta.steadyRate} callbacks/s`, busy.running.count, ...lat(busy.running)],
-      ],
-    ),
-    '',
-  );
-
-  return lines;
-}
-
-function scaleSection(r: BenchResults): string[] {
-  const o = r.meta.options;
-  const lines: string[] = ['## 3. Scale: open transactions waiting on timers', ''];
-  const s = r.scale;
-  if (!s) return [...lines, ...notMeasured(r, 'scale')];
-  lines.push(
-    `${int(s.transactions)} signing transactions registered as \`POST /transactions\` does (\`registerTransaction\`, ${o.startConcurrency} at a time), mixed providers, each with a deadline ${(o.deadlineAfterMs / 1000).toFixed(0)} s after its own start and no follow-up before it, so each waits on its deadline timer. At the deadline the engine asks the provider one last time (a follow-up activity on the provider's task queue) before it records \`expired\`; the provider APIs are the simulators, in the load generator's process, still answering "pending", with \`<PROVIDER>_API_RATE_LIMIT=${o.providerApiRateLimit}\` so that the engine, not the rate limit, sets the pace (at the default limits, Signhost's 2/s would: ${int(Math.ceil(s.transactions / 3))} Signhost deadlines at once take ${Math.ceil(s.transactions / 3 / 2 / 60)} minutes to poll, by design). Worker cache: \`WORKER_MAX_CACHED_WORKFLOWS=${s.cacheSize}\`.`,
-    '',
-  );
-  const t = s.timers;
-  lines.push(
-    table(
-      ['measure', 'value'],
-      [
-        [
-          'time to start them all',
-          `${(s.start.elapsedMs / 1000).toFixed(1)} s (${s.start.perSec.toFixed(0)}/s; start p50 ${ms(s.start.latency.p50)} ms, p99 ${ms(s.start.latency.p99)} ms)`,
-        ],
-        [
-          'Countersign while starting (CPU, RSS, peak RSS)',
-          `${pct(s.start.countersign.cpuPercent)}, ${mb(s.start.countersign.rssBytes)} MB, ${mb(s.start.countersign.peakRssBytes)} MB`,
-        ],
-        ['Temporal server while starting (CPU, RSS)', use(s.start.temporal)],
-        [
-          'Countersign RSS before (warm, ' + s.baselineCachedWorkflows + ' workflows cached)',
-          `${mb(s.baselineRssBytes)} MB`,
-        ],
-        [
-          'memory per cached workflow',
-          `${(s.memoryPerCachedWorkflowBytes / 1024).toFixed(1)} KB (RSS growth until the cache filled, over the workflows cached)`,
-        ],
-        ['timers that fired (visibility: `SigningStatus = "expired"`)', `**${int(t.expired)} of ${int(t.expected)}**`],
-        [
-          'deadlines',
-          `${t.firstDeadline.slice(11, 19)} … ${t.lastDeadline.slice(11, 19)} UTC${t.firstDeadlineBeforeLastStart ? ' (the first fell before the last start: timers fired while growth was measured)' : ', all after the last start'}`,
-        ],
-        [
-          'all seen expired',
-          t.allFiredAfterLastDeadlineMs === null
-            ? `not within ${(o.timersGraceMs / 1000).toFixed(0)} s of the last deadline`
-            : `${(t.allFiredAfterLastDeadlineMs / 1000).toFixed(1)} s after the last deadline`,
-        ],
-        ['expiries per second once every deadline was due', firingRate(t.timeline, t.expected)],
-        [
-          'deadline → `expired` event (sample of ' + t.lateness.count + ')',
-          `p50 ${ms(t.lateness.p50)} ms, p99 ${ms(t.lateness.p99)} ms, max ${ms(t.lateness.max)} ms`,
-        ],
-        [
-          'Countersign while timers fire (CPU, RSS, peak RSS)',
-          `${pct(t.countersign.cpuPercent)}, ${mb(t.countersign.rssBytes)} MB, ${mb(t.countersign.peakRssBytes)} MB`,
-        ],
-        ['Temporal server while timers fire (CPU, RSS)', use(t.temporal)],
-      ],
-    ),
-    '',
-  );
-  lines.push(`![timers](${PLOTS.timers})`, '');
-
-  return lines;
-}
-
-function growthSection(r: BenchResults): string[] {
-  const o = r.meta.options;
-  const lines: string[] = ['## 4. Growth', ''];
-  if (!r.growth.length) return [...lines, ...notMeasured(r, 'scale')];
-  lines.push(
-    `At each step, after starting the transactions and letting the worker settle: Countersign's memory and cache, then ${o.ackCallbacks} callbacks at ${r.meta.steadyRate}/s (the steady rate of part 2) to random open transactions through the receivers (answer latency). Deadlines fall ${(o.deadlineAfterMs / 1000).toFixed(0)} s after each start, so later steps are measured while earlier transactions expire (they stay open, lingering); the worker gets at most ${(o.growthSettleMs / 1000).toFixed(0)} s to go quiet before each step.`,
-    '',
-  );
-  lines.push(
-    table(
-      [
-        'open transactions',
-        'started/s',
-        'cached workflows',
-        'Countersign RSS MB',
-        'main-thread JS heap MB',
-        'Temporal RSS MB',
-        'ack p50 ms',
-        'ack p99 ms',
-        'ack max ms',
-        'acks 2xx',
-      ],
-      r.growth.map((g) => [
-        int(g.open),
-        g.startedPerSec.toFixed(0),
-        int(g.numCachedWorkflows),
-        mb(g.rssBytes),
-        mb(g.heapUsedBytes),
-        mb(g.temporalRssBytes),
-        ...lat(g.ack),
-        `${g.ackOk}/${g.ackSent}`,
-      ]),
-    ),
-    '',
-  );
-  lines.push(`![growth: memory](${PLOTS.growthMemory})`, '', `![growth: ack latency](${PLOTS.growth})`, '');
-  return lines;
-}
-
-/** The plots whose parts ran; the report links only those. */
-export function renderPlots(r: BenchResults): Record<string, string> {
-  const plots: Record<string, string> = {};
-  const i = r.ingestion;
-  const cdf = (run: IngestionRun) => run.latency.cdf.map(([x, q]) => [x, q * 100] as [number, number]);
-  if (i) {
-    plots[PLOTS.ingestion] = lineChart({
-      title: 'Callback answer latency (CDF)',
-      xLabel: 'answer latency, ms (log scale)',
-      yLabel: 'requests answered within, %',
-      logX: true,
-      series: [
-        { name: `receivers, ${r.meta.options.fixedRate}/s`, points: cdf(i.fixed.receivers), color: COLORS[0] },
-        { name: `raw, ${r.meta.options.fixedRate}/s`, points: cdf(i.fixed.raw), color: COLORS[1] },
-        { name: `receivers, closed loop`, points: cdf(i.saturation.receivers), color: COLORS[0], dashed: true },
-        { name: `raw, closed loop`, points: cdf(i.saturation.raw), color: COLORS[1], dashed: true },
-      ],
-    });
-    const byRate = (runs: IngestionRun[], q: 'p50' | 'p99') =>
-      runs.map((run) => [(run.load as { rate: number }).rate, run.latency[q]] as [number, number]);
-    const receivers = [...i.sweep, i.fixed.receivers];
-    const raw = [...i.sweepRaw, i.fixed.raw];
-    plots[PLOTS.byRate] = lineChart({
-      title: 'Answer latency by offered rate (open loop)',
-      xLabel: 'offered callbacks/s',
-      yLabel: 'answer latency, ms (log scale)',
-      logY: true,
-      series: [
-        { name: 'receivers p99', points: byRate(receivers, 'p99'), color: COLORS[0] },
-        { name: 'raw p99', points: byRate(raw, 'p99'), color: COLORS[1] },
-        { name: 'receivers p50', points: byRate(receivers, 'p50'), color: COLORS[0], dashed: true },
-        { name: 'raw p50', points: byRate(raw, 'p50'), color: COLORS[1], dashed: true },
-        {
-          name: 'goal: p99 50 ms',
-          points: [
-            [0, 50],
-            [r.meta.options.fixedRate, 50],
-          ],
-          color: COLORS[4],
-          dashed: true,
-        },
-      ],
-    });
-  }
-  if (r.growth.length) {
-    plots[PLOTS.growth] = lineChart({
-      title: 'Ack latency as open transactions grow',
-      xLabel: 'open transactions',
-      yLabel: 'answer latency, ms',
-      series: [
-        { name: 'p50', points: r.growth.map((g) => [g.open, g.ack.p50]), color: COLORS[0] },
-        { name: 'p99', points: r.growth.map((g) => [g.open, g.ack.p99]), color: COLORS[1] },
-      ],
-    });
-    plots[PLOTS.growthMemory] = memoryChart(r);
-  }
-  if (r.scale) {
-    plots[PLOTS.timers] = lineChart({
-      title: `${r.scale.transactions} deadline timers`,
-      xLabel: 'seconds since the first transaction started',
-      yLabel: 'transactions',
-      series: [
-        {
-          name: 'deadlines due',
-          points: r.scale.timers.timeline.map(([x, due]) => [x, due]),
-          color: COLORS[4],
-          dashed: true,
-        },
-        {
-          name: 'seen expired (visibility)',
-          points: r.scale.timers.timeline.map(([x, , seen]) => [x, seen]),
-          color: COLORS[2],
-        },
-      ],
-    });
-  }
-  return plots;
-}
-
-function memoryChart(r: BenchResults): string {
-  // The first point, when part 3 got that far, is the warm worker before any scale transaction.
-  const start = r.scale
-    ? [{ open: 0, rssBytes: r.scale.baselineRssBytes, numCachedWorkflows: r.scale.baselineCachedWorkflows }]
-    : [];
-  const points = [...start, ...r.growth];
-  const temporal = r.growth.filter((g) => g.temporalRssBytes !== undefined);
-  return lineChart({
-    title: `Memory as open transactions grow (worker cache ${r.meta.options.cacheSize})`,
-    xLabel: 'open transactions',
-    yLabel: 'MB',
-    series: [
-      { name: 'Countersign RSS', points: points.map((g) => [g.open, g.rssBytes / 2 ** 20]), color: COLORS[0] },
-      {
-        name: 'cached workflows / 10',
-        points: points.map((g) => [g.open, g.numCachedWorkflows / 10]),
-        color: COLORS[2],
-        dashed: true,
-      },
-      ...(temporal.length
-        ? [
-            {
-              name: 'Temporal server RSS',
-              points: temporal.map((g) => [g.open, g.temporalRssBytes! / 2 ** 20] as [number, number]),
-              color: COLORS[3],
-            },
-          ]
-        : []),
-    ],
+function comparisonRows(c: Comparison): string[] {
+  return [c.receivers, c.raw].map((run) => {
+    const path = run.via === 'receivers' ? 'HTTP receivers' : 'raw `signalWithStart`';
+    const { countersign, worker, temporal, database, loadgen } = run.cpu;
+    return `${path} | ${int(run.ok)} / ${int(run.callbacks)} | ${f(run.perSec, 0)} | ${f(drainedRate(run), 0)} | ${pq(run.latency)} | ${[countersign, worker, temporal, database, loadgen].map((ms) => cpu(ms, run)).join(' | ')}`;
   });
 }
 
-export function writeResults(dir: string, r: BenchResults): string[] {
-  mkdirSync(dir, { recursive: true });
-  const before = existsSync(join(dir, 'REPORT.md')) ? readFileSync(join(dir, 'REPORT.md'), 'utf8') : undefined;
-  const clusterSection = renderClusterSection(r);
-  const clusterFiles: Record<string, string> = clusterSection
-    ? {
-        'clusters.json': JSON.stringify({ meta: r.meta, clusters: r.clusters, goals: r.goals }, null, 2) + '\n',
-        [CLUSTERS_PLOT]: clusterPlot(r)!,
-      }
-    : {};
-  // The cluster column alone: only its section changes, the rest of the report stays; if it
-  // failed, nothing is rewritten (the command says why and exits non-zero).
-  const parts = r.meta.options.parts ?? [];
-  if (before && parts.length === 1 && parts[0] === 'clusters') {
-    const files: Record<string, string> = clusterSection
-      ? { 'REPORT.md': placeClusterSection(before, clusterSection), ...clusterFiles }
-      : {};
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return Object.keys(files).map((f) => join(dir, f));
+const COMPARISON_HEAD =
+  'path | 2xx / sent | callbacks/s | callbacks/s to drained | p50 / p99 ms | Countersign CPU ms per callback | of which its worker process | Temporal server | its database | load generator';
+
+function ingestion(r: BenchResults, plots: Record<string, string>): string[] {
+  const out = partHeader(
+    r,
+    'ingestion',
+    '1. Ingestion: the receivers against raw `signalWithStart`',
+    'Mixed authenticated callbacks (Signhost with its checksum, Signicat and Portal de Assinaturas with their headers), two per transaction, the first creating its workflow. The raw baseline sends the very same signals from the load generator with the options the receivers use. Countersign runs as `npm start` runs it (the worker in a process of its own); each run is followed until the workflow tasks it caused were done ("to drained").',
+  );
+  const i = r.parts.ingestion;
+  if (!i) return out;
+  out.push(
+    'Open loop at rising offered rates (rising stops once the receivers’ p99 passes 50 ms; the goal rate is always measured):',
+    '',
+    table(
+      'offered /s | receivers answered /s | receivers p50 / p99 ms | raw answered /s | raw p50 / p99 ms',
+      i.byRate.map(
+        (b) =>
+          `${b.rate} | ${f(b.receivers.perSec, 0)} | ${pq(b.receivers.latency)} | ${f(b.raw.perSec, 0)} | ${pq(b.raw.latency)}`,
+      ),
+    ),
+    `![answer latency by offered rate](${PLOTS.byRate})`,
+    '',
+    `Closed loop, ${i.concurrency} clients, receivers, raw, raw, receivers (the first run time-bound, the others as many callbacks): **ratio ${f(i.closed.ratio, 3)}**${i.closed.drainedRatio ? `, ${f(i.closed.drainedRatio, 3)} timed to drained` : ''}. Refused by reason: ${JSON.stringify(i.refusedByReason)}.`,
+    '',
+    table(COMPARISON_HEAD, comparisonRows(i.closed)),
+  );
+  plots[PLOTS.byRate] = lineChart({
+    title: 'Answer latency by offered rate',
+    xLabel: 'offered callbacks/s',
+    yLabel: 'ms (log scale)',
+    logY: true,
+    series: [
+      { name: 'receivers p99', points: i.byRate.map((b) => [b.rate, b.receivers.latency.p99]) },
+      { name: 'raw p99', points: i.byRate.map((b) => [b.rate, b.raw.latency.p99]) },
+      { name: 'receivers p50', points: i.byRate.map((b) => [b.rate, b.receivers.latency.p50]), dashed: true },
+      { name: 'raw p50', points: i.byRate.map((b) => [b.rate, b.raw.latency.p50]), dashed: true },
+    ],
+  });
+  return out;
+}
+
+function scale(r: BenchResults, plots: Record<string, string>): string[] {
+  const s = r.parts.scale;
+  const out = partHeader(
+    r,
+    'scale',
+    '2. Open transactions and their timers at scale',
+    `Signing transactions registered as \`POST /transactions\` registers them, each with a deadline after its own start and no follow-up before it. At its deadline the engine polls the provider (the simulators, rate limit raised so the engine sets the pace) and records \`expired\`; visibility must count every one. The worker runs in the measured process with \`WORKER_MAX_CACHED_WORKFLOWS=${s?.cacheSize ?? '…'}\`; at each step: its RSS after a forced collection, its cache, and the answer latency of callbacks to random open transactions.`,
+  );
+  if (!s) return out;
+  const t = s.timers;
+  out.push(
+    `Started ${f(s.startPerSec, 0)} transactions/s. Baseline RSS ${mb(s.baseline.rssBytes)} MB with ${s.baseline.cachedWorkflows} cached. **Timers fired: ${int(t.expired)} of ${int(t.expected)}**${t.allExpiredAfterMs !== null ? `, all seen expired ${f(t.allExpiredAfterMs / 1000)} s after the last deadline` : ''}.`,
+    '',
+    table(
+      'open | cached workflows | Countersign RSS MB | Temporal RSS MB | ack p50 / p99 ms | acks 2xx',
+      s.steps.map(
+        (p) =>
+          `${int(p.open)} | ${int(p.cachedWorkflows)} | ${mb(p.rssBytes)} | ${mb(p.temporalRssBytes)} | ${pq(p.ack)} | ${p.ackOk}/${p.ackSent}`,
+      ),
+    ),
+    `![memory by open transactions](${PLOTS.memory})`,
+    '',
+    `![timers](${PLOTS.timers})`,
+    '',
+  );
+  plots[PLOTS.memory] = lineChart({
+    title: 'Countersign memory and cache by open transactions',
+    xLabel: 'open transactions',
+    yLabel: 'MB / cached workflows',
+    series: [
+      { name: 'RSS MB', points: s.steps.map((p) => [p.open, p.rssBytes / 2 ** 20]) },
+      { name: 'cached workflows', points: s.steps.map((p) => [p.open, p.cachedWorkflows]), dashed: true },
+    ],
+  });
+  plots[PLOTS.timers] = lineChart({
+    title: 'Deadlines due and transactions seen expired',
+    xLabel: 's since the first start',
+    yLabel: 'transactions',
+    series: [
+      { name: 'deadlines due', points: t.timeline.map(([x, due]) => [x, due]), dashed: true },
+      { name: 'seen expired', points: t.timeline.map(([x, , e]) => [x, e]) },
+    ],
+  });
+  return out;
+}
+
+function history(r: BenchResults, plots: Record<string, string>): string[] {
+  const h = r.parts.history;
+  const out = partHeader(
+    r,
+    'history',
+    '3. History per callback and the cost of a cache miss',
+    'One transaction per traffic shape, every callback through the receivers. Events are summed over every run of the continue-as-new chain. A cache miss replays the current run from its first event: the replay of the largest run (`Worker.runReplayHistory`, fresh replay worker, median of 3) is what a worker pays at worst; "warm" is the same history through one running replay worker.',
+  );
+  if (!h) return out;
+  out.push(
+    table(
+      'traffic | callbacks (2xx) | final status | runs | events | events per callback | largest run: events, KB | replay ms | warm replay ms',
+      h.shapes.map(
+        (s) =>
+          `${s.traffic} | ${int(s.callbacks)} (${int(s.accepted)}) | ${s.finalStatus} | ${s.runs} | ${int(s.events)} | **${f(s.eventsPerCallback, 2)}** | ${int(s.largestRun.events)}, ${int(s.largestRun.bytes / 1024)} | **${f(s.replayMs, 0)}** | ${f(s.warmReplayMs, 0)}`,
+      ),
+    ),
+    `![history events per callback](${PLOTS.history})`,
+    '',
+  );
+  plots[PLOTS.history] = barChart(
+    'History events per callback (replay of the largest run beside)',
+    h.shapes.map((s) => ({
+      name: s.name,
+      value: s.eventsPerCallback,
+      note: `${f(s.eventsPerCallback, 2)} · replay ${f(s.replayMs, 0)} ms`,
+    })),
+  );
+  return out;
+}
+
+function cluster(r: BenchResults): string[] {
+  const c = r.parts.cluster;
+  const out = partHeader(
+    r,
+    'cluster',
+    '4. The cluster column: dev server and native cluster',
+    'The closed loop of part 1 on a dev server and on the native cluster (`npm run cluster`: Temporal on PostgreSQL) in one run, both up throughout, rounds alternating which column goes first and, every two rounds, which path. Each turn starts with unmeasured callbacks and waits for the other column to be at rest. The receivers path’s own cost is Countersign’s CPU per callback in the receivers runs less that in the raw runs (its worker alone).',
+  );
+  if (!c) return out;
+  out.push(`Order of turns: ${c.order.join(', ')}.`, '');
+  for (const col of c.columns) {
+    const beyond =
+      perCallback(col.receivers.cpu.countersign, col.receivers) - perCallback(col.raw.cpu.countersign, col.raw);
+    out.push(
+      `### ${col.name}: ${col.label}`,
+      '',
+      `**ratio ${f(col.ratio, 3)}** (rounds ${col.roundRatios.map((x) => f(x, 2)).join(', ')})${col.drainedRatio ? `, ${f(col.drainedRatio, 3)} timed to drained` : ''}; receivers path ${f(beyond, 2)} ms of CPU per callback beyond the worker’s.`,
+      '',
+      table(COMPARISON_HEAD, comparisonRows(col)),
+    );
   }
-  // The sections `npm run bench:history` and the cluster column wrote stay when this run did not measure them.
-  const previous = before ? extractSection(before) : undefined;
-  const previousClusters = before ? extractClusterSection(before) : undefined;
-  let report = renderReport(r);
-  const clusters = clusterSection ?? previousClusters;
-  if (clusters) report = placeClusterSection(report, clusters);
-  const files: Record<string, string> = {
-    'REPORT.md': previous ? replaceSection(report, previous) : report,
-    'results.json': JSON.stringify(r, null, 2) + '\n',
-    ...renderPlots(r),
-    ...clusterFiles,
-  };
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return Object.keys(files).map((f) => join(dir, f));
+  return out;
+}
+
+export function renderReport(r: BenchResults): { markdown: string; plots: Record<string, string> } {
+  const plots: Record<string, string> = {};
+  const verdicts = judge(r);
+  const ratio = r.parts.ingestion?.closed.ratio;
+  const lines = [
+    '# Countersign benchmark',
+    '',
+    `Rendered from \`results.json\` by \`npm run bench\` (re-render: \`npm run bench -- --render bench/results/results.json\`). Machine: ${r.machine.cpus} × ${r.machine.model}, ${f(r.machine.memoryGb)} GB, Node.js ${r.machine.node}. Countersign, the Temporal server under test (unless a cluster was named) and the load generator share this machine, each in its own process. How it runs: [README.md](../README.md).`,
+    '',
+    '## Goals',
+    '',
+    table(
+      'goal | threshold | measured | met',
+      verdicts.map((v) => {
+        const { metric, comparator, threshold, unit, part } = v.goal;
+        const measured =
+          v.value === undefined ? `not measured (${part})` : `${f(v.value, v.value < 10 ? 3 : 1)} ${unit}`;
+        return `${metric} | ${comparator} ${threshold} ${unit} | ${measured} | ${v.met === null ? '–' : v.met ? 'yes' : '**no**'}`;
+      }),
+    ),
+    `ratio: ${ratio === undefined ? 'not measured' : ratio.toFixed(2)}`,
+    '',
+    ...ingestion(r, plots),
+    ...scale(r, plots),
+    ...history(r, plots),
+    ...cluster(r),
+  ];
+  return { markdown: lines.join('\n').replace(/\n{3,}/g, '\n\n'), plots };
+}
+
+/** Writes REPORT.md and its plots into `dir`; returns the files written. */
+export function writeReport(dir: string, r: BenchResults): string[] {
+  mkdirSync(dir, { recursive: true });
+  const { markdown, plots } = renderReport(r);
+  writeFileSync(join(dir, 'REPORT.md'), markdown);
+  for (const [name, svg] of Object.entries(plots)) writeFileSync(join(dir, name), svg);
+  return ['REPORT.md', ...Object.keys(plots)].map((n) => join(dir, n));
 }

@@ -1,153 +1,106 @@
-// What a bench run measured, as written to results.json and rendered into REPORT.md.
-import type { E2eResult, LoadResult } from './loadgen';
-import type { BenchOptions } from './options';
-import type { LatencySummary } from './stats';
+// What a run measured, as results.json holds it: the report is rendered from this alone, so a
+// committed results.json regenerates REPORT.md (`npm run bench -- --render <file>`).
+import type { Latency } from './stats';
 
-export interface ResourceUse {
-  wallMs: number;
-  /** CPU time over wall time; 100 = one core busy. */
-  cpuPercent: number;
-  rssBytes: number;
-  peakRssBytes?: number;
-  /** Countersign only, when its worker has a process of its own: that process's part of `cpuPercent`. */
-  workerProcessCpuPercent?: number;
+/** CPU milliseconds each process spent over a run; the worker's is also in Countersign's. */
+export type Cpu = { countersign: number; worker: number; temporal?: number; database?: number; loadgen?: number };
+
+export interface Run {
+  via: 'receivers' | 'raw';
+  callbacks: number;
+  /** Answered 2xx. */
+  ok: number;
+  outcomes: Record<string, number>;
+  elapsedMs: number;
+  perSec: number;
+  latency: Latency;
+  /** Every answer time, for merging runs; left out of results.json. */
+  samples?: number[];
+  cpu: Cpu;
+  /** From the last answer until the run's workflow tasks were done, and the CPU meanwhile. */
+  drain?: { ms: number; cpu: Cpu };
 }
 
-export interface IngestionRun extends LoadResult {
-  /** How many runs were merged into this one. */
-  runs?: number;
-  countersign: ResourceUse;
-  temporal?: ResourceUse;
-  /** The cluster's database (PostgreSQL) beside its Temporal server, when known. */
-  database?: ResourceUse;
-  /** The load generator's own CPU, share of one core. */
-  loadgenCpuPercent?: number;
-  /** From the last answer until the run's workflow tasks were done (`drained`), and what it cost. */
-  drain?: { ms: number; countersign: ResourceUse; temporal?: ResourceUse; database?: ResourceUse };
+/** Receivers against raw `signalWithStart`, each side's runs merged. */
+export interface Comparison {
+  receivers: Run;
+  raw: Run;
+  ratio: number;
+  /** The ratio with each run timed until its workflow tasks were done. */
+  drainedRatio?: number;
+  roundRatios: number[];
 }
 
-export interface GrowthPoint {
-  open: number;
-  startedPerSec: number;
-  numCachedWorkflows: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-  temporalRssBytes?: number;
-  ack: LatencySummary;
+export interface PartMeta {
+  commit: string;
+  startedAt: string;
+  durationS: number;
+  size: string;
+  temporal: string;
+  loadAverage: { before: number[]; after: number[] };
+}
+
+export interface HistoryShape {
+  name: string;
+  traffic: string;
+  callbacks: number;
+  accepted: number;
+  finalStatus: string;
+  runs: number;
+  events: number;
+  eventsPerCallback: number;
+  largestRun: { events: number; bytes: number };
+  /** `Worker.runReplayHistory` of the largest run, fresh replay worker each time: median ms. */
+  replayMs: number;
+  /** The same through one running replay worker, closer to a cache miss in a live worker. */
+  warmReplayMs: number;
+}
+
+export type ScaleStep = { open: number; cachedWorkflows: number; rssBytes: number; temporalRssBytes?: number } & {
+  ack: Latency;
   ackOk: number;
   ackSent: number;
-}
+};
 
-export interface PragmaRun {
-  label: string;
-  pragmas: string[];
-  receivers: IngestionRun;
-  raw: IngestionRun;
-}
-
-/** One column of the dev server / native cluster comparison: every round's runs merged. */
-export interface ClusterColumn {
-  name: 'dev server' | 'native cluster';
-  /** What it was, in words. */
-  label: string;
-  shards?: number;
-  receivers: IngestionRun;
-  raw: IngestionRun;
-  /** Receivers' closed-loop callbacks/s over raw's, all rounds merged. */
-  ratio: number;
-  /** The same, round by round. */
-  roundRatios: number[];
-  /** Countersign's CPU per callback through the receivers, and when its worker alone handled the raw signals. */
-  receiversCpuMs: number;
-  workerCpuMs: number;
-  /** What the receivers' path costs per callback beyond the worker's share. */
-  beyondWorkerCpuMs: number;
-  /**
-   * The ratio with each run's drain counted in its time: callbacks over the time until the
-   * workflow tasks they caused were done. Absent when the runs were not drained.
-   */
-  drainedRatio?: number;
-  drainedRoundRatios?: number[];
-}
-
-export interface BenchResults {
-  meta: {
-    size: string;
-    startedAt: string;
-    finishedAt: string;
-    durationS: number;
-    commit: string;
-    machine: { cpus: number; model: string; memoryGb: number; os: string };
-    node: string;
-    temporalCli: string;
-    loadAverage: { before: number[]; after: number[]; atEachPart: Record<string, number[]> };
-    layout: string;
-    /** WORKER_* and BENCH_WORKER_OPTIONS passed on to Countersign (besides the scale run's cache size). */
-    workerEnv: Record<string, string>;
-    options: Omit<BenchOptions, 'progress' | 'outDir'>;
-    /** Offered rate of the busy measurements (end to end under load, growth acks). */
-    steadyRate: number;
-  };
-  /** Part 1; absent when skipped or failed (see `failures`). */
+export interface Parts {
   ingestion?: {
-    fixed: { receivers: IngestionRun; raw: IngestionRun };
-    saturation: { receivers: IngestionRun; raw: IngestionRun };
-    /** Receivers' saturated callbacks/s over raw signalWithStart's, for the same signals. */
-    ratio: number;
-    callbacksAccepted: number;
-    callbacksRefused: number;
+    byRate: Array<{ rate: number; receivers: Run; raw: Run }>;
+    closed: Comparison;
+    concurrency: number;
     refusedByReason: Record<string, number>;
-    /** Receivers alone at rising offered rates, until p99 reached 50 ms. */
-    sweep: IngestionRun[];
-    /** Raw `signalWithStart` at the same rates as `sweep`. */
-    sweepRaw: IngestionRun[];
-    /** Half the receivers' saturated rate (at most the fixed rate): what the busy measurements offer. */
-    steadyRate: number;
   };
-  /** The cluster column (`--cluster`): the closed loop on a dev server and on the native cluster. */
-  clusters?: {
-    columns: ClusterColumn[];
-    /** Which went when, round by round. */
-    order: string[];
-    /** Load average (1, 5, 15 min) before each turn and after the last. */
-    loadAverage: number[][];
-  };
-  e2e?: { idle: E2eResult; busy: E2eResult };
-  pragmas?: PragmaRun[];
   scale?: {
-    transactions: number;
     cacheSize: number;
-    start: {
-      elapsedMs: number;
-      perSec: number;
-      latency: LatencySummary;
-      countersign: ResourceUse;
-      temporal?: ResourceUse;
-    };
-    baselineRssBytes: number;
-    /** Warm-up workflows already in the cache when the baseline was taken. */
-    baselineCachedWorkflows: number;
-    memoryPerCachedWorkflowBytes: number;
+    startPerSec: number;
+    baseline: { rssBytes: number; cachedWorkflows: number };
+    steps: ScaleStep[];
     timers: {
       expected: number;
       expired: number;
-      firstDeadline: string;
-      lastDeadline: string;
-      /** Starting took longer than the deadline: some timers fired during the growth steps. */
-      firstDeadlineBeforeLastStart: boolean;
-      /** From the last deadline until visibility counted every transaction expired. */
-      allFiredAfterLastDeadlineMs: number | null;
-      /** Deadline to the engine's `expired` event, on a sample of transactions. */
-      lateness: LatencySummary;
-      /** [seconds since the first start, deadlines due, transactions seen expired]. */
+      /** From the last deadline until visibility counted all expired; null if it never did. */
+      allExpiredAfterMs: number | null;
+      /** [seconds since the first start, deadlines due, seen expired]. */
       timeline: Array<[number, number, number]>;
-      countersign: ResourceUse;
-      temporal?: ResourceUse;
     };
   };
-  /** Growth steps measured, up to where part 3-4 stopped if it failed. */
-  growth: GrowthPoint[];
-  /** Parts that threw: the report shows what they measured before, and why they stopped. */
-  failures: Array<{ part: string; error: string }>;
-  goals: Array<{ goal: string; measured: string; met: boolean | null }>;
+  history?: { shapes: HistoryShape[] };
+  cluster?: { columns: Array<Comparison & { name: string; label: string }>; order: string[] };
 }
+
+export type PartName = keyof Parts;
+export const PART_NAMES: PartName[] = ['ingestion', 'scale', 'history', 'cluster'];
+
+export interface BenchResults {
+  version: 2;
+  machine: { cpus: number; model: string; memoryGb: number; node: string };
+  parts: Parts;
+  /** When and on what each part was measured: parts of different runs can sit side by side. */
+  meta: Partial<Record<PartName, PartMeta>>;
+  failures: Partial<Record<PartName, string>>;
+}
+
+/** Callbacks per second with each run timed until its workflow tasks were done. */
+export const drainedRate = (r: Run) => (r.drain ? (r.ok * 1000) / (r.elapsedMs + r.drain.ms) : undefined);
+
+/** CPU ms per callback answered 2xx; NaN when the process was not measured. */
+export const perCallback = (ms: number | undefined, r: Run) => (ms === undefined ? NaN : ms / Math.max(1, r.ok));

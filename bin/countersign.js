@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// `npx countersign`: the compiled CLI (`npm run build`, lib/). In a development checkout the
-// TypeScript source runs through tsx instead while lib/ is missing or older than a source
-// file, so the CLI works without a build step and never runs stale code. Where there is no
-// source (the container image) or no tsx (a production install), lib/ is what runs.
-// Compiled, a call skips compiling TypeScript (docs/performance.md).
+// `npx countersign`: the compiled CLI in lib/, which `npm install` builds (postinstall,
+// scripts/build-lib.js). In a development checkout, a call that finds a source file newer than
+// lib/ runs the TypeScript source through tsx, so it never runs stale code, and rebuilds lib/
+// in the background for the calls after it. Where there is no source (the container image) or
+// no tsx (a production install), lib/ is what runs. Compiled, a call skips compiling
+// TypeScript (docs/performance.md).
+const { spawn } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -30,11 +32,18 @@ function tsxInstalled() {
   }
 }
 
+/** Detached, so this call neither waits for it nor holds it; the builder's lock keeps one at a time. */
+function rebuildInBackground() {
+  const builder = join(root, 'scripts', 'build-lib.js');
+  if (existsSync(builder)) spawn(process.execPath, [builder], { cwd: root, detached: true, stdio: 'ignore' }).unref();
+}
+
 function entryPoint() {
   const hasCompiled = existsSync(compiled);
   const hasSource = existsSync(sourceDir);
   if (hasCompiled && (!hasSource || statSync(compiled).mtimeMs >= newestSource(sourceDir))) return compiled;
   if (hasSource && tsxInstalled()) {
+    rebuildInBackground();
     require('tsx/cjs');
     return join(sourceDir, 'cli', 'countersign.ts');
   }

@@ -2,7 +2,7 @@
 // rate with the worker killed, a garbage burst and Temporal restarted along the way. Every
 // callback answered 2xx must show in its workflow; garbage must never count as accepted.
 // `npm run soak` runs the long version (docs/reliability.md has its figures).
-import { runSoak, type SoakResult } from '../../bench/soak';
+import { runSoak, type SoakResult } from './run-soak';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 25);
 const RATE = Number(process.env.SOAK_RATE ?? 12);

@@ -2,9 +2,9 @@
 // final one), some duplicated, all shuffled by random delays, with the application's
 // registration before, in between, or (for providers that authenticate) never; and bursts of
 // garbage that must change nothing.
-import type { ProviderSpec, CallbackMessage } from '../test/helpers/provider-specs';
-import { registration, SECRETS, SPECS, workflowIdOf } from '../test/helpers/provider-specs';
-import type { RawRequest } from '../test/helpers/http';
+import type { ProviderSpec, CallbackMessage } from '../helpers/provider-specs';
+import { registration, SECRETS, SPECS, workflowIdOf } from '../helpers/provider-specs';
+import type { RawRequest } from '../helpers/http';
 
 export interface Delivery {
   kind: 'callback' | 'register';

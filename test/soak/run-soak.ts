@@ -5,21 +5,21 @@
 // providers do. At the end every callback answered 2xx must show in its workflow.
 //   SOAK_SECONDS=180 SOAK_RATE=25 npm run soak
 import { Connection } from '@temporalio/client';
-import { engineClient } from '../src/temporal/engine-client';
-import { newKeyEntry } from '../src/encryption/keys';
+import { engineClient } from '../../src/temporal/engine-client';
+import { newKeyEntry } from '../../src/encryption/keys';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createProviders } from '../src/providers';
-import type { TransactionState } from '../src/common/types';
-import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { startApp } from '../test/helpers/app';
-import { testConfig } from '../test/helpers/config';
-import { send } from '../test/helpers/http';
-import { freePort } from '../test/helpers/ports';
-import { eventKeys, SECRETS, type ProviderSpec } from '../test/helpers/provider-specs';
-import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-process';
-import { garbage, transactionPlan, type Delivery } from './soak-traffic';
+import { createProviders } from '../../src/providers';
+import type { TransactionState } from '../../src/common/types';
+import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { startApp } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+import { send } from '../helpers/http';
+import { freePort } from '../helpers/ports';
+import { eventKeys, SECRETS, type ProviderSpec } from '../helpers/provider-specs';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { garbage, transactionPlan, type Delivery } from './traffic';
 
 export interface SoakOptions {
   /** How long callbacks are sent at the steady rate. */
