@@ -2,11 +2,11 @@
 // `npm run server` runs them, with no worker in the process, so its CPU is the receivers' own.
 import { NativeConnection } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/app';
+import { createApp } from '../src/app/app';
 import { loadConfig } from '../src/config';
-import { listen } from '../src/http-server';
-import { createLogger } from '../src/logger';
-import { createMetrics } from '../src/metrics';
+import { listen } from '../src/platform/http-server';
+import { createLogger } from '../src/platform/logger';
+import { createMetrics } from '../src/platform/metrics';
 import { createProviders } from '../src/providers';
 import { temporalConnectionOptions } from '../src/temporal/connection-options';
 import { announceReady, serve } from './rpc';

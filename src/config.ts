@@ -19,7 +19,7 @@ import {
 import { CONTINUE_AS_NEW } from './common/bounds';
 import type { EngineOptions } from './common/types';
 import { stepPlan } from './api/transaction-schemas';
-import { webhookSecretProblem } from './activities/steps/webhook-signature';
+import { webhookSecretProblem } from './platform/webhook-signature';
 import { tracingEnv, tracingSettings } from './tracing/config';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);

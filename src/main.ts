@@ -2,15 +2,15 @@
 // server in this process, the worker in a child process restarted when it dies (so a worker
 // crash never silences the receivers). Ctrl-C stops all of it.
 import { resolve } from 'node:path';
-import { loadEnvFile } from './env-file';
-import { PortTakenError } from './port-check';
+import { loadEnvFile } from './platform/env-file';
+import { PortTakenError } from './platform/port-check';
 import { ConfigError, loadConfig, type Config } from './config';
-import { startCountersign } from './countersign';
-import { createLogger } from './logger';
-import { stopOnSignals } from './shutdown';
+import { startCountersign } from './app/countersign';
+import { createLogger } from './platform/logger';
+import { stopOnSignals } from './platform/shutdown';
 import { installTemporalRuntime, sdkMetricsUrl } from './temporal/runtime';
-import { WorkerStartError } from './temporal/worker-supervisor';
-import { UserActivitiesError } from './user-activities';
+import { WorkerStartError } from './app/worker-supervisor';
+import { UserActivitiesError } from './activities/user-activities';
 import { stopTracing } from './tracing/provider';
 
 function banner(config: Config, lines: Array<[string, string]>) {

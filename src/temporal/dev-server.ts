@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { cliTypeName } from './readiness';
 import { temporalCliPath } from './binaries';
-import { assertPortFree } from '../port-check';
+import { assertPortFree } from '../platform/port-check';
 
 export interface DevServerOptions {
   port: number;

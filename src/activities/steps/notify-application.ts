@@ -5,7 +5,7 @@ import { log } from '@temporalio/activity';
 import type { StepInput } from '../../common/types';
 import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from './failures';
 import { traceContextHeaders } from '../../tracing/propagation';
-import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from './webhook-signature';
+import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from '../../platform/webhook-signature';
 
 export interface NotifyDeps {
   /** COUNTERSIGN_NOTIFY_URL */
