@@ -3,24 +3,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseKeyList, type EncryptionKey } from './encryption/keys';
-import { addressList } from './providers/env';
-import { accountVariable, parseAccounts, type AccountValues } from './providers/accounts';
-import { DURATION_HINT, DURATION_PATTERN, durationMs } from './common/duration';
-import { unauthenticatedMessage, unauthenticatedProviders } from './providers/callback-trust';
-import { followUpTaskQueue } from './providers/follow-up-defaults';
-import type { ProviderCallSettings, ProviderModule } from './providers/module';
+import { parseKeyList, type EncryptionKey } from '../encryption/keys';
+import { addressList } from '../providers/env';
+import { accountVariable, parseAccounts, type AccountValues } from '../providers/accounts';
+import { DURATION_HINT, DURATION_PATTERN, durationMs } from '../common/duration';
+import { unauthenticatedMessage, unauthenticatedProviders } from '../providers/callback-trust';
+import { followUpTaskQueue } from '../providers/follow-up-defaults';
+import type { ProviderCallSettings, ProviderModule } from '../providers/module';
 import {
   builtInProviders,
   providerRegistryFrom,
   ProviderRegistryError,
   type ProviderRegistry,
-} from './providers/registry';
-import { CONTINUE_AS_NEW } from './common/bounds';
-import type { EngineOptions } from './common/types';
-import { stepPlan } from './api/transaction-schemas';
-import { webhookSecretProblem } from './platform/webhook-signature';
-import { tracingEnv, tracingSettings } from './tracing/config';
+} from '../providers/registry';
+import { CONTINUE_AS_NEW } from '../common/bounds';
+import type { EngineOptions } from '../common/types';
+import { stepPlan } from '../api/transaction-schemas';
+import { webhookSecretProblem } from '../platform/webhook-signature';
+import { tracingEnv, tracingSettings } from '../tracing/config';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const bool = (fallback: boolean) =>
