@@ -46,4 +46,4 @@ export {
   type SenderVerdict,
 } from './providers/provider';
 export { providerClient } from './providers/provider-call';
-export { secretsEqual } from './api/api-auth';
+export { secretsEqual } from './providers/kit/secrets-equal';

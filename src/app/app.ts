@@ -16,7 +16,7 @@ import { RefusalLog } from '../receivers/refusal-log';
 import { createCodecRouter } from '../api/codec-router';
 import { EncryptionCodec } from '../encryption/payload-codec';
 import { TransactionRateLimit } from '../receivers/transaction-rate-limit';
-import { createMatcher } from '../receivers/address-allowlist';
+import { createMatcher } from '../providers/kit/address-allowlist';
 import { checkTemporalReadiness, describeProblems, readinessTarget } from '../temporal/readiness';
 import { describeTemporalError } from '../temporal/temporal-errors';
 import { tracingFor } from '../tracing/temporal';

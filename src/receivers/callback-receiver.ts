@@ -15,7 +15,7 @@ import { attributed, type Answer, type Provider, type Refusal } from '../provide
 import { workflowIdFor } from '../common/ids';
 import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { deliverEvents, type TransactionContext } from '../temporal/transactions';
-import { createAllowlist } from './address-allowlist';
+import { createAllowlist } from '../providers/kit/address-allowlist';
 import { readBody, sizeInBytes } from './read-body';
 import type { EventType, ProviderEvent } from '../common/types';
 import type { RecentlyAccepted } from './recently-accepted';
