@@ -7,7 +7,7 @@ import { newKeyEntry, parseKeyList } from '../src/encryption/keys';
 import { temporal } from '@temporalio/proto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { startDevServer, type DevServer } from '../src/app/dev-server';
 import { existingCluster, type ExistingCluster } from '../test/helpers/existing-cluster';
 import { freePort } from '../test/helpers/ports';
 import { sutCpuMs } from './measure';

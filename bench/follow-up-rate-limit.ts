@@ -10,7 +10,7 @@ import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/common/search-attributes';
 import { EvrotrustSimulator } from '../src/simulators';
-import { temporalCliPath } from '../src/temporal/binaries';
+import { temporalCliPath } from '../src/app/binaries';
 import { registerTransaction } from '../src/temporal/transactions';
 import { startCountersignWorker } from '../src/worker';
 

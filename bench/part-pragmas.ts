@@ -1,6 +1,6 @@
 // Opt-in: the dev server's SQLite pragmas compared, each on a fresh dev server.
 import { join } from 'node:path';
-import { DEFAULT_SQLITE_PRAGMAS } from '../src/temporal/dev-server';
+import { DEFAULT_SQLITE_PRAGMAS } from '../src/app/dev-server';
 import { settle, startCluster } from './cluster';
 import type { LoadResult, Via } from './loadgen';
 import { measured, mergeRuns, warmUp } from './measure';

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { newKeyEntry } from '../src/encryption/keys';
 import { createProviders } from '../src/providers';
-import { startDevServer } from '../src/temporal/dev-server';
+import { startDevServer } from '../src/app/dev-server';
 import { engineClient } from '../src/temporal/engine-client';
 import { signalWithStart } from '../src/temporal/transactions';
 import {

@@ -14,7 +14,7 @@ import { startCountersignWorker, type RunningCountersignWorker } from './app/wor
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';
-import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
+import { watchWorkflowTaskFailures } from './app/workflow-task-failures';
 import { registerReportedProblemsGauge, serverReportsProblems } from './temporal/reported-problems';
 import { stopTracing } from './tracing/provider';
 

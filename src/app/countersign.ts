@@ -16,7 +16,7 @@ import { createAccountReceivers, createProviders } from '../providers';
 import { assertPortFree } from '../platform/port-check';
 import { createShutdown, type ShutdownStep } from '../platform/shutdown';
 import { temporalConnectionOptions } from '../temporal/connection-options';
-import { startDevServer, type DevServer } from '../temporal/dev-server';
+import { startDevServer, type DevServer } from './dev-server';
 import { superviseWorker } from './worker-supervisor';
 import { writeStartupBundle } from '../temporal/workflow-bundle';
 import { assertTemporalReady, readinessTarget } from '../temporal/readiness';

@@ -9,7 +9,7 @@ import type { Metrics } from '../platform/metrics';
 import { temporalConnectionOptions } from '../temporal/connection-options';
 import { installTemporalRuntime } from '../temporal/runtime';
 import type { WorkerMessage } from './worker-messages';
-import { watchWorkflowTaskFailures } from '../temporal/workflow-task-failures';
+import { watchWorkflowTaskFailures } from './workflow-task-failures';
 import { serverReportsProblems } from '../temporal/reported-problems';
 import { startCountersignWorker } from './worker';
 import { stopTracing } from '../tracing/provider';

@@ -10,7 +10,7 @@ import { drainWorker } from '../platform/shutdown';
 import type { Metrics } from '../platform/metrics';
 import { createDataConverter } from '../encryption/data-converter';
 import { temporalConnectionOptions } from '../temporal/connection-options';
-import { createFollowUpWorkers } from '../temporal/follow-up-workers';
+import { createFollowUpWorkers } from './follow-up-workers';
 import { deploymentWorkerOptions } from '../temporal/worker-deployment';
 import { tracingFor, tracingWorkerOptions, WORKFLOW_TRACING_MODULE } from '../tracing/temporal';
 import {

@@ -11,7 +11,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config';
 import { startCountersign, type RunningCountersign } from '../../src/app/countersign';
 import { createLogger } from '../../src/platform/logger';
-import { temporalCliPath } from '../../src/temporal/binaries';
+import { temporalCliPath } from '../../src/app/binaries';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { send } from '../helpers/http';
 import { freePort } from '../helpers/ports';

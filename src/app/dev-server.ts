@@ -5,7 +5,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
-import { cliTypeName } from './readiness';
+import { cliTypeName } from '../temporal/readiness';
 import { temporalCliPath } from './binaries';
 import { assertPortFree } from '../platform/port-check';
 

@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { createDataConverter } from '../encryption/data-converter';
 import type { Metrics } from '../platform/metrics';
 import type { Provider } from '../providers/provider';
-import { deploymentWorkerOptions } from './worker-deployment';
+import { deploymentWorkerOptions } from '../temporal/worker-deployment';
 import { tracingFor, tracingWorkerOptions } from '../tracing/temporal';
 
 export interface FollowUpWorkerDeps {
