@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDevServer } from '../src/temporal/dev-server';
+import { startDevServer } from '../src/app/dev-server';
 import { freePort } from '../test/helpers/ports';
 
 const ROOT = join(__dirname, '..');

@@ -1,6 +1,6 @@
 // Countersign for TypeScript users: run the worker with your own post-signing activities, and
 // register transactions from your application. `import { ... } from 'countersign'`.
-export { startCountersignWorker, type CountersignWorkerOptions, type RunningCountersignWorker } from './worker';
+export { startCountersignWorker, type CountersignWorkerOptions, type RunningCountersignWorker } from './app/worker';
 export {
   startSigningTransaction,
   startRegisteredMail,
@@ -15,7 +15,7 @@ export {
   type UserActivities,
   type UserActivity,
   type UserActivitiesContext,
-} from './user-activities';
+} from './activities/user-activities';
 export type * from './common/types';
 // Writing a provider of your own (docs/providers/writing-a-provider.md).
 export {
@@ -46,4 +46,4 @@ export {
   type SenderVerdict,
 } from './providers/provider';
 export { providerClient } from './providers/provider-call';
-export { secretsEqual } from './api/api-auth';
+export { secretsEqual } from './providers/kit/secrets-equal';

@@ -2,38 +2,17 @@
 // server in this process, the worker in a child process restarted when it dies (so a worker
 // crash never silences the receivers). Ctrl-C stops all of it.
 import { resolve } from 'node:path';
-import { loadEnvFile } from './env-file';
-import { PortTakenError } from './port-check';
-import { ConfigError, loadConfig, type Config } from './config';
-import { startCountersign } from './countersign';
-import { createLogger } from './logger';
-import { stopOnSignals } from './shutdown';
+import { loadEnvFile } from './platform/env-file';
+import { PortTakenError } from './platform/port-check';
+import { ConfigError, loadConfig } from './config';
+import { startCountersign } from './app/countersign';
+import { createLogger } from './platform/logger';
+import { stopOnSignals } from './platform/shutdown';
 import { installTemporalRuntime, sdkMetricsUrl } from './temporal/runtime';
-import { WorkerStartError } from './temporal/worker-supervisor';
-import { UserActivitiesError } from './user-activities';
+import { WorkerStartError } from './app/worker-supervisor';
+import { UserActivitiesError } from './activities/user-activities';
 import { stopTracing } from './tracing/provider';
-
-function banner(config: Config, lines: Array<[string, string]>) {
-  const width = Math.max(...lines.map(([k]) => k.length));
-  const body = lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
-  const rule = '─'.repeat(72);
-  process.stdout.write(
-    `\n${rule}\n  Countersign is running (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})\n${rule}\n${body}\n${rule}\n  Ctrl-C stops everything.\n\n`,
-  );
-}
-
-function encryptionLine(e: { keyIds: string[]; source?: string; file?: string }): string {
-  if (e.keyIds.length === 0) return 'OFF: payloads in plaintext (set COUNTERSIGN_ENCRYPTION_KEYS)';
-  const from = e.source === 'dev' ? `development key in ${e.file}` : e.source;
-  return `AES-256-GCM, key ${e.keyIds[0]} encrypts${e.keyIds.length > 1 ? `, ${e.keyIds.slice(1).join(', ')} decrypt` : ''} (${from})`;
-}
-
-/** Providers whose callbacks anyone who knows an id could forge (production refuses them). */
-function unauthenticatedLine(config: Config): string {
-  const names = config.unauthenticatedProviders;
-  if (names.length === 0) return 'none: every provider authenticates its callbacks';
-  return `${names.join(', ')} (callbacks not authenticated: set a credential or an allowlist, see docs/security.md)`;
-}
+import { banner, encryptionLine, unauthenticatedLine } from './app/banner';
 
 async function main() {
   loadEnvFile();

@@ -1,17 +1,17 @@
 // `npm run server`: the receivers and the application API alone, joining the cluster at
 // TEMPORAL_ADDRESS. Any number of these run behind a load balancer; they hold no state.
 import { NativeConnection } from '@temporalio/worker';
-import { createApp } from './app';
+import { createApp } from './app/app';
 import { checkApiExposure } from './api/api-exposure';
-import { loadEnvFile } from './env-file';
-import { PortTakenError } from './port-check';
+import { loadEnvFile } from './platform/env-file';
+import { PortTakenError } from './platform/port-check';
 import { ConfigError, loadConfig } from './config';
-import { boundPort, closeHttpServer, listen } from './http-server';
-import { createLogger } from './logger';
-import { createMetrics } from './metrics';
+import { boundPort, closeHttpServer, listen } from './platform/http-server';
+import { createLogger } from './platform/logger';
+import { createMetrics } from './platform/metrics';
 import { createProviders } from './providers';
-import { createShutdown, stopOnSignals } from './shutdown';
-import { warnIfPlaintext } from './encryption/plaintext-warning';
+import { createShutdown, stopOnSignals } from './platform/shutdown';
+import { warnIfPlaintext } from './app/plaintext-warning';
 import { temporalConnectionOptions } from './temporal/connection-options';
 import { assertTemporalReady, readinessTarget } from './temporal/readiness';
 import { installTemporalRuntime } from './temporal/runtime';

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config';
 import { createDataConverter } from '../../src/encryption/data-converter';
 import { newKeyEntry, parseKeyList } from '../../src/encryption/keys';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options';
-import { startDevServer } from '../../src/temporal/dev-server';
+import { startDevServer } from '../../src/app/dev-server';
 import { freePort } from '../../test/helpers/ports';
 import { BENCH_CREDENTIALS, providerApiCredentials } from './callbacks';
 import { procStats } from './proc';

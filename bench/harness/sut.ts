@@ -4,14 +4,14 @@
 // read after a forced collection (the scale part needs both). Configured by env, like the real thing.
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/app';
+import { createApp } from '../../src/app/app';
 import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
+import { createLogger } from '../../src/platform/logger';
+import { createMetrics } from '../../src/platform/metrics';
 import { createProviders } from '../../src/providers';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options';
 import { engineClient } from '../../src/temporal/engine-client';
-import { superviseWorker } from '../../src/temporal/worker-supervisor';
+import { superviseWorker } from '../../src/app/worker-supervisor';
 import { startCountersignWorker } from '../../src/worker';
 import { procStats } from './proc';
 import { announceReady, serve } from './rpc';

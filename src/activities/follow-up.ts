@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import type { FollowUpMethod, FollowUpOutcome, Metrics } from '../metrics';
+import type { FollowUpMethod, FollowUpOutcome, Metrics } from '../platform/metrics';
 import type { Provider } from '../providers/provider';
 import type { FollowUpRequest, FollowUpResult, ProviderName } from '../common/types';
 import { asActivityFailure } from './provider-failure';

@@ -1,4 +1,4 @@
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../platform/metrics';
 import type { Provider } from '../providers/provider';
 import type { ProviderName } from '../common/types';
 import { createFollowUp } from './follow-up';

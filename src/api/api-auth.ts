@@ -1,12 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-
-/** Constant-time comparison that does not leak the secret's length either. */
-export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+import { secretsEqual } from '../providers/kit/secrets-equal';
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;

@@ -9,9 +9,9 @@
 import express from 'express';
 import { z } from 'zod';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import { describeIssues } from '../providers/provider';
-import { secretsEqual } from './api-auth';
+import { secretsEqual } from '../providers/kit/secrets-equal';
 
 export interface CodecRouterDeps {
   codec: PayloadCodec;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
 import { parseWorkflowId } from '../common/ids';
 
 /**

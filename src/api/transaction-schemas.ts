@@ -3,23 +3,9 @@ import { builtInProviders, type ProviderRegistry } from '../providers/registry';
 import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
 import { KINDS } from '../common/types';
 import { ACCOUNT_NAME, DEFAULT_ACCOUNT } from '../providers/accounts';
+import { stepPlan } from '../config/steps';
 
 const durationText = z.string().regex(DURATION_PATTERN, DURATION_HINT);
-const stepName = z.string().regex(/^[A-Za-z_$][\w$]{0,99}$/, 'expected an activity name');
-const stepSpec = z.union([
-  stepName,
-  z
-    .object({
-      name: stepName,
-      maximumAttempts: z.number().int().min(1).max(1000).optional(),
-      timeout: durationText.optional(),
-    })
-    .strict(),
-]);
-const stepList = z.array(stepSpec).max(20);
-export const stepPlan = z
-  .object({ onSigned: stepList.optional(), onRejected: stepList.optional(), onExpired: stepList.optional() })
-  .strict();
 
 /** Body of `POST /transactions` (docs/contract.md "Application API") for the configured providers. */
 export const registerTransactionBodyFor = (

@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 import { describeIssues } from '../providers/provider';
 import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { getState, registerTransaction, type TransactionContext } from '../temporal/transactions';

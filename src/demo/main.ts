@@ -7,7 +7,7 @@
 // unset and the usual ones are taken), DEMO_DATA_DIR (default .data/demo),
 // DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
 import { ConfigError } from '../config';
-import { PortTakenError } from '../port-check';
+import { PortTakenError } from '../platform/port-check';
 import { attach, DemoBusyError, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
 import { runScenarios } from './run-scenarios';
 import { SCENARIOS } from './scenarios';

@@ -2,7 +2,7 @@
 // own; docs/contract.md "Provider credentials"). Base URLs default to the provider's production
 // API; point them at a simulator or sandbox by env.
 import { z } from 'zod';
-import { AllowlistEntryError, parseAllowlistEntry } from '../receivers/address-allowlist';
+import { AllowlistEntryError, parseAllowlistEntry } from './kit/address-allowlist';
 import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
 import type { ProviderCommon } from './module';
 import { accountList } from './accounts';

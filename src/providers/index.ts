@@ -1,5 +1,5 @@
-import type { Config } from '../config';
-import type { ApiDeps, FollowUp } from './module';
+import type { ApiDeps, FollowUp, ProviderCallSettings } from './module';
+import type { ProviderRegistry } from './registry';
 import type { Provider } from './provider';
 import type { FollowUpRequest } from '../common/types';
 import { accountOfWorkflowId, perAccount } from './accounts';
@@ -8,12 +8,21 @@ import { ProviderNotConfiguredError } from './http/errors';
 export { BUILT_IN_PROVIDERS, builtInProviders, ProviderRegistry, providerRegistryFrom } from './registry';
 export { defineProvider, settingsOf, type ApiDeps, type FollowUp, type ProviderModule } from './module';
 
+/** What building the providers reads from the configuration (src/config/ fills it). */
+export interface ConfiguredProviders {
+  providerModules: ProviderRegistry;
+  /** Each provider's settings by name: its default account. */
+  providers: Record<string, ProviderCallSettings>;
+  /** Named accounts' settings by provider and account. */
+  accounts: Record<string, Record<string, ProviderCallSettings>>;
+}
+
 /**
  * Every configured provider: its callback side built from its settings, with its follow-up
  * (status poll or re-notify) and the schema /openapi.json publishes.
  */
 export function createProviders(
-  config: Pick<Config, 'providerModules' | 'providers'>,
+  config: Pick<ConfiguredProviders, 'providerModules' | 'providers'>,
   deps: ApiDeps = {},
 ): Record<string, Provider> {
   const followUps = createFollowUps(config, deps);
@@ -34,7 +43,7 @@ export function createProviders(
  * provider with named accounts asks with the credentials of the transaction's account.
  */
 export function createFollowUps(
-  config: Pick<Config, 'providerModules' | 'providers'> & Partial<Pick<Config, 'accounts'>>,
+  config: Pick<ConfiguredProviders, 'providerModules' | 'providers'> & Partial<Pick<ConfiguredProviders, 'accounts'>>,
   deps: ApiDeps = {},
 ): Record<string, FollowUp> {
   return Object.fromEntries(
@@ -60,7 +69,7 @@ export function createFollowUps(
 }
 
 /** The receivers of every named account, each served under `/callbacks/{provider}/{account}`. */
-export function createAccountReceivers(config: Pick<Config, 'providerModules' | 'accounts'>): Provider[] {
+export function createAccountReceivers(config: Pick<ConfiguredProviders, 'providerModules' | 'accounts'>): Provider[] {
   return config.providerModules.modules.flatMap((m) =>
     Object.entries(config.accounts[m.name] ?? {}).map(([account, settings]) => {
       const receiver = m.receiver(settings);

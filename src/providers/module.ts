@@ -4,9 +4,9 @@
 // your own is a folder exporting one of these, added to the registry's list (or given at
 // startup with COUNTERSIGN_PROVIDER_MODULES): see docs/providers/writing-a-provider.md.
 import type { z } from 'zod';
-import type { DocumentContent } from '../activities/steps/document-answer';
-import type { FetchLimits } from '../activities/steps/http';
-import type { Spool } from '../activities/steps/spool';
+import type { DocumentContent } from './kit/download/document-answer';
+import type { FetchLimits } from './kit/download/http';
+import type { Spool } from './kit/download/spool';
 import type { FollowUpRequest, FollowUpResult, TransactionKind, TransactionState } from '../common/types';
 import type { Clock, TokenBucket } from './http/token-bucket';
 import type { Provider } from './provider';

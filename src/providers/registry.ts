@@ -4,7 +4,7 @@
 // named by COUNTERSIGN_PROVIDER_MODULES (docs/providers/writing-a-provider.md).
 import { resolve } from 'node:path';
 import { evrotrust } from './evrotrust';
-import { requireUserModule } from '../user-module';
+import { requireUserModule } from '../platform/user-module';
 import type { ProviderModule } from './module';
 import { portalDeAssinaturas } from './portal-de-assinaturas';
 import { signhost } from './signhost';

@@ -7,7 +7,7 @@ import { secret } from './env';
 /** The variable holding the value being retired, beside `name`. */
 export const previousVariable = (name: string) => `${name}_PREVIOUS`;
 
-/** `NAME` and `NAME_PREVIOUS`, both optional; config.ts refuses a previous without a current. */
+/** `NAME` and `NAME_PREVIOUS`, both optional; src/config/ refuses a previous without a current. */
 export function rotatingSecret<N extends string>(name: N): Record<N | `${N}_PREVIOUS`, typeof secret> {
   return { [name]: secret, [previousVariable(name)]: secret } as Record<N | `${N}_PREVIOUS`, typeof secret>;
 }

@@ -9,13 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response, NextFunction } from 'express';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
 import { attributed, type Answer, type Provider, type Refusal } from '../providers/provider';
 import { workflowIdFor } from '../common/ids';
 import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
 import { deliverEvents, type TransactionContext } from '../temporal/transactions';
-import { createAllowlist } from './address-allowlist';
+import { createAllowlist } from '../providers/kit/address-allowlist';
 import { readBody, sizeInBytes } from './read-body';
 import type { EventType, ProviderEvent } from '../common/types';
 import type { RecentlyAccepted } from './recently-accepted';

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { CountersignAttention } from '../common/search-attributes';
 import { ATTENTION_REASONS, type AttentionReason } from '../common/types';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../platform/metrics';
 
 /** Open transactions wanting attention for this reason. */
 export const attentionQuery = (reason: AttentionReason) =>

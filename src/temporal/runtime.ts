@@ -1,7 +1,7 @@
 // The Temporal SDK's native runtime, installed once per process before any NativeConnection.
 import { DefaultLogger, makeTelemetryFilterString, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { Config } from '../config';
-import { createLogger, type Logger } from '../logger';
+import { createLogger, type Logger } from '../platform/logger';
 
 // Follow-up workers are activity-only on purpose; the SDK warns about that once per worker.
 const EXPECTED = /^No workflows registered, not polling for workflow tasks/;

@@ -1,4 +1,4 @@
-// OpenTelemetry's standard variables, parsed with the rest of the configuration (src/config.ts)
+// OpenTelemetry's standard variables, parsed with the rest of the configuration (src/config/)
 // so a bad value stops startup naming it. Unlike the OTel SDKs, tracing is off unless an
 // exporter or an endpoint is named: an operator who never heard of it pays nothing.
 import { z } from 'zod';

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createApp, type AppDeps } from '../../src/app';
+import { createApp, type AppDeps } from '../../src/app/app';
 import type { Config } from '../../src/config';
-import { createLogger, type Logger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
+import { createLogger, type Logger } from '../../src/platform/logger';
+import { createMetrics } from '../../src/platform/metrics';
 import { createProviders } from '../../src/providers';
 
 export interface RunningApp {

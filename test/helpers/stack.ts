@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createDataConverter } from '../../src/encryption/data-converter';
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../../src/config';
-import type { Logger } from '../../src/logger';
+import type { Logger } from '../../src/platform/logger';
 import { createProviders } from '../../src/providers';
 import type { Provider } from '../../src/providers/provider';
 import type { ProviderName } from '../../src/common/types';

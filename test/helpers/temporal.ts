@@ -10,7 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/common/search-attributes';
-import { temporalCliPath, temporalTestServerPath } from '../../src/temporal/binaries';
+import { temporalCliPath, temporalTestServerPath } from '../../src/app/binaries';
 import { indexedValueType } from '../../src/temporal/readiness';
 import { bundleWorkflows } from '../../src/temporal/workflow-bundle';
 import { existingCluster } from './existing-cluster';

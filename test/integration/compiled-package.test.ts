@@ -354,7 +354,7 @@ describe("a user's activities module, loaded by compiled code", () => {
   const load = async (file: string, extra: Record<string, string> = {}) => {
     writeFileSync(
       join(app, 'probe-activities.js'),
-      `const { loadUserActivities } = require('./lib/user-activities');
+      `const { loadUserActivities } = require('./lib/activities/user-activities');
 const { loadConfig } = require('./lib/config');
 loadUserActivities(process.argv[2], { config: loadConfig({}) }).then(
   (activities) => console.log(JSON.stringify({ activities: Object.keys(activities) })),

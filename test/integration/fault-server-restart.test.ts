@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createProviders } from '../../src/providers';
 import { evrotrustEvent } from '../../src/providers/evrotrust';
 import type { Provider } from '../../src/providers/provider';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/app/dev-server';
 import type { FollowUpRequest, TransactionState } from '../../src/common/types';
 import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { startApp, type RunningApp } from '../helpers/app';

@@ -9,7 +9,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/dev-server';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/app/dev-server';
 import type { TransactionState } from '../../src/common/types';
 import { startCountersignWorker, type RunningCountersignWorker } from '../../src/worker';
 import { startApp, type RunningApp } from '../helpers/app';

@@ -2,10 +2,10 @@
 // processes start it (listen with the configured timeouts) must cut such a request off itself.
 import { connect } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../../src/app';
-import { boundPort, closeHttpServer, listen } from '../../src/http-server';
-import { createLogger } from '../../src/logger';
-import { createMetrics } from '../../src/metrics';
+import { createApp } from '../../src/app/app';
+import { boundPort, closeHttpServer, listen } from '../../src/platform/http-server';
+import { createLogger } from '../../src/platform/logger';
+import { createMetrics } from '../../src/platform/metrics';
 import { createProviders } from '../../src/providers';
 import { testConfig } from '../helpers/config';
 

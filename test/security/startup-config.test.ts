@@ -1,7 +1,7 @@
 // Attacks 1, 2, 5 and 7 at startup: what the configuration lets through before any request.
 import { checkApiExposure } from '../../src/api/api-exposure';
 import { ConfigError, loadConfig } from '../../src/config';
-import { createAllowlist } from '../../src/receivers/address-allowlist';
+import { createAllowlist } from '../../src/providers/kit/address-allowlist';
 import { evrotrust } from '../../src/providers/evrotrust';
 import { settingsOf } from '../../src/providers/module';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProviders } from '../../src/providers';
 import type { TransactionState } from '../../src/common/types';
-import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { startDevServer, type DevServer } from '../../src/app/dev-server';
 import { startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { send } from '../helpers/http';

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config';
-import { createAllowlist } from '../../src/receivers/address-allowlist';
+import { createAllowlist } from '../../src/providers/kit/address-allowlist';
 import { parseWorkflowId, workflowIdFor } from '../../src/common/ids';
 import { evrotrust } from '../../src/providers/evrotrust';
 import { settingsOf } from '../../src/providers/module';

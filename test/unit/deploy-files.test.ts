@@ -118,7 +118,7 @@ describe('docker-compose.yml', () => {
     expect(services.postgres.ports).toBeUndefined();
   });
 
-  it.each(COUNTERSIGN)('%s sets only variables src/config.ts knows, with values it accepts', (name) => {
+  it.each(COUNTERSIGN)('%s sets only variables src/config/ knows, with values it accepts', (name) => {
     const env = envOf(name);
     const unknown = Object.keys(env).filter((k) => !CONFIG_VARIABLES.includes(k));
     expect(unknown).toEqual([]);

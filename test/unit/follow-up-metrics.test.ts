@@ -1,7 +1,7 @@
 // The follow-up activity counts what it did, by provider, method and outcome.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createFollowUp } from '../../src/activities/follow-up';
-import { createMetrics } from '../../src/metrics';
+import { createMetrics } from '../../src/platform/metrics';
 import { UNVERIFIED, type Provider } from '../../src/providers/provider';
 import type { FollowUpRequest, FollowUpResult, ProviderEvent } from '../../src/common/types';
 

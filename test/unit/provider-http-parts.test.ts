@@ -2,7 +2,7 @@
 // fake scheduler the simulators run on.
 import { backoffDelay, parseRetryAfter } from '../../src/providers/http/backoff';
 import { RateLimitWaitTooLong, TokenBucket, type Clock } from '../../src/providers/http/token-bucket';
-import { FakeScheduler } from '../../src/simulators/scheduler';
+import { FakeScheduler } from '../../src/providers/kit/simulator/scheduler';
 
 /** Sleeps are recorded and return at once; time moves only with `advance`. */
 function fakeClock(start = 0): Clock & { slept: number[]; advance(ms: number): void } {

@@ -1,4 +1,4 @@
-import * as apiAuth from '../../src/api/api-auth';
+import * as secrets from '../../src/providers/kit/secrets-equal';
 import { loadConfig } from '../../src/config';
 import { createProviders } from '../../src/providers';
 import type { CallbackRequest } from '../../src/providers/provider';
@@ -154,7 +154,7 @@ describe('Signicat callback authorization', () => {
   });
 
   it('compares with the constant-time helper', () => {
-    const spy = jest.spyOn(apiAuth, 'secretsEqual');
+    const spy = jest.spyOn(secrets, 'secretsEqual');
     try {
       expect(authorizationMatches(`Bearer ${SECRET}`, SECRET)).toBe(true);
       expect(spy).toHaveBeenCalledWith(`Bearer ${SECRET}`, SECRET);

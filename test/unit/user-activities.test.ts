@@ -3,7 +3,7 @@ import {
   loadUserActivities,
   mergeUserActivities,
   UserActivitiesError,
-} from '../../src/user-activities';
+} from '../../src/activities/user-activities';
 import { testConfig } from '../helpers/config';
 
 const config = testConfig({}, 'q-user');

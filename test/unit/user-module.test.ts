@@ -1,6 +1,6 @@
 // How a user's module is loaded when Countersign runs compiled (no TypeScript loader around it).
-import { loadUserActivities } from '../../src/user-activities';
-import { isTypeScriptModule, type UserModuleLoader } from '../../src/user-module';
+import { loadUserActivities } from '../../src/activities/user-activities';
+import { isTypeScriptModule, type UserModuleLoader } from '../../src/platform/user-module';
 import { testConfig } from '../helpers/config';
 
 const config = testConfig({}, 'q-user-module');

@@ -7,7 +7,7 @@ import {
   webhookKey,
   webhookSecretProblem,
   webhookSignature,
-} from '../../src/activities/steps/webhook-signature';
+} from '../../src/platform/webhook-signature';
 
 const ID = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W';
 const AT = new Date(1_767_225_600_000);

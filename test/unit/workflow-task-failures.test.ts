@@ -1,7 +1,7 @@
 // Reading a failed workflow task out of the SDK's forwarded core log (the shape SDK 1.24's
 // core writes; the integration test worker-isolation.test.ts sees it for real).
 import type { LogEntry } from '@temporalio/worker';
-import { failedWorkflowTask } from '../../src/temporal/workflow-task-failures';
+import { failedWorkflowTask } from '../../src/app/workflow-task-failures';
 
 const entry = (message: string, meta: Record<string, unknown>): LogEntry => ({
   level: 'WARN',

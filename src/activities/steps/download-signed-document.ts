@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { log } from '@temporalio/activity';
 import type { DocumentFetcher } from '../../providers/module';
 import type { StepInput } from '../../common/types';
-import { STEP_FAILURE, nonRetryable } from './failures';
-import type { FetchLimits } from './http';
-import { createSpool } from './spool';
+import { STEP_FAILURE, nonRetryable } from '../../providers/kit/download/failures';
+import type { FetchLimits } from '../../providers/kit/download/http';
+import { createSpool } from '../../providers/kit/download/spool';
 import { fileNameFor, placeAtomically, storageFolder, writeAtomically, type StoredFile } from './storage';
 
 export interface DownloadDeps {

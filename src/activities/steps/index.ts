@@ -5,7 +5,7 @@ import { createDownloadSignedDocument, type DownloadDeps } from './download-sign
 import { createNotifyApplication, type NotifyDeps } from './notify-application';
 import { accountOfWorkflowId, perAccount } from '../../providers/accounts';
 import type { DocumentFetcher, ProviderModule } from '../../providers/module';
-import { STEP_FAILURE, nonRetryable } from './failures';
+import { STEP_FAILURE, nonRetryable } from '../../providers/kit/download/failures';
 
 export interface StepDeps {
   download: DownloadDeps;
@@ -19,7 +19,7 @@ export function createStepActivities(deps: StepDeps) {
   };
 }
 
-export { STEP_FAILURE } from './failures';
+export { STEP_FAILURE } from '../../providers/kit/download/failures';
 
 /** A provider's document fetcher, with the credentials of the transaction's account. */
 function documentsOf(config: Config, m: ProviderModule): DocumentFetcher {

@@ -3,9 +3,9 @@
 // from Countersign and was not replayed. The body holds no personal data.
 import { log } from '@temporalio/activity';
 import type { StepInput } from '../../common/types';
-import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from './failures';
+import { STEP_FAILURE, httpFailure, nonRetryable, requestSignal } from '../../providers/kit/download/failures';
 import { traceContextHeaders } from '../../tracing/propagation';
-import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from './webhook-signature';
+import { InvalidWebhookSecretError, webhookId, webhookKey, webhookSignature } from '../../platform/webhook-signature';
 
 export interface NotifyDeps {
   /** COUNTERSIGN_NOTIFY_URL */

@@ -2,9 +2,9 @@
 // `Authorization` header, and callbacks with no credentials to `<urlCallback>/document/ready`
 // (or `/document/offline/ready`), 30 s timeout, 3 attempts in all, only a 200 counts.
 import { createHash, createHmac } from 'node:crypto';
-import { secretsEqual } from '../../api/api-auth';
-import { field, header, jsonBody, type SimRequest, type SimResponse } from '../../simulators/sim-server';
-import { randomId, SimulatorBase, type SimulatorOptions } from '../../simulators/simulator-base';
+import { secretsEqual } from '../kit/secrets-equal';
+import { field, header, jsonBody, type SimRequest, type SimResponse } from '../kit/simulator/sim-server';
+import { randomId, SimulatorBase, type SimulatorOptions } from '../kit/simulator/simulator-base';
 
 export interface EvrotrustSimulatorOptions extends SimulatorOptions {
   apiKey: string;

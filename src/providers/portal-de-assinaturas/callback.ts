@@ -2,7 +2,7 @@
 // document callbacks and registered-mail callbacks, told apart by `type`. The only credential
 // is the header the operator configured on the callback (`headers` in its configuration).
 import type { PortalSettings } from './config';
-import { secretsEqual } from '../../api/api-auth';
+import { secretsEqual } from '../kit/secrets-equal';
 import type { TransactionRef } from '../../common/types';
 import {
   describeIssues,

@@ -1,10 +1,10 @@
 // Portal de Assinaturas: the signed document named by a callback's `apiDownload` link, fetched
 // from the configured API's `document/package?key=…` with the API token (`Token` header).
 import type { TransactionState } from '../../common/types';
-import { readDocuments, type DocumentContent } from '../../activities/steps/document-answer';
-import { STEP_FAILURE, httpFailure, nonRetryable } from '../../activities/steps/failures';
-import { openLimited, type FetchLimits } from '../../activities/steps/http';
-import type { Spool } from '../../activities/steps/spool';
+import { readDocuments, type DocumentContent } from '../kit/download/document-answer';
+import { STEP_FAILURE, httpFailure, nonRetryable } from '../kit/download/failures';
+import { openLimited, type FetchLimits } from '../kit/download/http';
+import type { Spool } from '../kit/download/spool';
 
 export interface PortalDownloadSettings {
   apiUrl: string;

@@ -2,9 +2,9 @@
 // configured trigger (FLOW, STEP or ACTION) with the configured headers, registered-mail
 // callbacks, retries every 30 minutes for 24 hours and then an e-mail to the callback's
 // admin; and a document status API at the engine's (unconfirmed) status path with `Token`.
-import { secretsEqual } from '../../api/api-auth';
-import { field, header, type SimRequest, type SimResponse } from '../../simulators/sim-server';
-import { SimulatorBase, type SimulatorOptions } from '../../simulators/simulator-base';
+import { secretsEqual } from '../kit/secrets-equal';
+import { field, header, type SimRequest, type SimResponse } from '../kit/simulator/sim-server';
+import { SimulatorBase, type SimulatorOptions } from '../kit/simulator/simulator-base';
 
 export type Trigger = 'FLOW' | 'STEP' | 'ACTION';
 

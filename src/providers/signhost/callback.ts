@@ -4,7 +4,7 @@
 // accept answers 503, which makes Signhost queue and retry it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { secretsEqual } from '../../api/api-auth';
+import { secretsEqual } from '../kit/secrets-equal';
 import type { SignhostSettings } from './config';
 import {
   describeIssues,

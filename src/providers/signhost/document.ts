@@ -3,10 +3,10 @@
 // postback's `Files` is not covered by its checksum, so it never picks what is fetched.
 import { log } from '@temporalio/activity';
 import type { TransactionState } from '../../common/types';
-import { readDocuments, type DocumentContent } from '../../activities/steps/document-answer';
-import { STEP_FAILURE, httpFailure, nonRetryable } from '../../activities/steps/failures';
-import { fetchLimited, openLimited, type FetchLimits } from '../../activities/steps/http';
-import type { Spool } from '../../activities/steps/spool';
+import { readDocuments, type DocumentContent } from '../kit/download/document-answer';
+import { STEP_FAILURE, httpFailure, nonRetryable } from '../kit/download/failures';
+import { fetchLimited, openLimited, type FetchLimits } from '../kit/download/http';
+import type { Spool } from '../kit/download/spool';
 
 export interface SignhostDownloadSettings {
   apiUrl: string;

@@ -4,9 +4,9 @@
 // header, one queue per account sent in order, a failing head blocking the queue and retried
 // at increasing random intervals, dropped after a configurable 48-72 hours.
 import { createHash } from 'node:crypto';
-import { secretsEqual } from '../../api/api-auth';
-import { field, header, type SimRequest, type SimResponse } from '../../simulators/sim-server';
-import { randomId, SimulatorBase, type SimulatorOptions } from '../../simulators/simulator-base';
+import { secretsEqual } from '../kit/secrets-equal';
+import { field, header, type SimRequest, type SimResponse } from '../kit/simulator/sim-server';
+import { randomId, SimulatorBase, type SimulatorOptions } from '../kit/simulator/simulator-base';
 
 export interface SignhostSimulatorOptions extends SimulatorOptions {
   appKey: string;

@@ -3,7 +3,7 @@
 // `{dossierId, processId, status}` once the process ends and never retries, so the answer
 // must be quick (200 within 10 s) and a lost callback is the follow-up's business.
 import { z } from 'zod';
-import { secretsEqual } from '../../api/api-auth';
+import { secretsEqual } from '../kit/secrets-equal';
 import type { SignicatSettings } from './config';
 import type { EventType, ProviderEvent, TransactionStatus } from '../../common/types';
 import {

@@ -4,9 +4,9 @@
 // `Authorization`, sent once when the process finishes and never retried. The Notify
 // endpoint (path unconfirmed, same template as the engine's) sends it once more.
 import { randomBytes } from 'node:crypto';
-import { secretsEqual } from '../../api/api-auth';
-import { field, header, type SimRequest, type SimResponse } from '../../simulators/sim-server';
-import { randomId, SimulatorBase, type SimulatorOptions } from '../../simulators/simulator-base';
+import { secretsEqual } from '../kit/secrets-equal';
+import { field, header, type SimRequest, type SimResponse } from '../kit/simulator/sim-server';
+import { randomId, SimulatorBase, type SimulatorOptions } from '../kit/simulator/simulator-base';
 
 export interface SignicatSimulatorOptions extends SimulatorOptions {
   clientId: string;

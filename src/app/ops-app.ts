@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Metrics } from './metrics';
+import type { Metrics } from '../platform/metrics';
 
 /**
  * The worker role's small HTTP surface, for orchestrators and Prometheus: `/healthz`

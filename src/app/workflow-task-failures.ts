@@ -4,7 +4,7 @@
 // seconds, until a fix is deployed; an operator must hear of it with the workflow's id.
 import type { Client } from '@temporalio/client';
 import type { LogEntry } from '@temporalio/worker';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 export interface WorkflowTaskFailure {
   runId: string;

@@ -1,10 +1,10 @@
-// `npm start` runs its worker in a child process (src/worker-child.ts) and restarts it when
+// `npm start` runs its worker in a child process (src/app/worker-child.ts) and restarts it when
 // it dies, with a growing delay. The receivers live in the parent, so a worker crash never
 // takes them down: their signals wait in Temporal for the next worker.
 import { fork, type ChildProcess } from 'node:child_process';
 import { extname, join } from 'node:path';
-import type { Logger } from '../logger';
-import type { Metrics } from '../metrics';
+import type { Logger } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
 import { isWorkerMessage, type WorkerMessage } from './worker-messages';
 
 export interface WorkerSupervisorOptions {
@@ -16,7 +16,7 @@ export interface WorkerSupervisorOptions {
   restart: { initialMs: number; maxMs: number };
   /** How long a stopping worker may drain before it is killed. */
   stopTimeoutMs: number;
-  /** The child's entry module; default src/worker-child (or lib/, as this file runs). */
+  /** The child's entry module; default src/app/worker-child (or lib/, as this file runs). */
   entry?: string;
 }
 
@@ -38,7 +38,7 @@ const HEALTHY_MS = 60_000;
 
 /** Starts the worker process; resolves once it polls, rejects if it cannot start at all. */
 export async function superviseWorker(opts: WorkerSupervisorOptions): Promise<SupervisedWorker> {
-  const entry = opts.entry ?? join(__dirname, '..', `worker-child${extname(__filename)}`);
+  const entry = opts.entry ?? join(__dirname, `worker-child${extname(__filename)}`);
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let stopping = false;

@@ -2,9 +2,9 @@
 // from `startCountersignWorker({ activities })` or from the module COUNTERSIGN_ACTIVITIES_MODULE
 // names (that is how `npm start` finds them), and run in the worker like Countersign's own.
 import { resolve } from 'node:path';
-import { BUILT_IN_ACTIVITY_NAMES } from './activities';
-import type { Config } from './config';
-import { requireUserModule, TypeScriptModuleError, type UserModuleLoader } from './user-module';
+import { BUILT_IN_ACTIVITY_NAMES } from './';
+import type { Config } from '../config';
+import { requireUserModule, TypeScriptModuleError, type UserModuleLoader } from '../platform/user-module';
 
 /** An activity. A post-signing step receives a `StepInput` and returns something small and JSON-plain. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- `unknown[]` would refuse an activity with typed parameters
@@ -43,7 +43,7 @@ export function checkUserActivities(activities: Record<string, unknown>, source:
 
 /**
  * Loads the module at `modulePath` (relative to the working directory; a `.ts` module needs
- * tsx when Countersign runs compiled, see src/user-module.ts). It provides its activities in
+ * tsx when Countersign runs compiled, see src/platform/user-module.ts). It provides its activities in
  * one of three ways, tried in this order: `export function createActivities(ctx)` (a factory,
  * possibly async, for activities that need configuration or clients), `export default { ... }`,
  * or the module's exported functions.

@@ -1,6 +1,6 @@
 // What `npm start`'s worker process tells its parent over the IPC channel: the parent owns
 // /metrics and the logs an operator watches, and restarts the worker when it dies.
-import type { FollowUpMethod, FollowUpOutcome } from '../metrics';
+import type { FollowUpMethod, FollowUpOutcome } from '../platform/metrics';
 
 export type WorkerMessage =
   | { type: 'ready'; userActivities: string[] }

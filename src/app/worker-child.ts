@@ -1,18 +1,18 @@
 // `npm start`'s worker, in a process of its own so that a worker that dies (the SDK aborting
 // under load, an out-of-memory kill) leaves the receivers answering. Started and restarted by
-// src/temporal/worker-supervisor.ts; configured by the same environment as its parent.
+// src/app/worker-supervisor.ts; configured by the same environment as its parent.
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
-import type { Metrics } from './metrics';
-import { temporalConnectionOptions } from './temporal/connection-options';
-import { installTemporalRuntime } from './temporal/runtime';
-import type { WorkerMessage } from './temporal/worker-messages';
-import { watchWorkflowTaskFailures } from './temporal/workflow-task-failures';
-import { serverReportsProblems } from './temporal/reported-problems';
+import { loadConfig } from '../config';
+import { createLogger } from '../platform/logger';
+import type { Metrics } from '../platform/metrics';
+import { temporalConnectionOptions } from '../temporal/connection-options';
+import { installTemporalRuntime } from '../temporal/runtime';
+import type { WorkerMessage } from './worker-messages';
+import { watchWorkflowTaskFailures } from './workflow-task-failures';
+import { serverReportsProblems } from '../temporal/reported-problems';
 import { startCountersignWorker } from './worker';
-import { stopTracing } from './tracing/provider';
+import { stopTracing } from '../tracing/provider';
 
 /** Resolves once the message is handed to the channel (before an exit, it must be). */
 const tell = (m: WorkerMessage) =>

@@ -5,9 +5,9 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
-import { cliTypeName } from './readiness';
+import { cliTypeName } from '../temporal/readiness';
 import { temporalCliPath } from './binaries';
-import { assertPortFree } from '../port-check';
+import { assertPortFree } from '../platform/port-check';
 
 export interface DevServerOptions {
   port: number;

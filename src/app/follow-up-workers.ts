@@ -6,9 +6,9 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config';
 import { createDataConverter } from '../encryption/data-converter';
-import type { Metrics } from '../metrics';
+import type { Metrics } from '../platform/metrics';
 import type { Provider } from '../providers/provider';
-import { deploymentWorkerOptions } from './worker-deployment';
+import { deploymentWorkerOptions } from '../temporal/worker-deployment';
 import { tracingFor, tracingWorkerOptions } from '../tracing/temporal';
 
 export interface FollowUpWorkerDeps {

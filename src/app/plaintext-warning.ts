@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { Logger } from '../logger';
+import type { Logger } from '../platform/logger';
 
 /**
  * A role joining a cluster without payload keys still runs (a first deployment must be able to
