@@ -1,4 +1,4 @@
-import type {
+import {
   EvrotrustSimulator,
   PortalDeAssinaturasSimulator,
   SignhostSimulator,
@@ -39,4 +39,26 @@ export function simulatorEnv(
     PORTAL_DE_ASSINATURAS_TOKEN: creds.portal.token,
     ...overrides,
   };
+}
+
+/** Credentials every test's simulators and engine can share. */
+export const SIMULATOR_CREDS = {
+  evrotrust: { apiKey: 'ek', vendorNumber: 'vn' },
+  signhost: { appKey: 'app', apiKey: 'user', sharedSecret: 'unused-here' },
+  signicat: { clientId: 'client', clientSecret: 'client-secret' },
+  portal: { token: 'portal-token' },
+};
+
+/** One simulator per provider, started on free loopback ports. */
+export async function startSimulatorSet(
+  creds = SIMULATOR_CREDS,
+): Promise<RunningSimulatorSet & { close(): Promise<void> }> {
+  const sims = {
+    evrotrust: new EvrotrustSimulator(creds.evrotrust),
+    signhost: new SignhostSimulator(creds.signhost),
+    signicat: new SignicatSimulator(creds.signicat),
+    portal: new PortalDeAssinaturasSimulator(creds.portal),
+  };
+  await Promise.all(Object.values(sims).map((s) => s.start()));
+  return { ...sims, close: async () => void (await Promise.all(Object.values(sims).map((s) => s.close()))) };
 }

@@ -7,28 +7,17 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../src/config';
 import type { TransactionState } from '../../src/common/types';
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
 import { CountersignAttention, SigningStatus } from '../../src/common/search-attributes';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send } from '../helpers/http';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { registration, SPECS } from '../helpers/provider-specs';
-import { simulatorEnv } from '../helpers/simulator-env';
+import { SIMULATOR_CREDS, simulatorEnv, startSimulatorSet } from '../helpers/simulator-env';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 
-const creds = {
-  evrotrust: { apiKey: 'ek', vendorNumber: 'vn' },
-  signhost: { appKey: 'app', apiKey: 'user', sharedSecret: 'unused-here' },
-  signicat: { clientId: 'client', clientSecret: 'client-secret' },
-  portal: { token: 'portal-token' },
-};
+const creds = SIMULATOR_CREDS;
 const spec = SPECS.find((s) => s.provider === 'evrotrust' && s.kind === 'signing')!;
 
 let env: TestWorkflowEnvironment;
@@ -40,15 +29,10 @@ let app: RecordingServer;
 let refusing = false;
 /** Whether the application's notification endpoint fails. */
 let appDown = false;
-const sims = {
-  evrotrust: new EvrotrustSimulator(creds.evrotrust),
-  signhost: new SignhostSimulator(creds.signhost),
-  signicat: new SignicatSimulator(creds.signicat),
-  portal: new PortalDeAssinaturasSimulator(creds.portal),
-};
+let sims: Awaited<ReturnType<typeof startSimulatorSet>>;
 
 beforeAll(async () => {
-  await Promise.all(Object.values(sims).map((s) => s.start()));
+  sims = await startSimulatorSet();
   front = await startRecordingServer();
   front.handle((req, res) => {
     if (refusing)
@@ -74,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await env?.teardown();
-  await Promise.all(Object.values(sims).map((s) => s.close()));
+  await sims?.close();
   await front?.close();
   await app?.close();
 });

@@ -21,7 +21,14 @@ import { signhostEvents, signhostTransactionSchema } from '../../src/providers/s
 import { signicatEvent } from '../../src/providers/signicat';
 import { createProviders } from '../../src/providers';
 import { followUpNowSignal, stateQuery } from '../../src/common/messages';
-import type { FollowUpRequest, FollowUpResult, ProviderEvent, StepInput, TransactionRef } from '../../src/common/types';
+import type {
+  EngineOptions,
+  FollowUpRequest,
+  FollowUpResult,
+  ProviderEvent,
+  StepInput,
+  TransactionRef,
+} from '../../src/common/types';
 import { workflowIdFor } from '../../src/common/ids';
 import { deliverEvents, getState, registerTransaction, type TransactionContext } from '../../src/temporal/transactions';
 import { applyLate, decideHeldFinal, LATE_QUERY, listWorkflows, retryFailedSteps } from '../../src/temporal/operator';
@@ -102,6 +109,19 @@ interface Scenario {
 const handingOver = (ctx: TransactionContext, maxSignals = 3): TransactionContext => ({
   ...ctx,
   engine: { ...ctx.engine, continueAsNew: { maxSignals } },
+});
+
+/** A context whose Evrotrust transactions hold unverified finals for the provider's confirmation. */
+const confirmingEvrotrust = (ctx: TransactionContext, engine: EngineOptions = {}): TransactionContext => ({
+  ...ctx,
+  engine: {
+    ...ctx.engine,
+    ...engine,
+    providers: {
+      ...ctx.engine?.providers,
+      evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true },
+    },
+  },
 });
 
 const unauthorized = () =>
@@ -328,16 +348,7 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const r = ref('evrotrust');
       const id = workflowIdFor(r);
-      const confirming: TransactionContext = {
-        ...ctx,
-        engine: {
-          ...ctx.engine,
-          providers: {
-            ...ctx.engine?.providers,
-            evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true },
-          },
-        },
-      };
+      const confirming = confirmingEvrotrust(ctx);
       // The provider first says the transaction is still pending (the forged `signed` stays
       // held), then confirms the real `rejected`.
       scripts.set(id, [
@@ -429,17 +440,7 @@ const SCENARIOS: Scenario[] = [
     async run(ctx) {
       const r = ref('evrotrust');
       const id = workflowIdFor(r);
-      const confirming: TransactionContext = {
-        ...ctx,
-        engine: {
-          ...ctx.engine,
-          heldFinal: { checks: ['1s'], grace: '1h' },
-          providers: {
-            ...ctx.engine?.providers,
-            evrotrust: { ...ctx.engine?.providers?.evrotrust, confirmUnverifiedFinals: true },
-          },
-        },
-      };
+      const confirming = confirmingEvrotrust(ctx, { heldFinal: { checks: ['1s'], grace: '1h' } });
       scripts.set(id, Array.from({ length: 20 }, unauthorized));
       await registerTransaction(confirming, r, { deadline: inSeconds(3), steps: { onSigned: ['archiveDocument'] } });
       await deliverEvents(confirming, r, [{ ...evrotrustEvent(2, 'callback', now()), unverified: true }], {

@@ -5,43 +5,27 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Config } from '../../src/config';
 import type { TransactionState } from '../../src/common/types';
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, send } from '../helpers/http';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { registration, SPECS, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
-import { simulatorEnv } from '../helpers/simulator-env';
+import { SIMULATOR_CREDS, simulatorEnv, startSimulatorSet } from '../helpers/simulator-env';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
 
-const creds = {
-  evrotrust: { apiKey: 'ek', vendorNumber: 'vn' },
-  signhost: { appKey: 'app', apiKey: 'user', sharedSecret: 'unused-here' },
-  signicat: { clientId: 'client', clientSecret: 'client-secret' },
-  portal: { token: 'portal-token' },
-};
+const creds = SIMULATOR_CREDS;
 const TOKEN = 'api-token-for-forged-finals-test';
 
 let env: TestWorkflowEnvironment;
 let stack: Stack;
 let app: RecordingServer;
 let config: Config;
-const sims = {
-  evrotrust: new EvrotrustSimulator(creds.evrotrust),
-  signhost: new SignhostSimulator(creds.signhost),
-  signicat: new SignicatSimulator(creds.signicat),
-  portal: new PortalDeAssinaturasSimulator(creds.portal),
-};
+let sims: Awaited<ReturnType<typeof startSimulatorSet>>;
 
 beforeAll(async () => {
   app = await startRecordingServer((_req, res) => res.writeHead(204).end());
-  await Promise.all(Object.values(sims).map((s) => s.start()));
+  sims = await startSimulatorSet();
   env = await startDevServerEnv();
   const loopback = '127.0.0.1,::1';
   config = testConfig({
@@ -66,7 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await env?.teardown();
-  await Promise.all(Object.values(sims).map((s) => s.close()));
+  await sims?.close();
   await app?.close();
 });
 
