@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '../../src/config';
+import { ConfigError, loadConfig, type Config } from '../../src/config';
 import { existingCluster } from './existing-cluster';
 
 /** A config as the process would parse it, from a clean environment plus overrides. */
@@ -13,4 +13,15 @@ export function testConfig(
     ...(cluster && { TEMPORAL_NAMESPACE: cluster.namespace }),
     ...env,
   });
+}
+
+/** The message a configuration that must stop startup is refused with (fails if it starts). */
+export function configRefusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('the configuration was accepted');
 }

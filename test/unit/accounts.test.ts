@@ -1,18 +1,11 @@
 // Named accounts in configuration (docs/accounts.md): what each account inherits, what it never
 // does, and what stops startup.
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configRefusal } from '../helpers/config';
 import { parseWorkflowId, workflowIdFor } from '../../src/common/ids';
 import { accountOfWorkflowId } from '../../src/providers/accounts';
 
-function refusal(env: Record<string, string>): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('started');
-}
+const refusal = configRefusal;
 
 const guarded = {
   EVROTRUST_ALLOWED_IPS: '203.0.113.10',

@@ -1,6 +1,7 @@
 // Current and previous secrets (docs/secret-rotation.md): what each provider's receiver accepts
 // during an overlap, and what configuration refuses.
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { configRefusal } from '../helpers/config';
 import { createPortalDeAssinaturas } from '../../src/providers/portal-de-assinaturas';
 import type { RawCallback, SenderVerdict } from '../../src/providers/provider';
 import { matchSecret } from '../../src/providers/secrets';
@@ -92,15 +93,7 @@ describe('Signicat and Portal de Assinaturas during an overlap', () => {
 });
 
 describe('configuration', () => {
-  const refusal = (env: Record<string, string>) => {
-    try {
-      loadConfig(env);
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as Error).message;
-    }
-    throw new Error('started');
-  };
+  const refusal = configRefusal;
 
   it('refuses a previous value without a current one, naming the variable and hiding the value', () => {
     const text = refusal({ SIGNHOST_SHARED_SECRET_PREVIOUS: 'old-shared-secret' });
