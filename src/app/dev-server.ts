@@ -1,5 +1,6 @@
 // The embedded Temporal dev server that `npm start` runs when no TEMPORAL_ADDRESS is given:
 // SQLite under the data folder (kept across restarts), the Web UI, and our search attributes.
+import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -8,6 +9,29 @@ import { ALL_SEARCH_ATTRIBUTES } from '../common/search-attributes';
 import { cliTypeName } from '../temporal/readiness';
 import { temporalCliPath } from './binaries';
 import { assertPortFree } from '../platform/port-check';
+
+/**
+ * The port opens before the frontend serves: a loaded machine answered "Frontend is not
+ * healthy yet" to the first calls for seconds. Ready means it answers GetSystemInfo.
+ */
+async function waitForFrontend(address: string, timeoutMs: number, child: ChildProcess): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited (code ${child.exitCode})`);
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: '2s' });
+      await connection.workflowService.getSystemInfo({});
+      return;
+    } catch (err) {
+      if (Date.now() > end)
+        throw new Error(`the Temporal dev server at ${address} never became healthy: ${(err as Error).message}`);
+    } finally {
+      await connection?.close();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 export interface DevServerOptions {
   port: number;
@@ -98,6 +122,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
 
   try {
     await waitForPort(opts.port, ip, 60_000, child);
+    await waitForFrontend(`${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${opts.port}`, 60_000, child);
   } catch (err) {
     child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}; see ${logFile}`);
