@@ -7,6 +7,7 @@
 // it declares them and skipped, by name, when it does not: the skipped rows are the list of
 // what it still needs to be at parity with the built-in ones (docs/providers.md).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { DURATION_PATTERN } from '../../src/common/duration';
 import { createProviders } from '../../src/providers';
@@ -141,6 +142,20 @@ export function providerConformance(subject: ConformanceSubject): void {
       const two = keysOf(provider, spec, spec.progress('tx-1', 2));
       expect(one.some((k) => !two.includes(k))).toBe(true);
       for (const key of [...one, ...two]) expect(final).not.toContain(key);
+    });
+
+    it('never throws on arbitrary JSON, and never makes events of it, even with the right credentials', () => {
+      fc.assert(
+        fc.property(fc.jsonValue({ maxDepth: 3 }), fc.boolean(), (json, withCredentials) => {
+          const text = JSON.stringify(json) ?? '';
+          const m = spec.valid('tx-1');
+          const credentials = spec.credentialsFor ? spec.credentialsFor(text) : m.headers;
+          const outcome = receiveCallback(provider, request(text, withCredentials ? credentials : {}, AT));
+          expect(() => JSON.stringify(outcome)).not.toThrow();
+          expect(outcome.kind).toBe('refused');
+        }),
+        { numRuns: 200 },
+      );
     });
 
     if (spec.authenticated) {
