@@ -44,6 +44,11 @@ export interface ProviderSpec {
   statusField: string;
   /** Headers that carry credentials (lower-cased); empty when the provider sends none. */
   credentialHeaders: string[];
+  /**
+   * For a provider that signs the raw body (a header computed over the bytes sent): the
+   * credentials for any body a test sends. Unset: `valid(...).headers` fit any body.
+   */
+  credentialsFor?(rawBody: string): Record<string, string>;
   /** Whether a configured receiver can tell this provider's callbacks from forgeries. */
   authenticated: boolean;
   /** Fields the receiver reads, lower-cased: an extra field must not collide with them. */

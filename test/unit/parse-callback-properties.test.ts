@@ -92,12 +92,8 @@ describe.each(SPECS)('$label: parseCallback', (spec) => {
   const valid = spec.valid('tx-1');
   const accepted = receiveCallback(provider, request(JSON.stringify(valid.body), valid.headers));
 
-  it('accepts the valid sample (the base every property breaks one thing in)', () => {
-    expect(accepted).toMatchObject({
-      kind: 'events',
-      ref: { provider: spec.provider, kind: spec.kind, externalId: 'tx-1' },
-    });
-  });
+  // That the valid sample, the base every property breaks one thing in, is accepted is the
+  // conformance suite's first check (test/conformance/provider-conformance.ts).
 
   it('never throws and always answers something a payload can carry, for any JSON and any headers', () => {
     fc.assert(
