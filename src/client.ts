@@ -5,6 +5,8 @@ import type { DataConverter } from '@temporalio/common';
 import { createDataConverter } from './encryption/data-converter';
 import { parseKeyList } from './encryption/keys';
 import { getState, registerTransaction } from './temporal/transactions';
+import { labelOf } from './providers/module';
+import { builtInProviders } from './providers/registry';
 import type { ProviderName, Registration, TransactionState } from './common/types';
 
 export interface StartOptions extends Registration {
@@ -26,12 +28,18 @@ export interface StartSigningTransaction extends StartOptions {
  */
 export function startSigningTransaction(client: Client, opts: StartSigningTransaction) {
   const { provider, externalId, account, taskQueue = 'countersign', ...registration } = opts;
-  if (provider === 'signicat' && !registration.dossierId) throw new TypeError('dossierId is required for Signicat');
+  // The fields a built-in provider's module requires (the API refuses without them too).
+  const module = builtInProviders.get(provider);
+  const missing = module?.requiredRegistrationFields?.find((f) => !(registration as Record<string, unknown>)[f]);
+  if (module && missing) throw new TypeError(`${missing} is required for ${labelOf(module)}`);
   const ref = { provider, kind: 'signing' as const, externalId, ...(account && { account }) };
   return registerTransaction({ client, taskQueue }, ref, registration);
 }
 
-/** Registers a Portal de Assinaturas registered mail. */
+/** The built-in provider that tracks registered mail. */
+const registeredMailProvider = builtInProviders.tracking('registered-mail')[0];
+
+/** Registers a registered mail at the built-in provider that tracks them. */
 export function startRegisteredMail(
   client: Client,
   opts: StartOptions & { registeredMailId: string; account?: string },
@@ -40,7 +48,7 @@ export function startRegisteredMail(
   return registerTransaction(
     { client, taskQueue },
     {
-      provider: 'portal-de-assinaturas',
+      provider: registeredMailProvider,
       kind: 'registered-mail',
       externalId: registeredMailId,
       ...(account && { account }),

@@ -29,7 +29,7 @@ async function main() {
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;
   const base = `http://${host}:${config.http.port}`;
   banner(config, [
-    ['Receivers', `${base}/callbacks/{evrotrust,signhost,signicat,portal-de-assinaturas}`],
+    ['Receivers', `${base}/callbacks/{${config.providerModules.names.join(',')}}`],
     ['Application API', `${base}/transactions`],
     ['Health', `${base}/healthz  ${base}/readyz  ${base}/metrics  ${base}/openapi.json`],
     ...(sdkMetrics ? [['Temporal SDK metrics', sdkMetrics] as [string, string]] : []),

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { REFUSALS, type Provider, type Refusal } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/registry';
+import { workflowIdFor } from '../common/ids';
 import { listTransactionsQueryFor, transactionListResponse } from './list-query';
 import {
   errorResponse,
@@ -89,15 +90,20 @@ function callbackPaths(provider: Provider, schemaName: string | undefined): Json
   return paths;
 }
 
-const workflowIdParameter = {
-  name: 'workflowId',
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  example: 'signing:evrotrust:tx-1',
-};
+/** The `workflowId` path parameter, its example at the registry's first signing provider. */
+function workflowIdParameterFor(registry: ProviderRegistry): JsonObject {
+  const provider = registry.tracking('signing')[0] ?? registry.names[0];
+  return {
+    name: 'workflowId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+    example: workflowIdFor({ provider, kind: 'signing', externalId: 'tx-1' }),
+  };
+}
 
 export function buildOpenApiDocument(registry: ProviderRegistry, providers: Provider[], version = '0.1.0'): JsonObject {
+  const workflowIdParameter = workflowIdParameterFor(registry);
   const schemas: JsonObject = {
     RegisterTransactionRequest: requestJsonSchema(registerTransactionBodyFor(registry)),
     RegisterTransactionResponse: responseJsonSchema(registerTransactionResponse),

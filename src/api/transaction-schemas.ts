@@ -57,7 +57,7 @@ export type RegisterTransactionBody = z.infer<typeof registerTransactionBody>;
 
 /**
  * What a provider's module requires of a registration: the kinds it tracks and the fields it
- * needs (Signicat's `dossierId`). The API and the client library both refuse with these.
+ * needs (e.g. a `dossierId`). The API and the client library both refuse with these.
  */
 export function registrationProblems(
   providers: ProviderRegistry,

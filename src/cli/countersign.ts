@@ -5,8 +5,16 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the commands that talk to Temporal load its client lazily (see connect()) */
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
+import { labelOf } from '../providers/module';
+import { builtInProviders } from '../providers/registry';
 import { lateEvents } from '../workflows/late-callback';
 import { CliUsageError, parseCliArguments, type CliArguments } from './arguments';
+
+/** The providers whose follow-up can ask for the callback again, as people write them. */
+const NOTIFYING = builtInProviders.modules
+  .filter((m) => m.notifies)
+  .map(labelOf)
+  .join(', ');
 
 const USAGE = `countersign — operate Countersign transactions
 
@@ -19,7 +27,7 @@ const USAGE = `countersign — operate Countersign transactions
   countersign retry-steps <workflowId>   run the post-signing steps that failed for good again
   countersign show <workflowId> [--json]
   countersign poll <workflowId>          ask the provider's status API now
-  countersign renotify <workflowId>      ask the provider to send its callback again (Signicat)
+  countersign renotify <workflowId>      ask the provider to send its callback again (${NOTIFYING})
   countersign late [--limit N]           callbacks that came after their transaction closed
   countersign late show <lateWorkflowId>
   countersign late apply <lateWorkflowId>   apply a late callback by hand (new run of the transaction)

@@ -6,7 +6,7 @@ import type { TransactionKind, TransactionRef } from './types';
  * find a transaction from what they already know.
  */
 export function workflowIdFor(ref: TransactionRef): string {
-  // A named account's ids differ from the default's: two Evrotrust vendors may number alike.
+  // A named account's ids differ from the default's: two accounts at one provider may number alike.
   const provider = ref.account ? `${ref.provider}@${ref.account}` : ref.provider;
   return `${ref.kind}:${provider}:${ref.externalId}`;
 }

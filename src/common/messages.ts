@@ -57,7 +57,8 @@ export const registerUpdate = defineUpdate<{ newlyRegistered: boolean }, [Regist
 
 /**
  * Operators: ask the provider now instead of waiting for the next follow-up timer. `poll`
- * asks the status API, `notify` asks for the callback again (Signicat); unset lets the
+ * asks the status API, `notify` asks for the callback again (providers whose module
+ * `notifies`); unset lets the
  * provider module choose.
  */
 export const followUpNowSignal = defineSignal<[FollowUpNow?]>('followUpNow');

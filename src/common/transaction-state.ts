@@ -65,8 +65,8 @@ type Transition = 'changed' | 'same' | 'refused' | 'no-status';
 
 /**
  * Moves the status if the event allows it. An event reporting the status the transaction
- * already has is consistent with it (its provider value may differ: Evrotrust 1 and 99 are
- * both pending), so it counts as applied without changing the status.
+ * already has is consistent with it (its provider value may differ: two provider codes may
+ * both mean pending), so it counts as applied without changing the status.
  */
 function transition(state: TransactionState, event: Pick<ProviderEvent, 'status' | 'providerStatus'>): Transition {
   if (event.status === undefined) return 'no-status';

@@ -2,8 +2,8 @@
 // Temporal payloads, so it stays JSON-plain (no Map, Set, Date or class instances).
 
 /**
- * A provider's registered name (src/providers/registry.ts): the built-in ones are evrotrust,
- * signhost, signicat and portal-de-assinaturas; an operator may register more.
+ * A provider's registered name (src/providers/registry.ts): one per built-in provider folder
+ * under src/providers/; an operator may register more.
  */
 export type ProviderName = string;
 
@@ -72,8 +72,8 @@ export interface ProviderEvent {
   /** Extra provider data worth keeping in workflow state (never in search attributes). */
   details?: Record<string, unknown>;
   /**
-   * Set by the receivers on a callback whose sender proved nothing (Evrotrust always; the
-   * others without their credential). Where the provider's status API can confirm it, a
+   * Set by the receivers on a callback whose sender proved nothing (always, for a provider
+   * whose callbacks carry no proof; otherwise without its credential). Where the provider's status API can confirm it, a
    * final status it reports is held until the provider confirms it (docs/security.md).
    */
   unverified?: true;
@@ -89,7 +89,7 @@ export interface TransactionRef {
 
 /** What the application tells us when it registers a transaction. */
 export interface Registration {
-  /** Signicat needs it to poll: processes live under a dossier. */
+  /** Needed by providers whose processes live under a dossier (their module's `requiredRegistrationFields`). */
   dossierId?: string;
   /** The application's own reference, echoed in state. */
   reference?: string;
@@ -309,7 +309,7 @@ export interface HeldFinalPolicy {
 
 /**
  * The workflow loop's own state, carried across continue-as-new so a new run resumes where
- * the last one stood (the follow-up backoff, the last outcome Signicat chooses by, a step
+ * the last one stood (the follow-up backoff, the last outcome a provider's follow-up chooses by, a step
  * half done, the linger already begun). Times are epoch milliseconds of workflow time.
  */
 export interface LoopState {

@@ -1,6 +1,8 @@
 // The demo's progress table. On a terminal it is redrawn in place; piped (CI, tests) each
 // change is printed once as a line, so the log reads as a story.
 import type { ProviderName, TransactionState } from '../common/types';
+import { labelOf } from '../providers/module';
+import { builtInProviders } from '../providers/registry';
 import { decisiveEvent, type Expectation } from './scenarios';
 
 export type RowOutcome = 'running' | 'reached' | 'failed';
@@ -25,11 +27,9 @@ export interface Output {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const PROVIDER_LABEL: Record<ProviderName, string> = {
-  evrotrust: 'Evrotrust',
-  signhost: 'Signhost',
-  signicat: 'Signicat',
-  'portal-de-assinaturas': 'Portal de Assinaturas',
+const providerLabel = (name: ProviderName) => {
+  const module = builtInProviders.get(name);
+  return module ? labelOf(module) : name;
 };
 
 /** How the transaction got its status: `callback`, `poll`, `notify → callback`. */
@@ -167,7 +167,7 @@ export class ProgressTable {
           : yellow
       : (s: string) => s;
     const status = row.state?.status ?? '';
-    const cells = `${pad(PROVIDER_LABEL[row.provider], COLUMNS.provider)}${pad(row.title, COLUMNS.title)}${paint(pad(status, COLUMNS.status))}`;
+    const cells = `${pad(providerLabel(row.provider), COLUMNS.provider)}${pad(row.title, COLUMNS.title)}${paint(pad(status, COLUMNS.status))}`;
     if (!withNote) return `${paint(icon)} ${cells}`;
     return `${paint(icon)} ${cells}${pad(via(row), COLUMNS.via)}${color ? dim(this.note(row)) : this.note(row)}`;
   }

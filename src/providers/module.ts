@@ -30,7 +30,7 @@ export interface ApiDeps {
   fetch?: typeof fetch;
   clock?: Clock;
   random?: () => number;
-  /** Shared when several clients talk to the same provider (Signicat's token and API). */
+  /** Shared when several clients talk to the same provider (e.g. its token endpoint and its API). */
   rateLimiter?: TokenBucket;
 }
 
@@ -42,6 +42,8 @@ export type DocumentFetcher = (tx: TransactionState, limits: FetchLimits, spool:
 export interface ProviderModule<S extends ProviderCallSettings = ProviderCallSettings> {
   /** Lower-case, URL-safe: `/callbacks/{name}`, workflow ids, the SigningProvider attribute. */
   name: string;
+  /** How people write its name (banners, the demo); default: `name`. */
+  label?: string;
   /** Its variables' prefix, e.g. `SIGNHOST` for SIGNHOST_API_URL. */
   envPrefix: string;
   /** What it tracks: signing transactions, registered mail or both. */
@@ -64,7 +66,7 @@ export interface ProviderModule<S extends ProviderCallSettings = ProviderCallSet
   callbackGuards: readonly string[];
   /** When to ask it after silence, from how it retries its own callbacks. */
   followUpDefaults: { firstAfter: string; maxInterval: string };
-  /** Registration fields it needs besides the common ones (e.g. Signicat's `dossierId`). */
+  /** Registration fields it needs besides the common ones (e.g. `dossierId`); the API and the client refuse without them. */
   requiredRegistrationFields?: readonly string[];
   /** The callback body's schema, published in `/openapi.json`. */
   callbackSchema?: z.ZodType;
@@ -72,6 +74,8 @@ export interface ProviderModule<S extends ProviderCallSettings = ProviderCallSet
   receiver(settings: S): Provider;
   /** Asks it what happened when it stayed silent (status poll or re-notify). */
   followUp?(settings: S, deps: ApiDeps): FollowUp;
+  /** Whether `followUp` can ask it to send its callback again (`countersign renotify`). */
+  notifies?: boolean;
   /**
    * Whether `followUp` can read the transaction's status with these settings (its credentials
    * are set). Then a final status from an unverified callback waits for it to confirm;
@@ -93,4 +97,9 @@ export function settingsOf<S extends ProviderCallSettings>(
   module: ProviderModule<S>,
 ): S {
   return config.providers[module.name] as S;
+}
+
+/** How people write a provider's name. */
+export function labelOf(module: Pick<ProviderModule, 'name' | 'label'>): string {
+  return module.label ?? module.name;
 }

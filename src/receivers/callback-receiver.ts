@@ -32,7 +32,7 @@ export interface CallbackReceiverDeps {
   /** BODY_LIMIT: `256kb`, `1mb`… */
   bodyLimit: string;
   refusals?: RefusalLog;
-  /** Answer well within the shortest provider timeout (Signicat: 10 s). */
+  /** Answer well within the shortest provider timeout (10 s for the strictest built-in one). */
   deliveryTimeoutMs?: number;
   /** Per-transaction flood control; unset: every callback is signalled. */
   floodControl?: { recent: RecentlyAccepted; rate: TransactionRateLimit };
@@ -67,7 +67,7 @@ const CALLBACKS = '/callbacks/';
 /**
  * The key a request's path is routed by, matched as express routes match: case-insensitive,
  * one trailing slash allowed. Repeated slashes count as one: a callback URL configured with a
- * trailing slash arrives as `…//document/ready` (Evrotrust appends its own path).
+ * trailing slash arrives as `…//document/ready` (some providers append their own path).
  */
 function routeKey(url: string): string {
   const query = url.indexOf('?');
@@ -233,8 +233,8 @@ async function pipeline(
   const workflowId = workflowIdFor(outcome.ref);
   annotateCallback({ temporalWorkflowId: workflowId });
   const flood = deps.floodControl;
-  // Facts accepted a moment ago are durable already: only the new ones need a signal. A
-  // Signhost postback repeats every earlier activity, so this keeps its cost to what is new.
+  // Facts accepted a moment ago are durable already: only the new ones need a signal. Some
+  // providers repeat every earlier activity in each callback, so this keeps its cost to what is new.
   const events = flood ? outcome.events.filter((e) => !flood.recent.has(workflowId, [e.key])) : outcome.events;
   const keys = events.map((e) => e.key);
   if (events.length === 0 && outcome.events.length > 0) {
@@ -244,7 +244,7 @@ async function pipeline(
   }
   const deliver = async () => {
     // A decisive event (a final status, a delivery) never waits or is refused: the provider
-    // may not retry it (Evrotrust tries 3 times, Signicat once), and there are only a few
+    // may not retry it (some try 3 times, some only once), and there are only a few
     // per transaction, each signalled once thanks to `recent`.
     if (flood && !events.some(isDecisive) && !(await flood.rate.take(workflowId))) throw new TransactionRateLimited();
     // The deadline counts from arrival, so a wait for a token never stretches the answer.
@@ -346,7 +346,7 @@ function logRefusal(
 }
 
 /**
- * `detail` joins a JSON 400 only: a provider answered otherwise (Signhost: 200 empty, so a
+ * `detail` joins a JSON 400 only: a provider answered otherwise (e.g. 200 empty, so a
  * forger learns nothing) gets exactly its usual answer.
  */
 function send(

@@ -1,5 +1,5 @@
-// Facts Temporal already holds. Providers retry, Signhost repeats every earlier activity in
-// each postback, and an attacker can replay one callback thousands of times; each fact sent
+// Facts Temporal already holds. Providers retry, some repeat every earlier activity in
+// each callback, and an attacker can replay one callback thousands of times; each fact sent
 // again would cost a signal payload, history and a workflow task on the same transaction.
 // An event key durably accepted (answered 2xx) for a workflow within the window need not be
 // sent again: the earlier acceptance is durable, so nothing is lost. A callback made only of

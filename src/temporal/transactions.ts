@@ -250,8 +250,8 @@ export async function deliverEvents(
 }
 
 /**
- * A closed transaction got a callback. When everything in it is already on record (Signhost
- * repeats every past signer activity in each postback) it is a plain duplicate; otherwise the
+ * A closed transaction got a callback. When everything in it is already on record (some providers
+ * repeat every past signer activity in each callback) it is a plain duplicate; otherwise the
  * whole callback is kept as one late record, named by its content so a retry of the same
  * callback finds the same record.
  */

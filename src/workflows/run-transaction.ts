@@ -211,8 +211,8 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     loop.phase = state.registered ? 'steps' : 'linger';
   }
 
-  // Late duplicates and trailing activities (Signhost keeps sending signer activities after an
-  // end status) land here instead of being recorded as late callbacks. An operator's retry of
+  // Late duplicates and trailing activities (some providers keep sending signer activities after
+  // an end status) land here instead of being recorded as late callbacks. An operator's retry of
   // failed steps sends the loop back to the steps.
   for (;;) {
     if (loop.phase === 'steps') {

@@ -3,6 +3,8 @@
 // each other. Only the entry points the package, the scripts and the image run sit at the root.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, sep } from 'node:path';
+import { labelOf } from '../../src/providers/module';
+import { builtInProviders } from '../../src/providers/registry';
 
 const SRC = join(__dirname, '..', '..', 'src');
 const ROOT = '(root)';
@@ -154,4 +156,77 @@ it('finds a two-way pair and an upward import when there are (the checks themsel
   const edges = folderEdges(graph);
   expect(twoWayPairs(edges)).toEqual(['common <-> config']);
   expect(upwardImports(edges, LAYERS)).toEqual([`common${sep}a.ts -> config${sep}b.ts`]);
+});
+
+// Providers live in src/providers/ and everything else reads them through the registry, so a
+// fifth provider touches one folder. A file elsewhere that names one (by its registered name
+// or its label, in code or in a comment) is knowledge in the wrong place, unless it is here.
+/** Paths under src/ (a folder ends with `/` and counts as one entry), each with its reason. */
+const NAMING_ALLOWED: Array<{ path: string; why: string }> = [
+  {
+    path: 'demo/',
+    why: 'development only (`npm run demo`): its scenarios play each provider through its simulator by name',
+  },
+  {
+    path: 'simulators/',
+    why: 'development only: starts every provider’s simulator together, with its demo credentials and port',
+  },
+];
+
+/** The built-in providers' names and labels, as a file might spell them. */
+function providerSpellings(): string[] {
+  return [...new Set(builtInProviders.modules.flatMap((m) => [m.name, labelOf(m)]))];
+}
+
+/** Files (paths relative to src/, `/`-separated) outside providers/ that name a provider and are not allowed to. */
+function filesNamingProviders(
+  texts: Array<{ path: string; text: string }>,
+  spellings: string[],
+  allowed: Array<{ path: string }>,
+): string[] {
+  const pattern = new RegExp(spellings.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+  const isAllowed = (path: string) =>
+    allowed.some((a) => (a.path.endsWith('/') ? path.startsWith(a.path) : path === a.path));
+  return texts
+    .filter(({ path }) => !path.startsWith('providers/') && !isAllowed(path))
+    .filter(({ text }) => pattern.test(text))
+    .map(({ path }) => path);
+}
+
+const srcTexts = () =>
+  files(SRC).map((file) => ({ path: relative(SRC, file).split(sep).join('/'), text: readFileSync(file, 'utf8') }));
+
+it('names a provider only in src/providers/ and a short allowlist with reasons', () => {
+  const spellings = providerSpellings();
+  expect(spellings).toEqual(expect.arrayContaining(['signicat', 'Signicat']));
+  expect(NAMING_ALLOWED.length).toBeLessThanOrEqual(5);
+  for (const entry of NAMING_ALLOWED) expect(entry.why.length).toBeGreaterThan(20);
+  const texts = srcTexts();
+  expect(filesNamingProviders(texts, spellings, NAMING_ALLOWED)).toEqual([]);
+  // An entry nothing needs any more goes.
+  const stale = NAMING_ALLOWED.filter(
+    (entry) =>
+      filesNamingProviders(
+        texts.filter(({ path }) => (entry.path.endsWith('/') ? path.startsWith(entry.path) : path === entry.path)),
+        spellings,
+        [],
+      ).length === 0,
+  );
+  expect(stale.map((e) => e.path)).toEqual([]);
+});
+
+it('finds a file outside src/providers/ that names a provider (the check itself works)', () => {
+  const spellings = ['acme-sign', 'Acme Sign'];
+  const texts = [
+    { path: 'providers/acme-sign/index.ts', text: "name: 'acme-sign'" },
+    { path: 'client.ts', text: "if (provider === 'acme-sign') throw new TypeError('x');" },
+    { path: 'receivers/callback-receiver.ts', text: '// ACME SIGN retries three times' },
+    { path: 'demo/scenarios.ts', text: "provider: 'acme-sign'" },
+    { path: 'api/openapi.ts', text: "example: 'signing:some-provider:tx-1'" },
+  ];
+  expect(filesNamingProviders(texts, spellings, [{ path: 'demo/' }])).toEqual([
+    'client.ts',
+    'receivers/callback-receiver.ts',
+  ]);
+  expect(filesNamingProviders(texts, spellings, [])).toContain('demo/scenarios.ts');
 });

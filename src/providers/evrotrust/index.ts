@@ -10,6 +10,7 @@ export type { EvrotrustSettings } from './config';
 
 export const evrotrust = defineProvider<EvrotrustSettings>({
   name: 'evrotrust',
+  label: 'Evrotrust',
   envPrefix: 'EVROTRUST',
   kinds: ['signing'],
   env: evrotrustEnv,

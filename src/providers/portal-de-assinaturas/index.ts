@@ -14,6 +14,7 @@ export type { PortalSettings } from './config';
 
 export const portalDeAssinaturas = defineProvider<PortalSettings>({
   name: 'portal-de-assinaturas',
+  label: 'Portal de Assinaturas',
   envPrefix: 'PORTAL_DE_ASSINATURAS',
   kinds: ['signing', 'registered-mail'],
   env: portalEnv,

@@ -14,6 +14,7 @@ export type { SignhostSettings } from './config';
 
 export const signhost = defineProvider<SignhostSettings>({
   name: 'signhost',
+  label: 'Signhost',
   envPrefix: 'SIGNHOST',
   kinds: ['signing'],
   env: signhostEnv,

@@ -12,6 +12,7 @@ export type { SignicatSettings } from './config';
 
 export const signicat = defineProvider<SignicatSettings>({
   name: 'signicat',
+  label: 'Signicat',
   envPrefix: 'SIGNICAT',
   kinds: ['signing'],
   env: signicatEnv,
@@ -30,5 +31,7 @@ export const signicat = defineProvider<SignicatSettings>({
   callbackSchema: signicatCallbackSchema,
   receiver: createSignicat,
   followUp: createSignicatFollowUp,
+  // Its follow-up asks for the callback again (Notify) when the process has not ended.
+  notifies: true,
   canConfirm: (s) => !!(s.clientId && s.clientSecret),
 });
