@@ -9,7 +9,14 @@ import {
   type EventBatch,
 } from '../common/messages';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
-import type { FollowUpNow, HeldDecision, TransactionInput, TransactionState, TransactionStatus } from '../common/types';
+import type {
+  FollowUpNow,
+  HeldDecision,
+  TransactionInput,
+  TransactionRef,
+  TransactionState,
+  TransactionStatus,
+} from '../common/types';
 import { lateEvents } from '../workflows/late-callback';
 import { engineOptionsFor, lateRecord, type TransactionContext } from './transactions';
 import { signingWorkflow, lateCallbackWorkflow } from '../workflows';
@@ -51,6 +58,33 @@ export async function followUpNow(client: Client, workflowId: string, mode?: Fol
 export const getLate = lateRecord;
 
 /**
+ * A second run of a closed transaction, started only because an operator asked (`late
+ * apply`, `retry-steps`): the same search attributes and engine options as any other run.
+ */
+function closedRestart(
+  ctx: TransactionContext,
+  workflowId: string,
+  ref: TransactionRef,
+  status: TransactionStatus,
+  input: TransactionInput,
+) {
+  return {
+    workflowId,
+    taskQueue: ctx.taskQueue,
+    args: [{ ...input, options: engineOptionsFor(ref.provider, ctx.engine), searchAttributesSet: true }] as [
+      TransactionInput,
+    ],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    typedSearchAttributes: [
+      { key: SigningProvider, value: ref.provider },
+      { key: SigningExternalId, value: ref.externalId },
+      { key: SigningStatus, value: status },
+    ],
+    staticSummary: `${ref.provider} ${ref.kind} ${ref.externalId}`,
+  };
+}
+
+/**
  * Applies a late callback by hand: the operator decided it matters, so the transaction gets
  * a new run that carries the closed run's state and then receives the late events like any
  * other callback (a final status still never goes back). The run starts with the same search
@@ -70,25 +104,12 @@ export async function applyLate(
     return { workflowId: late.workflowId, newRun: false };
   }
   const closed = (await handle.result().catch(() => undefined)) as TransactionState | undefined;
-  const input: TransactionInput = {
-    ...late.ref,
-    registered: closed?.registered ?? true,
-    options: engineOptionsFor(late.ref.provider, ctx.engine),
-    searchAttributesSet: true,
-    ...(closed && { carried: { ...closed, attention: undefined } }),
-  };
   await ctx.client.workflow.signalWithStart<typeof signingWorkflow, [EventBatch]>(desc.type, {
-    workflowId: late.workflowId,
-    taskQueue: ctx.taskQueue,
-    args: [input],
-    // The one place a closed transaction gets a second run: an operator asked for it.
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: [
-      { key: SigningProvider, value: late.ref.provider },
-      { key: SigningExternalId, value: late.ref.externalId },
-      { key: SigningStatus, value: closed?.status ?? 'pending' },
-    ],
-    staticSummary: `${late.ref.provider} ${late.ref.kind} ${late.ref.externalId}`,
+    ...closedRestart(ctx, late.workflowId, late.ref, closed?.status ?? 'pending', {
+      ...late.ref,
+      registered: closed?.registered ?? true,
+      ...(closed && { carried: { ...closed, attention: undefined } }),
+    }),
     signal: signalFor(events),
     signalArgs: [events],
   });
@@ -133,27 +154,14 @@ export async function retryFailedSteps(
     attention: undefined,
   };
   const ref = { provider: closed.provider, kind: closed.kind, externalId: closed.externalId };
-  await ctx.client.workflow.start(desc.type, {
-    workflowId,
-    taskQueue: ctx.taskQueue,
-    args: [
-      {
-        ...ref,
-        registered: true,
-        options: engineOptionsFor(ref.provider, ctx.engine),
-        searchAttributesSet: true,
-        carried,
-        loop: { phase: 'steps', wait: 0, attempt: 0, silenceSince: Date.now() },
-      } satisfies TransactionInput,
-    ],
-    // A closed transaction gets a second run only when an operator asks (here, or late apply).
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    typedSearchAttributes: [
-      { key: SigningProvider, value: ref.provider },
-      { key: SigningExternalId, value: ref.externalId },
-      { key: SigningStatus, value: closed.status },
-    ],
-    staticSummary: `${ref.provider} ${ref.kind} ${ref.externalId}`,
-  });
+  await ctx.client.workflow.start(
+    desc.type,
+    closedRestart(ctx, workflowId, ref, closed.status, {
+      ...ref,
+      registered: true,
+      carried,
+      loop: { phase: 'steps', wait: 0, attempt: 0, silenceSince: Date.now() },
+    }),
+  );
   return { retrying, newRun: true };
 }

@@ -14,7 +14,7 @@ import {
   SignicatSimulator,
 } from '../../src/simulators';
 import { acmeSignature, provider as acmeSign } from '../fixtures/providers/acme-sign';
-import { SECRETS, SPECS, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
+import { SECRETS, SPECS, standard, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { scriptedServer } from '../helpers/scripted-server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -152,19 +152,7 @@ export const ACME_SPEC: ProviderSpec = {
   valid: (id) => acmeMessage({ envelopeId: id, state: 'declined' }),
   progress: (id, n) => acmeMessage({ envelopeId: id, state: n % 2 ? 'sent' : 'viewed' }),
   finalStatus: 'rejected',
-  answer: (r) =>
-    ({
-      'unsupported-media-type': 415,
-      'too-large': 413,
-      'malformed-json': 400,
-      'invalid-payload': 400,
-      unauthorized: 401,
-      'forbidden-address': 403,
-      'unknown-transaction': 404,
-      unavailable: 503,
-      'rate-limited': 429,
-      'server-error': 500,
-    })[r],
+  answer: standard,
 };
 
 const acme: ConformanceSubject = {

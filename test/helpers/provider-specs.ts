@@ -62,7 +62,8 @@ export interface ProviderSpec {
   answer(refusal: Refusal): number;
 }
 
-const standard = (r: Refusal): number =>
+/** The answers of a provider that documents plain HTTP statuses for each refusal. */
+export const standard = (r: Refusal): number =>
   ({
     'unsupported-media-type': 415,
     'too-large': 413,
