@@ -15,7 +15,7 @@ export async function askProvider(
   previousOutcome: string | undefined,
   mode?: 'poll' | 'notify',
   purpose?: FollowUpRequest['purpose'],
-): Promise<FollowUpResult> {
+): Promise<FollowUpResult & { failed?: true }> {
   try {
     return await followUp({
       ref: { provider: state.provider, kind: state.kind, externalId: state.externalId },
@@ -33,6 +33,6 @@ export async function askProvider(
       err.cause instanceof ApplicationFailure && err.cause.type
         ? err.cause.type
         : (err.cause?.name ?? 'ActivityFailure');
-    return { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}` };
+    return { events: [], outcome: `follow-up failed: ${kind}: ${err.cause?.message ?? err.message}`, failed: true };
   }
 }

@@ -130,8 +130,8 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
     const checkAt = heldCheckAt();
     const endAt = state.status === 'unconfirmed' ? graceEnd() : limit();
     const wakeAt = Math.min(followUpAt, checkAt, endAt);
-    state.nextFollowUpAt =
-      Math.min(followUpAt, checkAt) < endAt ? new Date(Math.min(followUpAt, checkAt)).toISOString() : undefined;
+    const askAt = Math.min(followUpAt, checkAt);
+    state.nextFollowUpAt = askAt < endAt ? new Date(askAt).toISOString() : undefined;
     run.refresh();
 
     const reschedules = run.reschedules;
@@ -180,8 +180,8 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
       run.followUpRequest = { pending: false };
       const mode = confirming ? 'poll' : request.mode;
       const outcome = await followUpOnce(run, loop, followUp, mode, confirming);
-      if (outcome === 'interrupted') await handOver();
-      if (confirming) afterHeldCheck(run, heldPolicy.checks);
+      if (outcome === 'interrupted') return handOver();
+      if (confirming) afterHeldCheck(run, heldPolicy.checks, outcome.failure);
     }
     if (run.settled() || Date.now() < limit()) continue;
     if (state.awaitingConfirmation) {
@@ -239,13 +239,10 @@ async function transactionLoop(run: TransactionRun, onNews: (fn: () => void) => 
 }
 
 /** After a check of a held final that left it held: when the next one is due, and what failed. */
-function afterHeldCheck(run: TransactionRun, checks: string[]): void {
+function afterHeldCheck(run: TransactionRun, checks: string[], failed: string | undefined): void {
   const held = run.state.awaitingConfirmation;
   if (!held) return;
   const wait = ms(checks[Math.min(held.checks ?? 0, checks.length - 1)]);
-  const failed = run.state.lastFollowUp?.outcome.startsWith('follow-up failed')
-    ? run.state.lastFollowUp.outcome
-    : undefined;
   heldChecked(run.state, new Date(Date.now() + wait).toISOString(), failed);
   log.warn('held final status not confirmed yet', {
     workflowId: run.state.workflowId,
@@ -266,7 +263,7 @@ async function followUpOnce(
   followUp: FollowUpActivity,
   mode: 'poll' | 'notify' | undefined,
   confirming: boolean,
-): Promise<'done' | 'interrupted'> {
+): Promise<'interrupted' | { failure?: string }> {
   const { state } = run;
   loop.attempt++;
   const attempt = loop.attempt;
@@ -288,7 +285,7 @@ async function followUpOnce(
   }
   // An answer that came in the same activation as the threshold still counts.
   if (failure !== undefined && !isCancellation(failure)) throw failure;
-  if (result === undefined && run.settled()) return 'done';
+  if (result === undefined && run.settled()) return {};
   if (result === undefined) {
     loop.attempt--;
     // The request is the next run's to make (an operator's, a check of a held final, or the silence's).
@@ -304,5 +301,5 @@ async function followUpOnce(
     loop.wait = Math.min(loop.wait * fu.backoff, ms(fu.maxInterval));
     loop.silenceSince = Date.now();
   }
-  return 'done';
+  return result.failed ? { failure: result.outcome } : {};
 }
