@@ -1,7 +1,8 @@
 // `npx countersign` runs compiled JavaScript after `npm install` (its postinstall runs
 // scripts/build-lib.js), and never stale code: a source newer than lib/ runs through tsx while
 // lib/ is rebuilt in the background. Here on a copy of bin/ and the builder around a one-file
-// CLI, so the compile takes a moment and the repository's lib/ is left alone.
+// CLI, so the compile takes a moment and the repository's lib/ is left alone. The postinstall
+// also links the CLI into node_modules/.bin, which is how `npx countersign` finds it.
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -9,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -56,4 +58,35 @@ it('runs a changed source through tsx, and compiled again once the background re
   const compiled = join(dir, 'lib', 'cli', 'countersign.js');
   await waitFor(() => readFileSync(compiled, 'utf8').includes("'v2'") && !existsSync(join(dir, 'lib', '.build.lock')));
   expect(countersign('help')).toBe('v2 help compiled');
+});
+
+it('links the CLI where npx finds it, once, and npx runs it from there', () => {
+  const project = mkdtempSync(join(tmpdir(), 'cli-link-'));
+  try {
+    cpSync(join(repo, 'bin'), join(project, 'bin'), { recursive: true });
+    mkdirSync(join(project, 'scripts'));
+    cpSync(join(repo, 'scripts', 'link-cli.js'), join(project, 'scripts', 'link-cli.js'));
+    // No src/: the bin runs lib/ as it does in the image.
+    mkdirSync(join(project, 'lib', 'cli'), { recursive: true });
+    writeFileSync(
+      join(project, 'lib', 'cli', 'countersign.js'),
+      "exports.run = async (args) => { console.log('linked', args.join(' ')); return 0; };\n",
+    );
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'linked', version: '1.0.0', private: true }));
+    const link = () => spawnSync(process.execPath, [join(project, 'scripts', 'link-cli.js')], { cwd: project });
+    // Without node_modules (before npm install) there is nothing to link into.
+    expect(link().status).toBe(0);
+    expect(existsSync(join(project, 'node_modules'))).toBe(false);
+    mkdirSync(join(project, 'node_modules'));
+    expect(link().status).toBe(0);
+    expect(link().status).toBe(0);
+    const linked = join(project, 'node_modules', '.bin', 'countersign');
+    expect(readlinkSync(linked)).toBe(join('..', '..', 'bin', 'countersign.js'));
+    // --no: never fetch a package named countersign from a registry.
+    const npx = spawnSync('npx', ['--no', 'countersign', 'list', '--open'], { cwd: project, encoding: 'utf8' });
+    expect(npx.stderr).toBe('');
+    expect(npx.stdout.trim()).toBe('linked list --open');
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 });

@@ -158,13 +158,12 @@ it('has every file the image, the compose stack and package.json run', () => {
   const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
     main: string;
     types: string;
-    bin: Record<string, string>;
     exports: Record<string, string | Record<string, string>>;
   };
   const entryPoints = [
     pkg.main,
     pkg.types,
-    ...Object.values(pkg.bin),
+    'bin/countersign.js',
     ...Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))),
   ];
   const missing = [...scripts, ...entryPoints].filter((path) => !existsSync(compiled(path)));

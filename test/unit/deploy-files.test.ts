@@ -287,11 +287,13 @@ describe('Dockerfile', () => {
     );
   });
 
-  it('puts the operator CLI on the PATH, from the bin package.json declares', () => {
-    const pkg = JSON.parse(read('package.json')) as { bin: Record<string, string> };
-    expect(pkg.bin).toEqual({ countersign: 'bin/countersign.js' });
+  it('puts the operator CLI on the PATH, and links it for npx rather than declaring a bin', () => {
+    // A `bin` in package.json sends `npx countersign` down npm's slow path (scripts/link-cli.js).
+    const pkg = JSON.parse(read('package.json')) as { bin?: unknown; scripts: Record<string, string> };
+    expect(pkg.bin).toBeUndefined();
+    expect(pkg.scripts.postinstall).toContain('node scripts/link-cli.js');
     const link = runtime.find((i) => i.op === 'RUN' && i.args.includes('/usr/local/bin/countersign'));
-    expect(link?.args).toBe(`ln -s /app/${pkg.bin.countersign} /usr/local/bin/countersign`);
+    expect(link?.args).toBe('ln -s /app/bin/countersign.js /usr/local/bin/countersign');
     // Before USER: /usr/local/bin is root's.
     expect(runtime.indexOf(link!)).toBeLessThan(runtime.findIndex((i) => i.op === 'USER'));
     const buildStage = instructions.slice(0, lastFrom);
