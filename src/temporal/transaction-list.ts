@@ -8,6 +8,7 @@ import type { AttentionReason } from '../common/types';
 import { SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import { signingWorkflow, registeredMailWorkflow } from '../workflows';
 import { accountOfWorkflowId } from '../providers/accounts';
+import { quoteQueryValue } from './visibility-query';
 
 export interface TransactionListFilter {
   provider?: string;
@@ -56,9 +57,6 @@ interface Position {
 
 const TYPES = `WorkflowType IN ('${signingWorkflow.name}', '${registeredMailWorkflow.name}')`;
 
-// Values reach a visibility query: keep only what a provider, status or time can hold.
-const safe = (value: string) => `'${value.replace(/[^\w:.+-]/g, '')}'`;
-
 export function encodeCursor(p: Position): string {
   return Buffer.from(JSON.stringify(p)).toString('base64url');
 }
@@ -79,9 +77,9 @@ const before = (a: Position, b: Position) => (a.t === b.t ? a.id > b.id : a.t > 
 export async function listTransactions(client: Client, filter: TransactionListFilter): Promise<TransactionPage> {
   const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
   const base = [TYPES];
-  if (filter.provider) base.push(`SigningProvider = ${safe(filter.provider)}`);
-  if (filter.status) base.push(`SigningStatus = ${safe(filter.status)}`);
-  if (filter.attention) base.push(`CountersignAttention = ${safe(filter.attention)}`);
+  if (filter.provider) base.push(`SigningProvider = ${quoteQueryValue(filter.provider)}`);
+  if (filter.status) base.push(`SigningStatus = ${quoteQueryValue(filter.status)}`);
+  if (filter.attention) base.push(`CountersignAttention = ${quoteQueryValue(filter.attention)}`);
   const part = (timeField: 'StartTime' | 'CloseTime', running: boolean) => {
     // A run that continued as new is one stretch of a transaction still going: the transaction
     // is listed once, by its current run.
@@ -89,8 +87,8 @@ export async function listTransactions(client: Client, filter: TransactionListFi
       ...base,
       running ? `ExecutionStatus = 'Running'` : `ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`,
     ];
-    if (filter.since) q.push(`${timeField} >= ${safe(filter.since.toISOString())}`);
-    if (after) q.push(`${timeField} <= ${safe(after.t)}`);
+    if (filter.since) q.push(`${timeField} >= ${quoteQueryValue(filter.since.toISOString())}`);
+    if (after) q.push(`${timeField} <= ${quoteQueryValue(after.t)}`);
     return q.join(' AND ');
   };
   // Each part comes from the server newest first, so the first limit+1 of each suffice.

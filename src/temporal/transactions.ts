@@ -26,6 +26,7 @@ import { lateCallbackWorkflow, registeredMailWorkflow, signingWorkflow } from '.
 import { DEFAULT_OPTIONS } from '../workflows/defaults';
 import { grpcCode, grpcCodeName } from './temporal-errors';
 import { durationMs } from '../common/duration';
+import { quoteQueryValue } from './visibility-query';
 
 export interface TransactionContext {
   client: Client;
@@ -185,7 +186,7 @@ async function lateEventsFor(
 ): Promise<ProviderEvent[]> {
   const query =
     `WorkflowType = '${lateCallbackWorkflow.name}' AND SigningStatus = 'late' AND ` +
-    `SigningProvider = ${quote(ref.provider)} AND SigningExternalId = ${quote(ref.externalId)}`;
+    `SigningProvider = ${quoteQueryValue(ref.provider)} AND SigningExternalId = ${quoteQueryValue(ref.externalId)}`;
   const out: ProviderEvent[] = [];
   const seen = new Set<string>();
   try {
@@ -207,8 +208,6 @@ async function lateEventsFor(
   // Applied in the order they were received, as the callbacks would have been.
   return out.slice(0, MAX_FOLDED_LATE_EVENTS).sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
 }
-
-const quote = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /**
  * A late record, read from its workflow's start event: the workflow only hands back its
