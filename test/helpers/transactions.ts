@@ -48,6 +48,13 @@ export async function registerViaApi(
   return workflowId;
 }
 
+/** `GET /transactions/{id}` at `url`, as the application reads it; fails unless it answers 200. */
+export async function readTransaction(url: string): Promise<TransactionState> {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as TransactionState;
+}
+
 function parsed(text: string): unknown {
   try {
     return JSON.parse(text);

@@ -14,6 +14,7 @@ import { eventually, exists, send } from '../helpers/http';
 import { signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { readTransaction } from '../helpers/transactions';
 
 const SIGNHOST = { default: 'shs-default-3e8a1c', acme: 'shs-acme-7b2f90' };
 const VENDORS = {
@@ -61,10 +62,8 @@ async function register(body: Record<string, unknown>): Promise<string> {
   return (res.json as { workflowId: string }).workflowId;
 }
 
-async function state(workflowId: string): Promise<TransactionState> {
-  const res = await fetch(`${app.url}/transactions/${workflowId}`);
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(workflowId: string): Promise<TransactionState> {
+  return readTransaction(`${app.url}/transactions/${workflowId}`);
 }
 
 async function postback(path: string, id: string, secret: string, status = 30) {

@@ -8,7 +8,7 @@ import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { postRegistration, registerViaApi } from '../helpers/transactions';
+import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
 import { listedIds } from '../helpers/visibility';
 
 let env: TestWorkflowEnvironment;
@@ -29,10 +29,8 @@ const url = (path: string) => `${stack.app.url}${path}`;
 
 const transaction = (externalId: string) => ({ provider: 'evrotrust', externalId, reference: 'order-1' });
 
-async function state(externalId: string): Promise<TransactionState> {
-  const res = await fetch(url(`/transactions/signing:evrotrust:${externalId}`));
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(externalId: string): Promise<TransactionState> {
+  return readTransaction(url(`/transactions/signing:evrotrust:${externalId}`));
 }
 
 async function searchStatus(workflowId: string): Promise<string | undefined> {

@@ -16,6 +16,7 @@ import { registration, SPECS } from '../helpers/provider-specs';
 import { SIMULATOR_CREDS, simulatorEnv, startSimulatorSet } from '../helpers/simulator-env';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { readTransaction } from '../helpers/transactions';
 
 const creds = SIMULATOR_CREDS;
 const spec = SPECS.find((s) => s.provider === 'evrotrust' && s.kind === 'signing')!;
@@ -64,10 +65,8 @@ afterAll(async () => {
 });
 
 const workflowId = (id: string) => `signing:evrotrust:${id}`;
-async function state(id: string): Promise<TransactionState> {
-  const res = await fetch(`${stack.app.url}/transactions/${workflowId(id)}`);
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(id: string): Promise<TransactionState> {
+  return readTransaction(`${stack.app.url}/transactions/${workflowId(id)}`);
 }
 async function open(id: string, extra: Record<string, unknown>): Promise<void> {
   sims.evrotrust.createTransaction({ transactionID: id });

@@ -10,7 +10,7 @@ import { testConfig } from '../helpers/config';
 import { eventually } from '../helpers/http';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { registerViaApi } from '../helpers/transactions';
+import { registerViaApi, readTransaction } from '../helpers/transactions';
 import { signhostPostback } from '../helpers/signhost';
 
 const SECRET = 'signhost-shared-secret-for-lifecycle';
@@ -41,10 +41,8 @@ const callback = async (id: string, status: number) => {
   const res = await postJson(`${stack.app.url}/callbacks/evrotrust/document/ready`, { transactionID: id, status });
   expect(res.status).toBe(200);
 };
-async function state(id: string): Promise<TransactionState> {
-  const res = await fetch(`${stack.app.url}/transactions/${workflowId(id)}`);
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(id: string): Promise<TransactionState> {
+  return readTransaction(`${stack.app.url}/transactions/${workflowId(id)}`);
 }
 const closed = (id: string): Promise<TransactionState> =>
   env.client.workflow.getHandle(workflowId(id)).result() as Promise<TransactionState>;

@@ -12,7 +12,7 @@ import { plainRequest } from '../helpers/raw-http';
 import { signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { registerViaApi } from '../helpers/transactions';
+import { registerViaApi, readTransaction } from '../helpers/transactions';
 
 const SECRET = 'signhost-shared-secret';
 let env: TestWorkflowEnvironment;
@@ -36,10 +36,8 @@ const url = (path: string) => `${stack.app.url}${path}`;
 
 const transaction = (provider: string, externalId: string) => ({ provider, externalId, reference: 'r' });
 
-async function state(workflowId: string): Promise<TransactionState> {
-  const res = await fetch(url(`/transactions/${workflowId}`));
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(workflowId: string): Promise<TransactionState> {
+  return readTransaction(url(`/transactions/${workflowId}`));
 }
 
 describe('Evrotrust', () => {

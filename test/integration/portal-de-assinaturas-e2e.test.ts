@@ -8,7 +8,7 @@ import { capturingLogger, postJson, startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { postRegistration, registerViaApi } from '../helpers/transactions';
+import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
 
 const CPF_A = '307.625.739-02';
 const CPF_B = '111.444.777-35';
@@ -63,10 +63,8 @@ const transaction = (externalId: string, kind: 'signing' | 'registered-mail' = '
   kind,
 });
 
-async function state(externalId: string, kind: 'signing' | 'registered-mail' = 'signing'): Promise<TransactionState> {
-  const res = await fetch(url(`/transactions/${kind}:portal-de-assinaturas:${externalId}`));
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(externalId: string, kind: 'signing' | 'registered-mail' = 'signing'): Promise<TransactionState> {
+  return readTransaction(url(`/transactions/${kind}:portal-de-assinaturas:${externalId}`));
 }
 
 async function searchStatus(workflowId: string): Promise<string | undefined> {

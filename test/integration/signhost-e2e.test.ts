@@ -13,7 +13,7 @@ import { testConfig } from '../helpers/config';
 import { JANE_ACTIVITIES, JOHN_ACTIVITIES, signhostPostback } from '../helpers/signhost';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
-import { postRegistration, registerViaApi } from '../helpers/transactions';
+import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
 
 const SECRET = 'the-shared-secret-shown-once';
 const AUTHORIZATION = 'postback-header-value';
@@ -51,10 +51,8 @@ const workflowId = (id: string) => `signing:signhost:${id}`;
 
 const transaction = (id: string) => ({ provider: 'signhost', externalId: id, reference: 'contract-123' });
 
-async function state(id: string): Promise<TransactionState> {
-  const res = await fetch(`${stack.app.url}/transactions/${workflowId(id)}`);
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(id: string): Promise<TransactionState> {
+  return readTransaction(`${stack.app.url}/transactions/${workflowId(id)}`);
 }
 
 async function expectNoWorkflow(id: string) {

@@ -9,7 +9,7 @@ import { postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { postRegistration, registerViaApi } from '../helpers/transactions';
+import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
 
 const SECRET = 'signicat-callback-secret';
 let env: TestWorkflowEnvironment;
@@ -42,10 +42,8 @@ const transaction = (processId: string, dossierId = `dossier-${processId}`) => (
   reference: 'order-7',
 });
 
-async function state(processId: string): Promise<TransactionState> {
-  const res = await fetch(url(`/transactions/signing:signicat:${processId}`));
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(processId: string): Promise<TransactionState> {
+  return readTransaction(url(`/transactions/signing:signicat:${processId}`));
 }
 
 async function exists(processId: string): Promise<boolean> {
