@@ -299,7 +299,7 @@ export interface EngineOptions {
   wakeUpInterval?: string;
 }
 
-/** How a held final status is confirmed; defaults in workflows/defaults.ts. */
+/** How a held final status is confirmed; defaults in engine-defaults.ts. */
 export interface HeldFinalPolicy {
   /** Waits between checks of the provider's API, the first one after the first check; the last repeats. */
   checks?: string[];

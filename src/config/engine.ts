@@ -1,24 +1,25 @@
 // The engine's defaults for every transaction: lifetimes, held finals, follow-ups, run sizes.
 import { z } from 'zod';
 import { CONTINUE_AS_NEW } from '../common/bounds';
+import { DEFAULT_OPTIONS as D } from '../common/engine-defaults';
 import { DURATION_HINT, DURATION_PATTERN } from '../common/duration';
 import { duration } from './primitives';
 
 export const engineEnv = {
-  UNREGISTERED_TTL: duration('30 days'),
-  LINGER_AFTER_FINAL: duration('1 hour'),
+  UNREGISTERED_TTL: duration(D.unregisteredTtl),
+  LINGER_AFTER_FINAL: duration(D.lingerAfterFinal),
   // Comma-separated durations between checks of a held final status; the last one repeats.
   HELD_FINAL_CHECKS: z
     .string()
-    .default('30 seconds,2 minutes,10 minutes,1 hour')
+    .default(D.heldFinal.checks.join(','))
     .transform((v) => v.split(',').map((d) => d.trim()))
     .pipe(z.array(z.string().regex(DURATION_PATTERN, DURATION_HINT)).min(1)),
-  HELD_FINAL_GRACE: duration('30 days'),
-  DEFAULT_DEADLINE: duration('90 days'),
-  FOLLOW_UP_FIRST_AFTER: duration('6 hours'),
-  FOLLOW_UP_BACKOFF: z.coerce.number().min(1).max(10).default(2),
-  FOLLOW_UP_MAX_INTERVAL: duration('1 day'),
-  /** Longest a transaction sleeps without waking to look for a newer version (default 1 day, in the workflow). */
+  HELD_FINAL_GRACE: duration(D.heldFinal.grace),
+  DEFAULT_DEADLINE: duration(D.defaultDeadline),
+  FOLLOW_UP_FIRST_AFTER: duration(D.followUp.firstAfter),
+  FOLLOW_UP_BACKOFF: z.coerce.number().min(1).max(10).default(D.followUp.backoff),
+  FOLLOW_UP_MAX_INTERVAL: duration(D.followUp.maxInterval),
+  /** Longest a transaction sleeps without waking to look for a newer version (default engine-defaults.ts's, in the workflow). */
   WAKE_UP_INTERVAL: z.string().regex(DURATION_PATTERN, DURATION_HINT).optional(),
   /**
    * Lower a run's continue-as-new thresholds (history events, history bytes, signals). The

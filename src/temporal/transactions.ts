@@ -23,7 +23,7 @@ import type {
 } from '../common/types';
 import { lateEvents, type LateCallback } from '../workflows/late-callback';
 import { lateCallbackWorkflow, registeredMailWorkflow, signingWorkflow } from '../workflows';
-import { DEFAULT_OPTIONS } from '../workflows/defaults';
+import { DEFAULT_OPTIONS } from '../common/engine-defaults';
 import { grpcCode, grpcCodeName } from './temporal-errors';
 import { durationMs } from '../common/duration';
 import { quoteQueryValue } from './visibility-query';

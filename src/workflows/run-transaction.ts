@@ -13,7 +13,7 @@ import type { Activities } from '../activities';
 import { SigningDeadline, SigningExternalId, SigningProvider, SigningStatus } from '../common/search-attributes';
 import { closingResult, heldChecked, markUnconfirmed } from '../common/transaction-state';
 import type { LoopState, TransactionInput, TransactionState } from '../common/types';
-import { DEFAULT_OPTIONS } from './defaults';
+import { DEFAULT_OPTIONS } from '../common/engine-defaults';
 import { askProvider, type FollowUpActivity } from './ask-provider';
 import { durationMs as ms } from '../common/duration';
 import { expire } from './expire';

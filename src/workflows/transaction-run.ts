@@ -32,7 +32,7 @@ import type {
   TransactionState,
 } from '../common/types';
 import { EVENT_TYPES } from '../common/types';
-import { DEFAULT_OPTIONS } from './defaults';
+import { DEFAULT_OPTIONS } from '../common/engine-defaults';
 import { describe } from './describe';
 
 export interface TransactionPolicy {

@@ -1,4 +1,6 @@
-import type { EngineOptions, FollowUpPolicy, HeldFinalPolicy } from '../common/types';
+// The engine's defaults, written once: the workflows fall back on them for what a transaction
+// does not set, and the configuration's variables default to them.
+import type { EngineOptions, FollowUpPolicy, HeldFinalPolicy } from './types';
 
 export const DEFAULT_OPTIONS = {
   unregisteredTtl: '30 days',
