@@ -7,12 +7,10 @@ import { join } from 'node:path';
 import type { FollowUpRequest, TransactionStatus } from '../../src/common/types';
 import type { ProviderModule } from '../../src/providers/module';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry';
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { acmeSignature, provider as acmeSign } from '../fixtures/providers/acme-sign';
 import { SECRETS, SPECS, standard, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
 import { scriptedServer } from '../helpers/scripted-server';
