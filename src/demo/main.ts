@@ -4,7 +4,7 @@
 //   --exit        stop once every scenario has ended (exit code 1 if one did not as expected)
 //   --attach      use the Countersign already running (COUNTERSIGN_URL, or PORT) instead of
 //                 starting one of its own; its transactions then land in that instance
-// Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <NAME>_SIMULATOR_PORT (free ports when
+// Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <PREFIX>_SIMULATOR_PORT (free ports when
 // unset and the usual ones are taken), DEMO_DATA_DIR (default .data/demo),
 // DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
 import { ConfigError } from '../config';

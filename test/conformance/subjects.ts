@@ -28,7 +28,7 @@ export interface FollowUpScenario {
 }
 
 /** What a module may have beyond callbacks; the suite checks each one it declares. */
-export type Capability = 'follow-up' | 'documents' | 'samples' | 'simulator';
+export type Capability = 'follow-up' | 'documents' | 'samples' | 'simulator' | 'demo';
 
 export interface ConformanceSubject {
   module: ProviderModule;
@@ -120,7 +120,7 @@ const builtIn: ConformanceSubject[] = BUILT_IN_PROVIDERS.map((module) => ({
   env: { ...SECRETS },
   sampleEnv: SAMPLE_ENV,
   // Every built-in provider has these; documents only where the provider's API offers them.
-  requires: ['follow-up', 'samples', 'simulator'],
+  requires: ['follow-up', 'samples', 'simulator', 'demo'],
   followUpScenario: SIMULATED[module.name],
 }));
 
@@ -160,7 +160,7 @@ const acme: ConformanceSubject = {
   env: { COUNTERSIGN_PROVIDER_MODULES: ACME_MODULE, ACME_SIGN_SECRET: ACME_SECRET },
   sampleEnv: { COUNTERSIGN_PROVIDER_MODULES: ACME_MODULE, ACME_SIGN_SECRET: ACME_SECRET },
   // At parity: it must keep every capability the built-in providers have.
-  requires: ['follow-up', 'documents', 'samples', 'simulator'],
+  requires: ['follow-up', 'documents', 'samples', 'simulator', 'demo'],
   followUpScenario: async () => {
     const sim = new AcmeSignSimulator({ secret: ACME_SECRET });
     await sim.start();
