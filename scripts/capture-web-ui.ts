@@ -12,7 +12,8 @@ import { Client, Connection } from '@temporalio/client';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { portOrFree, startStandalone, type DemoEnvironment } from '../src/demo/environment';
 import { runScenarios } from '../src/demo/run-scenarios';
-import { SCENARIOS, type Scenario } from '../src/demo/scenarios';
+import { scenariosOf, type Scenario } from '../src/demo/scenarios';
+import { demoProviders } from '../src/simulators/demo-providers';
 
 const IMAGES = resolve(__dirname, '..', 'docs', 'images');
 const LIST_PNG = join(IMAGES, 'web-ui-list.png');
@@ -255,12 +256,13 @@ async function main(): Promise<void> {
       // Finished transactions close soon, so the list shows both closed and open ones.
       LINGER_AFTER_FINAL: '5s',
     };
-    demo = await startStandalone(env, log);
+    const providers = demoProviders();
+    demo = await startStandalone(env, providers, log);
     const uiUrl = demo.uiUrl;
     if (!uiUrl) throw new CaptureError('the embedded dev server reported no Web UI address');
     log(`Web UI ${uiUrl}; playing the transactions...`);
     const runId = `demo-${Date.now().toString(36)}`;
-    const scenarios = [...SCENARIOS, ...openAndExpiring()];
+    const scenarios = [...scenariosOf(providers), ...openAndExpiring()];
     const { results } = await runScenarios({
       endpoints: demo.endpoints,
       scenarios,

@@ -47,3 +47,8 @@ export {
 } from './providers/provider';
 export { providerClient } from './providers/provider-call';
 export { secretsEqual } from './providers/kit/secrets-equal';
+// Its signed documents, downloaded within the step's limits (`documents(settings)`).
+export { openLimited, type FetchLimits } from './providers/kit/download/http';
+export { readDocuments, type DocumentContent } from './providers/kit/download/document-answer';
+export { httpFailure } from './providers/kit/download/failures';
+export type { Spool } from './providers/kit/download/spool';

@@ -5,6 +5,9 @@ import { NativeConnection } from '@temporalio/worker';
 import { workflowIdFor } from '../../src/common/ids';
 import { loadConfig } from '../../src/config';
 import { createProviders } from '../../src/providers';
+import { PortalDeAssinaturasSimulator } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { startSimulators, type RunningSimulators } from '../../src/simulators';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options';
 import { engineClient } from '../../src/temporal/engine-client';
@@ -100,9 +103,13 @@ async function start(p: { prefix: string; from: number; to: number; concurrency:
     const [provider, externalId] = [providerFor(i), externalIdFor(p.prefix, i)];
     const deadline = Date.now() + p.deadlineAfterMs;
     // The provider knows the transaction, so the last poll at its deadline finds it pending.
-    if (provider === 'signhost') simulators?.signhost.createTransaction({ Id: externalId });
-    else if (provider === 'portal-de-assinaturas') simulators?.portal.createDocument({ documentId: externalId });
-    else simulators?.signicat.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
+    if (provider === 'signhost') simulators?.get(provider, SignhostSimulator).createTransaction({ Id: externalId });
+    else if (provider === 'portal-de-assinaturas')
+      simulators?.get(provider, PortalDeAssinaturasSimulator).createDocument({ documentId: externalId });
+    else
+      simulators
+        ?.get(provider, SignicatSimulator)
+        .createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
     // No follow-up before the deadline: each transaction only waits on its timer.
     const options = { deadline: new Date(deadline).toISOString(), followUp: { firstAfter: '30 days' } };
     const dossier = provider === 'signicat' ? { dossierId: `dossier-${externalId}` } : {};

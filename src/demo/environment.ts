@@ -1,6 +1,6 @@
 // Where the demo runs. Standalone (the default, even beside a running `npm start`): its own
-// Countersign (embedded dev server on its own data folder, worker, receivers) and the four
-// simulators, all on loopback on free ports, with Countersign's provider URLs and credentials
+// Countersign (embedded dev server on its own data folder, worker, receivers) and every
+// provider's simulator, all on loopback on free ports, with Countersign's provider URLs and credentials
 // pointed at the simulators. Attached (`--attach`, on purpose only): a Countersign already
 // answers at COUNTERSIGN_URL (or on PORT), so the demo only adds the simulators, or uses
 // those `npm run simulators` already started.
@@ -12,8 +12,8 @@ import { loadConfig } from '../config';
 import { startCountersign } from '../app/countersign';
 import { installTemporalRuntime } from '../temporal/runtime';
 import { createLogger } from '../platform/logger';
-import type { ProviderName } from '../common/types';
-import { SIMULATOR_PORTS, simulatorCredentials, startSimulators, type SimulatorName } from '../simulators/start';
+import { apiUrlVariable, type DemoProvider } from '../simulators/demo-providers';
+import { simulatorCredentials, simulatorPorts, startSimulators } from '../simulators/start';
 import type { DemoEndpoints } from './scenarios';
 
 export interface DemoEnvironment {
@@ -27,13 +27,6 @@ export interface DemoEnvironment {
   describe: Array<[string, string]>;
   stop(): Promise<void>;
 }
-
-const SIMULATOR_OF: Record<SimulatorName, ProviderName> = {
-  EVROTRUST: 'evrotrust',
-  SIGNHOST: 'signhost',
-  SIGNICAT: 'signicat',
-  PORTAL_DE_ASSINATURAS: 'portal-de-assinaturas',
-};
 
 /** `preferred` when it is free on loopback, else any free port. */
 export async function portOrFree(preferred: number): Promise<number> {
@@ -67,14 +60,16 @@ export async function runningCountersign(env: NodeJS.ProcessEnv): Promise<string
 
 const envPort = (env: NodeJS.ProcessEnv, name: string) => (env[name] ? Number(env[name]) : undefined);
 
-export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<DemoEnvironment> {
+export async function startStandalone(
+  env: NodeJS.ProcessEnv,
+  providers: readonly DemoProvider[],
+  say: (line: string) => void,
+): Promise<DemoEnvironment> {
   const port = envPort(env, 'PORT') ?? (await portOrFree(3000));
   const countersignUrl = `http://127.0.0.1:${port}`;
-  const credentials = simulatorCredentials(env);
-  const ports = Object.fromEntries(
-    Object.keys(SIMULATOR_PORTS).map((n) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? 0]),
-  );
-  const sims = await startSimulators({ countersignUrl, credentials, ports, env });
+  const credentials = simulatorCredentials(env, providers);
+  const ports = simulatorPorts(env, providers, 0);
+  const sims = await startSimulators({ countersignUrl, providers, credentials, ports, env });
   let releaseDataDir = () => undefined as void;
   try {
     // Never COUNTERSIGN_DATA_DIR: that is the user's own instance's database.
@@ -107,8 +102,8 @@ export async function startStandalone(env: NodeJS.ProcessEnv, say: (line: string
       endpoints: {
         countersign: countersign.url,
         apiToken: config.http.apiToken,
-        simulators: providerUrls(sims.apiUrls),
-        signicatAuthorization: credentials.SIGNICAT_CALLBACK_AUTHORIZATION,
+        simulators: providerUrls(providers, sims.apiUrls),
+        credentials,
       },
       uiUrl: countersign.devServer?.uiUrl,
       namespace: config.temporal.namespace,
@@ -176,26 +171,28 @@ function isAlive(pid: number): boolean {
  * A Countersign is already running: use the simulators `npm run simulators` started, or start
  * them on their usual ports, calling back that Countersign.
  */
-export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Promise<DemoEnvironment> {
-  const credentials = simulatorCredentials(env);
-  const fixed = Object.fromEntries(
-    Object.entries(SIMULATOR_PORTS).map(([n, p]) => [n, envPort(env, `${n}_SIMULATOR_PORT`) ?? p]),
-  ) as Record<SimulatorName, number>;
+export async function attach(
+  countersignUrl: string,
+  env: NodeJS.ProcessEnv,
+  providers: readonly DemoProvider[],
+): Promise<DemoEnvironment> {
+  const credentials = simulatorCredentials(env, providers);
+  const fixed = simulatorPorts(env, providers);
   const urls = Object.fromEntries(
-    Object.entries(fixed).map(([n, p]) => [`${n}_API_URL`, `http://127.0.0.1:${p}`]),
-  ) as Record<`${SimulatorName}_API_URL`, string>;
+    providers.map(({ module }) => [apiUrlVariable(module), `http://127.0.0.1:${fixed[module.name]}`]),
+  );
   const up = await Promise.all(Object.values(urls).map((u) => answers(`${u}/_simulator/deliveries`)));
   const sims = up.every(Boolean)
     ? undefined
-    : await startSimulators({ countersignUrl, credentials, ports: fixed, env });
+    : await startSimulators({ countersignUrl, providers, credentials, ports: fixed, env });
   const uiPort = env.TEMPORAL_UI_PORT ?? '8233';
   return {
     standalone: false,
     endpoints: {
       countersign: countersignUrl,
       apiToken: env.COUNTERSIGN_API_TOKEN,
-      simulators: providerUrls(sims?.apiUrls ?? urls),
-      signicatAuthorization: credentials.SIGNICAT_CALLBACK_AUTHORIZATION,
+      simulators: providerUrls(providers, sims?.apiUrls ?? urls),
+      credentials,
     },
     uiUrl: env.TEMPORAL_ADDRESS ? undefined : `http://localhost:${uiPort}`,
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
@@ -213,8 +210,7 @@ export async function attach(countersignUrl: string, env: NodeJS.ProcessEnv): Pr
   };
 }
 
-function providerUrls(apiUrls: Record<`${SimulatorName}_API_URL`, string>): Record<ProviderName, string> {
-  return Object.fromEntries(
-    Object.entries(SIMULATOR_OF).map(([n, p]) => [p, apiUrls[`${n as SimulatorName}_API_URL`]]),
-  );
+/** Each provider's simulator URL by provider name, from the `<PREFIX>_API_URL`s pointing at them. */
+function providerUrls(providers: readonly DemoProvider[], apiUrls: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(providers.map(({ module }) => [module.name, apiUrls[apiUrlVariable(module)]]));
 }

@@ -1,16 +1,20 @@
-// `npm run demo`: transactions at all four providers, played against the provider simulators
-// through their whole life, watched in a live table, then left running for the Web UI.
+// `npm run demo`: transactions at every provider with a demo (COUNTERSIGN_PROVIDER_MODULES
+// included), played against their simulators through their whole life, watched in a live
+// table, then left running for the Web UI.
 //   --exit        stop once every scenario has ended (exit code 1 if one did not as expected)
 //   --attach      use the Countersign already running (COUNTERSIGN_URL, or PORT) instead of
 //                 starting one of its own; its transactions then land in that instance
-// Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <NAME>_SIMULATOR_PORT (free ports when
+// Environment: PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, <PREFIX>_SIMULATOR_PORT (free ports when
 // unset and the usual ones are taken), DEMO_DATA_DIR (default .data/demo),
 // DEMO_BEAT_MS (pause between a scenario's steps), DEMO_TIMEOUT_MS.
 import { ConfigError } from '../config';
 import { PortTakenError } from '../platform/port-check';
+import { labelOf } from '../providers/module';
+import { providerRegistryFrom } from '../providers/registry';
+import { demoProviders, type DemoProvider } from '../simulators/demo-providers';
 import { attach, DemoBusyError, runningCountersign, startStandalone, type DemoEnvironment } from './environment';
 import { runScenarios } from './run-scenarios';
-import { SCENARIOS } from './scenarios';
+import { scenariosOf } from './scenarios';
 
 const out = process.stdout;
 const tty = Boolean(out.isTTY) && !process.env.NO_COLOR;
@@ -33,15 +37,20 @@ function block(title: string, lines: Array<[string, string]>): string {
 }
 
 /** Web UI links with a visibility query already in place. */
-function webUiLinks(env: DemoEnvironment, runId: string): Array<[string, string]> {
+function webUiLinks(env: DemoEnvironment, runId: string, providers: readonly DemoProvider[]): Array<[string, string]> {
   const list = (query: string) =>
     `${env.uiUrl}/namespaces/${encodeURIComponent(env.namespace)}/workflows?query=${encodeURIComponent(query)}`;
   return [
     ['this run', list(`SigningExternalId STARTS_WITH "${runId}"`)],
-    ['Signhost', list('SigningProvider="signhost"')],
+    ...providers.map(({ module }): [string, string] => [labelOf(module), list(`SigningProvider="${module.name}"`)]),
     ['rejected', list('SigningStatus="rejected"')],
     ['registered mail', list('WorkflowType="registeredMailWorkflow"')],
   ];
+}
+
+/** "A, B and C". */
+function listed(words: string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -50,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
   const runId = `demo-${Date.now().toString(36)}`;
   const beatMs = millis('DEMO_BEAT_MS', 1500);
   const timeoutMs = millis('DEMO_TIMEOUT_MS', 60_000);
+  const registry = providerRegistryFrom(env);
+  const providers = demoProviders(registry);
+  const scenarios = scenariosOf(providers);
   const existing = await runningCountersign(env);
   const attaching = argv.includes('--attach');
   if (attaching && !existing) {
@@ -58,14 +70,16 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   write(
-    `${bold('Countersign demo')}: ${SCENARIOS.length} transactions at Evrotrust, Signhost, Signicat and Portal de Assinaturas, played by simulators.\n`,
+    `${bold('Countersign demo')}: ${scenarios.length} transactions at ${listed(providers.map((p) => labelOf(p.module)))}, played by simulators.\n`,
   );
   if (existing && !attaching)
     write(
       `A Countersign answers at ${existing}; the demo leaves it alone and runs its own (--attach would use that one).\n`,
     );
   const demo =
-    attaching && existing ? await attach(existing, env) : await startStandalone(env, (line) => write(`${line}\n`));
+    attaching && existing
+      ? await attach(existing, env, providers)
+      : await startStandalone(env, providers, (line) => write(`${line}\n`));
 
   let stopping: Promise<void> | undefined;
   let exitCode = 0;
@@ -85,7 +99,8 @@ async function main(argv: string[]): Promise<number> {
   write(`\n${block('Running', demo.describe)}\n`);
   const { results, table } = await runScenarios({
     endpoints: demo.endpoints,
-    scenarios: SCENARIOS,
+    scenarios,
+    registry,
     // Read at each redraw: the terminal may be resized meanwhile.
     output: {
       write,
@@ -110,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
   // On a terminal the live table above already shows how each ended.
   if (!tty || failed.length) write(table.summary());
   if (demo.uiUrl) {
-    write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId))}`);
+    write(`\n${block(`See them in the Temporal Web UI, ${demo.uiUrl}`, webUiLinks(demo, runId, providers))}`);
     write('  Open one: its History has a signal per event (statusReported, signerAction,\n');
     write('  signed, ...) and a followUp activity per poll or Notify; Queries → state holds\n');
     write('  the whole state; the User Metadata tab says what it is and what it waits for.\n');

@@ -2,7 +2,7 @@
 // change is printed once as a line, so the log reads as a story.
 import type { ProviderName, TransactionState } from '../common/types';
 import { labelOf } from '../providers/module';
-import { builtInProviders } from '../providers/registry';
+import { builtInProviders, type ProviderRegistry } from '../providers/registry';
 import { decisiveEvent, type Expectation } from './scenarios';
 
 export type RowOutcome = 'running' | 'reached' | 'failed';
@@ -27,10 +27,6 @@ export interface Output {
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const providerLabel = (name: ProviderName) => {
-  const module = builtInProviders.get(name);
-  return module ? labelOf(module) : name;
-};
 
 /** How the transaction got its status: `callback`, `poll`, `notify → callback`. */
 export function via(row: Row): string {
@@ -81,6 +77,8 @@ export class ProgressTable {
   constructor(
     private readonly rows: Row[],
     private readonly out: Output,
+    /** Where the providers' labels come from. */
+    private readonly registry: ProviderRegistry = builtInProviders,
   ) {}
 
   /** Redraws the table (terminal) or prints the rows that changed (pipe, or a short terminal). */
@@ -144,6 +142,11 @@ export class ProgressTable {
     return color ? dim(text) : text;
   }
 
+  private label(provider: ProviderName): string {
+    const module = this.registry.get(provider);
+    return module ? labelOf(module) : provider;
+  }
+
   private note(row: Row): string {
     return row.outcome === 'reached' && row.state
       ? `${path(row.state)}${followUpNote(row.state)}`
@@ -167,7 +170,7 @@ export class ProgressTable {
           : yellow
       : (s: string) => s;
     const status = row.state?.status ?? '';
-    const cells = `${pad(providerLabel(row.provider), COLUMNS.provider)}${pad(row.title, COLUMNS.title)}${paint(pad(status, COLUMNS.status))}`;
+    const cells = `${pad(this.label(row.provider), COLUMNS.provider)}${pad(row.title, COLUMNS.title)}${paint(pad(status, COLUMNS.status))}`;
     if (!withNote) return `${paint(icon)} ${cells}`;
     return `${paint(icon)} ${cells}${pad(via(row), COLUMNS.via)}${color ? dim(this.note(row)) : this.note(row)}`;
   }

@@ -1,6 +1,7 @@
 // Plays every scenario at once against a running Countersign and its simulators, watching each
 // transaction through `GET /transactions/{workflowId}` until it reaches its expected state.
 import type { TransactionState } from '../common/types';
+import type { ProviderRegistry } from '../providers/registry';
 import { ProgressTable, type Output, type Row } from './progress';
 import {
   decisiveEvent,
@@ -18,6 +19,8 @@ export class DemoHttpError extends Error {
 export interface RunScenariosOptions {
   endpoints: DemoEndpoints;
   scenarios: Scenario[];
+  /** The registry the scenarios' providers are in, for their labels. */
+  registry?: ProviderRegistry;
   output: Output;
   /** Prefix of every id this run creates. */
   runId: string;
@@ -79,7 +82,7 @@ export async function runScenarios(
     note: 'starting',
     outcome: 'running',
   }));
-  const table = new ProgressTable(rows, opts.output);
+  const table = new ProgressTable(rows, opts.output, opts.registry);
   const errors = new Map<Row, string>();
 
   const contextFor = (row: Row): ScenarioContext => ({

@@ -84,6 +84,12 @@ export interface ProviderModule<S extends ProviderCallSettings = ProviderCallSet
   canConfirm?(settings: S): boolean;
   /** Downloads its signed documents. */
   documents?(settings: S): DocumentFetcher;
+  /**
+   * The path of its demo.ts, exporting `demo` (kit/simulator/provider-demo.ts): how
+   * `npm run simulators` starts its simulator and what `npm run demo` plays. A path rather
+   * than an import, so the package build, which leaves simulators out, never reaches it.
+   */
+  demo?: string;
 }
 
 /** Keeps a module's own settings type while it is listed among others. */

@@ -1,20 +1,39 @@
-// Provider simulators for tests, the demo and benchmarks: real HTTP servers that answer the
-// status, notify and token APIs and call the engine back the way each provider does.
+// Provider simulators for tests, the demo, benchmarks and the simulators of providers of your
+// own: the kit they are built on (a development entry point, never in the package build) and
+// every registered provider's simulator started together. Each provider's own simulator is in
+// its folder (src/providers/<name>/simulator.ts).
 export { FakeScheduler, realScheduler, type Scheduler } from '../providers/kit/simulator/scheduler';
-export { SimServer, type Fault } from '../providers/kit/simulator/sim-server';
+export {
+  field,
+  header,
+  jsonBody,
+  SimServer,
+  type Fault,
+  type SimRequest,
+  type SimResponse,
+} from '../providers/kit/simulator/sim-server';
 export type { Delivery } from '../providers/kit/simulator/callback-sender';
-export { EvrotrustSimulator, type EvrotrustSimulatorOptions } from '../providers/evrotrust/simulator';
-export { SignhostSimulator, signhostChecksum, type SignhostSimulatorOptions } from '../providers/signhost/simulator';
-export { SignicatSimulator, type SignicatSimulatorOptions } from '../providers/signicat/simulator';
 export {
-  PortalDeAssinaturasSimulator,
-  triggerReports,
-  type PortalSimulatorOptions,
-} from '../providers/portal-de-assinaturas/simulator';
+  randomId,
+  SimulatorBase,
+  type CallbackPlan,
+  type SimulatorOptions,
+} from '../providers/kit/simulator/simulator-base';
 export {
-  SIMULATOR_PORTS,
+  DEMO_FOLLOW_UP_AFTER,
+  LOST_CALLBACK,
+  type DemoEndpoints,
+  type Expectation,
+  type ProviderDemo,
+  type Scenario,
+  type ScenarioContext,
+  type SimulatorSetup,
+} from '../providers/kit/simulator/provider-demo';
+export { apiUrlVariable, demoProviders, portVariable, ProviderDemoError, type DemoProvider } from './demo-providers';
+export {
   simulatorCredentials,
+  simulatorPorts,
   startSimulators,
   type RunningSimulators,
-  type SimulatorCredentials,
+  type StartSimulatorsOptions,
 } from './start';

@@ -1,100 +1,80 @@
-// The four provider simulators together, calling back one Countersign, with the credentials
-// both sides must share. Used by `npm run simulators` and `npm run demo`.
-import { EvrotrustSimulator } from '../providers/evrotrust/simulator';
-import { PortalDeAssinaturasSimulator } from '../providers/portal-de-assinaturas/simulator';
-import { SignhostSimulator } from '../providers/signhost/simulator';
-import { SignicatSimulator } from '../providers/signicat/simulator';
+// Every provider simulator together, calling back one Countersign, with the credentials both
+// sides must share. Used by `npm run simulators`, `npm run demo` and the benchmarks; each
+// provider's demo.ts says how its simulator starts.
+import type { SimulatorBase } from '../providers/kit/simulator/simulator-base';
+import { apiUrlVariable, demoProviders, portVariable, type DemoProvider } from './demo-providers';
 
-/** Fixed loopback ports of `npm run simulators`, overridable by `<NAME>_SIMULATOR_PORT`. */
-export const SIMULATOR_PORTS = { EVROTRUST: 4101, SIGNHOST: 4102, SIGNICAT: 4103, PORTAL_DE_ASSINATURAS: 4104 };
-export type SimulatorName = keyof typeof SIMULATOR_PORTS;
-
-/** Demo credentials (the environment's own win): the simulators and Countersign must share them. */
-export function simulatorCredentials(env: NodeJS.ProcessEnv = process.env) {
-  return {
-    EVROTRUST_API_KEY: env.EVROTRUST_API_KEY ?? 'demo-evrotrust-key',
-    EVROTRUST_VENDOR_NUMBER: env.EVROTRUST_VENDOR_NUMBER ?? 'demo-vendor',
-    SIGNHOST_APP_KEY: env.SIGNHOST_APP_KEY ?? 'demo-app-key',
-    SIGNHOST_API_KEY: env.SIGNHOST_API_KEY ?? 'demo-api-key',
-    SIGNHOST_SHARED_SECRET: env.SIGNHOST_SHARED_SECRET ?? 'demo-shared-secret',
-    SIGNICAT_CLIENT_ID: env.SIGNICAT_CLIENT_ID ?? 'demo-client',
-    SIGNICAT_CLIENT_SECRET: env.SIGNICAT_CLIENT_SECRET ?? 'demo-client-secret',
-    // Given to each process as its `authorizationHeader`; Signicat sends it back on the callback.
-    SIGNICAT_CALLBACK_AUTHORIZATION: env.SIGNICAT_CALLBACK_AUTHORIZATION ?? 'demo-signicat-callback',
-    PORTAL_DE_ASSINATURAS_TOKEN: env.PORTAL_DE_ASSINATURAS_TOKEN ?? 'demo-portal-token',
-    PORTAL_DE_ASSINATURAS_CALLBACK_HEADER:
-      env.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER ?? 'X-Countersign-Key: demo-callback-key',
-  };
+/** Demo credentials of every provider (the environment's own win): the simulators and Countersign must share them. */
+export function simulatorCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  providers: readonly DemoProvider[] = demoProviders(),
+): Record<string, string> {
+  return Object.assign({}, ...providers.map((p) => p.demo.simulator.credentials(env))) as Record<string, string>;
 }
-export type SimulatorCredentials = ReturnType<typeof simulatorCredentials>;
+
+/** Each provider's simulator port by name: `<PREFIX>_SIMULATOR_PORT`, else its usual one (or `fallback`'s). */
+export function simulatorPorts(
+  env: NodeJS.ProcessEnv,
+  providers: readonly DemoProvider[],
+  fallback?: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    providers.map(({ module, demo }) => {
+      const set = env[portVariable(module)];
+      return [module.name, set ? Number(set) : (fallback ?? demo.simulator.port)];
+    }),
+  );
+}
 
 export interface StartSimulatorsOptions {
-  /** Where Signhost postbacks and Portal callbacks go (Evrotrust and Signicat: per transaction). */
+  /** Where the simulators call back (those that call back per transaction: its own URL). */
   countersignUrl: string;
-  credentials: SimulatorCredentials;
-  /** Port per simulator; 0 or absent: any free port. */
-  ports?: Partial<Record<SimulatorName, number>>;
+  /** The providers to simulate; default: the built-in ones. */
+  providers?: readonly DemoProvider[];
+  /** Default: `simulatorCredentials(env, providers)`. */
+  credentials?: Record<string, string>;
+  /** Port per provider name; 0 or absent: any free port. */
+  ports?: Record<string, number>;
   env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningSimulators {
-  evrotrust: EvrotrustSimulator;
-  signhost: SignhostSimulator;
-  signicat: SignicatSimulator;
-  portal: PortalDeAssinaturasSimulator;
-  /** `<NAME>_API_URL` of each, to point Countersign at them. */
-  apiUrls: Record<`${SimulatorName}_API_URL`, string>;
+  /** Each provider's simulator, by provider name. */
+  simulators: Record<string, SimulatorBase>;
+  /** `<PREFIX>_API_URL` of each, to point Countersign at them. */
+  apiUrls: Record<string, string>;
+  /** One provider's simulator as its own class; throws when it is not one. */
+  get<T extends SimulatorBase>(provider: string, type: abstract new (...args: never[]) => T): T;
   close(): Promise<void>;
 }
 
 export async function startSimulators(opts: StartSimulatorsOptions): Promise<RunningSimulators> {
   const env = opts.env ?? process.env;
-  const creds = opts.credentials;
-  const countersign = opts.countersignUrl.replace(/\/+$/, '');
-  const [headerName, ...rest] = creds.PORTAL_DE_ASSINATURAS_CALLBACK_HEADER.split(':');
-  const sims = {
-    EVROTRUST: new EvrotrustSimulator({ apiKey: creds.EVROTRUST_API_KEY, vendorNumber: creds.EVROTRUST_VENDOR_NUMBER }),
-    SIGNHOST: new SignhostSimulator({
-      appKey: creds.SIGNHOST_APP_KEY,
-      apiKey: creds.SIGNHOST_API_KEY,
-      sharedSecret: creds.SIGNHOST_SHARED_SECRET,
-      postbackAuthorization: env.SIGNHOST_POSTBACK_AUTHORIZATION,
-      postbackUrl: `${countersign}/callbacks/signhost`,
-    }),
-    SIGNICAT: new SignicatSimulator({
-      clientId: creds.SIGNICAT_CLIENT_ID,
-      clientSecret: creds.SIGNICAT_CLIENT_SECRET,
-      notifyPath: env.SIGNICAT_NOTIFY_PATH,
-    }),
-    PORTAL_DE_ASSINATURAS: new PortalDeAssinaturasSimulator({
-      token: creds.PORTAL_DE_ASSINATURAS_TOKEN,
-      statusPath: env.PORTAL_DE_ASSINATURAS_STATUS_PATH,
-      callback: {
-        url: `${countersign}/callbacks/portal-de-assinaturas`,
-        trigger: 'ACTION',
-        headers: [{ name: headerName.trim(), value: rest.join(':').trim() }],
-      },
-    }),
-  };
-  const started: Array<{ close(): Promise<void> }> = [];
-  const apiUrls = {} as RunningSimulators['apiUrls'];
+  const providers = opts.providers ?? demoProviders();
+  const credentials = opts.credentials ?? simulatorCredentials(env, providers);
+  const countersignUrl = opts.countersignUrl.replace(/\/+$/, '');
+  const simulators: Record<string, SimulatorBase> = {};
+  const apiUrls: Record<string, string> = {};
   try {
-    for (const [name, sim] of Object.entries(sims) as Array<[SimulatorName, (typeof sims)[SimulatorName]]>) {
-      apiUrls[`${name}_API_URL`] = await sim.start(opts.ports?.[name] ?? 0);
-      started.push(sim);
+    for (const { module, demo } of providers) {
+      const sim = demo.simulator.create({ countersignUrl, credentials, env });
+      simulators[module.name] = sim;
+      apiUrls[apiUrlVariable(module)] = await sim.start(opts.ports?.[module.name] ?? 0);
     }
   } catch (err) {
-    await Promise.all(started.map((s) => s.close()));
+    await Promise.all(Object.values(simulators).map((s) => s.close()));
     throw err;
   }
   return {
-    evrotrust: sims.EVROTRUST,
-    signhost: sims.SIGNHOST,
-    signicat: sims.SIGNICAT,
-    portal: sims.PORTAL_DE_ASSINATURAS,
+    simulators,
     apiUrls,
+    get(provider, type) {
+      const sim = simulators[provider];
+      if (!(sim instanceof type)) throw new TypeError(`no ${type.name} simulates ${provider}`);
+      return sim;
+    },
     close: async () => {
-      await Promise.all(Object.values(sims).map((s) => s.close()));
+      await Promise.all(Object.values(simulators).map((s) => s.close()));
     },
   };
 }

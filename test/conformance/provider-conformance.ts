@@ -3,7 +3,7 @@
 // own module alike). Pure checks: it calls the module's own functions, no sockets; the HTTP
 // and follow-up parts are in test/integration/provider-conformance.test.ts.
 //
-// Capabilities a module may lack (follow-up, documents, samples, simulator) are checked when
+// Capabilities a module may lack (follow-up, documents, samples, simulator, demo) are checked when
 // it declares them and skipped, by name, when it does not: the skipped rows are the list of
 // what it still needs to be at parity with the built-in ones (docs/providers.md).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { DURATION_PATTERN } from '../../src/common/duration';
 import { createProviders } from '../../src/providers';
 import { REFUSALS, receiveCallback, type CallbackRequest, type Provider } from '../../src/providers/provider';
 import { SimulatorBase } from '../../src/providers/kit/simulator/simulator-base';
+import { ProviderRegistry } from '../../src/providers/registry';
+import { demoProviders } from '../../src/simulators/demo-providers';
 import { testConfig } from '../helpers/config';
 import type { CallbackMessage, ProviderSpec } from '../helpers/provider-specs';
 import type { Capability, ConformanceSubject } from './subjects';
@@ -232,5 +234,26 @@ export function providerConformance(subject: ConformanceSubject): void {
         expect(exported.some((v) => typeof v === 'function' && v.prototype instanceof SimulatorBase)).toBe(true);
       });
     } else missing(subject, 'simulator', 'simulator.ts in its folder: a SimulatorBase playing its API and callbacks');
+
+    if (module.demo) {
+      it('demo: its demo.ts builds its simulator from demo credentials under its prefix, and plays its own transactions', () => {
+        const [{ demo }] = demoProviders(new ProviderRegistry([module]));
+        expect(Number.isInteger(demo.simulator.port) && demo.simulator.port > 0).toBe(true);
+        const credentials = demo.simulator.credentials({});
+        for (const variable of Object.keys(credentials)) expect(Object.keys(module.env)).toContain(variable);
+        const sim = demo.simulator.create({ countersignUrl: 'http://127.0.0.1:9', credentials, env: {} });
+        expect(sim).toBeInstanceOf(SimulatorBase);
+        expect(demo.scenarios.length).toBeGreaterThan(0);
+        for (const scenario of demo.scenarios) {
+          expect(scenario.provider).toBe(name);
+          expect(module.kinds).toContain(scenario.kind);
+        }
+      });
+    } else
+      missing(
+        subject,
+        'demo',
+        '`demo`, the path of a demo.ts: its simulator in `npm run simulators` and its demo scenarios',
+      );
   });
 }

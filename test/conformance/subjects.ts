@@ -7,19 +7,17 @@ import { join } from 'node:path';
 import type { FollowUpRequest, TransactionStatus } from '../../src/common/types';
 import type { ProviderModule } from '../../src/providers/module';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry';
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { acmeSignature, provider as acmeSign } from '../fixtures/providers/acme-sign';
+import { AcmeSignSimulator } from '../fixtures/providers/acme-sign/simulator';
 import { SECRETS, SPECS, standard, type CallbackMessage, type ProviderSpec } from '../helpers/provider-specs';
-import { scriptedServer } from '../helpers/scripted-server';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** A follow-up exercised against a live API: a simulator or a scripted server. */
+/** A follow-up exercised against a live API: the provider's simulator. */
 export interface FollowUpScenario {
   /** Variables pointing the provider at the API, with the credentials it takes. */
   env: Record<string, string>;
@@ -30,7 +28,7 @@ export interface FollowUpScenario {
 }
 
 /** What a module may have beyond callbacks; the suite checks each one it declares. */
-export type Capability = 'follow-up' | 'documents' | 'samples' | 'simulator';
+export type Capability = 'follow-up' | 'documents' | 'samples' | 'simulator' | 'demo';
 
 export interface ConformanceSubject {
   module: ProviderModule;
@@ -122,7 +120,7 @@ const builtIn: ConformanceSubject[] = BUILT_IN_PROVIDERS.map((module) => ({
   env: { ...SECRETS },
   sampleEnv: SAMPLE_ENV,
   // Every built-in provider has these; documents only where the provider's API offers them.
-  requires: ['follow-up', 'samples', 'simulator'],
+  requires: ['follow-up', 'samples', 'simulator', 'demo'],
   followUpScenario: SIMULATED[module.name],
 }));
 
@@ -161,16 +159,18 @@ const acme: ConformanceSubject = {
   specs: [ACME_SPEC],
   env: { COUNTERSIGN_PROVIDER_MODULES: ACME_MODULE, ACME_SIGN_SECRET: ACME_SECRET },
   sampleEnv: { COUNTERSIGN_PROVIDER_MODULES: ACME_MODULE, ACME_SIGN_SECRET: ACME_SECRET },
-  // No simulator yet: a scripted server plays its documented `GET /envelopes/{id}`.
+  // At parity: it must keep every capability the built-in providers have.
+  requires: ['follow-up', 'documents', 'samples', 'simulator', 'demo'],
   followUpScenario: async () => {
-    const api = await scriptedServer([
-      { status: 200, headers: { 'content-type': 'application/json' }, body: '{"state":"signed"}' },
-    ]);
+    const sim = new AcmeSignSimulator({ secret: ACME_SECRET });
+    await sim.start();
+    const envelope = sim.createEnvelope();
+    await sim.setState(envelope.envelopeId, 'signed');
     return {
-      env: { ACME_SIGN_API_URL: api.url },
-      request: request('acme-sign', 'env-1'),
+      env: { ACME_SIGN_API_URL: sim.url },
+      request: request('acme-sign', envelope.envelopeId),
       status: 'signed',
-      close: () => api.close(),
+      close: () => sim.close(),
     };
   },
 };

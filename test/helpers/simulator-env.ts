@@ -1,9 +1,7 @@
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 
 export interface SimulatorCreds {
   evrotrust: { apiKey: string; vendorNumber: string };

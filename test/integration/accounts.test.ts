@@ -7,7 +7,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TransactionState } from '../../src/common/types';
 import type { Config } from '../../src/config';
-import { EvrotrustSimulator } from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
 import { capturingLogger, postJson, startApp, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually, exists, send } from '../helpers/http';

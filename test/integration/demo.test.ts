@@ -8,14 +8,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SCENARIOS } from '../../src/demo/scenarios';
+import { scenariosOf } from '../../src/demo/scenarios';
 import type { TransactionState } from '../../src/common/types';
-import { SIMULATOR_PORTS, simulatorCredentials } from '../../src/simulators/start';
+import { apiUrlVariable, demoProviders, portVariable } from '../../src/simulators/demo-providers';
+import { simulatorCredentials } from '../../src/simulators/start';
 import { testConfig } from '../helpers/config';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv } from '../helpers/temporal';
 
 const root = resolve(__dirname, '..', '..');
+const PROVIDERS = demoProviders();
+const SCENARIOS = scenariosOf(PROVIDERS);
 const PROVIDER_LABEL = {
   evrotrust: 'Evrotrust',
   signhost: 'Signhost',
@@ -32,10 +35,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Free ports for the four simulators, as `<NAME>_SIMULATOR_PORT`. */
+/** Free ports for the simulators, as `<PREFIX>_SIMULATOR_PORT`. */
 async function simulatorPorts(): Promise<Record<string, string>> {
   const entries = await Promise.all(
-    Object.keys(SIMULATOR_PORTS).map(async (n) => [`${n}_SIMULATOR_PORT`, String(await freePort())]),
+    PROVIDERS.map(async ({ module }) => [portVariable(module), String(await freePort())]),
   );
   return Object.fromEntries(entries) as Record<string, string>;
 }
@@ -123,10 +126,7 @@ describe('npm run demo --exit', () => {
     beforeAll(async () => {
       simPorts = await simulatorPorts();
       const apiUrls = Object.fromEntries(
-        Object.keys(SIMULATOR_PORTS).map((n) => [
-          `${n}_API_URL`,
-          `http://127.0.0.1:${simPorts[`${n}_SIMULATOR_PORT`]}`,
-        ]),
+        PROVIDERS.map(({ module }) => [apiUrlVariable(module), `http://127.0.0.1:${simPorts[portVariable(module)]}`]),
       );
       env = await startDevServerEnv();
       stack = await startStack(env, testConfig({ ...apiUrls, ...simulatorCredentials({}) }));

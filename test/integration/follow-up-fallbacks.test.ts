@@ -14,12 +14,10 @@ import {
   type TransactionRef,
   type TransactionState,
 } from '../../src/common/types';
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { registerTransaction } from '../../src/temporal/transactions';
 import { startApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';

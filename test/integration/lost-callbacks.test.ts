@@ -4,7 +4,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createFollowUps } from '../../src/providers';
 import type { TransactionState } from '../../src/common/types';
-import { SignicatSimulator } from '../../src/simulators';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { postJson } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { eventually } from '../helpers/http';

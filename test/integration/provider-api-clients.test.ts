@@ -4,12 +4,10 @@ import { evrotrustAuthorization } from '../../src/providers/evrotrust';
 import { createFollowUps } from '../../src/providers';
 import { basicClientAuth } from '../../src/providers/signicat';
 import type { ProviderName, FollowUpRequest, TransactionKind } from '../../src/common/types';
-import {
-  EvrotrustSimulator,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-} from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { testConfig } from '../helpers/config';
 import { simulatorEnv } from '../helpers/simulator-env';
 import { scriptedServer, type ScriptedServer } from '../helpers/scripted-server';

@@ -2,15 +2,11 @@
 // a fake clock (days pass at once); every callback is a real HTTP request to a loopback
 // receiver.
 import { createHash } from 'node:crypto';
-import {
-  EvrotrustSimulator,
-  FakeScheduler,
-  PortalDeAssinaturasSimulator,
-  SignhostSimulator,
-  SignicatSimulator,
-  signhostChecksum,
-  triggerReports,
-} from '../../src/simulators';
+import { FakeScheduler } from '../../src/simulators';
+import { EvrotrustSimulator } from '../../src/providers/evrotrust/simulator';
+import { PortalDeAssinaturasSimulator, triggerReports } from '../../src/providers/portal-de-assinaturas/simulator';
+import { SignhostSimulator, signhostChecksum } from '../../src/providers/signhost/simulator';
+import { SignicatSimulator } from '../../src/providers/signicat/simulator';
 import { scriptedServer, type ScriptedAnswer, type ScriptedServer } from '../helpers/scripted-server';
 
 const MIN = 60_000;

@@ -162,16 +162,7 @@ it('finds a two-way pair and an upward import when there are (the checks themsel
 // fifth provider touches one folder. A file elsewhere that names one (by its registered name
 // or its label, in code or in a comment) is knowledge in the wrong place, unless it is here.
 /** Paths under src/ (a folder ends with `/` and counts as one entry), each with its reason. */
-const NAMING_ALLOWED: Array<{ path: string; why: string }> = [
-  {
-    path: 'demo/',
-    why: 'development only (`npm run demo`): its scenarios play each provider through its simulator by name',
-  },
-  {
-    path: 'simulators/',
-    why: 'development only: starts every provider’s simulator together, with its demo credentials and port',
-  },
-];
+const NAMING_ALLOWED: Array<{ path: string; why: string }> = [];
 
 /** The built-in providers' names and labels, as a file might spell them. */
 function providerSpellings(): string[] {

@@ -1,4 +1,5 @@
 // Evrotrust: signing transactions; callbacks carry no credential (docs/providers/evrotrust.md).
+import { join } from 'node:path';
 import { defineProvider } from '../module';
 import { createEvrotrustFollowUp } from './api';
 import { createEvrotrust, evrotrustCallbackSchema } from './callback';
@@ -24,4 +25,5 @@ export const evrotrust = defineProvider<EvrotrustSettings>({
   receiver: createEvrotrust,
   followUp: createEvrotrustFollowUp,
   canConfirm: (s) => !!(s.apiKey && s.vendorNumber),
+  demo: join(__dirname, 'demo'),
 });

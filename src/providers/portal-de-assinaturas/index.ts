@@ -1,5 +1,6 @@
 // Portal de Assinaturas (Certisign): signing documents and registered mail, one callback URL
 // for both (docs/providers/portal-de-assinaturas.md).
+import { join } from 'node:path';
 import { defineProvider } from '../module';
 import { createPortalDeAssinaturasFollowUp } from './api';
 import { createPortalDeAssinaturas } from './callback';
@@ -36,4 +37,5 @@ export const portalDeAssinaturas = defineProvider<PortalSettings>({
   followUp: createPortalDeAssinaturasFollowUp,
   canConfirm: (s) => !!s.token,
   documents: (settings) => (tx, limits, spool) => portalDocuments(tx, settings, limits, spool),
+  demo: join(__dirname, 'demo'),
 });

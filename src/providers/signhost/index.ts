@@ -1,4 +1,5 @@
 // Signhost: signing transactions; postbacks carry a SHA-1 checksum (docs/providers/signhost.md).
+import { join } from 'node:path';
 import { z } from 'zod';
 import { defineProvider } from '../module';
 import { createSignhostFollowUp } from './api';
@@ -36,4 +37,5 @@ export const signhost = defineProvider<SignhostSettings>({
   followUp: createSignhostFollowUp,
   canConfirm: (s) => !!(s.appKey && s.apiKey),
   documents: (settings) => (tx, limits, spool) => signhostDocuments(tx, settings, limits, spool),
+  demo: join(__dirname, 'demo'),
 });

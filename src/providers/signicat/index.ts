@@ -1,5 +1,6 @@
 // Signicat Assure: signing processes in dossiers; one callback per process, never retried
 // (docs/providers/signicat.md).
+import { join } from 'node:path';
 import { defineProvider } from '../module';
 import { createSignicatFollowUp } from './api';
 import { createSignicat, signicatCallbackSchema } from './callback';
@@ -34,4 +35,5 @@ export const signicat = defineProvider<SignicatSettings>({
   // Its follow-up asks for the callback again (Notify) when the process has not ended.
   notifies: true,
   canConfirm: (s) => !!(s.clientId && s.clientSecret),
+  demo: join(__dirname, 'demo'),
 });
