@@ -14,6 +14,7 @@ import { eventually } from '../helpers/http';
 import { startRecordingServer, type RecordingServer } from '../helpers/http-server';
 import { startStack, type Stack } from '../helpers/stack';
 import { startDevServerEnv, uniqueId } from '../helpers/temporal';
+import { readTransaction } from '../helpers/transactions';
 
 const MODULE = 'test/fixtures/providers/acme-sign/index.ts';
 const SECRET = 'acme-secret-0123456789';
@@ -48,10 +49,8 @@ afterAll(async () => {
 
 const url = (path: string) => `${stack.app.url}${path}`;
 
-async function state(externalId: string): Promise<TransactionState> {
-  const res = await fetch(url(`/transactions/signing:acme-sign:${externalId}`));
-  expect(res.status).toBe(200);
-  return (await res.json()) as TransactionState;
+function state(externalId: string): Promise<TransactionState> {
+  return readTransaction(url(`/transactions/signing:acme-sign:${externalId}`));
 }
 
 function signedPost(body: string, signature: string) {
