@@ -160,12 +160,12 @@ function pipeline(
   if ('refusal' in request) return request;
   const callback = parseEvents(provider, request, sender.verified, deps, requestId);
   if (callback.kind === 'refused') return refused(callback.refusal, callback.detail);
-  if (callback.kind === 'ignored') return ignore(provider, callback.note, deps, requestId);
+  if (callback.kind === 'ignored') return acceptIgnored(provider, callback.note, deps, requestId);
   return deliver(provider, callback, deps, requestId, started);
 }
 
 /** A valid callback with nothing to apply: accepted without Temporal. */
-function ignore(provider: Provider, note: string, observers: Observers, requestId: string): PipelineOutcome {
+function acceptIgnored(provider: Provider, note: string, observers: Observers, requestId: string): PipelineOutcome {
   observers.metrics.callbacksAccepted.inc({ provider: provider.name, delivery: 'ignored' });
   observers.logger.info({ requestId, provider: provider.name, note }, 'callback ignored');
   return ACCEPTED;
