@@ -95,6 +95,7 @@ function signalOnce(
   return signal(deps, callback, workflowId, events, started).then(signalledAlone, failedAlone);
 }
 
+// Shared handlers: a callback signalled without flood control creates none of its own.
 const signalledAlone = (value: DeliveryResult): Signalled => ({ settled: { value }, joined: false });
 const failedAlone = (error: unknown): Signalled => ({ settled: { error }, joined: false });
 
