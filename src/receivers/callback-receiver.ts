@@ -9,33 +9,21 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, Response, NextFunction } from 'express';
-import type { Logger } from '../platform/logger';
-import type { Metrics } from '../platform/metrics';
-import { attributed, type Answer, type Provider, type Refusal } from '../providers/provider';
-import { workflowIdFor } from '../common/ids';
-import { describeTemporalError, grpcCode, grpcCodeName, isTemporalOutage } from '../temporal/temporal-errors';
-import { deliverEvents, type TransactionContext } from '../temporal/transactions';
+import type { Answer, Provider, Refusal } from '../providers/provider';
 import { createAllowlist } from '../providers/kit/address-allowlist';
 import { readBody, sizeInBytes } from './read-body';
-import type { EventType, ProviderEvent } from '../common/types';
-import type { RecentlyAccepted } from './recently-accepted';
+import { authenticateSender, parseEvents, rawCallback, readJson, type Observers } from './provider-steps';
+import { deliver, type DeliveryDeps } from './delivery';
+import { ACCEPTED, refused, type PipelineOutcome } from './pipeline-outcome';
 import type { RefusalLog } from './refusal-log';
-import type { TransactionRateLimit } from './transaction-rate-limit';
 import type { Tracer } from '@opentelemetry/api';
 import { annotateCallback, traceCallback } from '../tracing/receiver-span';
 
-export interface CallbackReceiverDeps {
+export interface CallbackReceiverDeps extends DeliveryDeps {
   providers: Provider[];
-  transactions: TransactionContext;
-  logger: Logger;
-  metrics: Metrics;
   /** BODY_LIMIT: `256kb`, `1mb`… */
   bodyLimit: string;
   refusals?: RefusalLog;
-  /** Answer well within the shortest provider timeout (10 s for the strictest built-in one). */
-  deliveryTimeoutMs?: number;
-  /** Per-transaction flood control; unset: every callback is signalled. */
-  floodControl?: { recent: RecentlyAccepted; rate: TransactionRateLimit };
   /** Set when tracing is on: each callback gets its span (docs/tracing.md). */
   tracer?: Tracer;
 }
@@ -58,9 +46,6 @@ interface Incoming {
   path: string;
   sender: string | undefined;
 }
-
-const isJson = (contentType: string | undefined) =>
-  !!contentType && /^application\/([\w.+-]*\+)?json\b/i.test(contentType);
 
 const CALLBACKS = '/callbacks/';
 
@@ -142,169 +127,62 @@ async function receive(
 ) {
   const { provider } = route;
   deps.metrics.callbacksReceived.inc({ provider: provider.name });
-  const answer = (outcome: 'accepted' | Refusal, detail?: string) =>
-    send(provider, deps, res, outcome, incoming.started, detail);
-  const refuse = (refusal: Refusal, detail: string, workflowId?: string) =>
-    answer(refusal, logRefusal(provider, deps, incoming, refusal, detail, workflowId));
-
   // An address that may not send learns nothing, and costs no body read (Node reads off what
   // is left of the request once the answer is out).
-  if (!route.allowed(incoming.sender)) return refuse('forbidden-address', `sender ${incoming.sender} not allowed`);
+  if (!route.allowed(incoming.sender))
+    return refuse(provider, deps, incoming, res, 'forbidden-address', `sender ${incoming.sender} not allowed`);
   const read = await readBody(req, limit);
-  if (read.kind === 'too-large') return refuse('too-large', read.detail);
-  if (read.kind === 'unreadable') return refuse('malformed-json', read.detail);
+  if (read.kind === 'too-large') return refuse(provider, deps, incoming, res, 'too-large', read.detail);
+  if (read.kind === 'unreadable') return refuse(provider, deps, incoming, res, 'malformed-json', read.detail);
   const outcome = await pipeline(route, deps, incoming, req.headers, read.body);
-  if (outcome.kind === 'refused') return refuse(outcome.refusal, outcome.detail, outcome.workflowId);
-  return answer('accepted');
+  if (outcome.kind === 'refused')
+    return refuse(provider, deps, incoming, res, outcome.refusal, outcome.detail, outcome.workflowId);
+  return send(provider, deps, res, 'accepted', incoming.started);
 }
 
-type PipelineOutcome =
-  { kind: 'accepted' } | { kind: 'refused'; refusal: Refusal; detail: string; workflowId?: string };
-
-const ACCEPTED: PipelineOutcome = { kind: 'accepted' };
-const refused = (refusal: Refusal, detail: string, workflowId?: string): PipelineOutcome => ({
-  kind: 'refused',
-  refusal,
-  detail,
-  workflowId,
-});
-
-/** Sender, body and Temporal, for a request routed to `route` whose body is read. */
-async function pipeline(
+/**
+ * Sender, body, events and Temporal, for a request routed to `route` whose body is read. Not
+ * async: an early answer needs no promise of its own, and delivery's is handed on as it is.
+ */
+function pipeline(
   route: Route,
   deps: CallbackReceiverDeps,
   incoming: Incoming,
-  requestHeaders: IncomingMessage['headers'],
+  headers: IncomingMessage['headers'],
   rawBody: Buffer,
-): Promise<PipelineOutcome> {
+): PipelineOutcome | Promise<PipelineOutcome> {
   const { provider } = route;
   const { requestId, started } = incoming;
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(requestHeaders))
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  const raw = { path: route.path, headers, rawBody, receivedAt: new Date(started).toISOString() };
-
-  // Who sent it, before anything reads the body: a sender that cannot prove itself learns
-  // nothing about what the body should look like.
-  const sender = provider.authenticate(raw);
+  const raw = rawCallback(route.path, headers, rawBody, started);
+  const sender = authenticateSender(provider, raw, deps, requestId);
   if (sender.kind === 'refused') return refused(sender.refusal, sender.detail);
-  if (sender.previousSecret) {
-    const account = provider.account ?? 'default';
-    deps.metrics.callbacksPreviousSecret.inc({ provider: provider.name, account });
-    deps.logger.info({ requestId, provider: provider.name, account }, 'callback authenticated by the previous secret');
-  }
+  const request = readJson(provider, raw, deps, requestId);
+  if ('refusal' in request) return request;
+  const callback = parseEvents(provider, request, sender.verified, deps, requestId);
+  if (callback.kind === 'refused') return refused(callback.refusal, callback.detail);
+  if (callback.kind === 'ignored') return acceptIgnored(provider, callback.note, deps, requestId);
+  return deliver(provider, callback, deps, requestId, started);
+}
 
-  let json: unknown;
-  if (rawBody.length > 0) {
-    const contentType = headers['content-type'];
-    if (!isJson(contentType)) {
-      if (!provider.anyContentType) return refused('unsupported-media-type', `content type ${contentType ?? '(none)'}`);
-      deps.logger.info(
-        { requestId, provider: provider.name, contentType: (contentType ?? '(none)').slice(0, 100) },
-        'body without a JSON content type read as JSON',
-      );
-    }
-    const text = rawBody.toString('utf8');
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = provider.repairJson?.(text);
-      if (json === undefined) return refused('malformed-json', 'body is not valid JSON');
-      deps.logger.info({ requestId, provider: provider.name }, 'malformed body repaired as the provider documents it');
-    }
-  }
-
-  const parsed = attributed(provider.parseCallback({ ...raw, json }), sender.verified);
-  // The route says which account: a callback can only reach that account's transactions.
-  const outcome =
-    parsed.kind === 'events' && provider.account
-      ? { ...parsed, ref: { ...parsed.ref, account: provider.account } }
-      : parsed;
-
-  if (outcome.kind === 'events' && outcome.notes)
-    deps.logger.warn({ requestId, provider: provider.name, notes: outcome.notes }, 'parts of the callback left out');
-  if (outcome.kind === 'refused') return refused(outcome.refusal, outcome.detail);
-  if (outcome.kind === 'ignored') {
-    deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery: 'ignored' });
-    deps.logger.info({ requestId, provider: provider.name, note: outcome.note }, 'callback ignored');
-    return ACCEPTED;
-  }
-
-  const workflowId = workflowIdFor(outcome.ref);
-  annotateCallback({ temporalWorkflowId: workflowId });
-  const flood = deps.floodControl;
-  // Facts accepted a moment ago are durable already: only the new ones need a signal. Some
-  // providers repeat every earlier activity in each callback, so this keeps its cost to what is new.
-  const events = flood ? outcome.events.filter((e) => !flood.recent.has(workflowId, [e.key])) : outcome.events;
-  const keys = events.map((e) => e.key);
-  if (events.length === 0 && outcome.events.length > 0) {
-    deps.metrics.callbacksDeduplicated.inc({ provider: provider.name, source: 'recent' });
-    deps.logger.debug({ requestId, provider: provider.name, workflowId }, 'callback already accepted recently');
-    return ACCEPTED;
-  }
-  const deliver = async () => {
-    // A decisive event (a final status, a delivery) never waits or is refused: the provider
-    // may not retry it (some try 3 times, some only once), and there are only a few
-    // per transaction, each signalled once thanks to `recent`.
-    if (flood && !events.some(isDecisive) && !(await flood.rate.take(workflowId))) throw new TransactionRateLimited();
-    // The deadline counts from arrival, so a wait for a token never stretches the answer.
-    return deps.transactions.client.withDeadline(started + (deps.deliveryTimeoutMs ?? 8000), () =>
-      deliverEvents(deps.transactions, outcome.ref, events, {
-        mayCreate: outcome.authenticated,
-        dossierId: outcome.dossierId,
-      }),
-    );
-  };
-  const { settled, joined } = flood
-    ? await flood.recent.once(workflowId, keys, deliver)
-    : {
-        settled: await deliver().then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        ),
-        joined: false,
-      };
-
-  if ('error' in settled) {
-    if (settled.error instanceof TransactionRateLimited)
-      return refused('rate-limited', "over the transaction's callback rate", workflowId);
-    const err = settled.error;
-    const cause = describeTemporalError(err);
-    const code = grpcCodeName(grpcCode(err));
-    if (!joined)
-      deps.logger.error(
-        { requestId, provider: provider.name, workflowId, err: cause, code },
-        'could not record callback',
-      );
-    // An outage passes; a refusal (e.g. a search attribute the cluster lacks) stays until an
-    // operator acts, so it is answered as this server's own error, never as "retry later".
-    if (isTemporalOutage(err)) return refused('unavailable', 'Temporal did not accept the signal', workflowId);
-    return refused('server-error', `Temporal refused the signal (${code ?? 'no code'}): ${cause}`, workflowId);
-  }
-  const delivery = settled.value;
-  if (delivery === 'unknown-transaction')
-    return refused('unknown-transaction', 'no registered transaction', workflowId);
-  if (joined) {
-    deps.metrics.callbacksDeduplicated.inc({ provider: provider.name, source: 'in-flight' });
-    return ACCEPTED;
-  }
-  flood?.recent.remember(workflowId, keys);
-  deps.metrics.callbacksAccepted.inc({ provider: provider.name, delivery });
-  if (delivery === 'late') deps.metrics.callbacksLate.inc({ provider: provider.name });
-  if (outcome.authenticated) deps.metrics.callbacksMayCreate.inc({ provider: provider.name });
-  deps.logger.info(
-    { requestId, provider: provider.name, workflowId, delivery, events: keys },
-    delivery === 'late' ? 'late callback recorded' : 'callback accepted',
-  );
+/** A valid callback with nothing to apply: accepted without Temporal. */
+function acceptIgnored(provider: Provider, note: string, observers: Observers, requestId: string): PipelineOutcome {
+  observers.metrics.callbacksAccepted.inc({ provider: provider.name, delivery: 'ignored' });
+  observers.logger.info({ requestId, provider: provider.name, note }, 'callback ignored');
   return ACCEPTED;
 }
 
-/** Events that end or settle a transaction, as opposed to progress reports. */
-const PROGRESS: ReadonlySet<EventType> = new Set<EventType>(['statusReported', 'signerAction', 'stepCompleted']);
-const isDecisive = (event: ProviderEvent) => !PROGRESS.has(event.type);
-
-class TransactionRateLimited extends Error {
-  override name = 'TransactionRateLimited';
+/** Answers a refusal, once it is counted, kept and logged. */
+function refuse(
+  provider: Provider,
+  deps: CallbackReceiverDeps,
+  incoming: Incoming,
+  res: ServerResponse,
+  refusal: Refusal,
+  detail: string,
+  workflowId?: string,
+) {
+  const shown = logRefusal(provider, deps, incoming, refusal, detail, workflowId);
+  send(provider, deps, res, refusal, incoming.started, shown);
 }
 
 /**
