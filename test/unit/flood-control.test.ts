@@ -44,6 +44,27 @@ describe('RecentlyAccepted', () => {
     expect(recent.has('wf-4', ['a'])).toBe(true);
   });
 
+  it('evicts in least-recently-used order through many evictions, hits and repeats', () => {
+    // Against a plain model: an array in recency order, the oldest first.
+    const max = 50;
+    const recent = new RecentlyAccepted({ maxEntries: max, ttlMs: 60_000 });
+    let model: string[] = [];
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let step = 0; step < 20_000; step++) {
+      const key = `k${random(120)}`;
+      if (random(3) === 0) {
+        const hit = recent.has('wf', [key]);
+        expect(hit).toBe(model.includes(key));
+        if (hit) model = [...model.filter((k) => k !== key), key];
+      } else {
+        recent.remember('wf', [key]);
+        model = [...model.filter((k) => k !== key), key].slice(-max);
+      }
+      expect(recent.size).toBe(model.length);
+    }
+  });
+
   it('is off with maxEntries 0', () => {
     const recent = new RecentlyAccepted({ maxEntries: 0, ttlMs: 60_000 });
     recent.remember('wf-1', ['a']);
