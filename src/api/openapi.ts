@@ -114,7 +114,7 @@ export function buildOpenApiDocument(registry: ProviderRegistry, providers: Prov
   };
   let paths: JsonObject = {};
   for (const provider of providers) {
-    const callbackSchema = provider.callbackSchema;
+    const callbackSchema = registry.get(provider.name)?.callbackSchema;
     const schemaName = callbackSchema ? `${pascal(provider.name)}Callback` : undefined;
     if (callbackSchema && schemaName) schemas[schemaName] = requestJsonSchema(callbackSchema);
     paths = { ...paths, ...callbackPaths(provider, schemaName) };

@@ -30,10 +30,7 @@ export function createProviders(
     config.providerModules.modules.map((m) => {
       const settings = config.providers[m.name];
       const receiver = m.receiver(settings);
-      return [
-        m.name,
-        { ...receiver, callbackSchema: receiver.callbackSchema ?? m.callbackSchema, followUp: followUps[m.name] },
-      ];
+      return [m.name, { ...receiver, followUp: followUps[m.name] }];
     }),
   );
 }
@@ -72,8 +69,7 @@ export function createFollowUps(
 export function createAccountReceivers(config: Pick<ConfiguredProviders, 'providerModules' | 'accounts'>): Provider[] {
   return config.providerModules.modules.flatMap((m) =>
     Object.entries(config.accounts[m.name] ?? {}).map(([account, settings]) => {
-      const receiver = m.receiver(settings);
-      return { ...receiver, account, callbackSchema: receiver.callbackSchema ?? m.callbackSchema };
+      return { ...m.receiver(settings), account };
     }),
   );
 }

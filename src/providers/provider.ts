@@ -85,8 +85,6 @@ export interface Provider {
   name: ProviderName;
   /** A named account's receiver (docs/accounts.md): served under `/callbacks/{name}/{account}`. */
   account?: string;
-  /** The callback body's zod schema, published in the OpenAPI document (`/openapi.json`). */
-  callbackSchema?: import('zod').ZodType;
   /** Paths under `/callbacks/{name}` that the provider posts to. */
   callbackPaths: string[];
   /** Sender addresses or CIDRs; empty allows everyone. */
