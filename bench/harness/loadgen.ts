@@ -103,13 +103,11 @@ async function start(p: { prefix: string; from: number; to: number; concurrency:
     const [provider, externalId] = [providerFor(i), externalIdFor(p.prefix, i)];
     const deadline = Date.now() + p.deadlineAfterMs;
     // The provider knows the transaction, so the last poll at its deadline finds it pending.
-    if (provider === 'signhost') simulators?.get(provider, SignhostSimulator).createTransaction({ Id: externalId });
-    else if (provider === 'portal-de-assinaturas')
-      simulators?.get(provider, PortalDeAssinaturasSimulator).createDocument({ documentId: externalId });
-    else
-      simulators
-        ?.get(provider, SignicatSimulator)
-        .createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
+    const sim = simulators?.simulators[provider];
+    if (sim instanceof SignhostSimulator) sim.createTransaction({ Id: externalId });
+    else if (sim instanceof PortalDeAssinaturasSimulator) sim.createDocument({ documentId: externalId });
+    else if (sim instanceof SignicatSimulator)
+      sim.createProcess({ processId: externalId, dossierId: `dossier-${externalId}` });
     // No follow-up before the deadline: each transaction only waits on its timer.
     const options = { deadline: new Date(deadline).toISOString(), followUp: { firstAfter: '30 days' } };
     const dossier = provider === 'signicat' ? { dossierId: `dossier-${externalId}` } : {};

@@ -27,18 +27,8 @@ function combine(a: Cpu, b: Cpu, op: (x: number, y: number) => number): Cpu {
 export function asRun(via: Via, r: LoadResult, cpu: Cpu, drain?: Run['drain']): Run {
   const ok = Object.entries(r.outcomes).reduce((n, [k, v]) => (k.startsWith('2') ? n + v : n), 0);
   const [callbacks, latency, perSec] = [r.samples.length, summarize(r.samples), (ok * 1000) / r.elapsedMs];
-  return {
-    via,
-    callbacks,
-    ok,
-    outcomes: r.outcomes,
-    elapsedMs: r.elapsedMs,
-    perSec,
-    latency,
-    samples: r.samples,
-    cpu,
-    drain,
-  };
+  const { outcomes, elapsedMs, samples } = r;
+  return { via, callbacks, ok, outcomes, elapsedMs, perSec, latency, samples, cpu, drain };
 }
 
 export async function measuredRun(s: Setup, via: Via, load: Load, prefix: string, n: number, say: Say, maxMs?: number) {
