@@ -1,6 +1,6 @@
 // The bench's goals, report and results file, on results built by hand: no server starts here.
 // What a real run produces is the quick test's business (test/bench/quick.test.ts).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GOALS, judge, memoryShare } from '../../../bench/goals';
@@ -202,5 +202,30 @@ describe('options', () => {
     expect(() => benchOptions(['--parts', 'scale,speed'], {})).toThrow(/speed/);
     expect(() => benchOptions(['--fast'], {})).toThrow(/--fast/);
     expect(() => benchOptions([], { BENCH_SIZE: 'huge' })).toThrow(/BENCH_SIZE/);
+  });
+});
+
+describe('the committed run and the bench itself', () => {
+  const bench = join(__dirname, '..', '..', '..', 'bench');
+
+  it('measures every goal, and its REPORT.md is the one results.json renders', () => {
+    const results = JSON.parse(readFileSync(join(bench, 'results', 'results.json'), 'utf8')) as BenchResults;
+    expect(
+      judge(results)
+        .filter((v) => v.met === null)
+        .map((v) => v.goal.metric),
+    ).toEqual([]);
+    const { markdown, plots } = renderReport(results);
+    expect(markdown).toBe(readFileSync(join(bench, 'results', 'REPORT.md'), 'utf8'));
+    for (const [file, svg] of Object.entries(plots))
+      expect(svg).toBe(readFileSync(join(bench, 'results', file), 'utf8'));
+  });
+
+  it('stays lean: under 2 000 lines of TypeScript', () => {
+    const lines = (readdirSync(bench, { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .reduce((n, f) => n + readFileSync(join(bench, f), 'utf8').split('\n').length - 1, 0);
+    expect(lines).toBeGreaterThan(1000);
+    expect(lines).toBeLessThan(2000);
   });
 });
