@@ -222,7 +222,7 @@ describe('the committed run and the bench itself', () => {
   });
 
   it('stays lean: under 2 000 lines of TypeScript', () => {
-    const lines = (readdirSync(bench, { recursive: true, encoding: 'utf8' }) as string[])
+    const lines = readdirSync(bench, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts'))
       .reduce((n, f) => n + readFileSync(join(bench, f), 'utf8').split('\n').length - 1, 0);
     expect(lines).toBeGreaterThan(1000);
