@@ -1,14 +1,14 @@
 // Portal de Assinaturas end to end: real dev server, real worker, real HTTP on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { createSignerTag } from '../../src/providers/portal-de-assinaturas';
-import { SigningStatus } from '../../src/common/search-attributes';
-import type { TransactionState } from '../../src/common/types';
-import { capturingLogger, postJson, startApp } from '../helpers/app';
-import { testConfig } from '../helpers/config';
-import { startStack, type Stack } from '../helpers/stack';
-import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
+import { createSignerTag } from '../../../src/providers/portal-de-assinaturas';
+import { SigningStatus } from '../../../src/common/search-attributes';
+import type { TransactionState } from '../../../src/common/types';
+import { capturingLogger, postJson, startApp } from '../../helpers/app';
+import { testConfig } from '../../helpers/config';
+import { startStack, type Stack } from '../../helpers/stack';
+import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../../helpers/temporal';
+import { postRegistration, registerViaApi, readTransaction } from '../../helpers/transactions';
 
 const CPF_A = '307.625.739-02';
 const CPF_B = '111.444.777-35';

@@ -1,15 +1,15 @@
 // Evrotrust end to end: real dev server, real worker, real HTTP on loopback.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { getTransactionState, startSigningTransaction } from '../../src/client';
-import { SigningStatus } from '../../src/common/search-attributes';
-import type { TransactionState } from '../../src/common/types';
-import { postJson } from '../helpers/app';
-import { testConfig } from '../helpers/config';
-import { startStack, type Stack } from '../helpers/stack';
-import { startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
-import { listedIds } from '../helpers/visibility';
+import { getTransactionState, startSigningTransaction } from '../../../src/client';
+import { SigningStatus } from '../../../src/common/search-attributes';
+import type { TransactionState } from '../../../src/common/types';
+import { postJson } from '../../helpers/app';
+import { testConfig } from '../../helpers/config';
+import { startStack, type Stack } from '../../helpers/stack';
+import { startDevServerEnv, uniqueId } from '../../helpers/temporal';
+import { postRegistration, registerViaApi, readTransaction } from '../../helpers/transactions';
+import { listedIds } from '../../helpers/visibility';
 
 let env: TestWorkflowEnvironment;
 let stack: Stack;

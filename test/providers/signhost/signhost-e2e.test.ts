@@ -4,16 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Refusal } from '../../src/providers/provider';
-import { signhostChecksum } from '../../src/providers/signhost';
-import { SigningStatus } from '../../src/common/search-attributes';
-import type { TransactionState } from '../../src/common/types';
-import { postJson, startApp, type RunningApp } from '../helpers/app';
-import { testConfig } from '../helpers/config';
-import { JANE_ACTIVITIES, JOHN_ACTIVITIES, signhostPostback } from '../helpers/signhost';
-import { startStack, type Stack } from '../helpers/stack';
-import { startDevServerEnv } from '../helpers/temporal';
-import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
+import type { Refusal } from '../../../src/providers/provider';
+import { signhostChecksum } from '../../../src/providers/signhost';
+import { SigningStatus } from '../../../src/common/search-attributes';
+import type { TransactionState } from '../../../src/common/types';
+import { postJson, startApp, type RunningApp } from '../../helpers/app';
+import { testConfig } from '../../helpers/config';
+import { JANE_ACTIVITIES, JOHN_ACTIVITIES, signhostPostback } from '../../helpers/signhost';
+import { startStack, type Stack } from '../../helpers/stack';
+import { startDevServerEnv } from '../../helpers/temporal';
+import { postRegistration, registerViaApi, readTransaction } from '../../helpers/transactions';
 
 const SECRET = 'the-shared-secret-shown-once';
 const AUTHORIZATION = 'postback-header-value';

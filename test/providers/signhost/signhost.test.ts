@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createSignhost, signhostChecksum } from '../../src/providers/signhost';
-import { SIGNHOST_ACTIVITIES, SIGNHOST_STATUSES } from '../../src/providers/signhost';
-import type { CallbackRequest, Refusal } from '../../src/providers/provider';
-import { signhostPostback } from '../helpers/signhost';
-import { receiveCallback } from '../../src/providers/provider';
+import { createSignhost, signhostChecksum } from '../../../src/providers/signhost';
+import { SIGNHOST_ACTIVITIES, SIGNHOST_STATUSES } from '../../../src/providers/signhost';
+import type { CallbackRequest, Refusal } from '../../../src/providers/provider';
+import { signhostPostback } from '../../helpers/signhost';
+import { receiveCallback } from '../../../src/providers/provider';
 
 const SECRET = 'SharedSecret';
 const settings = {

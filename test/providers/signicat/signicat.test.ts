@@ -1,10 +1,10 @@
-import * as secrets from '../../src/providers/kit/secrets-equal';
-import { loadConfig } from '../../src/config';
-import { createProviders } from '../../src/providers';
-import type { CallbackRequest } from '../../src/providers/provider';
-import { authorizationMatches, createSignicat, SIGNICAT_STATUSES, signicat } from '../../src/providers/signicat';
-import { receiveCallback } from '../../src/providers/provider';
-import { settingsOf } from '../../src/providers/module';
+import * as secrets from '../../../src/providers/kit/secrets-equal';
+import { loadConfig } from '../../../src/config';
+import { createProviders } from '../../../src/providers';
+import type { CallbackRequest } from '../../../src/providers/provider';
+import { authorizationMatches, createSignicat, SIGNICAT_STATUSES, signicat } from '../../../src/providers/signicat';
+import { receiveCallback } from '../../../src/providers/provider';
+import { settingsOf } from '../../../src/providers/module';
 
 const SECRET = 'callback-secret-1';
 const settings = (overrides: { callbackAuthorization?: string; callbackAuthorizationHeader?: string } = {}) => ({

@@ -1,6 +1,6 @@
-import { createEvrotrust, EVROTRUST_STATUSES } from '../../src/providers/evrotrust';
-import type { CallbackRequest } from '../../src/providers/provider';
-import { receiveCallback } from '../../src/providers/provider';
+import { createEvrotrust, EVROTRUST_STATUSES } from '../../../src/providers/evrotrust';
+import type { CallbackRequest } from '../../../src/providers/provider';
+import { receiveCallback } from '../../../src/providers/provider';
 
 const provider = createEvrotrust({ allowedIps: [] });
 const request = (json: unknown): CallbackRequest => ({

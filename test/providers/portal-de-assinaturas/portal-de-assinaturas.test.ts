@@ -4,10 +4,10 @@ import {
   parseCallbackHeader,
   repairDocumentedSample,
   PORTAL_SENDER_IPS,
-} from '../../src/providers/portal-de-assinaturas';
-import { createSignerTag, documentActionMeaning, maskCpf } from '../../src/providers/portal-de-assinaturas';
-import type { CallbackRequest } from '../../src/providers/provider';
-import { receiveCallback } from '../../src/providers/provider';
+} from '../../../src/providers/portal-de-assinaturas';
+import { createSignerTag, documentActionMeaning, maskCpf } from '../../../src/providers/portal-de-assinaturas';
+import type { CallbackRequest } from '../../../src/providers/provider';
+import { receiveCallback } from '../../../src/providers/provider';
 
 // The provider's documented samples exactly as written (docs/providers/portal-de-assinaturas.md) (the document one misses a comma after "message": "").
 const DOCUMENTED_DOCUMENT_SAMPLE = `    { 

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { SigningStatus } from '../../src/common/search-attributes';
-import type { TransactionState } from '../../src/common/types';
-import { postJson, startApp, type RunningApp } from '../helpers/app';
-import { testConfig } from '../helpers/config';
-import { startStack, type Stack } from '../helpers/stack';
-import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../helpers/temporal';
-import { postRegistration, registerViaApi, readTransaction } from '../helpers/transactions';
+import { SigningStatus } from '../../../src/common/search-attributes';
+import type { TransactionState } from '../../../src/common/types';
+import { postJson, startApp, type RunningApp } from '../../helpers/app';
+import { testConfig } from '../../helpers/config';
+import { startStack, type Stack } from '../../helpers/stack';
+import { freeFixedWorkflowId, startDevServerEnv, uniqueId } from '../../helpers/temporal';
+import { postRegistration, registerViaApi, readTransaction } from '../../helpers/transactions';
 
 const SECRET = 'signicat-callback-secret';
 let env: TestWorkflowEnvironment;
@@ -57,7 +57,8 @@ async function exists(processId: string): Promise<boolean> {
 }
 
 /** Signicat's documented example body, byte for byte as printed (docs/providers/signicat.md). */
-const documentedSample = () => readFileSync(join(__dirname, '../fixtures/signicat/documented-callback.json'), 'utf8');
+const documentedSample = () =>
+  readFileSync(join(__dirname, '../../fixtures/signicat/documented-callback.json'), 'utf8');
 
 describe('Signicat callbacks', () => {
   it('takes the documented sample payload as written to signed', async () => {
